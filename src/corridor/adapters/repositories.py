@@ -1,0 +1,284 @@
+"""SQL repositories: map domain objects onto the node's tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from corridor.adapters import tables as t
+from corridor.customs.domain.model import CustomsDeclaration, Stage
+from corridor.service import ports
+
+
+def utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _declaration_row(d: CustomsDeclaration) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "node": d.node,
+        "flow": d.flow,
+        "lrn": d.lrn,
+        "trader_id": d.trader_id,
+        "exporter_id": d.exporter_id,
+        "importer_id": d.importer_id,
+        "status": d.status,
+        "lane": d.lane,
+        "document": d.document,
+        "risk": d.risk,
+        "assessment": d.assessment,
+        "ack": d.ack,
+        "peer_id": d.peer_id,
+        "created_at": d.created_at,
+        "updated_at": d.updated_at or d.created_at,
+    }
+
+
+def _declaration(row: Any) -> CustomsDeclaration:
+    return CustomsDeclaration(
+        id=row.id,
+        node=row.node,
+        flow=row.flow,
+        lrn=row.lrn,
+        trader_id=row.trader_id,
+        exporter_id=row.exporter_id,
+        importer_id=row.importer_id,
+        document=row.document,
+        status=row.status,
+        lane=row.lane,
+        risk=row.risk,
+        assessment=row.assessment,
+        ack=row.ack,
+        peer_id=row.peer_id,
+        created_at=utc(row.created_at),
+        updated_at=utc(row.updated_at),
+        version=row.version,
+    )
+
+
+class SqlDeclarations(ports.DeclarationRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, declaration: CustomsDeclaration) -> None:
+        declaration.version = 1
+        self.conn.execute(insert(t.declarations).values(**_declaration_row(declaration), version=1))
+        self._write_stages(declaration)
+
+    def _write_stages(self, declaration: CustomsDeclaration) -> None:
+        if declaration.new_stages:
+            self.conn.execute(
+                insert(t.stages),
+                [
+                    {"declaration_id": declaration.id, "stage": s.name, "at": s.at, "detail": s.detail}
+                    for s in declaration.new_stages
+                ],
+            )
+            declaration.new_stages.clear()
+
+    def get(self, declaration_id: str) -> CustomsDeclaration | None:
+        row = self.conn.execute(select(t.declarations).where(t.declarations.c.id == declaration_id)).first()
+        return None if row is None else _declaration(row)
+
+    def save(self, declaration: CustomsDeclaration) -> None:
+        values = _declaration_row(declaration)
+        result = self.conn.execute(
+            update(t.declarations)
+            .where(t.declarations.c.id == declaration.id, t.declarations.c.version == declaration.version)
+            .values(**values, version=declaration.version + 1)
+        )
+        if result.rowcount != 1:
+            raise ports.ConcurrentUpdate(f"declaration {declaration.id} changed since it was read")
+        declaration.version += 1
+        self._write_stages(declaration)
+
+    def find_by_lrn(self, flow: str, trader_id: str, lrn: str) -> CustomsDeclaration | None:
+        c = t.declarations.c
+        row = self.conn.execute(
+            select(t.declarations).where(c.flow == flow, c.trader_id == trader_id, c.lrn == lrn)
+        ).first()
+        return None if row is None else _declaration(row)
+
+    def list(self, *, trader_id: str | None = None, status: str | None = None, limit: int = 100,
+             offset: int = 0) -> list[CustomsDeclaration]:
+        c = t.declarations.c
+        query = select(t.declarations).order_by(c.created_at.desc(), c.id).limit(limit).offset(offset)
+        if trader_id is not None:
+            query = query.where(c.trader_id == trader_id)
+        if status is not None:
+            query = query.where(c.status == status)
+        return [_declaration(row) for row in self.conn.execute(query)]
+
+    def stages(self, declaration_id: str) -> list[Stage]:
+        c = t.stages.c
+        rows = self.conn.execute(select(t.stages).where(c.declaration_id == declaration_id).order_by(c.at, c.id))
+        return [Stage(row.stage, utc(row.at) or row.at, row.detail) for row in rows]
+
+    def summary(self) -> list[dict[str, Any]]:
+        c = t.declarations.c
+        rows = self.conn.execute(
+            select(c.flow, c.lane, c.status, func.count().label("n")).group_by(c.flow, c.lane, c.status)
+        )
+        return [{"flow": r.flow, "lane": r.lane, "status": r.status, "count": r.n} for r in rows]
+
+
+def _outbox(row: Any) -> ports.OutboxMessage:
+    return ports.OutboxMessage(
+        message_id=row.message_id,
+        recipient=row.recipient,
+        type=row.type,
+        envelope=row.envelope,
+        status=row.status,
+        attempts=row.attempts,
+        next_attempt_at=utc(row.next_attempt_at),
+        created_at=utc(row.created_at),
+        last_error=row.last_error,
+    )
+
+
+class SqlOutbox(ports.OutboxRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, message: ports.OutboxMessage) -> None:
+        self.conn.execute(
+            insert(t.outbox).values(
+                message_id=message.message_id,
+                recipient=message.recipient,
+                type=message.type,
+                envelope=message.envelope,
+                status="pending",
+                attempts=0,
+                next_attempt_at=message.created_at,
+                created_at=message.created_at,
+            )
+        )
+
+    def due(self, now: datetime, limit: int) -> list[ports.OutboxMessage]:
+        c = t.outbox.c
+        query = (
+            select(t.outbox)
+            .where(c.status == "pending", c.next_attempt_at <= now)
+            .order_by(c.created_at, c.message_id)
+            .limit(limit)
+        )
+        return [_outbox(row) for row in self.conn.execute(query)]
+
+    def mark_sent(self, message_id: str, at: datetime) -> None:
+        self.conn.execute(
+            update(t.outbox)
+            .where(t.outbox.c.message_id == message_id)
+            .values(status="sent", sent_at=at, attempts=t.outbox.c.attempts + 1, last_error=None)
+        )
+
+    def mark_retry(self, message_id: str, error: str, next_attempt_at: datetime) -> None:
+        self.conn.execute(
+            update(t.outbox)
+            .where(t.outbox.c.message_id == message_id)
+            .values(attempts=t.outbox.c.attempts + 1, last_error=error, next_attempt_at=next_attempt_at)
+        )
+
+    def mark_dead(self, message_id: str, error: str) -> None:
+        self.conn.execute(
+            update(t.outbox)
+            .where(t.outbox.c.message_id == message_id)
+            .values(status="dead", attempts=t.outbox.c.attempts + 1, last_error=error)
+        )
+
+    def count(self, status: str | None = None) -> int:
+        query = select(func.count()).select_from(t.outbox)
+        if status is not None:
+            query = query.where(t.outbox.c.status == status)
+        return int(self.conn.execute(query).scalar_one())
+
+
+class SqlInbox(ports.InboxRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def outcome(self, message_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute(select(t.inbox.c.outcome).where(t.inbox.c.message_id == message_id)).first()
+        return None if row is None else dict(row.outcome)
+
+    def add(self, message_id: str, sender: str, type_: str, at: datetime, outcome: dict[str, Any]) -> None:
+        try:
+            self.conn.execute(
+                insert(t.inbox).values(
+                    message_id=message_id, sender=sender, type=type_, received_at=at, outcome=outcome
+                )
+            )
+        except IntegrityError as exc:
+            raise ports.CommitConflict(f"message {message_id} is already in the inbox") from exc
+
+    def count(self) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(t.inbox)).scalar_one())
+
+
+class SqlRejections(ports.RejectionRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, message_id: str | None, sender: str | None, field: str, reason: str, at: datetime) -> None:
+        self.conn.execute(
+            insert(t.rejections).values(
+                message_id=(message_id or "")[:80] or None,
+                sender=(sender or "")[:40] or None,
+                field=field[:80],
+                reason=reason,
+                received_at=at,
+            )
+        )
+
+    def list(self, limit: int = 100) -> list[dict[str, Any]]:
+        c = t.rejections.c
+        rows = self.conn.execute(select(t.rejections).order_by(c.id.desc()).limit(limit))
+        return [
+            {"message_id": r.message_id, "sender": r.sender, "field": r.field, "reason": r.reason,
+             "received_at": (utc(r.received_at) or r.received_at).isoformat()}
+            for r in rows
+        ]
+
+    def count(self) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(t.rejections)).scalar_one())
+
+
+class SqlTraders(ports.TraderRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, trader_id: str) -> ports.Trader | None:
+        row = self.conn.execute(select(t.traders).where(t.traders.c.id == trader_id)).first()
+        return None if row is None else ports.Trader(row.id, row.name, row.country, row.aeo, row.declarations)
+
+    def upsert(self, trader: ports.Trader) -> None:
+        values = {"name": trader.name, "country": trader.country, "aeo": trader.aeo,
+                  "declarations": trader.declarations}
+        result = self.conn.execute(update(t.traders).where(t.traders.c.id == trader.id).values(**values))
+        if result.rowcount == 0:
+            self.conn.execute(insert(t.traders).values(id=trader.id, **values))
+
+
+class SqlApiKeys(ports.ApiKeyRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, key: ports.ApiKey) -> None:
+        self.conn.execute(
+            insert(t.api_keys).values(
+                id=key.id, key_hash=key.key_hash, role=key.role, party_id=key.party_id, label=key.label,
+                created_at=key.created_at, revoked=key.revoked,
+            )
+        )
+
+    def by_hash(self, key_hash: str) -> ports.ApiKey | None:
+        row = self.conn.execute(select(t.api_keys).where(t.api_keys.c.key_hash == key_hash)).first()
+        if row is None:
+            return None
+        return ports.ApiKey(row.id, row.key_hash, row.role, row.party_id, row.label, utc(row.created_at) or
+                            row.created_at, row.revoked)

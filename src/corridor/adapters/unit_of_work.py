@@ -1,0 +1,45 @@
+"""A unit of work over one database transaction."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from corridor.adapters import repositories as r
+from corridor.service.ports import CommitConflict, UnitOfWork
+
+
+class SqlUnitOfWork(UnitOfWork):
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.conn: Connection | None = None
+
+    def __enter__(self) -> Self:
+        self.conn = self.engine.connect()
+        self.conn.begin()
+        self.declarations = r.SqlDeclarations(self.conn)
+        self.outbox = r.SqlOutbox(self.conn)
+        self.inbox = r.SqlInbox(self.conn)
+        self.rejections = r.SqlRejections(self.conn)
+        self.traders = r.SqlTraders(self.conn)
+        self.api_keys = r.SqlApiKeys(self.conn)
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        if self.conn is not None:
+            self.rollback()
+            self.conn.close()
+            self.conn = None
+
+    def commit(self) -> None:
+        assert self.conn is not None, "commit outside a unit of work"
+        try:
+            self.conn.commit()
+        except IntegrityError as exc:
+            raise CommitConflict(str(exc.orig)) from exc
+
+    def rollback(self) -> None:
+        if self.conn is not None and self.conn.in_transaction():
+            self.conn.rollback()

@@ -1,0 +1,45 @@
+"""Settings from the environment (prefix ``CORRIDOR_``); insecure defaults are refused outside development."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+COUNTRIES = ("IN", "RU")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CORRIDOR_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    country: Literal["IN", "RU"] = "IN"
+    data_dir: Path = Path("corridor-data")
+    db_url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite file in data_dir")
+    db_schema: str | None = Field(default=None, description="PostgreSQL schema of this node")
+    peer_urls: dict[str, str] = Field(default_factory=dict, description='e.g. {"RU": "http://127.0.0.1:8002"}')
+    peer_api_keys: dict[str, str] = Field(default_factory=dict, description="this node's API key at each peer")
+    admin_api_key: str | None = Field(default=None, description="bootstrap key of the node's administrator")
+    relay_interval_s: float = 0.2
+
+    @model_validator(mode="after")
+    def _secure_outside_development(self) -> Settings:
+        if self.env == "production":
+            if not self.db_url:
+                raise ValueError("CORRIDOR_DB_URL must be set in production (no implicit SQLite file)")
+            if not self.admin_api_key or len(self.admin_api_key) < 32:
+                raise ValueError("CORRIDOR_ADMIN_API_KEY must be set to at least 32 characters in production")
+            for country, url in self.peer_urls.items():
+                if not url.startswith("https://"):
+                    raise ValueError(f"CORRIDOR_PEER_URLS[{country}] must use https in production")
+        return self
+
+    def node_dir(self) -> Path:
+        return self.data_dir / self.country
+
+    def database_url(self) -> str:
+        if self.db_url:
+            return self.db_url
+        return f"sqlite:///{self.node_dir() / 'corridor.sqlite'}"

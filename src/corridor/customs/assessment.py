@@ -1,0 +1,107 @@
+"""The node's assessor: risk lanes and import duties from the shipped reference data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from corridor.customs.domain.duties import DutyLine, assess_import
+from corridor.customs.domain.exchange import RateTable
+from corridor.customs.domain.risk import RiskItem, RiskSubject, RuleSet, assess, compile_rules
+from corridor.customs.domain.rules import mass_in_kg, national_code
+from corridor.customs.domain.tariff import TariffBook
+from corridor.customs.domain.valuation import customs_value
+from corridor.customs.schemas import AmountType as Amount
+from corridor.customs.schemas import DeclarationType as Declaration
+from corridor.refdata.risk_rules import risk_rules
+from corridor.refdata.tariffs import exchange_rates, tariff_book
+from corridor.service.ports import Trader
+from corridor.shared.money import Money
+
+USD = "USD"
+
+
+def money(amount: Amount) -> Money:
+    return Money(amount.value, amount.currencyID)
+
+
+@dataclass
+class ReferenceAssessor:
+    """Risk with the node's rules; duties with its tariff book and exchange rates."""
+
+    country: str
+    rules: RuleSet
+    book: TariffBook
+    rates: RateTable
+
+    @classmethod
+    def for_country(cls, country: str) -> ReferenceAssessor:
+        return cls(country, compile_rules(risk_rules(country)), tariff_book(country), exchange_rates())
+
+    def risk(self, declaration: Declaration, flow: str, trader: Trader | None, declaration_id: str,
+             at: datetime) -> dict[str, Any]:
+        on_date = at.date()
+        items = []
+        for item in declaration.GoodsShipment.GovernmentAgencyGoodsItem:
+            measure = item.GoodsMeasure
+            items.append(
+                RiskItem(
+                    sequence=item.SequenceNumeric,
+                    hs_code=national_code(item.Commodity.Classification, self.country),
+                    quantity=measure.TariffQuantity.value,
+                    unit=measure.TariffQuantity.unitCode,
+                    value_usd=self.rates.convert(money(item.ItemChargeAmount), USD, on_date).amount,
+                    net_mass_kg=mass_in_kg(measure.NetNetWeightMeasure) or Decimal(0),
+                )
+            )
+        origins = {item.Origin.CountryCode for item in declaration.GoodsShipment.GovernmentAgencyGoodsItem}
+        subject = RiskSubject(
+            declaration_id=declaration_id,
+            node_country=self.country,  # type: ignore[arg-type]
+            flow=flow,  # type: ignore[arg-type]
+            trader_id=trader.id if trader else "",
+            trader_is_aeo=bool(trader and trader.aeo),
+            trader_prior_declarations=trader.declarations if trader else 0,
+            origin_country=sorted(origins)[0],
+            items=items,
+            on_date=on_date,
+        )
+        return assess(subject, self.rules).to_json()
+
+    def duties(self, declaration: Declaration, at: datetime) -> dict[str, Any]:
+        on_date = at.date()
+        consignment = declaration.GoodsShipment.Consignment
+        freight = money(consignment.FreightChargeAmount) if consignment.FreightChargeAmount else None
+        insurance = money(consignment.InsuranceAmount) if consignment.InsuranceAmount else None
+        invoice_total = money(declaration.Invoice.TotalAmount)
+        valuation = customs_value(
+            invoice_total, declaration.TradeTerms.ConditionCode, freight, insurance, self.country, on_date,
+            self.rates,
+        )
+        items = declaration.GoodsShipment.GovernmentAgencyGoodsItem
+        lines = []
+        allocated = Decimal(0)
+        total_value = valuation.customs_value.amount
+        for index, item in enumerate(items):
+            if index == len(items) - 1:
+                share = total_value - allocated
+            else:
+                share = (total_value * item.ItemChargeAmount.value / invoice_total.amount).quantize(Decimal("0.01"))
+                allocated += share
+            measure = item.GoodsMeasure
+            lines.append(
+                DutyLine(
+                    sequence=item.SequenceNumeric,
+                    tariff_code=national_code(item.Commodity.Classification, self.country),
+                    customs_value=Money(share, valuation.customs_value.currency),
+                    net_mass_kg=mass_in_kg(measure.NetNetWeightMeasure) or Decimal(0),
+                    quantity=measure.TariffQuantity.value,
+                    unit=measure.TariffQuantity.unitCode,
+                )
+            )
+        assessment = assess_import(self.country, lines, on_date, self.book, self.rates)  # type: ignore[arg-type]
+        result = assessment.to_json()
+        result["valuation"] = valuation.to_json()
+        return result

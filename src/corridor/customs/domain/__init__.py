@@ -1,0 +1,1 @@
+"""Pure customs domain: no I/O."""

@@ -1,0 +1,415 @@
+"""Consignment release state machine, pure: customs stages and logistics events drive each other.
+
+Stages are those of the WCO Time Release Study (TRS, Guide version 3, 2018): arrival, lodgement (filing),
+registration, assessment, examination, duty payment, release, exit from port. Each is timestamped once.
+
+Rules:
+* **Release on arrival**: a consignment that is pre-cleared (lodged, registered and assessed before it
+  arrives), in the green lane and paid is released at the arrival event's time, without an officer.
+  A yellow-lane consignment whose documentary check was completed (conform) before arrival, and paid, is
+  released the same way.
+* Otherwise, on arrival (or on assessment after arrival) a yellow or red consignment goes to the officer
+  queue with a due time ``max(arrival, assessment) + lane_sla[lane]``; the officer records the examination
+  result, then releases or holds.
+* A green consignment that is assessed or paid after arrival is released when the last of arrival,
+  assessment and payment happens.
+* No release without payment (``NotPaid``), no release twice (``AlreadyReleased``), no release before
+  arrival, no yellow/red release without a conform examination (``InvalidTransition``).
+* Logistics events (``LogisticsEvent``) are applied in eventTime order: an event whose predecessor is
+  missing is held (arriving needs an earlier departure from elsewhere; unloading at a place needs the
+  arrival there; exit from the entry port needs the arrival there and the customs release) and applied
+  once it is ready. An eventID seen before has no effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from corridor.logistics.epcis import BizStep
+from corridor.logistics.event_rules import LogisticsEvent
+from corridor.shared.errors import Conflict
+
+
+class Lane(StrEnum):
+    GREEN = "green"  # release without checks
+    YELLOW = "yellow"  # documentary check
+    RED = "red"  # physical examination
+
+
+class TrsStage(StrEnum):
+    ARRIVAL = "arrival"
+    LODGEMENT = "lodgement"
+    REGISTRATION = "registration"
+    ASSESSMENT = "assessment"
+    EXAMINATION = "examination"
+    DUTY_PAYMENT = "duty_payment"
+    RELEASE = "release"
+    EXIT = "exit"
+
+
+class Status(StrEnum):
+    EXPECTED = "expected"  # not arrived at the entry port
+    ARRIVED = "arrived"  # arrived, customs steps outstanding
+    QUEUED = "queued"  # in the officer's queue
+    HELD = "held"  # officer hold
+    RELEASED = "released"
+    EXITED = "exited"
+
+
+class ExamResult(StrEnum):
+    CONFORM = "conform"
+    NON_CONFORM = "non_conform"
+
+
+class OutcomeKind(StrEnum):
+    APPLIED = "applied"  # logistics event applied to the timeline
+    BUFFERED = "buffered"  # held until its predecessor arrives
+    DUPLICATE = "duplicate"  # eventID seen before; no effect
+    STAGE = "stage"  # a TRS stage was timestamped
+    QUEUED = "queued"
+    RELEASED = "released"
+    HELD = "held"
+    EXITED = "exited"
+
+
+class ReleaseError(Conflict):
+    """A command the consignment's state does not allow."""
+
+
+class NotPaid(ReleaseError):
+    pass
+
+
+class AlreadyReleased(ReleaseError):
+    pass
+
+
+class InvalidTransition(ReleaseError):
+    pass
+
+
+DEFAULT_LANE_SLA: Mapping[Lane, timedelta] = {
+    Lane.GREEN: timedelta(hours=0),
+    Lane.YELLOW: timedelta(hours=12),
+    Lane.RED: timedelta(hours=48),
+}
+AUTOMATED = "customs-risk-management-system"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    kind: OutcomeKind
+    at: datetime
+    detail: str = ""
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    consignment_id: str
+    port: str
+    lane: Lane
+    enqueued_at: datetime
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    at: datetime
+    source: str  # "logistics" or "customs"
+    what: str  # bizStep or TRS stage / officer action
+    locode: str | None = None
+    ref: str | None = None  # eventID, officer id
+    detail: str = ""
+
+
+class ConsignmentRelease:
+    """One consignment at its customs entry port (``entry_port``, a UN/LOCODE)."""
+
+    def __init__(
+        self,
+        consignment_id: str,
+        entry_port: str,
+        *,
+        lane_sla: Mapping[Lane, timedelta] = DEFAULT_LANE_SLA,
+    ) -> None:
+        self.consignment_id = consignment_id
+        self.entry_port = entry_port
+        self.lane_sla = lane_sla
+        self.stages: dict[TrsStage, datetime] = {}
+        self.lane: Lane | None = None
+        self.exam_result: ExamResult | None = None
+        self.queue_entry: QueueEntry | None = None
+        self.held_reason: str | None = None
+        self.timeline: list[TimelineEntry] = []
+        self._applied: list[LogisticsEvent] = []
+        self._pending: list[LogisticsEvent] = []
+        self._seen: set[str] = set()
+
+    # ---------------------------------------------------------------- read side
+    @property
+    def status(self) -> Status:
+        if TrsStage.EXIT in self.stages:
+            return Status.EXITED
+        if TrsStage.RELEASE in self.stages:
+            return Status.RELEASED
+        if self.held_reason is not None:
+            return Status.HELD
+        if self.queue_entry is not None:
+            return Status.QUEUED
+        if TrsStage.ARRIVAL in self.stages:
+            return Status.ARRIVED
+        return Status.EXPECTED
+
+    @property
+    def pending(self) -> tuple[LogisticsEvent, ...]:
+        """Logistics events held until their predecessors arrive, in eventTime order."""
+        return tuple(sorted(self._pending, key=lambda e: e.event_time))
+
+    @property
+    def pre_cleared(self) -> bool:
+        """Lodged, registered and assessed no later than arrival (or not yet arrived)."""
+        assessed = self.stages.get(TrsStage.ASSESSMENT)
+        arrived = self.stages.get(TrsStage.ARRIVAL)
+        return assessed is not None and (arrived is None or assessed <= arrived)
+
+    def release_hours(self) -> float | None:
+        """TRS release time, arrival → release, in hours (negative never; 0 for release on arrival)."""
+        arr, rel = self.stages.get(TrsStage.ARRIVAL), self.stages.get(TrsStage.RELEASE)
+        if arr is None or rel is None:
+            return None
+        return (rel - arr).total_seconds() / 3600.0
+
+    # ---------------------------------------------------------------- customs commands
+    def lodge(self, at: datetime) -> list[Outcome]:
+        self._once(TrsStage.LODGEMENT, "declaration already lodged")
+        return self._stage(TrsStage.LODGEMENT, at)
+
+    def register(self, at: datetime) -> list[Outcome]:
+        self._need(TrsStage.LODGEMENT, at, "registration")
+        self._once(TrsStage.REGISTRATION, "declaration already registered")
+        return self._stage(TrsStage.REGISTRATION, at)
+
+    def assess(self, at: datetime, lane: Lane) -> list[Outcome]:
+        self._need(TrsStage.REGISTRATION, at, "assessment")
+        self._once(TrsStage.ASSESSMENT, "declaration already assessed")
+        self.lane = lane
+        out = self._stage(TrsStage.ASSESSMENT, at, f"lane {lane.value}")
+        arrived = self.stages.get(TrsStage.ARRIVAL)
+        if arrived is not None:
+            out += self._route(max(arrived, at))
+        return out
+
+    def pay(self, at: datetime) -> list[Outcome]:
+        self._need(TrsStage.ASSESSMENT, at, "duty payment")
+        self._once(TrsStage.DUTY_PAYMENT, "duties already paid")
+        out = self._stage(TrsStage.DUTY_PAYMENT, at)
+        arrived = self.stages.get(TrsStage.ARRIVAL)
+        if arrived is not None and self._auto_releasable():
+            out += self._release(max(arrived, at), AUTOMATED, "green lane, paid")
+        return out
+
+    def examine(self, at: datetime, result: ExamResult, officer: str, findings: str = "") -> list[Outcome]:
+        self._need(TrsStage.ASSESSMENT, at, "examination")
+        self._not_released()
+        if self.lane is Lane.RED and TrsStage.ARRIVAL not in self.stages:
+            raise InvalidTransition("a physical examination (red lane) needs the goods: not arrived yet")
+        self.exam_result = result
+        self.stages[TrsStage.EXAMINATION] = at
+        self._log(at, "customs", TrsStage.EXAMINATION.value, ref=officer, detail=f"{result.value} {findings}".strip())
+        out = [Outcome(OutcomeKind.STAGE, at, TrsStage.EXAMINATION.value, officer)]
+        if (
+            TrsStage.ARRIVAL not in self.stages
+            or self.lane is not Lane.YELLOW
+            or result is not ExamResult.CONFORM
+            or TrsStage.DUTY_PAYMENT not in self.stages
+        ):
+            return out
+        return out  # a yellow consignment examined after arrival is released by the officer
+
+    def release(self, at: datetime, officer: str) -> list[Outcome]:
+        """Officer release (out of charge)."""
+        self._not_released()
+        if TrsStage.ARRIVAL not in self.stages:
+            raise InvalidTransition("cannot release before arrival at the entry port")
+        if TrsStage.ASSESSMENT not in self.stages:
+            raise InvalidTransition("cannot release an unassessed declaration")
+        if TrsStage.DUTY_PAYMENT not in self.stages:
+            raise NotPaid(f"consignment {self.consignment_id}: duties not paid, no release")
+        if self.lane in (Lane.YELLOW, Lane.RED) and self.exam_result is not ExamResult.CONFORM:
+            raise InvalidTransition(
+                f"{self.lane.value} lane: release needs a conform examination result"
+                f" (now {self.exam_result.value if self.exam_result else 'none'})"
+            )
+        if at < self.stages[TrsStage.ARRIVAL]:
+            raise InvalidTransition("release time before arrival")
+        return self._release(at, officer, "officer release")
+
+    def hold(self, at: datetime, officer: str, reason: str) -> list[Outcome]:
+        self._not_released()
+        self.held_reason = reason
+        self.queue_entry = None
+        self._log(at, "customs", "hold", ref=officer, detail=reason)
+        return [Outcome(OutcomeKind.HELD, at, reason, officer)]
+
+    # ---------------------------------------------------------------- logistics events
+    def apply(self, event: LogisticsEvent) -> list[Outcome]:
+        """Apply a logistics event (or hold it until its predecessors arrive)."""
+        if event.event_id in self._seen:
+            return [Outcome(OutcomeKind.DUPLICATE, event.event_time, event.biz_step, event.event_id)]
+        self._seen.add(event.event_id)
+        self._pending.append(event)
+        out = self._drain()
+        if any(e.event_id == event.event_id for e in self._pending):
+            out.insert(0, Outcome(OutcomeKind.BUFFERED, event.event_time, self._wait_reason(event), event.event_id))
+        return out
+
+    def apply_all(self, events: Iterable[LogisticsEvent]) -> list[Outcome]:
+        out: list[Outcome] = []
+        for e in events:
+            out += self.apply(e)
+        return out
+
+    # ---------------------------------------------------------------- internals
+    def _drain(self) -> list[Outcome]:
+        out: list[Outcome] = []
+        progress = True
+        while progress:
+            progress = False
+            for ev in sorted(self._pending, key=lambda e: e.event_time):
+                if self._ready(ev):
+                    self._pending.remove(ev)
+                    out += self._apply_now(ev)
+                    progress = True
+                    break
+        return out
+
+    def _arrival_at(self, locode: str) -> datetime | None:
+        times = [e.event_time for e in self._applied if e.biz_step == BizStep.ARRIVING and e.locode == locode]
+        return min(times) if times else None
+
+    def _is_exit(self, ev: LogisticsEvent) -> bool:
+        return ev.locode == self.entry_port and ev.biz_step in (BizStep.DEPARTING, BizStep.ENTERING_EXITING)
+
+    def _ready(self, ev: LogisticsEvent) -> bool:
+        return self._wait_reason(ev) == ""
+
+    def _wait_reason(self, ev: LogisticsEvent) -> str:
+        if ev.biz_step == BizStep.ARRIVING:
+            if not any(
+                e.biz_step == BizStep.DEPARTING and e.locode != ev.locode and e.event_time < ev.event_time
+                for e in self._applied
+            ):
+                return f"arrival at {ev.locode} held until a departure before it is received"
+        elif ev.biz_step == BizStep.UNLOADING:
+            if self._arrival_at(ev.locode) is None:
+                return f"unloading at {ev.locode} held until the arrival there is received"
+        elif self._is_exit(ev):
+            arrived = self._arrival_at(ev.locode)
+            if arrived is None:
+                return f"exit from {ev.locode} held until the arrival there is received"
+            if ev.event_time > arrived and TrsStage.RELEASE not in self.stages:
+                return f"exit from {ev.locode} reported before customs release; held until release"
+        return ""
+
+    def _apply_now(self, ev: LogisticsEvent) -> list[Outcome]:
+        self._applied.append(ev)
+        self._log(ev.event_time, "logistics", ev.biz_step, locode=ev.locode, ref=ev.event_id)
+        out = [Outcome(OutcomeKind.APPLIED, ev.event_time, ev.biz_step, ev.event_id)]
+        if (
+            ev.biz_step == BizStep.ARRIVING
+            and ev.locode == self.entry_port
+            and TrsStage.ARRIVAL not in self.stages
+        ):
+            out += self._stage(TrsStage.ARRIVAL, ev.event_time, ref=ev.event_id)
+            if TrsStage.ASSESSMENT in self.stages:
+                out += self._route(ev.event_time)
+        elif self._is_exit(ev) and TrsStage.RELEASE in self.stages and TrsStage.EXIT not in self.stages:
+            arrived = self.stages.get(TrsStage.ARRIVAL)
+            if arrived is not None and ev.event_time > arrived:
+                out += self._stage(TrsStage.EXIT, ev.event_time, ref=ev.event_id)
+                out.append(Outcome(OutcomeKind.EXITED, ev.event_time, ev.locode, ev.event_id))
+        return out
+
+    def _auto_releasable(self) -> bool:
+        if TrsStage.DUTY_PAYMENT not in self.stages or self.held_reason is not None:
+            return False
+        if self.lane is Lane.GREEN:
+            return True
+        return self.lane is Lane.YELLOW and self.exam_result is ExamResult.CONFORM
+
+    def _route(self, at: datetime) -> list[Outcome]:
+        """After arrival and assessment: release at once, or queue for the officer."""
+        if TrsStage.RELEASE in self.stages or self.held_reason is not None:
+            return []
+        if self._auto_releasable():
+            detail = "pre-cleared, green, paid" if self.pre_cleared else "green lane, paid"
+            return self._release(at, AUTOMATED, detail)
+        if self.lane is None or self.lane is Lane.GREEN:
+            return []  # green, awaiting payment
+        due = at + self.lane_sla[self.lane]
+        self.queue_entry = QueueEntry(self.consignment_id, self.entry_port, self.lane, at, due)
+        self._log(at, "customs", "queued", detail=f"{self.lane.value} lane, due {due.isoformat()}")
+        return [Outcome(OutcomeKind.QUEUED, at, f"{self.lane.value} due {due.isoformat()}")]
+
+    def _release(self, at: datetime, who: str, why: str) -> list[Outcome]:
+        self.stages[TrsStage.RELEASE] = at
+        self.queue_entry = None
+        self._log(at, "customs", TrsStage.RELEASE.value, ref=who, detail=why)
+        out = [Outcome(OutcomeKind.RELEASED, at, why, who)]
+        return out + self._drain()
+
+    def _stage(self, stage: TrsStage, at: datetime, detail: str = "", ref: str | None = None) -> list[Outcome]:
+        self.stages[stage] = at
+        self._log(at, "customs" if stage is not TrsStage.ARRIVAL else "logistics", stage.value, ref=ref, detail=detail)
+        return [Outcome(OutcomeKind.STAGE, at, stage.value, ref)]
+
+    def _log(self, at: datetime, source: str, what: str, *, locode: str | None = None, ref: str | None = None,
+             detail: str = "") -> None:  # fmt: skip
+        entry = TimelineEntry(at, source, what, locode, ref, detail)
+        i = len(self.timeline)
+        while i > 0 and self.timeline[i - 1].at > at:
+            i -= 1
+        self.timeline.insert(i, entry)
+
+    def _once(self, stage: TrsStage, message: str) -> None:
+        if stage in self.stages:
+            raise InvalidTransition(message)
+
+    def _need(self, stage: TrsStage, at: datetime, what: str) -> None:
+        prior = self.stages.get(stage)
+        if prior is None:
+            raise InvalidTransition(f"{what} needs {stage.value} first")
+        if at < prior:
+            raise InvalidTransition(f"{what} at {at.isoformat()} precedes {stage.value} at {prior.isoformat()}")
+
+    def _not_released(self) -> None:
+        if TrsStage.RELEASE in self.stages:
+            raise AlreadyReleased(
+                f"consignment {self.consignment_id} already released at {self.stages[TrsStage.RELEASE].isoformat()}"
+            )
+
+
+class OfficerQueue:
+    """Consignments awaiting an officer, per port, ordered by due time."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, QueueEntry] = {}
+
+    def sync(self, consignment: ConsignmentRelease) -> None:
+        if consignment.queue_entry is None:
+            self._entries.pop(consignment.consignment_id, None)
+        else:
+            self._entries[consignment.consignment_id] = consignment.queue_entry
+
+    def for_port(self, port: str) -> list[QueueEntry]:
+        return sorted((e for e in self._entries.values() if e.port == port), key=lambda e: (e.due_at, e.consignment_id))
+
+    def overdue(self, now: datetime) -> list[QueueEntry]:
+        return sorted((e for e in self._entries.values() if e.due_at < now), key=lambda e: e.due_at)
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -1,0 +1,112 @@
+"""Wire a node: database, keys, reference data, handlers, relay and transport."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from corridor.adapters.database import make_engine, migrate
+from corridor.adapters.unit_of_work import SqlUnitOfWork
+from corridor.customs import handlers as customs
+from corridor.customs.assessment import ReferenceAssessor
+from corridor.messaging.keys import KeyRing
+from corridor.messaging.relay import Relay, RelayReport
+from corridor.messaging.transport import Transport
+from corridor.refdata.codelists import code_lists
+from corridor.service import commands
+from corridor.service.bus import Handler, MessageBus
+from corridor.service.context import Assessor, NodeContext
+from corridor.service.ports import UnitOfWork
+from corridor.service.receive import receive_envelope
+
+COMMAND_HANDLERS: dict[type[commands.Command], Handler] = {
+    commands.FileDeclaration: customs.file_declaration,
+    commands.ClearDeclaration: customs.clear_declaration,
+    commands.HoldDeclaration: customs.hold_declaration,
+    commands.ReceiveEnvelope: receive_envelope,
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_declaration_id(country: str, clock: Callable[[], datetime]) -> Callable[[], str]:
+    """MRN-like ids: 2-digit year, country, 14 random upper-case hex characters (18 characters)."""
+
+    def make() -> str:
+        return f"{clock():%y}{country}{secrets.token_hex(7).upper()}"
+
+    return make
+
+
+@dataclass
+class Node:
+    country: str
+    engine: Engine
+    keyring: KeyRing
+    bus: MessageBus
+    relay: Relay
+
+    def uow(self) -> UnitOfWork:
+        return self.bus.uow_factory()
+
+    def handle(self, command: commands.Command) -> Any:
+        return self.bus.handle(command)
+
+    def receive(self, envelope: Any) -> dict[str, Any]:
+        result: dict[str, Any] = self.bus.handle(commands.ReceiveEnvelope(envelope))
+        return result
+
+    def relay_once(self, limit: int = 200) -> RelayReport:
+        return self.relay.run_once(limit)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def bootstrap_node(
+    country: str,
+    data_dir: Path,
+    transport: Transport,
+    *,
+    db_url: str | None = None,
+    db_schema: str | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    assessor: Assessor | None = None,
+) -> Node:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(db_url or f"sqlite:///{data_dir / 'corridor.sqlite'}", db_schema)
+    migrate(engine)
+    keyring = KeyRing(data_dir, country)
+    ctx = NodeContext(
+        country=country,
+        codes=code_lists(),
+        assessor=assessor or ReferenceAssessor.for_country(country),
+        signer=keyring,
+        keys=keyring,
+        clock=clock,
+        new_id=new_declaration_id(country, clock),
+        body_handlers={
+            customs.PREARRIVAL: customs.on_prearrival,
+            customs.ACKNOWLEDGEMENT: customs.on_acknowledgement,
+        },
+    )
+
+    def uow_factory() -> UnitOfWork:
+        return SqlUnitOfWork(engine)
+
+    bus = MessageBus(uow_factory, ctx, COMMAND_HANDLERS)
+    return Node(country, engine, keyring, bus, Relay(uow_factory, transport, clock))
+
+
+def introduce(a: Node, b: Node) -> None:
+    """Exchange public keys between two nodes' trust lists (as `corridor keys export/import` does)."""
+    a.keyring.import_public(b.keyring.export_public())
+    b.keyring.import_public(a.keyring.export_public())

@@ -1,0 +1,38 @@
+"""Commands: what a user or a peer node asks a node to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Command:
+    pass
+
+
+@dataclass(frozen=True)
+class FileDeclaration(Command):
+    document: Any
+    filed_by: str | None = None  # the trader's party id; None when an officer files on its behalf
+
+
+@dataclass(frozen=True)
+class ClearDeclaration(Command):
+    """An officer finished the documentary or physical check and lets the goods go."""
+
+    declaration_id: str
+    officer_id: str
+    findings: str = ""
+
+
+@dataclass(frozen=True)
+class HoldDeclaration(Command):
+    declaration_id: str
+    officer_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReceiveEnvelope(Command):
+    envelope: Any  # parsed JSON (dict) or raw text/bytes from a transport

@@ -1,0 +1,47 @@
+"""What handlers need besides the unit of work; ``corridor.node.bootstrap`` fills it in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from corridor.customs.domain.rules import CodeLookup
+from corridor.customs.schemas import DeclarationType as Declaration
+from corridor.service.outbox import Signer
+from corridor.service.ports import Trader, UnitOfWork
+
+
+class Assessor(Protocol):
+    def risk(self, declaration: Declaration, flow: str, trader: Trader | None, declaration_id: str,
+             at: datetime) -> dict[str, Any]:
+        """The risk decision as JSON; its ``lane`` is green, yellow or red."""
+
+    def duties(self, declaration: Declaration, at: datetime) -> dict[str, Any]:
+        """Customs value and duties and taxes of an import declaration, as JSON."""
+
+
+class KeyResolver(Protocol):
+    def resolve(self, key_id: str, sender: str) -> Ed25519PublicKey: ...
+
+
+BodyHandler = Callable[[dict[str, Any], dict[str, str], UnitOfWork, "NodeContext"], dict[str, Any]]
+
+
+@dataclass
+class NodeContext:
+    country: str
+    codes: CodeLookup
+    assessor: Assessor
+    signer: Signer
+    keys: KeyResolver
+    clock: Callable[[], datetime]
+    new_id: Callable[[], str]
+    body_handlers: dict[str, BodyHandler] = field(default_factory=dict)
+
+    @property
+    def peer(self) -> str:
+        return "RU" if self.country == "IN" else "IN"

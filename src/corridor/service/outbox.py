@@ -1,0 +1,42 @@
+"""Seal a message and put it in the outbox inside the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from corridor.messaging.envelope import seal
+from corridor.service.ports import OutboxMessage, UnitOfWork
+
+
+class Signer(Protocol):
+    node: str
+
+    def signing_key(self) -> tuple[str, Ed25519PrivateKey]: ...
+
+
+def enqueue(
+    uow: UnitOfWork, signer: Signer, *, recipient: str, message_type: str, body: dict[str, Any], now: datetime
+) -> str:
+    key_id, private_key = signer.signing_key()
+    envelope = seal(
+        private_key=private_key,
+        key_id=key_id,
+        message_type=message_type,
+        sender=signer.node,
+        recipient=recipient,
+        body=body,
+        now=now,
+    )
+    uow.outbox.add(
+        OutboxMessage(
+            message_id=envelope.header.message_id,
+            recipient=recipient,
+            type=message_type,
+            envelope=envelope.to_bytes().decode("utf-8"),
+            created_at=now,
+        )
+    )
+    return envelope.header.message_id

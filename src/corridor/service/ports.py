@@ -1,0 +1,157 @@
+"""What the service layer needs from persistence; SQL and in-memory adapters implement it."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Self
+
+from corridor.customs.domain.model import CustomsDeclaration, Stage
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    message_id: str
+    recipient: str
+    type: str
+    envelope: str
+    status: str = "pending"
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    created_at: datetime | None = None
+    last_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Trader:
+    id: str
+    name: str
+    country: str
+    aeo: bool
+    declarations: int
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    id: str
+    key_hash: str
+    role: str
+    party_id: str
+    label: str
+    created_at: datetime
+    revoked: bool = False
+
+
+class DeclarationRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, declaration: CustomsDeclaration) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, declaration_id: str) -> CustomsDeclaration | None: ...
+
+    @abc.abstractmethod
+    def save(self, declaration: CustomsDeclaration) -> None:
+        """Write changes; raise ConcurrentUpdate when someone else changed it since it was read."""
+
+    @abc.abstractmethod
+    def find_by_lrn(self, flow: str, trader_id: str, lrn: str) -> CustomsDeclaration | None: ...
+
+    @abc.abstractmethod
+    def list(self, *, trader_id: str | None = None, status: str | None = None, limit: int = 100,
+             offset: int = 0) -> list[CustomsDeclaration]: ...
+
+    @abc.abstractmethod
+    def stages(self, declaration_id: str) -> list[Stage]: ...
+
+    @abc.abstractmethod
+    def summary(self) -> list[dict[str, Any]]:
+        """Rows of (flow, lane, status, count) for reports."""
+
+
+class OutboxRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, message: OutboxMessage) -> None: ...
+
+    @abc.abstractmethod
+    def due(self, now: datetime, limit: int) -> list[OutboxMessage]: ...
+
+    @abc.abstractmethod
+    def mark_sent(self, message_id: str, at: datetime) -> None: ...
+
+    @abc.abstractmethod
+    def mark_retry(self, message_id: str, error: str, next_attempt_at: datetime) -> None: ...
+
+    @abc.abstractmethod
+    def mark_dead(self, message_id: str, error: str) -> None: ...
+
+    @abc.abstractmethod
+    def count(self, status: str | None = None) -> int: ...
+
+
+class InboxRepository(abc.ABC):
+    @abc.abstractmethod
+    def outcome(self, message_id: str) -> dict[str, Any] | None:
+        """The recorded outcome when this message id was already processed, else None."""
+
+    @abc.abstractmethod
+    def add(self, message_id: str, sender: str, type_: str, at: datetime, outcome: dict[str, Any]) -> None: ...
+
+    @abc.abstractmethod
+    def count(self) -> int: ...
+
+
+class RejectionRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, message_id: str | None, sender: str | None, field: str, reason: str, at: datetime) -> None: ...
+
+    @abc.abstractmethod
+    def list(self, limit: int = 100) -> list[dict[str, Any]]: ...
+
+    @abc.abstractmethod
+    def count(self) -> int: ...
+
+
+class TraderRepository(abc.ABC):
+    @abc.abstractmethod
+    def get(self, trader_id: str) -> Trader | None: ...
+
+    @abc.abstractmethod
+    def upsert(self, trader: Trader) -> None: ...
+
+
+class ApiKeyRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, key: ApiKey) -> None: ...
+
+    @abc.abstractmethod
+    def by_hash(self, key_hash: str) -> ApiKey | None: ...
+
+
+class ConcurrentUpdate(Exception):
+    """The aggregate changed since it was read; the caller retries."""
+
+
+class CommitConflict(Exception):
+    """The commit broke a uniqueness rule, e.g. the same message id was stored concurrently."""
+
+
+class UnitOfWork(abc.ABC):
+    declarations: DeclarationRepository
+    outbox: OutboxRepository
+    inbox: InboxRepository
+    rejections: RejectionRepository
+    traders: TraderRepository
+    api_keys: ApiKeyRepository
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        self.rollback()
+
+    @abc.abstractmethod
+    def commit(self) -> None: ...
+
+    @abc.abstractmethod
+    def rollback(self) -> None: ...
