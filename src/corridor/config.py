@@ -19,8 +19,12 @@ class Settings(BaseSettings):
     data_dir: Path = Path("corridor-data")
     db_url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite file in data_dir")
     db_schema: str | None = Field(default=None, description="PostgreSQL schema of this node")
-    peer_urls: dict[str, str] = Field(default_factory=dict, description='e.g. {"RU": "http://127.0.0.1:8002"}')
-    peer_api_keys: dict[str, str] = Field(default_factory=dict, description="this node's API key at each peer")
+    peer_urls: dict[str, str] = Field(
+        default_factory=dict, description='e.g. {"RU": "http://127.0.0.1:8002"}'
+    )
+    peer_api_keys: dict[str, str] = Field(
+        default_factory=dict, description="this node's API key at each peer"
+    )
     admin_api_key: str | None = Field(default=None, description="bootstrap key of the node's administrator")
     relay_interval_s: float = 0.2
 

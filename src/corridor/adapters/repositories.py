@@ -105,8 +105,9 @@ class SqlDeclarations(ports.DeclarationRepository):
         ).first()
         return None if row is None else _declaration(row)
 
-    def list(self, *, trader_id: str | None = None, status: str | None = None, limit: int = 100,
-             offset: int = 0) -> list[CustomsDeclaration]:
+    def list(
+        self, *, trader_id: str | None = None, status: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[CustomsDeclaration]:
         c = t.declarations.c
         query = select(t.declarations).order_by(c.created_at.desc(), c.id).limit(limit).offset(offset)
         if trader_id is not None:
@@ -117,7 +118,9 @@ class SqlDeclarations(ports.DeclarationRepository):
 
     def stages(self, declaration_id: str) -> list[Stage]:
         c = t.stages.c
-        rows = self.conn.execute(select(t.stages).where(c.declaration_id == declaration_id).order_by(c.at, c.id))
+        rows = self.conn.execute(
+            select(t.stages).where(c.declaration_id == declaration_id).order_by(c.at, c.id)
+        )
         return [Stage(row.stage, utc(row.at) or row.at, row.detail) for row in rows]
 
     def summary(self) -> list[dict[str, Any]]:
@@ -168,6 +171,11 @@ class SqlOutbox(ports.OutboxRepository):
             .order_by(c.created_at, c.message_id)
             .limit(limit)
         )
+        return [_outbox(row) for row in self.conn.execute(query)]
+
+    def list(self, *, status: str, limit: int = 100) -> list[ports.OutboxMessage]:
+        c = t.outbox.c
+        query = select(t.outbox).where(c.status == status).order_by(c.created_at, c.message_id).limit(limit)
         return [_outbox(row) for row in self.conn.execute(query)]
 
     def mark_sent(self, message_id: str, at: datetime) -> None:
@@ -239,8 +247,13 @@ class SqlRejections(ports.RejectionRepository):
         c = t.rejections.c
         rows = self.conn.execute(select(t.rejections).order_by(c.id.desc()).limit(limit))
         return [
-            {"message_id": r.message_id, "sender": r.sender, "field": r.field, "reason": r.reason,
-             "received_at": (utc(r.received_at) or r.received_at).isoformat()}
+            {
+                "message_id": r.message_id,
+                "sender": r.sender,
+                "field": r.field,
+                "reason": r.reason,
+                "received_at": (utc(r.received_at) or r.received_at).isoformat(),
+            }
             for r in rows
         ]
 
@@ -257,8 +270,12 @@ class SqlTraders(ports.TraderRepository):
         return None if row is None else ports.Trader(row.id, row.name, row.country, row.aeo, row.declarations)
 
     def upsert(self, trader: ports.Trader) -> None:
-        values = {"name": trader.name, "country": trader.country, "aeo": trader.aeo,
-                  "declarations": trader.declarations}
+        values = {
+            "name": trader.name,
+            "country": trader.country,
+            "aeo": trader.aeo,
+            "declarations": trader.declarations,
+        }
         result = self.conn.execute(update(t.traders).where(t.traders.c.id == trader.id).values(**values))
         if result.rowcount == 0:
             self.conn.execute(insert(t.traders).values(id=trader.id, **values))
@@ -271,8 +288,13 @@ class SqlApiKeys(ports.ApiKeyRepository):
     def add(self, key: ports.ApiKey) -> None:
         self.conn.execute(
             insert(t.api_keys).values(
-                id=key.id, key_hash=key.key_hash, role=key.role, party_id=key.party_id, label=key.label,
-                created_at=key.created_at, revoked=key.revoked,
+                id=key.id,
+                key_hash=key.key_hash,
+                role=key.role,
+                party_id=key.party_id,
+                label=key.label,
+                created_at=key.created_at,
+                revoked=key.revoked,
             )
         )
 
@@ -280,5 +302,12 @@ class SqlApiKeys(ports.ApiKeyRepository):
         row = self.conn.execute(select(t.api_keys).where(t.api_keys.c.key_hash == key_hash)).first()
         if row is None:
             return None
-        return ports.ApiKey(row.id, row.key_hash, row.role, row.party_id, row.label, utc(row.created_at) or
-                            row.created_at, row.revoked)
+        return ports.ApiKey(
+            row.id,
+            row.key_hash,
+            row.role,
+            row.party_id,
+            row.label,
+            utc(row.created_at) or row.created_at,
+            row.revoked,
+        )

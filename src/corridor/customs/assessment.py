@@ -40,8 +40,9 @@ class ReferenceAssessor:
     def for_country(cls, country: str) -> ReferenceAssessor:
         return cls(country, compile_rules(risk_rules(country)), tariff_book(country), exchange_rates())
 
-    def risk(self, declaration: Declaration, flow: str, trader: Trader | None, declaration_id: str,
-             at: datetime) -> dict[str, Any]:
+    def risk(
+        self, declaration: Declaration, flow: str, trader: Trader | None, declaration_id: str, at: datetime
+    ) -> dict[str, Any]:
         on_date = at.date()
         items = []
         for item in declaration.GoodsShipment.GovernmentAgencyGoodsItem:
@@ -77,7 +78,12 @@ class ReferenceAssessor:
         insurance = money(consignment.InsuranceAmount) if consignment.InsuranceAmount else None
         invoice_total = money(declaration.Invoice.TotalAmount)
         valuation = customs_value(
-            invoice_total, declaration.TradeTerms.ConditionCode, freight, insurance, self.country, on_date,
+            invoice_total,
+            declaration.TradeTerms.ConditionCode,
+            freight,
+            insurance,
+            self.country,
+            on_date,
             self.rates,
         )
         items = declaration.GoodsShipment.GovernmentAgencyGoodsItem
@@ -88,7 +94,9 @@ class ReferenceAssessor:
             if index == len(items) - 1:
                 share = total_value - allocated
             else:
-                share = (total_value * item.ItemChargeAmount.value / invoice_total.amount).quantize(Decimal("0.01"))
+                share = (total_value * item.ItemChargeAmount.value / invoice_total.amount).quantize(
+                    Decimal("0.01")
+                )
                 allocated += share
             measure = item.GoodsMeasure
             lines.append(

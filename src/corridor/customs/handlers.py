@@ -29,11 +29,19 @@ def file_declaration(cmd: FileDeclaration, uow: UnitOfWork, ctx: NodeContext) ->
     d = document.Declaration
     if d.TypeCode != "EX":
         raise InvalidInput([FieldError("Declaration.TypeCode", "this node accepts export declarations (EX)")])
-    if d.GoodsShipment.ExportCountry.ID != ctx.country:
+    if ctx.country != d.GoodsShipment.ExportCountry.ID:
         raise InvalidInput(
-            [FieldError("Declaration.GoodsShipment.ExportCountry.ID", f"file it at the {d.GoodsShipment.ExportCountry.ID} node")]
+            [
+                FieldError(
+                    "Declaration.GoodsShipment.ExportCountry.ID",
+                    f"file it at the {d.GoodsShipment.ExportCountry.ID} node",
+                )
+            ]
         )
-    if cmd.filed_by is not None and cmd.filed_by not in (d.Exporter.ID, d.Declarant.ID if d.Declarant else None):
+    if cmd.filed_by is not None and cmd.filed_by not in (
+        d.Exporter.ID,
+        d.Declarant.ID if d.Declarant else None,
+    ):
         raise Forbidden("Declaration.Exporter.ID: a trader may file only its own declarations")
     now = ctx.clock()
     with uow:
@@ -71,13 +79,20 @@ def _count_filing(uow: UnitOfWork, party: Any, country: str) -> Trader:
     known = uow.traders.get(party.ID)
     before = known or Trader(party.ID, party.Name, country, party.AEOCertificateID is not None, 0)
     uow.traders.upsert(
-        Trader(before.id, party.Name, country, before.aeo or party.AEOCertificateID is not None,
-               before.declarations + 1)
+        Trader(
+            before.id,
+            party.Name,
+            country,
+            before.aeo or party.AEOCertificateID is not None,
+            before.declarations + 1,
+        )
     )
     return before
 
 
-def _clear_export(declaration: CustomsDeclaration, uow: UnitOfWork, ctx: NodeContext, officer: str | None) -> None:
+def _clear_export(
+    declaration: CustomsDeclaration, uow: UnitOfWork, ctx: NodeContext, officer: str | None
+) -> None:
     now = ctx.clock()
     declaration.clear_for_export(now, officer)
     body = {
@@ -94,7 +109,9 @@ def clear_declaration(cmd: ClearDeclaration, uow: UnitOfWork, ctx: NodeContext) 
     with uow:
         declaration = _get(uow, cmd.declaration_id)
         now = ctx.clock()
-        declaration.record("examination", now, result="cleared", officer=cmd.officer_id, findings=cmd.findings)
+        declaration.record(
+            "examination", now, result="cleared", officer=cmd.officer_id, findings=cmd.findings
+        )
         try:
             if declaration.flow == EXPORT:
                 _clear_export(declaration, uow, ctx, officer=cmd.officer_id)
@@ -126,7 +143,9 @@ def _get(uow: UnitOfWork, declaration_id: str) -> CustomsDeclaration:
     return declaration
 
 
-def on_prearrival(body: dict[str, Any], header: dict[str, str], uow: UnitOfWork, ctx: NodeContext) -> dict[str, Any]:
+def on_prearrival(
+    body: dict[str, Any], header: dict[str, str], uow: UnitOfWork, ctx: NodeContext
+) -> dict[str, Any]:
     """Destination: build the import declaration from the export data, assess it, acknowledge."""
     export_id = body.get("export_declaration_id")
     if not isinstance(export_id, str) or not export_id:
@@ -136,7 +155,9 @@ def on_prearrival(body: dict[str, Any], header: dict[str, str], uow: UnitOfWork,
         raise InvalidInput([FieldError("body.declaration", "missing or not a declaration document")])
     now = ctx.clock()
     imported = {"Declaration": {**raw["Declaration"], "TypeCode": "IM"}}
-    unloading = raw["Declaration"].get("GoodsShipment", {}).get("Consignment", {}).get("UnloadingLocation", {})
+    unloading = (
+        raw["Declaration"].get("GoodsShipment", {}).get("Consignment", {}).get("UnloadingLocation", {})
+    )
     if isinstance(unloading, dict) and isinstance(unloading.get("ID"), str):
         imported["Declaration"]["DeclarationOfficeID"] = unloading["ID"]
     try:
@@ -169,8 +190,13 @@ def on_prearrival(body: dict[str, Any], header: dict[str, str], uow: UnitOfWork,
     assessment = ctx.assessor.duties(d, now)
     declaration.pre_assess(assessment, now)
     uow.declarations.add(declaration)
-    ack = _ack(export_id, "accepted", import_declaration_id=declaration.id, lane=declaration.lane,
-               duties=assessment.get("totals", {}))
+    ack = _ack(
+        export_id,
+        "accepted",
+        import_declaration_id=declaration.id,
+        lane=declaration.lane,
+        duties=assessment.get("totals", {}),
+    )
     enqueue(uow, ctx.signer, recipient=header["sender"], message_type=ACKNOWLEDGEMENT, body=ack, now=now)
     return {"status": "accepted", "import_declaration_id": declaration.id, "lane": declaration.lane}
 
@@ -186,11 +212,18 @@ def on_acknowledgement(
     export_id = body.get("export_declaration_id")
     status = body.get("status")
     if not isinstance(export_id, str) or status not in ("accepted", "rejected"):
-        raise InvalidInput([FieldError("body.export_declaration_id", "missing") if not isinstance(export_id, str)
-                            else FieldError("body.status", "must be accepted or rejected")])
+        raise InvalidInput(
+            [
+                FieldError("body.export_declaration_id", "missing")
+                if not isinstance(export_id, str)
+                else FieldError("body.status", "must be accepted or rejected")
+            ]
+        )
     declaration = uow.declarations.get(export_id)
     if declaration is None:
-        raise InvalidInput([FieldError("body.export_declaration_id", f"no export declaration {export_id} here")])
+        raise InvalidInput(
+            [FieldError("body.export_declaration_id", f"no export declaration {export_id} here")]
+        )
     declaration.store_ack({**body, "message_id": header["message_id"]}, ctx.clock())
     uow.declarations.save(declaration)
     return {"status": "stored", "export_declaration_id": export_id}

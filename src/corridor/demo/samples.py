@@ -31,8 +31,11 @@ def sample_iec(rng: random.Random) -> str:
     """A PAN-shaped IEC (5 letters, 4 digits, 1 letter; 4th letter C = company); invented."""
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     return (
-        "".join(rng.choice(letters) for _ in range(3)) + "C" + rng.choice(letters)
-        + f"{rng.randint(0, 9999):04d}" + rng.choice(letters)
+        "".join(rng.choice(letters) for _ in range(3))
+        + "C"
+        + rng.choice(letters)
+        + f"{rng.randint(0, 9999):04d}"
+        + rng.choice(letters)
     )
 
 
@@ -54,29 +57,97 @@ class Product:
 
 
 INDIA_TO_RUSSIA = (
-    Product("Paracetamol 500 mg tablets in blister packs, retail", "30049099", "3004900002", "KGM",
-            Decimal("9.50"), Decimal("1"), (2_000, 18_000)),
-    Product("Smartphones, 5G, 128 GB", "85171300", "8517130000", "H87", Decimal("185"), Decimal("0.35"),
-            (1_000, 8_000)),
-    Product("Centrifugal water pumps", "84137010", "8413708100", "H87", Decimal("420"), Decimal("38"),
-            (40, 400)),
-    Product("Frozen vannamei shrimp, peeled", "03061720", "0306179100", "KGM", Decimal("7.80"), Decimal("1"),
-            (8_000, 24_000)),
-    Product("Black tea (CTC) in bulk packs over 3 kg", "09024020", "0902400000", "KGM", Decimal("3.10"),
-            Decimal("1"), (10_000, 22_000)),
+    Product(
+        "Paracetamol 500 mg tablets in blister packs, retail",
+        "30049099",
+        "3004900002",
+        "KGM",
+        Decimal("9.50"),
+        Decimal("1"),
+        (2_000, 18_000),
+    ),
+    Product(
+        "Smartphones, 5G, 128 GB",
+        "85171300",
+        "8517130000",
+        "H87",
+        Decimal("185"),
+        Decimal("0.35"),
+        (1_000, 8_000),
+    ),
+    Product(
+        "Centrifugal water pumps", "84137010", "8413708100", "H87", Decimal("420"), Decimal("38"), (40, 400)
+    ),
+    Product(
+        "Frozen vannamei shrimp, peeled",
+        "03061720",
+        "0306179100",
+        "KGM",
+        Decimal("7.80"),
+        Decimal("1"),
+        (8_000, 24_000),
+    ),
+    Product(
+        "Black tea (CTC) in bulk packs over 3 kg",
+        "09024020",
+        "0902400000",
+        "KGM",
+        Decimal("3.10"),
+        Decimal("1"),
+        (10_000, 22_000),
+    ),
 )
 
 RUSSIA_TO_INDIA = (
-    Product("Petroleum crude oil (Urals)", "27090010", "2709009009", "TNE", Decimal("480"), Decimal("1000"),
-            (80_000, 140_000), containerised=False),
-    Product("Diammonium phosphate fertiliser", "31053000", "3105300000", "TNE", Decimal("560"), Decimal("1000"),
-            (20_000, 45_000), containerised=False),
-    Product("Bituminous coal, not agglomerated", "27011200", "2701129000", "TNE", Decimal("115"),
-            Decimal("1000"), (50_000, 75_000), containerised=False),
-    Product("Crude sunflower-seed oil", "15121110", "1512111009", "TNE", Decimal("1050"), Decimal("1000"),
-            (8_000, 25_000), containerised=False),
-    Product("Rough diamonds, unsorted", "71021000", "7102100000", "CTM", Decimal("120"), Decimal("0.0002"),
-            (5_000, 60_000)),
+    Product(
+        "Petroleum crude oil (Urals)",
+        "27090010",
+        "2709009009",
+        "TNE",
+        Decimal("480"),
+        Decimal("1000"),
+        (80_000, 140_000),
+        containerised=False,
+    ),
+    Product(
+        "Diammonium phosphate fertiliser",
+        "31053000",
+        "3105300000",
+        "TNE",
+        Decimal("560"),
+        Decimal("1000"),
+        (20_000, 45_000),
+        containerised=False,
+    ),
+    Product(
+        "Bituminous coal, not agglomerated",
+        "27011200",
+        "2701129000",
+        "TNE",
+        Decimal("115"),
+        Decimal("1000"),
+        (50_000, 75_000),
+        containerised=False,
+    ),
+    Product(
+        "Crude sunflower-seed oil",
+        "15121110",
+        "1512111009",
+        "TNE",
+        Decimal("1050"),
+        Decimal("1000"),
+        (8_000, 25_000),
+        containerised=False,
+    ),
+    Product(
+        "Rough diamonds, unsorted",
+        "71021000",
+        "7102100000",
+        "CTM",
+        Decimal("120"),
+        Decimal("0.0002"),
+        (5_000, 60_000),
+    ),
 )
 
 ROUTES = {
@@ -87,8 +158,14 @@ OFFICES = {"IN": ("INNSA", "INMAA", "INMUN"), "RU": ("RUNVS", "RULED", "RUVVO")}
 CARRIER_PREFIXES = ("MSC", "MAE", "CMA", "HLX", "FES")
 
 
-def sample_declaration(rng: random.Random, origin: str, index: int, now: datetime,
-                       exporters: list[dict[str, Any]], importers: list[dict[str, Any]]) -> dict[str, Any]:
+def sample_declaration(
+    rng: random.Random,
+    origin: str,
+    index: int,
+    now: datetime,
+    exporters: list[dict[str, Any]],
+    importers: list[dict[str, Any]],
+) -> dict[str, Any]:
     products = INDIA_TO_RUSSIA if origin == "IN" else RUSSIA_TO_INDIA
     destination = "RU" if origin == "IN" else "IN"
     loading, unloading, days = rng.choice(ROUTES[origin])
@@ -108,26 +185,35 @@ def sample_declaration(rng: random.Random, origin: str, index: int, now: datetim
         equipment = []
         if product.containerised:
             for _ in range(max(1, min(6, int(gross // 20_000) + 1))):
-                containers.append({"SequenceNumeric": len(containers) + 1,
-                                   "ID": sample_container(rng, rng.choice(CARRIER_PREFIXES)),
-                                   "SealID": [f"SL{rng.randint(100000, 999999)}"]})
+                containers.append(
+                    {
+                        "SequenceNumeric": len(containers) + 1,
+                        "ID": sample_container(rng, rng.choice(CARRIER_PREFIXES)),
+                        "SealID": [f"SL{rng.randint(100000, 999999)}"],
+                    }
+                )
                 equipment.append(len(containers))
         origin_item = "IN" if origin == "IN" else "RU"
-        items.append({
-            "SequenceNumeric": seq,
-            "Commodity": {"Description": product.name, "Classification": [
-                {"ID": product.itc_hs, "IdentificationTypeCode": "ITC-HS"},
-                {"ID": product.tnved, "IdentificationTypeCode": "TNVED"},
-            ]},
-            "GoodsMeasure": {
-                "GrossMassMeasure": {"value": str(gross), "unitCode": "KGM"},
-                "NetNetWeightMeasure": {"value": str(net), "unitCode": "KGM"},
-                "TariffQuantity": {"value": str(quantity), "unitCode": product.unit},
-            },
-            "Origin": {"CountryCode": origin_item},
-            "ItemChargeAmount": {"value": str(value), "currencyID": currency},
-            "TransportEquipmentSequence": equipment,
-        })
+        items.append(
+            {
+                "SequenceNumeric": seq,
+                "Commodity": {
+                    "Description": product.name,
+                    "Classification": [
+                        {"ID": product.itc_hs, "IdentificationTypeCode": "ITC-HS"},
+                        {"ID": product.tnved, "IdentificationTypeCode": "TNVED"},
+                    ],
+                },
+                "GoodsMeasure": {
+                    "GrossMassMeasure": {"value": str(gross), "unitCode": "KGM"},
+                    "NetNetWeightMeasure": {"value": str(net), "unitCode": "KGM"},
+                    "TariffQuantity": {"value": str(quantity), "unitCode": product.unit},
+                },
+                "Origin": {"CountryCode": origin_item},
+                "ItemChargeAmount": {"value": str(value), "currencyID": currency},
+                "TransportEquipmentSequence": equipment,
+            }
+        )
         total += value
     incoterm = rng.choice(("FOB", "CIF", "CFR", "FCA", "CIP"))
     filed = now
@@ -137,47 +223,67 @@ def sample_declaration(rng: random.Random, origin: str, index: int, now: datetim
         "UnloadingLocation": {"ID": unloading},
         "DepartureDateTime": departure.isoformat(),
         "ArrivalDateTime": (departure + timedelta(days=days + rng.randint(-2, 4))).isoformat(),
-        "DepartureTransportMeans": {"ModeCode": "1", "Name": f"SAMPLE VESSEL {rng.randint(1, 40)}",
-                                    "ID": f"IMO{rng.randint(9100000, 9899999)}"},
-        "TransportContractDocument": {"ID": f"BL{origin}{index:06d}{rng.randint(100, 999)}", "TypeCode": "705"},
+        "DepartureTransportMeans": {
+            "ModeCode": "1",
+            "Name": f"SAMPLE VESSEL {rng.randint(1, 40)}",
+            "ID": f"IMO{rng.randint(9100000, 9899999)}",
+        },
+        "TransportContractDocument": {
+            "ID": f"BL{origin}{index:06d}{rng.randint(100, 999)}",
+            "TypeCode": "705",
+        },
         "TransportEquipment": containers,
     }
     if incoterm in ("FOB", "FCA"):
-        consignment["FreightChargeAmount"] = {"value": str((total * Decimal("0.06")).quantize(Decimal("0.01"))),
-                                              "currencyID": currency}
+        consignment["FreightChargeAmount"] = {
+            "value": str((total * Decimal("0.06")).quantize(Decimal("0.01"))),
+            "currencyID": currency,
+        }
     if incoterm in ("FOB", "FCA", "CFR"):
-        consignment["InsuranceAmount"] = {"value": str((total * Decimal("0.005")).quantize(Decimal("0.01"))),
-                                          "currencyID": currency}
-    return {"Declaration": {
-        "TypeCode": "EX",
-        "FunctionalReferenceID": f"SAMPLE-{origin}-{index:06d}-{rng.randint(1000, 9999)}",
-        "IssueDateTime": filed.isoformat(),
-        "DeclarationOfficeID": loading,
-        "Exporter": exporter,
-        "Importer": importer,
-        "Invoice": {"ID": f"INV-{origin}-{index:06d}", "IssueDateTime": (filed - timedelta(days=2)).isoformat(),
-                    "TotalAmount": {"value": str(total), "currencyID": currency}},
-        "TradeTerms": {"ConditionCode": incoterm, "LocationID": loading if incoterm in ("FOB", "FCA") else unloading},
-        "GoodsShipment": {
-            "ExportCountry": {"ID": origin},
-            "DestinationCountry": {"ID": destination},
-            "Consignment": consignment,
-            "GovernmentAgencyGoodsItem": items,
-        },
-    }}
+        consignment["InsuranceAmount"] = {
+            "value": str((total * Decimal("0.005")).quantize(Decimal("0.01"))),
+            "currencyID": currency,
+        }
+    return {
+        "Declaration": {
+            "TypeCode": "EX",
+            "FunctionalReferenceID": f"SAMPLE-{origin}-{index:06d}-{rng.randint(1000, 9999)}",
+            "IssueDateTime": filed.isoformat(),
+            "DeclarationOfficeID": loading,
+            "Exporter": exporter,
+            "Importer": importer,
+            "Invoice": {
+                "ID": f"INV-{origin}-{index:06d}",
+                "IssueDateTime": (filed - timedelta(days=2)).isoformat(),
+                "TotalAmount": {"value": str(total), "currencyID": currency},
+            },
+            "TradeTerms": {
+                "ConditionCode": incoterm,
+                "LocationID": loading if incoterm in ("FOB", "FCA") else unloading,
+            },
+            "GoodsShipment": {
+                "ExportCountry": {"ID": origin},
+                "DestinationCountry": {"ID": destination},
+                "Consignment": consignment,
+                "GovernmentAgencyGoodsItem": items,
+            },
+        }
+    }
 
 
 INDIAN_CITIES = (("Mumbai", "400001"), ("Hyderabad", "500001"), ("Chennai", "600001"), ("Kolkata", "700001"))
 RUSSIAN_CITIES = (("Moscow", "101000"), ("Saint Petersburg", "190000"), ("Novorossiysk", "353900"))
 
 
-def sample_parties(rng: random.Random, country: str, count: int, aeo_share: float = 0.3) -> list[dict[str, Any]]:
+def sample_parties(
+    rng: random.Random, country: str, count: int, aeo_share: float = 0.3
+) -> list[dict[str, Any]]:
     parties = []
     for i in range(count):
         city, postcode = rng.choice(INDIAN_CITIES if country == "IN" else RUSSIAN_CITIES)
         party: dict[str, Any] = {
             "Name": f"Sample {'Exports' if country == 'IN' else 'Trading'} {country}-{i + 1:03d} "
-                    f"{'Pvt Ltd' if country == 'IN' else 'LLC'}",
+            f"{'Pvt Ltd' if country == 'IN' else 'LLC'}",
             "ID": sample_iec(rng) if country == "IN" else sample_inn(rng),
             "IdentificationTypeCode": "IEC" if country == "IN" else "INN",
             "Address": {"CountryCode": country, "CityName": city, "PostcodeID": postcode},
@@ -199,5 +305,6 @@ class SampleCorridor:
     def next(self, origin: str, now: datetime) -> dict[str, Any]:
         self.index += 1
         destination = "RU" if origin == "IN" else "IN"
-        return sample_declaration(self.rng, origin, self.index, now, self.parties[origin],
-                                  self.parties[destination])
+        return sample_declaration(
+            self.rng, origin, self.index, now, self.parties[origin], self.parties[destination]
+        )

@@ -208,7 +208,9 @@ class BizTransaction(_Model):
         if v is None or v in BIZ_TRANSACTION_TYPES:
             return v
         if _LEGACY_CBV_RE.match(v) or not URI_RE.match(v):
-            raise ValueError(f"{v!r} is not a CBV business transaction type ({', '.join(sorted(BIZ_TRANSACTION_TYPES))})")
+            raise ValueError(
+                f"{v!r} is not a CBV business transaction type ({', '.join(sorted(BIZ_TRANSACTION_TYPES))})"
+            )
         return v
 
 
@@ -456,7 +458,11 @@ def parse_document(raw: Any, *, partial: bool = False) -> ParsedDocument:
 
 
 def make_document(
-    events: Sequence[ObjectEvent], *, created: datetime, sender: str | None = None, receiver: str | None = None
+    events: Sequence[ObjectEvent],
+    *,
+    created: datetime,
+    sender: str | None = None,
+    receiver: str | None = None,
 ) -> EPCISDocument:
     """Build an EPCISDocument around events (the emitter)."""
     return EPCISDocument(

@@ -79,7 +79,9 @@ class RuleContext:
     future_tolerance: timedelta = timedelta(minutes=15)
 
 
-def to_logistics(event: ObjectEvent, *, path: str = "event") -> tuple[LogisticsEvent | None, list[FieldError]]:
+def to_logistics(
+    event: ObjectEvent, *, path: str = "event"
+) -> tuple[LogisticsEvent | None, list[FieldError]]:
     """Shape rules (1): extract containers, consignments and the UN/LOCODE. No lookups."""
     errors: list[FieldError] = []
     containers: list[str] = []
@@ -99,7 +101,9 @@ def to_logistics(event: ObjectEvent, *, path: str = "event") -> tuple[LogisticsE
         errors.append(FieldError(f"{path}.bizStep", "required; e.g. loading, departing, arriving, unloading"))
     elif step not in LOGISTICS_STEPS:
         errors.append(
-            FieldError(f"{path}.bizStep", f"{step!r} is not a logistics step ({', '.join(sorted(LOGISTICS_STEPS))})")
+            FieldError(
+                f"{path}.bizStep", f"{step!r} is not a logistics step ({', '.join(sorted(LOGISTICS_STEPS))})"
+            )
         )
     locode: str | None = None
     for name, place in (("bizLocation", event.bizLocation), ("readPoint", event.readPoint)):
@@ -158,8 +162,7 @@ def check_event(
             errors.append(
                 FieldError(
                     cpath,
-                    f"container {container} is on consignment {owner}, "
-                    f"not on {', '.join(rec.consignments)}",
+                    f"container {container} is on consignment {owner}, not on {', '.join(rec.consignments)}",
                 )
             )
         reason = chronology_violation(rec, container, ctx.history(container))
@@ -230,7 +233,9 @@ class EventLedger:
             for c in rec.containers:
                 self._history[c].append(Movement(c, rec.biz_step, rec.locode, rec.event_time, rec.event_id))
 
-    def check(self, event: ObjectEvent, *, path: str = "event") -> tuple[LogisticsEvent | None, list[FieldError]]:
+    def check(
+        self, event: ObjectEvent, *, path: str = "event"
+    ) -> tuple[LogisticsEvent | None, list[FieldError]]:
         rec, errors = check_event(event, self.ctx, path=path)
         if rec is not None:
             self.record(rec)

@@ -219,16 +219,14 @@ class ConsignmentRelease:
             raise InvalidTransition("a physical examination (red lane) needs the goods: not arrived yet")
         self.exam_result = result
         self.stages[TrsStage.EXAMINATION] = at
-        self._log(at, "customs", TrsStage.EXAMINATION.value, ref=officer, detail=f"{result.value} {findings}".strip())
-        out = [Outcome(OutcomeKind.STAGE, at, TrsStage.EXAMINATION.value, officer)]
-        if (
-            TrsStage.ARRIVAL not in self.stages
-            or self.lane is not Lane.YELLOW
-            or result is not ExamResult.CONFORM
-            or TrsStage.DUTY_PAYMENT not in self.stages
-        ):
-            return out
-        return out  # a yellow consignment examined after arrival is released by the officer
+        self._log(
+            at,
+            "customs",
+            TrsStage.EXAMINATION.value,
+            ref=officer,
+            detail=f"{result.value} {findings}".strip(),
+        )
+        return [Outcome(OutcomeKind.STAGE, at, TrsStage.EXAMINATION.value, officer)]
 
     def release(self, at: datetime, officer: str) -> list[Outcome]:
         """Officer release (out of charge)."""
@@ -264,7 +262,9 @@ class ConsignmentRelease:
         self._pending.append(event)
         out = self._drain()
         if any(e.event_id == event.event_id for e in self._pending):
-            out.insert(0, Outcome(OutcomeKind.BUFFERED, event.event_time, self._wait_reason(event), event.event_id))
+            out.insert(
+                0, Outcome(OutcomeKind.BUFFERED, event.event_time, self._wait_reason(event), event.event_id)
+            )
         return out
 
     def apply_all(self, events: Iterable[LogisticsEvent]) -> list[Outcome]:
@@ -358,13 +358,22 @@ class ConsignmentRelease:
     def _release(self, at: datetime, who: str, why: str) -> list[Outcome]:
         self.stages[TrsStage.RELEASE] = at
         self.queue_entry = None
+        self.held_reason = None
         self._log(at, "customs", TrsStage.RELEASE.value, ref=who, detail=why)
         out = [Outcome(OutcomeKind.RELEASED, at, why, who)]
         return out + self._drain()
 
-    def _stage(self, stage: TrsStage, at: datetime, detail: str = "", ref: str | None = None) -> list[Outcome]:
+    def _stage(
+        self, stage: TrsStage, at: datetime, detail: str = "", ref: str | None = None
+    ) -> list[Outcome]:
         self.stages[stage] = at
-        self._log(at, "customs" if stage is not TrsStage.ARRIVAL else "logistics", stage.value, ref=ref, detail=detail)
+        self._log(
+            at,
+            "customs" if stage is not TrsStage.ARRIVAL else "logistics",
+            stage.value,
+            ref=ref,
+            detail=detail,
+        )
         return [Outcome(OutcomeKind.STAGE, at, stage.value, ref)]
 
     def _log(self, at: datetime, source: str, what: str, *, locode: str | None = None, ref: str | None = None,
@@ -384,13 +393,14 @@ class ConsignmentRelease:
         if prior is None:
             raise InvalidTransition(f"{what} needs {stage.value} first")
         if at < prior:
-            raise InvalidTransition(f"{what} at {at.isoformat()} precedes {stage.value} at {prior.isoformat()}")
+            raise InvalidTransition(
+                f"{what} at {at.isoformat()} precedes {stage.value} at {prior.isoformat()}"
+            )
 
     def _not_released(self) -> None:
         if TrsStage.RELEASE in self.stages:
-            raise AlreadyReleased(
-                f"consignment {self.consignment_id} already released at {self.stages[TrsStage.RELEASE].isoformat()}"
-            )
+            when = self.stages[TrsStage.RELEASE].isoformat()
+            raise AlreadyReleased(f"consignment {self.consignment_id} already released at {when}")
 
 
 class OfficerQueue:
@@ -406,7 +416,9 @@ class OfficerQueue:
             self._entries[consignment.consignment_id] = consignment.queue_entry
 
     def for_port(self, port: str) -> list[QueueEntry]:
-        return sorted((e for e in self._entries.values() if e.port == port), key=lambda e: (e.due_at, e.consignment_id))
+        return sorted(
+            (e for e in self._entries.values() if e.port == port), key=lambda e: (e.due_at, e.consignment_id)
+        )
 
     def overdue(self, now: datetime) -> list[QueueEntry]:
         return sorted((e for e in self._entries.values() if e.due_at < now), key=lambda e: e.due_at)

@@ -152,7 +152,9 @@ def verify(
     """Check recipient, freshness and signature; the caller has resolved the key from its trust list."""
     header = envelope.header
     if header.recipient != expected_recipient:
-        raise EnvelopeRejected("header.recipient", f"is {header.recipient!r}, this node is {expected_recipient!r}")
+        raise EnvelopeRejected(
+            "header.recipient", f"is {header.recipient!r}, this node is {expected_recipient!r}"
+        )
     created = parse_time(header.created)
     if created - now > max_skew:
         raise EnvelopeRejected("header.created", "is in the future")

@@ -25,8 +25,9 @@ class RelayReport:
 
 
 class Relay:
-    def __init__(self, uow_factory: Callable[[], UnitOfWork], transport: Transport,
-                 clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, uow_factory: Callable[[], UnitOfWork], transport: Transport, clock: Callable[[], datetime]
+    ) -> None:
         self.uow_factory = uow_factory
         self.transport = transport
         self.clock = clock
@@ -50,7 +51,9 @@ class Relay:
                     uow.outbox.mark_dead(message.message_id, delivery.detail)
                     report.dead += 1
                 else:
-                    uow.outbox.mark_retry(message.message_id, delivery.detail, now + backoff(message.attempts))
+                    uow.outbox.mark_retry(
+                        message.message_id, delivery.detail, now + backoff(message.attempts)
+                    )
                     report.retried += 1
             uow.commit()
         return report

@@ -28,8 +28,9 @@ Receiver = Callable[[str], dict[str, Any]]
 
 def delivery_from_outcome(outcome: dict[str, Any]) -> Delivery:
     if outcome.get("status") == "rejected":
-        return Delivery(False, permanent=True, detail=f"{outcome.get('field')}: {outcome.get('reason')}",
-                        outcome=outcome)
+        return Delivery(
+            False, permanent=True, detail=f"{outcome.get('field')}: {outcome.get('reason')}", outcome=outcome
+        )
     return Delivery(True, outcome=outcome)
 
 
@@ -77,7 +78,9 @@ class HttpTransport:
         except ValueError:
             return Delivery(False, detail=f"HTTP {response.status_code}: not JSON")
         if response.status_code >= 400:
-            return Delivery(False, permanent=True, detail=f"HTTP {response.status_code}: {outcome}", outcome=outcome)
+            return Delivery(
+                False, permanent=True, detail=f"HTTP {response.status_code}: {outcome}", outcome=outcome
+            )
         return delivery_from_outcome(outcome)
 
     def close(self) -> None:

@@ -13,8 +13,9 @@ Handler = Callable[[Any, UnitOfWork, NodeContext], Any]
 
 
 class MessageBus:
-    def __init__(self, uow_factory: Callable[[], UnitOfWork], ctx: NodeContext,
-                 handlers: dict[type[Command], Handler]) -> None:
+    def __init__(
+        self, uow_factory: Callable[[], UnitOfWork], ctx: NodeContext, handlers: dict[type[Command], Handler]
+    ) -> None:
         self.uow_factory = uow_factory
         self.ctx = ctx
         self.handlers = handlers

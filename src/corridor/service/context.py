@@ -16,8 +16,9 @@ from corridor.service.ports import Trader, UnitOfWork
 
 
 class Assessor(Protocol):
-    def risk(self, declaration: Declaration, flow: str, trader: Trader | None, declaration_id: str,
-             at: datetime) -> dict[str, Any]:
+    def risk(
+        self, declaration: Declaration, flow: str, trader: Trader | None, declaration_id: str, at: datetime
+    ) -> dict[str, Any]:
         """The risk decision as JSON; its ``lane`` is green, yellow or red."""
 
     def duties(self, declaration: Declaration, at: datetime) -> dict[str, Any]:

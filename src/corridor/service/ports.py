@@ -58,8 +58,9 @@ class DeclarationRepository(abc.ABC):
     def find_by_lrn(self, flow: str, trader_id: str, lrn: str) -> CustomsDeclaration | None: ...
 
     @abc.abstractmethod
-    def list(self, *, trader_id: str | None = None, status: str | None = None, limit: int = 100,
-             offset: int = 0) -> list[CustomsDeclaration]: ...
+    def list(
+        self, *, trader_id: str | None = None, status: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[CustomsDeclaration]: ...
 
     @abc.abstractmethod
     def stages(self, declaration_id: str) -> list[Stage]: ...
@@ -75,6 +76,9 @@ class OutboxRepository(abc.ABC):
 
     @abc.abstractmethod
     def due(self, now: datetime, limit: int) -> list[OutboxMessage]: ...
+
+    @abc.abstractmethod
+    def list(self, *, status: str, limit: int = 100) -> list[OutboxMessage]: ...
 
     @abc.abstractmethod
     def mark_sent(self, message_id: str, at: datetime) -> None: ...
@@ -95,7 +99,9 @@ class InboxRepository(abc.ABC):
         """The recorded outcome when this message id was already processed, else None."""
 
     @abc.abstractmethod
-    def add(self, message_id: str, sender: str, type_: str, at: datetime, outcome: dict[str, Any]) -> None: ...
+    def add(
+        self, message_id: str, sender: str, type_: str, at: datetime, outcome: dict[str, Any]
+    ) -> None: ...
 
     @abc.abstractmethod
     def count(self) -> int: ...
@@ -103,7 +109,9 @@ class InboxRepository(abc.ABC):
 
 class RejectionRepository(abc.ABC):
     @abc.abstractmethod
-    def add(self, message_id: str | None, sender: str | None, field: str, reason: str, at: datetime) -> None: ...
+    def add(
+        self, message_id: str | None, sender: str | None, field: str, reason: str, at: datetime
+    ) -> None: ...
 
     @abc.abstractmethod
     def list(self, limit: int = 100) -> list[dict[str, Any]]: ...

@@ -78,7 +78,10 @@ class TaxLine:
             "Verified": self.verified,
         }
         if self.specific_quantity is not None:
-            out["SpecificTaxBaseQuantity"] = {"value": str(self.specific_quantity), "unitCode": self.specific_unit}
+            out["SpecificTaxBaseQuantity"] = {
+                "value": str(self.specific_quantity),
+                "unitCode": self.specific_unit,
+            }
         if self.note:
             out["Note"] = self.note
         return out
@@ -127,7 +130,9 @@ class Assessment:
         out: dict[str, Money] = {}
         for line in self.lines:
             for tax in line.taxes:
-                out[tax.amount.currency] = out.get(tax.amount.currency, zero(tax.amount.currency)) + tax.amount
+                out[tax.amount.currency] = (
+                    out.get(tax.amount.currency, zero(tax.amount.currency)) + tax.amount
+                )
         return out
 
     @property
@@ -258,7 +263,9 @@ class _Calculator:
 def _validate(country: str, lines: list[DutyLine], book: TariffBook) -> None:
     errors: list[FieldError] = []
     if country != book.country:
-        errors.append(FieldError("Declaration.ImportCountry", f"{country!r} does not match the {book.country} tariff"))
+        errors.append(
+            FieldError("Declaration.ImportCountry", f"{country!r} does not match the {book.country} tariff")
+        )
     for index, line in enumerate(lines):
         path = f"{ITEM_PATH}[{index}]"
         try:
@@ -267,7 +274,10 @@ def _validate(country: str, lines: list[DutyLine], book: TariffBook) -> None:
             errors.append(FieldError(f"{path}.Commodity.Classification[0].ID", str(exc)))
         if line.customs_value.currency != book.currency:
             errors.append(
-                FieldError(f"{path}.CustomsValueAmount", f"must be in {book.currency}, not {line.customs_value.currency}")
+                FieldError(
+                    f"{path}.CustomsValueAmount",
+                    f"must be in {book.currency}, not {line.customs_value.currency}",
+                )
             )
         if line.customs_value.amount < 0:
             errors.append(FieldError(f"{path}.CustomsValueAmount", "must not be negative"))

@@ -133,7 +133,9 @@ class RateTable:
             except RateNotFound:
                 continue
             inverted = int(not first_direct) + int(not second_direct)
-            found = Quote(from_currency, to_currency, first * second, f"cross via {pivot}", (first_row, second_row))
+            found = Quote(
+                from_currency, to_currency, first * second, f"cross via {pivot}", (first_row, second_row)
+            )
             crosses.append((inverted, pivot, found))
         if not crosses:
             raise RateNotFound(

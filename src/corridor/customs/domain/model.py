@@ -88,9 +88,13 @@ class CustomsDeclaration:
 
     def clear_for_export(self, at: datetime, officer: str | None = None) -> None:
         if self.flow != EXPORT or self.status not in (FILED, UNDER_CONTROL):
-            raise TransitionError(f"cannot give a Let Export Order to a {self.flow} declaration that is {self.status}")
+            raise TransitionError(
+                f"cannot give a Let Export Order to a {self.flow} declaration that is {self.status}"
+            )
         self.status = CLEARED
-        self.record("export_clearance", at, officer=officer) if officer else self.record("export_clearance", at)
+        self.record("export_clearance", at, officer=officer) if officer else self.record(
+            "export_clearance", at
+        )
 
     def send_to_officer(self, at: datetime) -> None:
         self.status = UNDER_CONTROL

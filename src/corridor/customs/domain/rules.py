@@ -64,7 +64,11 @@ def _all(d: Declaration, codes: CodeLookup) -> Iterator[FieldError]:
     exporting, destination = shipment.ExportCountry.ID, shipment.DestinationCountry.ID
     yield from _country("Declaration.GoodsShipment.ExportCountry.ID", exporting, codes)
     yield from _country("Declaration.GoodsShipment.DestinationCountry.ID", destination, codes)
-    if exporting not in CORRIDOR_COUNTRIES or destination not in CORRIDOR_COUNTRIES or exporting == destination:
+    if (
+        exporting not in CORRIDOR_COUNTRIES
+        or destination not in CORRIDOR_COUNTRIES
+        or exporting == destination
+    ):
         yield FieldError(
             "Declaration.GoodsShipment.DestinationCountry.ID",
             f"the corridor carries IN->RU or RU->IN goods, not {exporting}->{destination}",
@@ -79,7 +83,8 @@ def _all(d: Declaration, codes: CodeLookup) -> Iterator[FieldError]:
     yield from _amount("Declaration.Invoice.TotalAmount", d.Invoice.TotalAmount, codes)
     if not codes.incoterm_exists(d.TradeTerms.ConditionCode):
         yield FieldError(
-            "Declaration.TradeTerms.ConditionCode", f"{d.TradeTerms.ConditionCode!r} is not an Incoterms 2020 rule"
+            "Declaration.TradeTerms.ConditionCode",
+            f"{d.TradeTerms.ConditionCode!r} is not an Incoterms 2020 rule",
         )
     yield from _locode("Declaration.TradeTerms.LocationID", d.TradeTerms.LocationID, codes, None)
     yield from _consignment(d, codes, exporting, destination)
@@ -87,7 +92,9 @@ def _all(d: Declaration, codes: CodeLookup) -> Iterator[FieldError]:
     yield from _dates(d)
     for i, doc in enumerate(d.AdditionalDocument):
         if not doc.TypeCode.isdigit() or len(doc.TypeCode) != 3:
-            yield FieldError(f"Declaration.AdditionalDocument[{i}].TypeCode", "must be a 3-digit UN/EDIFACT 1001 code")
+            yield FieldError(
+                f"Declaration.AdditionalDocument[{i}].TypeCode", "must be a 3-digit UN/EDIFACT 1001 code"
+            )
 
 
 def _country(path: str, code: str, codes: CodeLookup) -> Iterator[FieldError]:
@@ -130,7 +137,10 @@ def _consignment(d: Declaration, codes: CodeLookup, exporting: str, destination:
     c = d.GoodsShipment.Consignment
     yield from _locode(f"{CONSIGNMENT}.LoadingLocation.ID", c.LoadingLocation.ID, codes, exporting)
     yield from _locode(f"{CONSIGNMENT}.UnloadingLocation.ID", c.UnloadingLocation.ID, codes, destination)
-    for name, charge in (("FreightChargeAmount", c.FreightChargeAmount), ("InsuranceAmount", c.InsuranceAmount)):
+    for name, charge in (
+        ("FreightChargeAmount", c.FreightChargeAmount),
+        ("InsuranceAmount", c.InsuranceAmount),
+    ):
         if charge is not None:
             yield from _amount(f"{CONSIGNMENT}.{name}", charge, codes)
     seen: set[str] = set()
@@ -223,7 +233,9 @@ def _measures(path: str, measure: GoodsMeasure, codes: CodeLookup) -> Iterator[F
             yield FieldError(f"{gm}.{name}.unitCode", "must be a mass unit (KGM or TNE)")
     gross, net = mass_in_kg(measure.GrossMassMeasure), mass_in_kg(measure.NetNetWeightMeasure)
     if gross is not None and net is not None and net > gross:
-        yield FieldError(f"{gm}.NetNetWeightMeasure.value", f"net mass {net} kg exceeds gross mass {gross} kg")
+        yield FieldError(
+            f"{gm}.NetNetWeightMeasure.value", f"net mass {net} kg exceeds gross mass {gross} kg"
+        )
 
 
 def _dates(d: Declaration) -> Iterator[FieldError]:

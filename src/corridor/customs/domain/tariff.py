@@ -78,7 +78,9 @@ class TariffRow:
         needs_percent = self.kind in ("ad_valorem", "combined")
         needs_specific = self.kind in ("specific", "combined")
         if needs_percent != (self.ad_valorem_percent is not None):
-            raise ValueError(f"kind {self.kind} {'needs' if needs_percent else 'takes no'} ad_valorem_percent")
+            raise ValueError(
+                f"kind {self.kind} {'needs' if needs_percent else 'takes no'} ad_valorem_percent"
+            )
         if needs_specific != (self.specific is not None):
             raise ValueError(f"kind {self.kind} {'needs' if needs_specific else 'takes no'} specific rate")
         if self.ad_valorem_percent is not None and self.ad_valorem_percent < 0:

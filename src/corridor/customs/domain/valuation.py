@@ -46,9 +46,15 @@ SOURCE_RU_TRANSACTION = "EAEU Customs Code art. 39 (transaction value method)"
 SOURCE_RU_FREIGHT = "EAEU Customs Code art. 40 p.1 sub-p.4: cost of transport to the place of arrival"
 SOURCE_RU_INSURANCE = "EAEU Customs Code art. 40 p.1 sub-p.4: cost of insurance in connection with transport"
 SOURCE_IN_TRANSACTION = "Customs Act 1962 s.14; Customs Valuation Rules 2007 rule 3 (transaction value)"
-SOURCE_IN_FREIGHT = "Customs Valuation Rules 2007 rule 10(2)(a): cost of transport to the place of importation"
-SOURCE_IN_FREIGHT_20 = "Customs Valuation Rules 2007 rule 10(2), proviso (i): freight not ascertainable, 20 % of FOB"
-SOURCE_IN_INSURANCE = "Customs Valuation Rules 2007 rule 10(2)(b): cost of insurance to the place of importation"
+SOURCE_IN_FREIGHT = (
+    "Customs Valuation Rules 2007 rule 10(2)(a): cost of transport to the place of importation"
+)
+SOURCE_IN_FREIGHT_20 = (
+    "Customs Valuation Rules 2007 rule 10(2), proviso (i): freight not ascertainable, 20 % of FOB"
+)
+SOURCE_IN_INSURANCE = (
+    "Customs Valuation Rules 2007 rule 10(2)(b): cost of insurance to the place of importation"
+)
 SOURCE_IN_INSURANCE_1125 = (
     "Customs Valuation Rules 2007 rule 10(2), proviso (ii): insurance not ascertainable, 1.125 % of FOB"
 )
@@ -126,7 +132,9 @@ def _check_inputs(
     errors: list[FieldError] = []
     term = incoterm.strip().upper()
     if term not in INCOTERMS_2020:
-        errors.append(FieldError("Declaration.TradeTerms.ConditionCode", f"{incoterm!r} is not an Incoterms 2020 rule"))
+        errors.append(
+            FieldError("Declaration.TradeTerms.ConditionCode", f"{incoterm!r} is not an Incoterms 2020 rule")
+        )
     if country not in NATIONAL_CURRENCY:
         errors.append(FieldError("Declaration.ImportCountry", f"{country!r} is not one of RU, IN"))
     if invoice_total.amount <= 0:
@@ -177,11 +185,15 @@ def customs_value(
     adds_freight = term in E_TERMS | F_TERMS
     adds_insurance = adds_freight or term in C_NO_INSURANCE
     if not adds_insurance:
-        notes.append(f"{term}: the price already covers carriage and insurance to the place of arrival; taken as is")
+        notes.append(
+            f"{term}: the price already covers carriage and insurance to the place of arrival; taken as is"
+        )
         if freight is not None or insurance is not None:
             notes.append(f"declared freight/insurance not added: already included in the {term} price")
     if term in E_TERMS:
-        notes.append("EXW: costs of loading and transport to the port of shipment must be in the declared freight")
+        notes.append(
+            "EXW: costs of loading and transport to the port of shipment must be in the declared freight"
+        )
 
     # FOB-equivalent base for India's percentage rules.
     fob = invoice_total
@@ -189,7 +201,9 @@ def customs_value(
         if freight is not None and freight.currency == invoice_total.currency:
             fob = invoice_total - freight
         else:
-            notes.append(f"{term}: FOB not separable from the invoice; the invoice total is used as the FOB base")
+            notes.append(
+                f"{term}: FOB not separable from the invoice; the invoice total is used as the FOB base"
+            )
 
     if adds_freight:
         if freight is not None:
@@ -205,9 +219,13 @@ def customs_value(
             adjustments.append(Adjustment("INSURANCE", insurance, convert(insurance), source))
         elif country == "IN":
             estimate = fob.times(IN_INSURANCE_SHARE)
-            adjustments.append(Adjustment("INSURANCE", estimate, convert(estimate), SOURCE_IN_INSURANCE_1125, True))
+            adjustments.append(
+                Adjustment("INSURANCE", estimate, convert(estimate), SOURCE_IN_INSURANCE_1125, True)
+            )
         else:
-            notes.append("no insurance declared: nothing added (EAEU Customs Code art. 40 adds insurance actually paid)")
+            notes.append(
+                "no insurance declared: nothing added (EAEU Customs Code art. 40 adds insurance actually paid)"
+            )
 
     total = zero(convert.currency)
     for adjustment in adjustments:

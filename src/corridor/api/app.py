@@ -1,0 +1,151 @@
+"""FastAPI entry point of one node (thin: authenticate, translate, call the bus)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Body, Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from corridor import __version__
+from corridor.customs.schemas import DeclarationDocument
+from corridor.customs.validation import validate_declaration
+from corridor.node.bootstrap import Node
+from corridor.service import commands
+from corridor.service.auth import Principal, Unauthorized, authenticate
+from corridor.shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from corridor.shared.validation import path_of
+
+
+def create_app(node: Node) -> FastAPI:
+    app = FastAPI(
+        title=f"Trade Corridor node {node.country}",
+        version=__version__,
+        description="Customs node of the India-Russia virtual trade corridor. Authenticate with X-API-Key.",
+    )
+    _errors(app)
+
+    def principal(x_api_key: Annotated[str | None, Header()] = None) -> Principal:
+        return authenticate(node.uow(), x_api_key)
+
+    Caller = Annotated[Principal, Depends(principal)]
+
+    @app.get("/v1/health")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "node": node.country, "version": __version__}
+
+    @app.get("/v1/keys")
+    def public_keys() -> dict[str, Any]:
+        """This node's public signing keys, for peers' trust lists."""
+        return node.keyring.export_public()
+
+    @app.get("/v1/schema/declaration")
+    def declaration_schema() -> dict[str, Any]:
+        return DeclarationDocument.model_json_schema()
+
+    @app.post("/v1/declarations/validate")
+    def validate(caller: Caller, document: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+        caller.require("trader", "officer")
+        validate_declaration(document, node.bus.ctx.codes)
+        return {"valid": True}
+
+    @app.post("/v1/declarations", status_code=201)
+    def file(caller: Caller, document: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+        caller.require("trader", "officer")
+        filed_by = caller.party_id if caller.role == "trader" else None
+        return node.handle(commands.FileDeclaration(document, filed_by=filed_by)).to_public()
+
+    @app.get("/v1/declarations")
+    def list_declarations(
+        caller: Caller,
+        status: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict[str, Any]:
+        caller.require("trader", "officer")
+        trader = caller.party_id if caller.role == "trader" else None
+        with node.uow() as uow:
+            found = uow.declarations.list(trader_id=trader, status=status, limit=limit, offset=offset)
+        return {"items": [d.to_public() for d in found], "limit": limit, "offset": offset}
+
+    def visible(caller: Principal, declaration_id: str) -> Any:
+        caller.require("trader", "officer")
+        with node.uow() as uow:
+            declaration = uow.declarations.get(declaration_id)
+            stages = uow.declarations.stages(declaration_id) if declaration else []
+        # A trader learns nothing about others' declarations, not even that they exist.
+        if declaration is None or (
+            caller.role == "trader"
+            and caller.party_id
+            not in (declaration.trader_id, declaration.exporter_id, declaration.importer_id)
+        ):
+            raise NotFound(f"declaration {declaration_id} not found")
+        return declaration, stages
+
+    @app.get("/v1/declarations/{declaration_id}")
+    def get_declaration(caller: Caller, declaration_id: str) -> dict[str, Any]:
+        declaration, _ = visible(caller, declaration_id)
+        return declaration.to_public()  # type: ignore[no-any-return]
+
+    @app.get("/v1/declarations/{declaration_id}/timeline")
+    def timeline(caller: Caller, declaration_id: str) -> dict[str, Any]:
+        declaration, stages = visible(caller, declaration_id)
+        return {
+            "id": declaration.id,
+            "status": declaration.status,
+            "lane": declaration.lane,
+            "timeline": [s.to_json() for s in stages],
+        }
+
+    @app.post("/v1/declarations/{declaration_id}/clear")
+    def clear(
+        caller: Caller, declaration_id: str, body: Annotated[dict[str, Any], Body()] | None = None
+    ) -> dict[str, Any]:
+        caller.require("officer")
+        findings = str((body or {}).get("findings", ""))
+        return node.handle(commands.ClearDeclaration(declaration_id, caller.party_id, findings)).to_public()
+
+    @app.post("/v1/declarations/{declaration_id}/hold")
+    def hold(caller: Caller, declaration_id: str, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+        caller.require("officer")
+        reason = body.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise InvalidInput([FieldError("reason", "required: why the goods are held")])
+        return node.handle(commands.HoldDeclaration(declaration_id, caller.party_id, reason)).to_public()
+
+    @app.post("/v1/envelopes", status_code=202)
+    async def envelopes(caller: Caller, request: Request) -> JSONResponse:
+        """A signed envelope from a peer node (peers only)."""
+        caller.require("peer")
+        outcome = node.receive(await request.body())
+        return JSONResponse(outcome, status_code=422 if outcome.get("status") == "rejected" else 202)
+
+    return app
+
+
+def _errors(app: FastAPI) -> None:
+    @app.exception_handler(InvalidInput)
+    async def invalid(_: Request, exc: InvalidInput) -> JSONResponse:
+        return JSONResponse({"errors": [e.to_json() for e in exc.errors]}, status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"path": path_of(list(e["loc"])), "reason": e["msg"]} for e in exc.errors()]
+        return JSONResponse({"errors": errors}, status_code=422)
+
+    @app.exception_handler(Unauthorized)
+    async def unauthorized(_: Request, exc: Unauthorized) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=401, headers={"WWW-Authenticate": "ApiKey"})
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(_: Request, exc: Forbidden) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=403)
+
+    @app.exception_handler(NotFound)
+    async def not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=404)
+
+    @app.exception_handler(Conflict)
+    async def conflict(_: Request, exc: Conflict) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=409)

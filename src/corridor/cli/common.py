@@ -1,0 +1,63 @@
+"""Shared CLI helpers: reading JSON files with clear exits, opening a local node."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from corridor.messaging.transport import HttpTransport, InProcessTransport
+from corridor.node.bootstrap import Node, bootstrap_node
+
+EXIT_INVALID = 1
+EXIT_UNREADABLE = 2
+
+DataDir = Annotated[
+    Path, typer.Option("--data-dir", envvar="CORRIDOR_DATA_DIR", help="Nodes' data directory")
+]
+Country = Annotated[str, typer.Option("--node", "--country", help="Node country: IN or RU")]
+DbUrl = Annotated[str | None, typer.Option("--db", envvar="CORRIDOR_DB_URL", help="SQLAlchemy database URL")]
+DEFAULT_DATA_DIR = Path("corridor-data")
+
+
+def fail(message: str, code: int = EXIT_INVALID) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def read_json(path: Path) -> Any:
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail(f"{path}: cannot read ({exc})", EXIT_UNREADABLE) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise fail(
+            f"{path}: not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})", EXIT_UNREADABLE
+        ) from None
+
+
+def check_country(country: str) -> str:
+    country = country.upper()
+    if country not in ("IN", "RU"):
+        raise fail(f"--node: {country!r} is not a corridor node (IN or RU)", EXIT_UNREADABLE)
+    return country
+
+
+def open_node(
+    data_dir: Path,
+    country: str,
+    db_url: str | None = None,
+    peers: dict[str, str] | None = None,
+    peer_keys: dict[str, str] | None = None,
+) -> Node:
+    country = check_country(country)
+    transport = HttpTransport(peers, peer_keys or {}) if peers else InProcessTransport()
+    return bootstrap_node(country, data_dir / country, transport, db_url=db_url)
+
+
+def emit(value: Any) -> None:
+    typer.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))

@@ -1,0 +1,80 @@
+"""declare / validate / schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+
+from corridor.cli.common import (
+    DEFAULT_DATA_DIR,
+    EXIT_INVALID,
+    DataDir,
+    DbUrl,
+    emit,
+    fail,
+    open_node,
+    read_json,
+)
+from corridor.customs.schemas import DeclarationDocument
+from corridor.customs.validation import validate_declaration
+from corridor.refdata.codelists import code_lists
+from corridor.service.commands import FileDeclaration
+from corridor.shared.errors import Conflict, Forbidden, InvalidInput
+
+
+def validate(file: Annotated[Path, typer.Argument(help="Declaration JSON file")]) -> None:
+    """Check a declaration without filing it: exit 0 valid, 1 invalid (JSON errors), 2 unreadable."""
+    document = read_json(file)
+    try:
+        validate_declaration(document, code_lists())
+    except InvalidInput as exc:
+        emit([e.to_json() for e in exc.errors])
+        raise typer.Exit(EXIT_INVALID) from None
+    emit({"valid": True})
+
+
+def declare(
+    file: Annotated[Path, typer.Argument(help="Export declaration JSON file")],
+    node: Annotated[str, typer.Option("--node", help="Origin node: IN or RU")] = "IN",
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    db: DbUrl = None,
+    url: Annotated[str | None, typer.Option(help="File at a running node server instead")] = None,
+    api_key: Annotated[str | None, typer.Option(envvar="CORRIDOR_API_KEY", help="API key for --url")] = None,
+) -> None:
+    """File an export declaration at the origin node; prints the registered declaration."""
+    document = read_json(file)
+    if url:
+        response = httpx.post(
+            f"{url.rstrip('/')}/v1/declarations",
+            json=document,
+            headers={"x-api-key": api_key or ""},
+            timeout=30,
+        )
+        emit(response.json())
+        if response.status_code >= 400:
+            raise typer.Exit(EXIT_INVALID)
+        return
+    local = open_node(data_dir, node, db)
+    try:
+        declaration = local.handle(FileDeclaration(document))
+    except InvalidInput as exc:
+        emit([e.to_json() for e in exc.errors])
+        raise typer.Exit(EXIT_INVALID) from None
+    except (Conflict, Forbidden) as exc:
+        raise fail(str(exc)) from None
+    finally:
+        local.close()
+    emit(declaration.to_public())
+
+
+schema_app = typer.Typer(help="Print JSON Schemas of the documents the corridor accepts.")
+
+
+@schema_app.command("declaration")
+def schema_declaration() -> None:
+    """The JSON Schema of an export/import declaration (WCO Data Model 3.x names)."""
+    typer.echo(json.dumps(DeclarationDocument.model_json_schema(), indent=2))

@@ -1,0 +1,86 @@
+"""The ``corridor`` command line (thin: it translates arguments and calls the service layer)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from corridor.cli import declarations, keys, server
+from corridor.demo.run import DemoSummary, run_demo
+
+app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Trade Corridor: India-Russia customs nodes and tools.",
+)
+app.command()(declarations.validate)
+app.command()(declarations.declare)
+app.add_typer(declarations.schema_app, name="schema")
+app.add_typer(keys.app, name="keys")
+app.add_typer(server.app, name="node")
+err = Console(stderr=True)
+out = Console()
+
+
+@app.callback()
+def main() -> None:
+    """Trade Corridor: India-Russia customs nodes and tools."""
+
+
+@app.command()
+def demo(
+    consignments: Annotated[
+        int, typer.Option(min=2, help="How many sample consignments (half each way)")
+    ] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the sample data")] = 7,
+    data_dir: Annotated[Path, typer.Option(help="Where the two nodes keep their databases and keys")] = Path(
+        "corridor-data/demo"
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object")] = False,
+) -> None:
+    """Run two embedded nodes (IN, RU) and flow sample consignments both ways."""
+    with Progress(
+        TextColumn("[bold]consignments"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=as_json,
+    ) as progress:
+        task = progress.add_task("flow", total=consignments)
+        summary = run_demo(
+            data_dir, consignments, seed, on_progress=lambda n: progress.update(task, completed=n)
+        )
+    if as_json:
+        typer.echo(json.dumps(summary.to_json()))
+    else:
+        out.print(summary_table(summary))
+
+
+def summary_table(summary: DemoSummary) -> Table:
+    data = summary.to_json()
+    table = Table(title="Trade Corridor demo (sample data)", show_header=True)
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("consignments", str(data["consignments"]))
+    for direction, count in data["by_direction"].items():
+        table.add_row(f"  {direction}", str(count))
+    for flow, lanes in data["lanes"].items():
+        table.add_row(
+            f"{flow} lanes (green / yellow / red)",
+            " / ".join(str(lanes[k]) for k in ("green", "yellow", "red")),
+        )
+    for currency, amount in data["duties"].items():
+        table.add_row(f"duties and taxes assessed, {currency}", f"{float(amount):,.2f}")
+    table.add_row("acknowledged by destination", str(data["acknowledged"]))
+    table.add_row("messages signed", str(data["messages_signed"]))
+    table.add_row("messages verified", str(data["messages_verified"]))
+    table.add_row("messages rejected", str(data["messages_rejected"]))
+    table.add_row("elapsed", f"{data['elapsed_s']:.2f} s")
+    return table

@@ -1,0 +1,86 @@
+"""node serve / node apikey: run a node as an HTTP server and manage its API keys."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from corridor.cli.common import DEFAULT_DATA_DIR, Country, DataDir, DbUrl, emit, fail, open_node
+from corridor.service.auth import ROLES, create_api_key
+
+app = typer.Typer(help="Run a node as a server; manage its API keys.")
+
+
+def _pairs(values: list[str], option: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        country, sep, rest = value.partition("=")
+        if not sep or country.upper() not in ("IN", "RU") or not rest:
+            raise fail(f"{option}: {value!r} is not COUNTRY=VALUE (e.g. RU=http://127.0.0.1:8002)", 2)
+        pairs[country.upper()] = rest
+    return pairs
+
+
+@app.command("serve")
+def serve(
+    country: Country = "IN",
+    db: DbUrl = None,
+    port: Annotated[int, typer.Option(help="TCP port")] = 8001,
+    host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.1",
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    peer: Annotated[list[str], typer.Option(help="Peer node URL, e.g. RU=http://127.0.0.1:8002")] = [],  # noqa: B006
+    peer_key: Annotated[list[str], typer.Option(help="This node's API key at a peer, e.g. RU=ck_...")] = [],  # noqa: B006
+    relay_interval: Annotated[float, typer.Option(help="Seconds between outbox relay passes")] = 0.2,
+) -> None:
+    """Serve the node's REST API (OpenAPI at /docs) and relay its outbox to the peers."""
+    import uvicorn
+
+    from corridor.api.app import create_app
+
+    node = open_node(data_dir, country, db, _pairs(peer, "--peer"), _pairs(peer_key, "--peer-key"))
+    stop = threading.Event()
+
+    def relay_loop() -> None:
+        while not stop.is_set():
+            try:
+                report = node.relay_once()
+            except Exception as exc:  # the relay keeps going; the outbox keeps the messages
+                typer.echo(f"relay: {type(exc).__name__}: {exc}", err=True)
+                report = None
+            if report is None or report.sent == 0:
+                stop.wait(relay_interval)
+
+    worker = threading.Thread(target=relay_loop, name="outbox-relay", daemon=True)
+    worker.start()
+    try:
+        uvicorn.run(create_app(node), host=host, port=port, log_level="warning")
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+        node.close()
+
+
+@app.command("apikey")
+def apikey(
+    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}")],
+    party: Annotated[str, typer.Option(help="Party the key acts for: IEC/INN, officer id, peer country")],
+    country: Country = "IN",
+    db: DbUrl = None,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    label: Annotated[str, typer.Option(help="Note for the key")] = "",
+    secret: Annotated[str | None, typer.Option(help="Use this secret (provisioning); default random")] = None,
+) -> None:
+    """Create an API key; its secret is printed once and only its hash is stored."""
+    if role not in ROLES:
+        raise fail(f"--role: must be one of {', '.join(ROLES)}", 2)
+    if secret is not None and len(secret) < 24:
+        raise fail("--secret: use at least 24 characters", 2)
+    node = open_node(data_dir, country, db)
+    try:
+        value = create_api_key(node.uow(), role, party, label or f"{role} {party}", datetime.now(UTC), secret)
+    finally:
+        node.close()
+    emit({"role": role, "party": party, "api_key": value})

@@ -1,0 +1,55 @@
+"""API keys bound to a role and a party; only their SHA-256 hash is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from corridor.service.ports import ApiKey, UnitOfWork
+from corridor.shared.errors import Forbidden
+
+ROLES = ("admin", "officer", "trader", "peer", "carrier", "issuer")
+
+
+class Unauthorized(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    key_id: str
+    role: str
+    party_id: str
+
+    def require(self, *roles: str) -> None:
+        if self.role not in roles:
+            raise Forbidden(f"role {self.role!r} may not do this (needs {' or '.join(roles)})")
+
+
+def hash_key(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_api_key(
+    uow: UnitOfWork, role: str, party_id: str, label: str, now: datetime, secret: str | None = None
+) -> str:
+    """Store a new key and return its secret (shown once)."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    secret = secret or f"ck_{secrets.token_urlsafe(32)}"
+    with uow:
+        uow.api_keys.add(ApiKey(f"key-{secrets.token_hex(6)}", hash_key(secret), role, party_id, label, now))
+        uow.commit()
+    return secret
+
+
+def authenticate(uow: UnitOfWork, secret: str | None) -> Principal:
+    if not secret:
+        raise Unauthorized("missing X-API-Key header")
+    with uow:
+        key = uow.api_keys.by_hash(hash_key(secret))
+    if key is None or key.revoked:
+        raise Unauthorized("unknown or revoked API key")
+    return Principal(key.id, key.role, key.party_id)
