@@ -71,6 +71,25 @@ class Node:
         self.engine.dispose()
 
 
+def make_context(
+    country: str, keyring: KeyRing, clock: Callable[[], datetime] = utcnow, assessor: Assessor | None = None
+) -> NodeContext:
+    """The handlers' context; tests pair it with in-memory units of work."""
+    return NodeContext(
+        country=country,
+        codes=code_lists(),
+        assessor=assessor or ReferenceAssessor.for_country(country),
+        signer=keyring,
+        keys=keyring,
+        clock=clock,
+        new_id=new_declaration_id(country, clock),
+        body_handlers={
+            customs.PREARRIVAL: customs.on_prearrival,
+            customs.ACKNOWLEDGEMENT: customs.on_acknowledgement,
+        },
+    )
+
+
 def bootstrap_node(
     country: str,
     data_dir: Path,
@@ -85,19 +104,7 @@ def bootstrap_node(
     engine = make_engine(db_url or f"sqlite:///{data_dir / 'corridor.sqlite'}", db_schema)
     migrate(engine)
     keyring = KeyRing(data_dir, country)
-    ctx = NodeContext(
-        country=country,
-        codes=code_lists(),
-        assessor=assessor or ReferenceAssessor.for_country(country),
-        signer=keyring,
-        keys=keyring,
-        clock=clock,
-        new_id=new_declaration_id(country, clock),
-        body_handlers={
-            customs.PREARRIVAL: customs.on_prearrival,
-            customs.ACKNOWLEDGEMENT: customs.on_acknowledgement,
-        },
-    )
+    ctx = make_context(country, keyring, clock, assessor)
 
     def uow_factory() -> UnitOfWork:
         return SqlUnitOfWork(engine)

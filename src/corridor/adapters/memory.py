@@ -1,0 +1,194 @@
+"""In-memory adapters: the fakes for fast tests, held to the same contract as the SQL ones."""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, Self
+
+from corridor.customs.domain.model import CustomsDeclaration, Stage
+from corridor.service import ports
+
+
+class MemoryStore:
+    """The 'database' shared by every unit of work made from it."""
+
+    def __init__(self) -> None:
+        self.declarations: dict[str, CustomsDeclaration] = {}
+        self.stages: dict[str, list[Stage]] = {}
+        self.outbox: dict[str, ports.OutboxMessage] = {}
+        self.inbox: dict[str, dict[str, Any]] = {}
+        self.rejections: list[dict[str, Any]] = []
+        self.traders: dict[str, ports.Trader] = {}
+        self.api_keys: dict[str, ports.ApiKey] = {}
+
+
+class MemoryDeclarations(ports.DeclarationRepository):
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def add(self, declaration: CustomsDeclaration) -> None:
+        if declaration.id in self.store.declarations or self.find_by_lrn(
+            declaration.flow, declaration.trader_id, declaration.lrn
+        ):
+            raise ports.CommitConflict(f"declaration {declaration.id} exists")
+        declaration.version = 1
+        self._stages(declaration)
+        self.store.declarations[declaration.id] = copy.deepcopy(declaration)
+
+    def _stages(self, declaration: CustomsDeclaration) -> None:
+        self.store.stages.setdefault(declaration.id, []).extend(declaration.new_stages)
+        declaration.new_stages.clear()
+
+    def get(self, declaration_id: str) -> CustomsDeclaration | None:
+        found = self.store.declarations.get(declaration_id)
+        return None if found is None else copy.deepcopy(found)
+
+    def save(self, declaration: CustomsDeclaration) -> None:
+        current = self.store.declarations.get(declaration.id)
+        if current is None or current.version != declaration.version:
+            raise ports.ConcurrentUpdate(f"declaration {declaration.id} changed since it was read")
+        declaration.version += 1
+        self._stages(declaration)
+        self.store.declarations[declaration.id] = copy.deepcopy(declaration)
+
+    def find_by_lrn(self, flow: str, trader_id: str, lrn: str) -> CustomsDeclaration | None:
+        for d in self.store.declarations.values():
+            if (d.flow, d.trader_id, d.lrn) == (flow, trader_id, lrn):
+                return copy.deepcopy(d)
+        return None
+
+    def list(self, *, trader_id: str | None = None, status: str | None = None, limit: int = 100,
+             offset: int = 0) -> list[CustomsDeclaration]:
+        found = [
+            d for d in self.store.declarations.values()
+            if (trader_id is None or d.trader_id == trader_id) and (status is None or d.status == status)
+        ]
+        found.sort(key=lambda d: (-(d.created_at.timestamp() if d.created_at else 0), d.id))
+        return [copy.deepcopy(d) for d in found[offset: offset + limit]]
+
+    def stages(self, declaration_id: str) -> list[Stage]:
+        return sorted(self.store.stages.get(declaration_id, []), key=lambda s: s.at)
+
+    def summary(self) -> list[dict[str, Any]]:
+        counts = Counter((d.flow, d.lane, d.status) for d in self.store.declarations.values())
+        return [{"flow": f, "lane": lane, "status": s, "count": n} for (f, lane, s), n in counts.items()]
+
+
+class MemoryOutbox(ports.OutboxRepository):
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def add(self, message: ports.OutboxMessage) -> None:
+        self.store.outbox[message.message_id] = replace(message, status="pending", attempts=0,
+                                                        next_attempt_at=message.created_at)
+
+    def due(self, now: datetime, limit: int) -> list[ports.OutboxMessage]:
+        pending = [m for m in self.store.outbox.values()
+                   if m.status == "pending" and m.next_attempt_at is not None and m.next_attempt_at <= now]
+        pending.sort(key=lambda m: (m.created_at or now, m.message_id))
+        return pending[:limit]
+
+    def list(self, *, status: str, limit: int = 100) -> list[ports.OutboxMessage]:
+        return [m for m in self.store.outbox.values() if m.status == status][:limit]
+
+    def _update(self, message_id: str, **changes: Any) -> None:
+        current = self.store.outbox[message_id]
+        self.store.outbox[message_id] = replace(current, attempts=current.attempts + 1, **changes)
+
+    def mark_sent(self, message_id: str, at: datetime) -> None:
+        self._update(message_id, status="sent", last_error=None)
+
+    def mark_retry(self, message_id: str, error: str, next_attempt_at: datetime) -> None:
+        self._update(message_id, last_error=error, next_attempt_at=next_attempt_at)
+
+    def mark_dead(self, message_id: str, error: str) -> None:
+        self._update(message_id, status="dead", last_error=error)
+
+    def count(self, status: str | None = None) -> int:
+        return sum(1 for m in self.store.outbox.values() if status is None or m.status == status)
+
+
+class MemoryInbox(ports.InboxRepository):
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def outcome(self, message_id: str) -> dict[str, Any] | None:
+        found = self.store.inbox.get(message_id)
+        return None if found is None else dict(found["outcome"])
+
+    def add(self, message_id: str, sender: str, type_: str, at: datetime, outcome: dict[str, Any]) -> None:
+        if message_id in self.store.inbox:
+            raise ports.CommitConflict(f"message {message_id} is already in the inbox")
+        self.store.inbox[message_id] = {"sender": sender, "type": type_, "at": at, "outcome": outcome}
+
+    def count(self) -> int:
+        return len(self.store.inbox)
+
+
+class MemoryRejections(ports.RejectionRepository):
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def add(self, message_id: str | None, sender: str | None, field: str, reason: str, at: datetime) -> None:
+        self.store.rejections.append({"message_id": message_id, "sender": sender, "field": field,
+                                      "reason": reason, "received_at": at.isoformat()})
+
+    def list(self, limit: int = 100) -> list[dict[str, Any]]:
+        return list(reversed(self.store.rejections))[:limit]
+
+    def count(self) -> int:
+        return len(self.store.rejections)
+
+
+class MemoryTraders(ports.TraderRepository):
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def get(self, trader_id: str) -> ports.Trader | None:
+        return self.store.traders.get(trader_id)
+
+    def upsert(self, trader: ports.Trader) -> None:
+        self.store.traders[trader.id] = trader
+
+
+class MemoryApiKeys(ports.ApiKeyRepository):
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def add(self, key: ports.ApiKey) -> None:
+        if any(k.key_hash == key.key_hash for k in self.store.api_keys.values()):
+            raise ports.CommitConflict("an API key with this hash exists")
+        self.store.api_keys[key.id] = key
+
+    def by_hash(self, key_hash: str) -> ports.ApiKey | None:
+        return next((k for k in self.store.api_keys.values() if k.key_hash == key_hash), None)
+
+
+class MemoryUnitOfWork(ports.UnitOfWork):
+    """Changes go to a copy of the store and replace it on commit, so a rollback loses them."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+        self.committed = False
+
+    def __enter__(self) -> Self:
+        self._work = copy.deepcopy(self.store)
+        self.declarations = MemoryDeclarations(self._work)
+        self.outbox = MemoryOutbox(self._work)
+        self.inbox = MemoryInbox(self._work)
+        self.rejections = MemoryRejections(self._work)
+        self.traders = MemoryTraders(self._work)
+        self.api_keys = MemoryApiKeys(self._work)
+        return self
+
+    def commit(self) -> None:
+        self.store.__dict__.update(copy.deepcopy(self._work.__dict__))
+        self.committed = True
+
+    def rollback(self) -> None:
+        self._work = copy.deepcopy(self.store)
+        for repo in (self.declarations, self.outbox, self.inbox, self.rejections, self.traders, self.api_keys):
+            repo.store = self._work  # type: ignore[attr-defined]
