@@ -20,7 +20,7 @@ from corridor.messaging.transport import InProcessTransport
 from corridor.node.bootstrap import Node, bootstrap_node, introduce
 from corridor.service.commands import ClearDeclaration, FileDeclaration
 
-DIRECTIONS = {"IN": "IN->RU", "RU": "IN<-RU"}
+DIRECTIONS = {"IN": "IN->RU", "RU": "RU->IN"}
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 import yaml
@@ -72,7 +73,7 @@ def _parse(doc: dict[str, Any]) -> tuple[dict[str, str], list[Route]]:
             if not 0 < lo <= mo <= hi:
                 raise ValueError(f"route {r['id']}: durations need 0 < min <= mode <= max")
             legs.append(Leg(leg["mode"], leg["from"], leg["to"], lo, mo, hi, leg["source"]))
-        for a, b in zip(legs, legs[1:], strict=False):
+        for a, b in pairwise(legs):
             if a.destination != b.origin:
                 raise ValueError(f"route {r['id']}: leg {a.destination} does not connect to {b.origin}")
         fwd = Route(r["id"], r["name"], r["corridor"], r["entry"], r["port_type"], tuple(legs), "IN-RU")

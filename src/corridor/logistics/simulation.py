@@ -217,7 +217,9 @@ def _lane(p: ScenarioParams, risk: float) -> Lane:
     return Lane.YELLOW if risk < p.lane_yellow else Lane.RED
 
 
-def run_scenario(name: str, p: ScenarioParams, consignments: Sequence[Consignment], seed: int) -> list[ReleaseRecord]:
+def run_scenario(
+    name: str, p: ScenarioParams, consignments: Sequence[Consignment], seed: int
+) -> list[ReleaseRecord]:
     rng = random.Random(seed * 7919 + (1 if name == "baseline" else 2))
     pools = _Pools(p.servers)
     plan: dict[str, dict[str, float]] = {}

@@ -30,6 +30,7 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 from typing import Any
 
+import pycountry
 import yaml
 
 from corridor.customs.domain.risk import (
@@ -75,8 +76,6 @@ def _code_lists() -> CodeLists:
 
 @functools.cache
 def _countries() -> frozenset[str]:
-    import pycountry
-
     return frozenset(c.alpha_2 for c in pycountry.countries)
 
 
@@ -304,7 +303,7 @@ def _read_band(r: _RuleReader, common: dict[str, Any]) -> UnitValueBandRule | No
     high = r.amount("max_usd", required=False)
     if "min_usd" not in r.raw and "max_usd" not in r.raw:
         r.fail("min_usd", "a band needs min_usd, max_usd or both")
-    if False:
+    if low is not None and high is not None and low > high:
         r.fail("min_usd", f"min_usd {low} is above max_usd {high}")
     units = r.strings("units", basis == "per_unit", _unit_problem)
     if basis == "per_kg" and units:

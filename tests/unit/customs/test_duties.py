@@ -141,7 +141,7 @@ def test_specific_duty_needs_matching_quantity_unit_and_rates() -> None:
 
 
 def test_missing_tariff_row_is_an_error() -> None:
-    with pytest.raises(TariffNotFound, match="RU-IMPORT-DUTY.*9999999999"):
+    with pytest.raises(TariffNotFound, match=r"RU-IMPORT-DUTY.*9999999999"):
         ru("9999999999", "100.00", date(2026, 3, 1))
     with pytest.raises(TariffNotFound, match="on 2018-06-01"):
         ru("8517130000", "100.00", date(2018, 6, 1))
@@ -292,7 +292,9 @@ dates = st.dates(min_value=date(2025, 6, 1), max_value=date(2026, 6, 30))
 def test_russia_never_negative_and_vat_base_includes_duty(
     code: str, value: Decimal, mass: Decimal, on: date
 ) -> None:
-    item = assess_import("RU", [DutyLine(1, code, rub(str(value)), mass, mass, "KGM")], on, RU, RATES).lines[0]
+    item = assess_import("RU", [DutyLine(1, code, rub(str(value)), mass, mass, "KGM")], on, RU, RATES).lines[
+        0
+    ]
     assert all(tax.amount.amount >= 0 for tax in item.taxes)
     vat = item.tax("RU-VAT")
     assert vat is not None
@@ -304,7 +306,9 @@ def test_russia_never_negative_and_vat_base_includes_duty(
 def test_india_never_negative_and_igst_base_includes_duties(
     code: str, value: Decimal, mass: Decimal, on: date
 ) -> None:
-    item = assess_import("IN", [DutyLine(1, code, inr(str(value)), mass, mass, "KGM")], on, IN, RATES).lines[0]
+    item = assess_import("IN", [DutyLine(1, code, inr(str(value)), mass, mass, "KGM")], on, IN, RATES).lines[
+        0
+    ]
     assert all(tax.amount.amount >= 0 for tax in item.taxes)
     customs_duties = inr("0")
     for type_code in ("IN-BCD", "IN-AIDC", "IN-NCCD", "IN-SWS"):
@@ -312,4 +316,7 @@ def test_india_never_negative_and_igst_base_includes_duties(
     igst = item.tax("IN-IGST")
     assert igst is not None
     assert igst.base == (inr(str(value)) + customs_duties).rounded()
-    assert item.amount("IN-SWS") == (item.amount("IN-BCD") + item.amount("IN-AIDC")).times(Decimal("0.1")).rounded()
+    assert (
+        item.amount("IN-SWS")
+        == (item.amount("IN-BCD") + item.amount("IN-AIDC")).times(Decimal("0.1")).rounded()
+    )

@@ -1,0 +1,46 @@
+"""Shared fixtures: real PostgreSQL (one schema per test run), skipping only where it is absent
+and CORRIDOR_REQUIRE_SERVICES is not set (CI sets it, so a missing service fails there)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+PG_URL = os.environ.get("CORRIDOR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_SERVICES = os.environ.get("CORRIDOR_REQUIRE_SERVICES") == "1"
+REPO = Path(__file__).resolve().parents[1]
+STANDARDS = REPO.parent / "shared" / "standards"
+
+
+def service_missing(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (CORRIDOR_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pg_available() -> str:
+    try:
+        engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to reach the server means: not available here
+        service_missing(f"PostgreSQL not reachable at {PG_URL}: {type(exc).__name__}")
+    return PG_URL
+
+
+@pytest.fixture
+def pg_schema(pg_available: str) -> Iterator[str]:
+    """A fresh schema for one test, dropped afterwards."""
+    schema = f"t_{secrets.token_hex(6)}"
+    yield schema
+    engine = create_engine(pg_available)
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()

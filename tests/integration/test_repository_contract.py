@@ -1,0 +1,163 @@
+"""One contract, three adapters: in-memory fakes, SQLite and PostgreSQL must behave alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from corridor.adapters.database import make_engine, migrate
+from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
+from corridor.adapters.unit_of_work import SqlUnitOfWork
+from corridor.customs.domain.model import EXPORT, CustomsDeclaration
+from corridor.service.ports import ApiKey, CommitConflict, ConcurrentUpdate, OutboxMessage, Trader, UnitOfWork
+
+T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+def declaration(declaration_id: str = "26IN0000000000000A", trader: str = "AAACS1234F",
+                lrn: str = "LRN-1") -> CustomsDeclaration:
+    d = CustomsDeclaration(
+        id=declaration_id, node="IN", flow=EXPORT, lrn=lrn, trader_id=trader, exporter_id=trader,
+        importer_id="7707083893", document={"Declaration": {"FunctionalReferenceID": lrn, "n": [1, "два"]}},
+        created_at=T0,
+    )
+    d.record("registration", T0, office="INNSA")
+    return d
+
+
+def message(message_id: str, at: datetime = T0) -> OutboxMessage:
+    return OutboxMessage(message_id=message_id, recipient="RU", type="customs.prearrival.v1",
+                         envelope='{"x":1}', created_at=at)
+
+
+class RepositoryContract:
+    @pytest.fixture
+    def uow(self) -> Callable[[], UnitOfWork]:
+        raise NotImplementedError  # each adapter's test class provides it
+
+    def test_declaration_round_trip_with_stages(self, uow: Callable[[], UnitOfWork]) -> None:
+        with uow() as u:
+            u.declarations.add(declaration())
+            u.commit()
+        with uow() as u:
+            got = u.declarations.get("26IN0000000000000A")
+            stages = u.declarations.stages("26IN0000000000000A")
+        assert got is not None
+        assert got.document["Declaration"]["n"] == [1, "два"]
+        assert got.created_at == T0
+        assert got.version == 1
+        assert [(s.name, s.at, s.detail) for s in stages] == [("registration", T0, {"office": "INNSA"})]
+
+    def test_uncommitted_work_is_lost(self, uow: Callable[[], UnitOfWork]) -> None:
+        with uow() as u:
+            u.declarations.add(declaration())
+            u.outbox.add(message("m-1"))
+        with uow() as u:
+            assert u.declarations.get("26IN0000000000000A") is None
+            assert u.outbox.count() == 0
+
+    def test_stale_save_is_refused(self, uow: Callable[[], UnitOfWork]) -> None:
+        with uow() as u:
+            u.declarations.add(declaration())
+            u.commit()
+        with uow() as first:
+            a = first.declarations.get("26IN0000000000000A")
+            assert a is not None
+            a.status = "cleared"
+            first.declarations.save(a)
+            first.commit()
+        with uow() as u:
+            stale = u.declarations.get("26IN0000000000000A")
+            assert stale is not None
+            stale.version -= 1
+            with pytest.raises(ConcurrentUpdate):
+                u.declarations.save(stale)
+
+    def test_find_by_lrn_and_list_by_trader(self, uow: Callable[[], UnitOfWork]) -> None:
+        with uow() as u:
+            u.declarations.add(declaration("26IN0000000000000A", "AAACS1234F", "L1"))
+            u.declarations.add(declaration("26IN0000000000000B", "AAACS1234F", "L2"))
+            u.declarations.add(declaration("26IN0000000000000C", "BBBCS1234F", "L1"))
+            u.commit()
+        with uow() as u:
+            found = u.declarations.find_by_lrn(EXPORT, "BBBCS1234F", "L1")
+            assert found is not None and found.id == "26IN0000000000000C"
+            assert u.declarations.find_by_lrn(EXPORT, "BBBCS1234F", "L2") is None
+            mine = u.declarations.list(trader_id="AAACS1234F")
+            assert sorted(d.id for d in mine) == ["26IN0000000000000A", "26IN0000000000000B"]
+            assert len(u.declarations.list(limit=2)) == 2
+            assert len(u.declarations.list(limit=2, offset=2)) == 1
+
+    def test_outbox_due_sent_retry_dead(self, uow: Callable[[], UnitOfWork]) -> None:
+        with uow() as u:
+            for i in range(3):
+                u.outbox.add(message(f"m-{i}", T0 + timedelta(seconds=i)))
+            u.commit()
+        with uow() as u:
+            assert [m.message_id for m in u.outbox.due(T0 + timedelta(minutes=1), 10)] == ["m-0", "m-1", "m-2"]
+            u.outbox.mark_sent("m-0", T0)
+            u.outbox.mark_retry("m-1", "peer down", T0 + timedelta(hours=1))
+            u.outbox.mark_dead("m-2", "refused: signature")
+            u.commit()
+        with uow() as u:
+            assert u.outbox.due(T0 + timedelta(minutes=1), 10) == []
+            later = u.outbox.due(T0 + timedelta(hours=2), 10)
+            assert [(m.message_id, m.attempts, m.last_error) for m in later] == [("m-1", 1, "peer down")]
+            assert u.outbox.count("dead") == 1 and u.outbox.count("sent") == 1 and u.outbox.count() == 3
+            assert [m.message_id for m in u.outbox.list(status="dead")] == ["m-2"]
+
+    def test_inbox_keys_on_message_id(self, uow: Callable[[], UnitOfWork]) -> None:
+        with uow() as u:
+            u.inbox.add("m-1", "RU", "customs.acknowledgement.v1", T0, {"status": "stored"})
+            u.commit()
+        with uow() as u:
+            assert u.inbox.outcome("m-1") == {"status": "stored"}
+            assert u.inbox.outcome("m-2") is None
+            with pytest.raises(CommitConflict):
+                u.inbox.add("m-1", "RU", "customs.acknowledgement.v1", T0, {"status": "again"})
+                u.commit()
+        with uow() as u:
+            assert u.inbox.count() == 1
+
+    def test_rejections_traders_and_api_keys(self, uow: Callable[[], UnitOfWork]) -> None:
+        with uow() as u:
+            u.rejections.add("m-9", "RU", "signature", "does not verify", T0)
+            u.traders.upsert(Trader("AAACS1234F", "Sample Exports", "IN", True, 1))
+            u.traders.upsert(Trader("AAACS1234F", "Sample Exports", "IN", True, 2))
+            u.api_keys.add(ApiKey("key-1", "ab" * 32, "trader", "AAACS1234F", "t", T0))
+            u.commit()
+        with uow() as u:
+            assert u.rejections.count() == 1
+            assert u.rejections.list()[0]["field"] == "signature"
+            trader = u.traders.get("AAACS1234F")
+            assert trader is not None and trader.declarations == 2 and trader.aeo
+            key = u.api_keys.by_hash("ab" * 32)
+            assert key is not None and key.role == "trader" and key.party_id == "AAACS1234F"
+            assert u.api_keys.by_hash("cd" * 32) is None
+
+
+class TestMemoryAdapters(RepositoryContract):
+    @pytest.fixture
+    def uow(self) -> Callable[[], UnitOfWork]:
+        store = MemoryStore()
+        return lambda: MemoryUnitOfWork(store)
+
+
+class TestSqliteAdapters(RepositoryContract):
+    @pytest.fixture
+    def uow(self, tmp_path: Path) -> Callable[[], UnitOfWork]:
+        engine = make_engine(f"sqlite:///{tmp_path / 'node.sqlite'}")
+        migrate(engine)
+        return lambda: SqlUnitOfWork(engine)
+
+
+@pytest.mark.postgres
+class TestPostgresAdapters(RepositoryContract):
+    @pytest.fixture
+    def uow(self, pg_available: str, pg_schema: str) -> Callable[[], UnitOfWork]:
+        engine = make_engine(pg_available, pg_schema)
+        migrate(engine)
+        return lambda: SqlUnitOfWork(engine)
