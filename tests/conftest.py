@@ -37,10 +37,15 @@ def pg_available() -> str:
 
 @pytest.fixture
 def pg_schema(pg_available: str) -> Iterator[str]:
-    """A fresh schema for one test, dropped afterwards."""
+    """A fresh schema name for one test; it and any schema named after it are dropped afterwards."""
     schema = f"t_{secrets.token_hex(6)}"
     yield schema
     engine = create_engine(pg_available)
     with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        names = conn.execute(
+            text("SELECT nspname FROM pg_namespace WHERE nspname = :s OR nspname LIKE :p"),
+            {"s": schema, "p": f"{schema}\\_%"},
+        ).scalars()
+        for name in list(names):
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
     engine.dispose()

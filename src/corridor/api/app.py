@@ -1,6 +1,5 @@
 """FastAPI entry point of one node (thin: authenticate, translate, call the bus)."""
 
-from __future__ import annotations
 
 from typing import Annotated, Any
 

@@ -31,9 +31,15 @@ class Corridor:
     transport: InProcessTransport
 
     @classmethod
-    def embedded(cls, data_dir: Path, **node_options: Any) -> Corridor:
+    def embedded(cls, data_dir: Path, db_url: str | None = None, db_schema: str | None = None,
+                 **node_options: Any) -> Corridor:
+        """Nodes IN and RU; on a shared server each node gets its own schema ``<db_schema>_in|ru``."""
         transport = InProcessTransport()
-        nodes = {c: bootstrap_node(c, data_dir / c, transport, **node_options) for c in ("IN", "RU")}
+        nodes = {
+            c: bootstrap_node(c, data_dir / c, transport, db_url=db_url,
+                              db_schema=f"{db_schema}_{c.lower()}" if db_schema else None, **node_options)
+            for c in ("IN", "RU")
+        }
         for country, node in nodes.items():
             transport.register(country, node.receive)
         introduce(nodes["IN"], nodes["RU"])

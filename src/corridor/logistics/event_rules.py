@@ -209,12 +209,13 @@ class EventLedger:
 
     def __init__(self, is_known_locode: Callable[[str], bool], now: datetime | None = None) -> None:
         self._assign: dict[str, str] = {}
-        self._history: dict[str, list[Movement]] = defaultdict(list)
+        # Per container, the earliest movement per (step, locode): all the chronology rule depends on.
+        self._history: dict[str, dict[tuple[str, str], Movement]] = defaultdict(dict)
         self._seen: set[str] = set()
         self.ctx = RuleContext(
             is_known_locode=is_known_locode,
             consignment_of_container=self._assign.get,
-            history=lambda c: self._history.get(c, ()),
+            history=lambda c: tuple(self._history[c].values()) if c in self._history else (),
             now=now,
         )
 
@@ -231,7 +232,10 @@ class EventLedger:
         self._seen.add(rec.event_id)
         if rec.biz_step in (BizStep.DEPARTING, BizStep.ARRIVING):
             for c in rec.containers:
-                self._history[c].append(Movement(c, rec.biz_step, rec.locode, rec.event_time, rec.event_id))
+                key = (rec.biz_step, rec.locode)
+                prior = self._history[c].get(key)
+                if prior is None or rec.event_time < prior.at:
+                    self._history[c][key] = Movement(c, rec.biz_step, rec.locode, rec.event_time, rec.event_id)
 
     def check(
         self, event: ObjectEvent, *, path: str = "event"

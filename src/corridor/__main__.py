@@ -1,0 +1,3 @@
+from corridor.cli.main import app
+
+app(prog_name="corridor")

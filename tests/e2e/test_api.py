@@ -1,0 +1,129 @@
+"""REST API of one node: authentication, roles, field-level errors, trader isolation."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from corridor.api.app import create_app
+from corridor.demo.samples import SampleCorridor
+from corridor.messaging.transport import InProcessTransport
+from corridor.node.bootstrap import Node, bootstrap_node
+from corridor.service.auth import create_api_key
+
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture
+def node(tmp_path: Path) -> Iterator[Node]:
+    n = bootstrap_node("IN", tmp_path / "IN", InProcessTransport())
+    yield n
+    n.close()
+
+
+@pytest.fixture
+def client(node: Node) -> TestClient:
+    return TestClient(create_app(node))
+
+
+@pytest.fixture
+def samples() -> SampleCorridor:
+    return SampleCorridor(seed=21)
+
+
+def key(node: Node, role: str, party: str) -> dict[str, str]:
+    return {"x-api-key": create_api_key(node.uow(), role, party, "test", NOW)}
+
+
+def test_missing_or_wrong_key_is_401(client: TestClient, samples: SampleCorridor) -> None:
+    document = samples.next("IN", NOW)
+    assert client.post("/v1/declarations", json=document).status_code == 401
+    response = client.post("/v1/declarations", json=document, headers={"x-api-key": "ck_wrong"})
+    assert response.status_code == 401
+    assert "error" in response.json()
+
+
+def test_wrong_role_is_403(client: TestClient, node: Node, samples: SampleCorridor) -> None:
+    peer = key(node, "peer", "RU")
+    response = client.post("/v1/declarations", json=samples.next("IN", NOW), headers=peer)
+    assert response.status_code == 403
+    trader = key(node, "trader", "AAACS1234F")
+    assert client.post("/v1/envelopes", content=b"{}", headers=trader).status_code == 403
+    assert client.post("/v1/declarations/x/clear", json={}, headers=trader).status_code == 403
+
+
+def test_invalid_declaration_is_422_with_paths_and_nothing_stored(
+    client: TestClient, node: Node, samples: SampleCorridor
+) -> None:
+    document = samples.next("IN", NOW)
+    trader = key(node, "trader", document["Declaration"]["Exporter"]["ID"])
+    bad = copy.deepcopy(document)
+    bad["Declaration"]["GoodsShipment"]["GovernmentAgencyGoodsItem"][0]["Commodity"]["Classification"][0]["ID"] = "3004"
+    bad["Declaration"]["Invoice"]["TotalAmount"]["currencyID"] = "XYZ"
+    response = client.post("/v1/declarations", json=bad, headers=trader)
+    assert response.status_code == 422
+    paths = {e["path"] for e in response.json()["errors"]}
+    assert "Declaration.GoodsShipment.GovernmentAgencyGoodsItem[0].Commodity.Classification[0].ID" in paths
+    assert "Declaration.Invoice.TotalAmount.currencyID" in paths
+    assert client.get("/v1/declarations", headers=trader).json()["items"] == []
+    with node.uow() as uow:
+        assert uow.outbox.count() == 0
+
+
+def test_trader_sees_only_its_own(client: TestClient, node: Node, samples: SampleCorridor) -> None:
+    first, second = samples.next("IN", NOW), samples.next("IN", NOW)
+    while second["Declaration"]["Exporter"]["ID"] == first["Declaration"]["Exporter"]["ID"]:
+        second = samples.next("IN", NOW)
+    alice = key(node, "trader", first["Declaration"]["Exporter"]["ID"])
+    bob = key(node, "trader", second["Declaration"]["Exporter"]["ID"])
+    officer = key(node, "officer", "IN-OFFICER-7")
+    created = client.post("/v1/declarations", json=first, headers=alice)
+    assert created.status_code == 201, created.text
+    body: dict[str, Any] = created.json()
+    assert body["lane"] in ("green", "yellow", "red")
+    assert client.post("/v1/declarations", json=second, headers=bob).status_code == 201
+    assert client.get(f"/v1/declarations/{body['id']}", headers=alice).status_code == 200
+    assert client.get(f"/v1/declarations/{body['id']}", headers=bob).status_code == 404
+    assert client.get(f"/v1/declarations/{body['id']}/timeline", headers=bob).status_code == 404
+    assert [d["id"] for d in client.get("/v1/declarations", headers=alice).json()["items"]] == [body["id"]]
+    assert len(client.get("/v1/declarations", headers=officer).json()["items"]) == 2
+    stages = [s["stage"] for s in client.get(f"/v1/declarations/{body['id']}/timeline", headers=alice).json()["timeline"]]
+    assert stages[:3] == ["lodgement", "registration", "assessment"]
+
+
+def test_trader_cannot_file_for_another_exporter(client: TestClient, node: Node, samples: SampleCorridor) -> None:
+    document = samples.next("IN", NOW)
+    intruder = key(node, "trader", "ZZZCZ9999Z")
+    response = client.post("/v1/declarations", json=document, headers=intruder)
+    assert response.status_code == 403
+    assert "Exporter" in response.json()["error"]
+
+
+def test_duplicate_lrn_is_409(client: TestClient, node: Node, samples: SampleCorridor) -> None:
+    document = samples.next("IN", NOW)
+    officer = key(node, "officer", "IN-OFFICER-7")
+    assert client.post("/v1/declarations", json=document, headers=officer).status_code == 201
+    assert client.post("/v1/declarations", json=document, headers=officer).status_code == 409
+
+
+def test_envelope_from_peer_rejected_with_reason(client: TestClient, node: Node) -> None:
+    peer = key(node, "peer", "RU")
+    response = client.post("/v1/envelopes", content=b"not json", headers=peer)
+    assert response.status_code == 422
+    assert response.json()["field"] == "envelope"
+    response = client.post("/v1/envelopes", json={"header": {}, "body": {}, "signature": "x"}, headers=peer)
+    assert response.status_code == 422
+    assert response.json()["field"].startswith("header.")
+
+
+def test_openapi_and_schema_are_served(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    assert "/v1/declarations" in client.get("/openapi.json").json()["paths"]
+    schema = client.get("/v1/schema/declaration").json()
+    assert "Declaration" in schema["properties"]

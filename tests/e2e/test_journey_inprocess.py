@@ -1,0 +1,105 @@
+"""The journey both ways through two embedded nodes, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from corridor.customs.domain.model import CLEARED, EXPORT, IMPORT, UNDER_CONTROL
+from corridor.demo.run import Corridor, run_demo
+from corridor.demo.samples import SampleCorridor
+from corridor.service.commands import ClearDeclaration, FileDeclaration
+
+
+def file_and_clear(corridor: Corridor, origin: str, document: dict[str, Any]) -> str:
+    node = corridor.nodes[origin]
+    declaration = node.handle(FileDeclaration(document))
+    if declaration.status == UNDER_CONTROL:
+        declaration = node.handle(ClearDeclaration(declaration.id, "OFFICER-1", "documents checked"))
+    assert declaration.status == CLEARED
+    return str(declaration.id)
+
+
+def assert_journey(corridor: Corridor, export_ids: dict[str, list[str]]) -> None:
+    for origin, ids in export_ids.items():
+        destination = "RU" if origin == "IN" else "IN"
+        currency = "RUB" if destination == "RU" else "INR"
+        with corridor.nodes[origin].uow() as uow:
+            exports = [uow.declarations.get(i) for i in ids]
+        with corridor.nodes[destination].uow() as uow:
+            imports = {d.peer_id: d for d in uow.declarations.list(limit=1000) if d.flow == IMPORT}
+        for export in exports:
+            assert export is not None and export.flow == EXPORT
+            assert export.ack is not None and export.ack["status"] == "accepted", export.ack
+            imported = imports[export.id]
+            assert export.peer_id == imported.id
+            assert imported.lane in ("green", "yellow", "red")
+            assert imported.document["Declaration"]["TypeCode"] == "IM"
+            assert imported.document["Declaration"]["GoodsShipment"] == export.document["Declaration"]["GoodsShipment"]
+            totals = {t["currencyID"] for t in imported.assessment["totals"]}
+            assert totals == {currency}
+            assert imported.assessment["valuation"]["customsValue"]["currencyID"] == currency
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_journey_both_ways(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    options: dict[str, Any] = {}
+    if backend == "postgres":
+        # both nodes share the server but each gets its own schema, as two databases would be
+        options = {"db_url": request.getfixturevalue("pg_available"),
+                   "db_schema": request.getfixturevalue("pg_schema")}
+    corridor = Corridor.embedded(tmp_path, **options)
+    samples = SampleCorridor(seed=11)
+    now = datetime.now(UTC)
+    ids = {"IN": [file_and_clear(corridor, "IN", samples.next("IN", now)) for _ in range(6)],
+           "RU": [file_and_clear(corridor, "RU", samples.next("RU", now)) for _ in range(6)]}
+    corridor.pump()
+    assert_journey(corridor, ids)
+    corridor.close()
+
+
+def test_restart_mid_run_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
+    samples = SampleCorridor(seed=5)
+    now = datetime.now(UTC)
+    corridor = Corridor.embedded(tmp_path)
+    ids = {"IN": [file_and_clear(corridor, "IN", samples.next("IN", now)) for _ in range(5)]}
+    corridor.transport.offline.add("RU")  # the peer is down: the relay keeps everything
+    report = corridor.nodes["IN"].relay_once()
+    assert report.sent == 0 and report.retried == 5
+    corridor.close()  # the India node stops with five messages in its outbox
+
+    restarted = Corridor.embedded(tmp_path)  # same data directories: same databases and keys
+    with restarted.nodes["IN"].uow() as uow:
+        pending = uow.outbox.list(status="pending")
+        assert len(pending) == 5
+        envelope = pending[0].envelope
+    # deliver one message twice before the relay runs: the receiver applies it once
+    assert restarted.nodes["RU"].receive(envelope)["status"] == "accepted"
+    assert restarted.nodes["RU"].receive(envelope)["status"] == "duplicate"
+    with restarted.nodes["IN"].uow() as uow:
+        for message in uow.outbox.list(status="pending"):
+            uow.outbox.mark_retry(message.message_id, "test: due now", datetime(2000, 1, 1, tzinfo=UTC))
+        uow.commit()
+    restarted.pump()
+    assert_journey(restarted, ids)
+    with restarted.nodes["RU"].uow() as uow:
+        assert len([d for d in uow.declarations.list(limit=100) if d.flow == IMPORT]) == 5
+        assert uow.inbox.count() == 5
+    restarted.close()
+
+
+def test_demo_summary_counts_are_consistent(tmp_path: Path) -> None:
+    summary = run_demo(tmp_path / "demo", consignments=30, seed=3).to_json()
+    assert summary["consignments"] == 30
+    assert summary["by_direction"] == {"IN->RU": 15, "RU->IN": 15}
+    assert sum(summary["lanes"]["export"].values()) == 30
+    assert sum(summary["lanes"]["import"].values()) == 30
+    assert summary["acknowledged"] == 30
+    # each consignment: one pre-arrival and one acknowledgement, both signed and verified once
+    assert summary["messages_signed"] == 60
+    assert summary["messages_verified"] == 60
+    assert summary["messages_rejected"] == 5  # the demo's five tampered copies; the replay is a duplicate
+    assert set(summary["duties"]) == {"INR", "RUB"}

@@ -1,0 +1,164 @@
+"""Two in-memory corridor nodes (IN and RU) wired like production, minus the database and network.
+
+Each node has its own MemoryStore, a KeyRing in tmp_path, a fixed clock and a fake assessor that
+picks the lane; outbox messages are moved between nodes by hand (``Node.deliver_outbox``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
+from corridor.customs.assessment import ReferenceAssessor
+from corridor.demo.samples import SampleCorridor
+from corridor.messaging.keys import KeyRing
+from corridor.node.bootstrap import COMMAND_HANDLERS, make_context
+from corridor.service.bus import MessageBus
+from corridor.service.commands import Command, ReceiveEnvelope
+from corridor.service.context import NodeContext
+from corridor.service.ports import OutboxMessage, Trader
+
+NOW = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
+SEED = 7
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@dataclass
+class FakeAssessor:
+    """Risk gives a fixed lane; duties come from the node's real tariff data (or a stub)."""
+
+    lane: str = "green"
+    duties_country: str | None = None
+    risk_calls: list[dict[str, Any]] = field(default_factory=list)
+
+    def risk(
+        self, declaration: Any, flow: str, trader: Trader | None, declaration_id: str, at: datetime
+    ) -> dict[str, Any]:
+        self.risk_calls.append({"flow": flow, "trader": trader, "declaration_id": declaration_id, "at": at})
+        return {"lane": self.lane, "fired": [], "source": "test fake"}
+
+    def duties(self, declaration: Any, at: datetime) -> dict[str, Any]:
+        if self.duties_country is not None:
+            return ReferenceAssessor.for_country(self.duties_country).duties(declaration, at)
+        return {"totals": {"stub": {"value": "1.00", "currencyID": "USD"}}}
+
+
+class CountingUnitOfWork(MemoryUnitOfWork):
+    """Counts the commits made through the store it shares with the node."""
+
+    def __init__(self, store: MemoryStore, commits: list[int]) -> None:
+        super().__init__(store)
+        self._commits = commits
+
+    def commit(self) -> None:
+        super().commit()
+        self._commits.append(1)
+
+
+@dataclass
+class Node:
+    country: str
+    keyring: KeyRing
+    store: MemoryStore
+    ctx: NodeContext
+    bus: MessageBus
+    assessor: FakeAssessor
+    commits: list[int]
+
+    def handle(self, command: Command) -> Any:
+        return self.bus.handle(command)
+
+    def receive(self, envelope: Any) -> dict[str, Any]:
+        result: dict[str, Any] = self.bus.handle(ReceiveEnvelope(envelope))
+        return result
+
+    def outbox(self, message_type: str | None = None) -> list[OutboxMessage]:
+        return [m for m in self.store.outbox.values() if message_type is None or m.type == message_type]
+
+    def deliver_outbox(self, peer: Node) -> list[dict[str, Any]]:
+        """Hand every pending message to ``peer`` (as a relay would) and mark it sent here."""
+        outcomes = []
+        for message in sorted(self.outbox(), key=lambda m: m.message_id):
+            if message.status != "pending":
+                continue
+            assert message.recipient == peer.country
+            outcomes.append(peer.receive(message.envelope))
+            with MemoryUnitOfWork(self.store) as uow:
+                uow.outbox.mark_sent(message.message_id, self.ctx.clock())
+                uow.commit()
+        return outcomes
+
+
+NodeFactory = Callable[..., Node]
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def make_node(tmp_path: Path, clock: Clock) -> NodeFactory:
+    def make(country: str, lane: str = "green", data_dir: Path | None = None) -> Node:
+        keyring = KeyRing(data_dir or tmp_path / country, country)
+        store = MemoryStore()
+        assessor = FakeAssessor(lane=lane, duties_country=country)
+        ctx = make_context(country, keyring, clock, assessor=assessor)
+        commits: list[int] = []
+        bus = MessageBus(lambda: CountingUnitOfWork(store, commits), ctx, COMMAND_HANDLERS)
+        return Node(country, keyring, store, ctx, bus, assessor, commits)
+
+    return make
+
+
+def introduce(a: Node, b: Node) -> None:
+    a.keyring.import_public(b.keyring.export_public())
+    b.keyring.import_public(a.keyring.export_public())
+
+
+@pytest.fixture
+def india(make_node: NodeFactory) -> Node:
+    return make_node("IN")
+
+
+@pytest.fixture
+def russia(make_node: NodeFactory, india: Node) -> Node:
+    node = make_node("RU")
+    introduce(india, node)
+    return node
+
+
+@pytest.fixture
+def samples() -> SampleCorridor:
+    return SampleCorridor(SEED)
+
+
+@pytest.fixture
+def export_in(samples: SampleCorridor) -> dict[str, Any]:
+    """A valid IN->RU export declaration (fresh copy per test)."""
+    return json.loads(json.dumps(samples.next("IN", NOW)))
+
+
+@pytest.fixture
+def export_ru(samples: SampleCorridor) -> dict[str, Any]:
+    """A valid RU->IN export declaration (fresh copy per test)."""
+    return json.loads(json.dumps(samples.next("RU", NOW)))
