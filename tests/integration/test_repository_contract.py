@@ -98,7 +98,7 @@ class RepositoryContract:
             u.commit()
         with uow() as u:
             assert [m.message_id for m in u.outbox.due(T0 + timedelta(minutes=1), 10)] == ["m-0", "m-1", "m-2"]
-            u.outbox.mark_sent("m-0", T0)
+            u.outbox.mark_sent(["m-0"], T0)
             u.outbox.mark_retry("m-1", "peer down", T0 + timedelta(hours=1))
             u.outbox.mark_dead("m-2", "refused: signature")
             u.commit()
@@ -137,6 +137,28 @@ class RepositoryContract:
             key = u.api_keys.by_hash("ab" * 32)
             assert key is not None and key.role == "trader" and key.party_id == "AAACS1234F"
             assert u.api_keys.by_hash("cd" * 32) is None
+
+
+    def test_record_filing_returns_the_trader_before_it(self, uow: Callable[[], UnitOfWork]) -> None:
+        with uow() as u:
+            first = u.traders.record_filing("7707083893", "Sample Trading LLC", "RU", False)
+            second = u.traders.record_filing("7707083893", "Sample Trading LLC", "RU", True)
+            third = u.traders.record_filing("7707083893", "Sample Trading LLC", "RU", False)
+            u.commit()
+        assert (first.declarations, first.aeo) == (0, False)
+        assert (second.declarations, second.aeo) == (1, True)
+        assert (third.declarations, third.aeo) == (2, True)  # AEO status, once known, stays
+        with uow() as u:
+            stored = u.traders.get("7707083893")
+        assert stored is not None and stored.declarations == 3
+
+    def test_duplicate_declaration_is_a_conflict(self, uow: Callable[[], UnitOfWork]) -> None:
+        with uow() as u:
+            u.declarations.add(declaration("26IN0000000000000A", "AAACS1234F", "L1"))
+            u.commit()
+        with uow() as u, pytest.raises(CommitConflict):
+            u.declarations.add(declaration("26IN0000000000000B", "AAACS1234F", "L1"))
+            u.commit()
 
 
 class TestMemoryAdapters(RepositoryContract):

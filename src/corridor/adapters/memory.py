@@ -98,8 +98,9 @@ class MemoryOutbox(ports.OutboxRepository):
         current = self.store.outbox[message_id]
         self.store.outbox[message_id] = replace(current, attempts=current.attempts + 1, **changes)
 
-    def mark_sent(self, message_id: str, at: datetime) -> None:
-        self._update(message_id, status="sent", last_error=None)
+    def mark_sent(self, message_ids: list[str], at: datetime) -> None:
+        for message_id in message_ids:
+            self._update(message_id, status="sent", last_error=None)
 
     def mark_retry(self, message_id: str, error: str, next_attempt_at: datetime) -> None:
         self._update(message_id, last_error=error, next_attempt_at=next_attempt_at)
@@ -152,6 +153,13 @@ class MemoryTraders(ports.TraderRepository):
 
     def upsert(self, trader: ports.Trader) -> None:
         self.store.traders[trader.id] = trader
+
+    def record_filing(self, trader_id: str, name: str, country: str, aeo: bool) -> ports.Trader:
+        before = self.store.traders.get(trader_id)
+        count = before.declarations if before else 0
+        known_aeo = (before.aeo if before else False) or aeo
+        self.store.traders[trader_id] = ports.Trader(trader_id, name, country, known_aeo, count + 1)
+        return ports.Trader(trader_id, name, country, known_aeo, count)
 
 
 class MemoryApiKeys(ports.ApiKeyRepository):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from corridor.adapters import tables as t
@@ -62,13 +64,66 @@ def _declaration(row: Any) -> CustomsDeclaration:
     )
 
 
+# Statements are built once with bound parameters so SQLAlchemy compiles and caches them once;
+# literal values (large JSON documents) in a statement would be walked for its cache key each time.
+SAVE_DECLARATION = (
+    update(t.declarations)
+    .where(t.declarations.c.id == bindparam("b_id"), t.declarations.c.version == bindparam("b_version"))
+    .values({c.name: bindparam(c.name) for c in t.declarations.c if c.name != "id"})
+)
+MARK_OUTBOX = (
+    update(t.outbox)
+    .where(t.outbox.c.message_id == bindparam("b_id"))
+    .values(
+        status=bindparam("status"),
+        attempts=t.outbox.c.attempts + 1,
+        last_error=bindparam("last_error"),
+        sent_at=func.coalesce(bindparam("sent_at", type_=t.outbox.c.sent_at.type), t.outbox.c.sent_at),
+        next_attempt_at=func.coalesce(
+            bindparam("next_attempt_at", type_=t.outbox.c.next_attempt_at.type), t.outbox.c.next_attempt_at
+        ),
+    )
+)
+def _record_filing(dialect_insert: Any) -> Any:
+    return (
+        dialect_insert(t.traders)
+        .values(id=bindparam("id"), name=bindparam("name"), country=bindparam("country"),
+                aeo=bindparam("aeo"), declarations=1)
+        .on_conflict_do_update(
+            index_elements=["id"],
+            set_={"name": bindparam("name"), "aeo": t.traders.c.aeo | bindparam("aeo"),
+                  "declarations": t.traders.c.declarations + 1},
+        )
+        .returning(t.traders.c.aeo, t.traders.c.declarations)
+    )
+
+
+RECORD_FILING = {"postgresql": _record_filing(postgresql_insert), "sqlite": _record_filing(sqlite_insert)}
+GET_DECLARATION = select(t.declarations).where(t.declarations.c.id == bindparam("id"))
+FIND_BY_LRN = select(t.declarations).where(
+    t.declarations.c.flow == bindparam("flow"),
+    t.declarations.c.trader_id == bindparam("trader_id"),
+    t.declarations.c.lrn == bindparam("lrn"),
+)
+INBOX_OUTCOME = select(t.inbox.c.outcome).where(t.inbox.c.message_id == bindparam("id"))
+GET_TRADER = select(t.traders).where(t.traders.c.id == bindparam("id"))
+UPDATE_TRADER = update(t.traders).where(t.traders.c.id == bindparam("b_id")).values(
+    {c.name: bindparam(c.name) for c in t.traders.c if c.name != "id"}
+)
+
+
 class SqlDeclarations(ports.DeclarationRepository):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def add(self, declaration: CustomsDeclaration) -> None:
         declaration.version = 1
-        self.conn.execute(insert(t.declarations).values(**_declaration_row(declaration), version=1))
+        try:
+            self.conn.execute(insert(t.declarations), {**_declaration_row(declaration), "version": 1})
+        except IntegrityError as exc:
+            raise ports.CommitConflict(
+                f"{declaration.flow} declaration {declaration.lrn!r} of {declaration.trader_id} exists"
+            ) from exc
         self._write_stages(declaration)
 
     def _write_stages(self, declaration: CustomsDeclaration) -> None:
@@ -83,26 +138,22 @@ class SqlDeclarations(ports.DeclarationRepository):
             declaration.new_stages.clear()
 
     def get(self, declaration_id: str) -> CustomsDeclaration | None:
-        row = self.conn.execute(select(t.declarations).where(t.declarations.c.id == declaration_id)).first()
+        row = self.conn.execute(GET_DECLARATION, {"id": declaration_id}).first()
         return None if row is None else _declaration(row)
 
     def save(self, declaration: CustomsDeclaration) -> None:
-        values = _declaration_row(declaration)
-        result = self.conn.execute(
-            update(t.declarations)
-            .where(t.declarations.c.id == declaration.id, t.declarations.c.version == declaration.version)
-            .values(**values, version=declaration.version + 1)
-        )
+        row = _declaration_row(declaration)
+        row["b_id"] = row.pop("id")
+        row["b_version"] = declaration.version
+        row["version"] = declaration.version + 1
+        result = self.conn.execute(SAVE_DECLARATION, row)
         if result.rowcount != 1:
             raise ports.ConcurrentUpdate(f"declaration {declaration.id} changed since it was read")
         declaration.version += 1
         self._write_stages(declaration)
 
     def find_by_lrn(self, flow: str, trader_id: str, lrn: str) -> CustomsDeclaration | None:
-        c = t.declarations.c
-        row = self.conn.execute(
-            select(t.declarations).where(c.flow == flow, c.trader_id == trader_id, c.lrn == lrn)
-        ).first()
+        row = self.conn.execute(FIND_BY_LRN, {"flow": flow, "trader_id": trader_id, "lrn": lrn}).first()
         return None if row is None else _declaration(row)
 
     def list(
@@ -151,16 +202,19 @@ class SqlOutbox(ports.OutboxRepository):
 
     def add(self, message: ports.OutboxMessage) -> None:
         self.conn.execute(
-            insert(t.outbox).values(
-                message_id=message.message_id,
-                recipient=message.recipient,
-                type=message.type,
-                envelope=message.envelope,
-                status="pending",
-                attempts=0,
-                next_attempt_at=message.created_at,
-                created_at=message.created_at,
-            )
+            insert(t.outbox),
+            {
+                "message_id": message.message_id,
+                "recipient": message.recipient,
+                "type": message.type,
+                "envelope": message.envelope,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": message.created_at,
+                "created_at": message.created_at,
+                "sent_at": None,
+                "last_error": None,
+            },
         )
 
     def due(self, now: datetime, limit: int) -> list[ports.OutboxMessage]:
@@ -178,26 +232,27 @@ class SqlOutbox(ports.OutboxRepository):
         query = select(t.outbox).where(c.status == status).order_by(c.created_at, c.message_id).limit(limit)
         return [_outbox(row) for row in self.conn.execute(query)]
 
-    def mark_sent(self, message_id: str, at: datetime) -> None:
+    def _mark(self, message_id: str, status: str, error: str | None, sent_at: datetime | None,
+              next_attempt_at: datetime | None) -> None:
         self.conn.execute(
-            update(t.outbox)
-            .where(t.outbox.c.message_id == message_id)
-            .values(status="sent", sent_at=at, attempts=t.outbox.c.attempts + 1, last_error=None)
+            MARK_OUTBOX,
+            {"b_id": message_id, "status": status, "last_error": error, "sent_at": sent_at,
+             "next_attempt_at": next_attempt_at},
         )
+
+    def mark_sent(self, message_ids: list[str], at: datetime) -> None:
+        if message_ids:
+            self.conn.execute(
+                MARK_OUTBOX,
+                [{"b_id": i, "status": "sent", "last_error": None, "sent_at": at, "next_attempt_at": None}
+                 for i in message_ids],
+            )
 
     def mark_retry(self, message_id: str, error: str, next_attempt_at: datetime) -> None:
-        self.conn.execute(
-            update(t.outbox)
-            .where(t.outbox.c.message_id == message_id)
-            .values(attempts=t.outbox.c.attempts + 1, last_error=error, next_attempt_at=next_attempt_at)
-        )
+        self._mark(message_id, "pending", error, None, next_attempt_at)
 
     def mark_dead(self, message_id: str, error: str) -> None:
-        self.conn.execute(
-            update(t.outbox)
-            .where(t.outbox.c.message_id == message_id)
-            .values(status="dead", attempts=t.outbox.c.attempts + 1, last_error=error)
-        )
+        self._mark(message_id, "dead", error, None, None)
 
     def count(self, status: str | None = None) -> int:
         query = select(func.count()).select_from(t.outbox)
@@ -211,15 +266,14 @@ class SqlInbox(ports.InboxRepository):
         self.conn = conn
 
     def outcome(self, message_id: str) -> dict[str, Any] | None:
-        row = self.conn.execute(select(t.inbox.c.outcome).where(t.inbox.c.message_id == message_id)).first()
+        row = self.conn.execute(INBOX_OUTCOME, {"id": message_id}).first()
         return None if row is None else dict(row.outcome)
 
     def add(self, message_id: str, sender: str, type_: str, at: datetime, outcome: dict[str, Any]) -> None:
         try:
             self.conn.execute(
-                insert(t.inbox).values(
-                    message_id=message_id, sender=sender, type=type_, received_at=at, outcome=outcome
-                )
+                insert(t.inbox),
+                {"message_id": message_id, "sender": sender, "type": type_, "received_at": at, "outcome": outcome},
             )
         except IntegrityError as exc:
             raise ports.CommitConflict(f"message {message_id} is already in the inbox") from exc
@@ -266,19 +320,21 @@ class SqlTraders(ports.TraderRepository):
         self.conn = conn
 
     def get(self, trader_id: str) -> ports.Trader | None:
-        row = self.conn.execute(select(t.traders).where(t.traders.c.id == trader_id)).first()
+        row = self.conn.execute(GET_TRADER, {"id": trader_id}).first()
         return None if row is None else ports.Trader(row.id, row.name, row.country, row.aeo, row.declarations)
 
     def upsert(self, trader: ports.Trader) -> None:
-        values = {
-            "name": trader.name,
-            "country": trader.country,
-            "aeo": trader.aeo,
-            "declarations": trader.declarations,
-        }
-        result = self.conn.execute(update(t.traders).where(t.traders.c.id == trader.id).values(**values))
+        values = {"name": trader.name, "country": trader.country, "aeo": trader.aeo,
+                  "declarations": trader.declarations}
+        result = self.conn.execute(UPDATE_TRADER, {"b_id": trader.id, **values})
         if result.rowcount == 0:
-            self.conn.execute(insert(t.traders).values(id=trader.id, **values))
+            self.conn.execute(insert(t.traders), {"id": trader.id, **values})
+
+    def record_filing(self, trader_id: str, name: str, country: str, aeo: bool) -> ports.Trader:
+        statement = RECORD_FILING[self.conn.dialect.name]
+        row = self.conn.execute(statement, {"id": trader_id, "name": name, "country": country, "aeo": aeo}).one()
+        # as it was before this filing: one declaration fewer (AEO status, once known, stays)
+        return ports.Trader(trader_id, name, country, bool(row.aeo), row.declarations - 1)
 
 
 class SqlApiKeys(ports.ApiKeyRepository):

@@ -15,7 +15,8 @@ from corridor.customs.validation import validate_declaration
 from corridor.service.commands import ClearDeclaration, FileDeclaration, HoldDeclaration
 from corridor.service.context import NodeContext
 from corridor.service.outbox import enqueue
-from corridor.service.ports import Trader, UnitOfWork
+from corridor.customs.schemas import PartyType
+from corridor.service.ports import CommitConflict, Trader, UnitOfWork
 from corridor.shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 
 PREARRIVAL = "customs.prearrival.v1"
@@ -45,10 +46,6 @@ def file_declaration(cmd: FileDeclaration, uow: UnitOfWork, ctx: NodeContext) ->
         raise Forbidden("Declaration.Exporter.ID: a trader may file only its own declarations")
     now = ctx.clock()
     with uow:
-        if uow.declarations.find_by_lrn(EXPORT, d.Exporter.ID, d.FunctionalReferenceID) is not None:
-            raise Conflict(
-                f"Declaration.FunctionalReferenceID: {d.FunctionalReferenceID!r} is already filed by {d.Exporter.ID}"
-            )
         declaration = CustomsDeclaration(
             id=ctx.new_id(),
             node=ctx.country,
@@ -69,25 +66,19 @@ def file_declaration(cmd: FileDeclaration, uow: UnitOfWork, ctx: NodeContext) ->
             _clear_export(declaration, uow, ctx, officer=None)
         else:
             declaration.send_to_officer(now)
-        uow.declarations.add(declaration)
-        uow.commit()
+        try:
+            uow.declarations.add(declaration)
+            uow.commit()
+        except CommitConflict:
+            raise Conflict(
+                f"Declaration.FunctionalReferenceID: {d.FunctionalReferenceID!r} is already filed by {d.Exporter.ID}"
+            ) from None
     return declaration
 
 
-def _count_filing(uow: UnitOfWork, party: Any, country: str) -> Trader:
+def _count_filing(uow: UnitOfWork, party: PartyType, country: str) -> Trader:
     """The trader as it was before this filing; its filing count goes up by one."""
-    known = uow.traders.get(party.ID)
-    before = known or Trader(party.ID, party.Name, country, party.AEOCertificateID is not None, 0)
-    uow.traders.upsert(
-        Trader(
-            before.id,
-            party.Name,
-            country,
-            before.aeo or party.AEOCertificateID is not None,
-            before.declarations + 1,
-        )
-    )
-    return before
+    return uow.traders.record_filing(party.ID, party.Name, country, party.AEOCertificateID is not None)
 
 
 def _clear_export(
@@ -167,9 +158,6 @@ def on_prearrival(
         enqueue(uow, ctx.signer, recipient=header["sender"], message_type=ACKNOWLEDGEMENT, body=ack, now=now)
         return {"status": "rejected", "reasons": ack["reasons"]}
     d = document.Declaration
-    existing = uow.declarations.find_by_lrn(IMPORT, d.Importer.ID, export_id)
-    if existing is not None:
-        return {"status": "accepted", "import_declaration_id": existing.id, "note": "already built"}
     declaration = CustomsDeclaration(
         id=ctx.new_id(),
         node=ctx.country,

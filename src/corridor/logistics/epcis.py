@@ -259,6 +259,13 @@ class ObjectEvent(BaseModel):
 
     _check_times = field_validator("eventTime", "recordTime", mode="before")(_check_time)
 
+    @field_validator("context")
+    @classmethod
+    def _ctx(cls, v: Any) -> Any:
+        if v is not None:
+            _check_context(v)
+        return v
+
     @field_validator("bizStep")
     @classmethod
     def _biz_step(cls, v: str | None) -> str | None:
@@ -343,9 +350,14 @@ class EPCISDocument(BaseModel):
                 raise ValueError("epcisMasterData must be an object")
         return v
 
+    @field_validator("context")
+    @classmethod
+    def _ctx(cls, v: Any) -> Any:
+        _check_context(v)
+        return v
+
     @model_validator(mode="after")
     def _ext(self) -> EPCISDocument:
-        _check_context(self.context)
         _extension_keys(self.__pydantic_extra__)
         return self
 

@@ -7,9 +7,9 @@ consignment.
    ``corridor.refdata.codelists``.
 3. Container on another consignment: a container listed with a consignment must be assigned to that
    consignment (``consignment_of_container`` is injected); a container alone must be on some consignment.
-4. Chronology per container: no arrival before departure, checked order-independently against the
-   container's accepted movements (``history`` is injected): an arrival at B that precedes every departure
-   from elsewhere, or a departure from A that comes after an arrival elsewhere that no departure precedes.
+4. Chronology per container: no arrival before departure from the origin, checked order-independently
+   against the container's accepted movements (``history`` and ``origin_of`` are injected): an arrival
+   elsewhere at or before the departure from the origin is rejected, whichever is posted first.
 5. No event time beyond ``now + future_tolerance``.
 
 ``EventLedger`` is an in-memory implementation of the injected lookups for batch checks, tests and the
@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from corridor.logistics.epcis import BizStep, ObjectEvent, parse_document
-from corridor.logistics.identifiers import IdKind, ParsedId, locode_from_uri, parse_epc
+from corridor.logistics.identifiers import CONTAINER_URI_PREFIX, IdKind, ParsedId, locode_from_uri, parse_epc
 from corridor.shared.errors import FieldError, InvalidInput
 
 LOGISTICS_STEPS = frozenset(
@@ -61,7 +61,7 @@ class LogisticsEvent:
 
 @dataclass(frozen=True, slots=True)
 class Movement:
-    """An accepted departing/arriving of one container, as the chronology rule needs it."""
+    """An accepted loading/departing/arriving of one container, as the chronology rule needs it."""
 
     container: str
     step: str
@@ -75,6 +75,7 @@ class RuleContext:
     is_known_locode: Callable[[str], bool]
     consignment_of_container: Callable[[str], str | None]
     history: Callable[[str], Sequence[Movement]]
+    origin_of: Callable[[str], str | None] = lambda container: None
     now: datetime | None = None
     future_tolerance: timedelta = timedelta(minutes=15)
 
@@ -153,8 +154,9 @@ def check_event(
                 errors.append(FieldError(f"{path}.{name}.id", f"unknown UN/LOCODE {code}"))
     if ctx.now is not None and rec.event_time > ctx.now + ctx.future_tolerance:
         errors.append(FieldError(f"{path}.eventTime", f"{rec.event_time.isoformat()} is in the future"))
-    for i, container in enumerate(rec.containers):
-        cpath = f"{path}.epcList[{i}]"
+    epcs = event.epcList or []
+    for container in rec.containers:
+        cpath = f"{path}.epcList[{epcs.index(CONTAINER_URI_PREFIX + container)}]"
         owner = ctx.consignment_of_container(container)
         if owner is None and not rec.consignments:
             errors.append(FieldError(cpath, f"container {container} is not on any corridor consignment"))
@@ -165,35 +167,41 @@ def check_event(
                     f"container {container} is on consignment {owner}, not on {', '.join(rec.consignments)}",
                 )
             )
-        reason = chronology_violation(rec, container, ctx.history(container))
+        reason = chronology_violation(rec, container, ctx.history(container), ctx.origin_of(container))
         if reason is not None:
             errors.append(FieldError(f"{path}.eventTime", reason))
     return (rec, []) if not errors else (None, errors)
 
 
-def chronology_violation(rec: LogisticsEvent, container: str, history: Iterable[Movement]) -> str | None:
-    """The reason why ``rec`` contradicts the container's accepted movements, or None."""
-    if rec.biz_step == BizStep.ARRIVING:
-        departures = [m for m in history if m.step == BizStep.DEPARTING and m.locode != rec.locode]
-        if departures and all(m.at >= rec.event_time for m in departures):
-            first = min(departures, key=lambda m: m.at)
-            return (
-                f"container {container} arrives at {rec.locode} at {rec.event_time.isoformat()}, "
-                f"not after its departure from {first.locode} at {first.at.isoformat()}"
-            )
-    elif rec.biz_step == BizStep.DEPARTING:
-        moves = list(history)
-        deps = [m.at for m in moves if m.step == BizStep.DEPARTING] + [rec.event_time]
+def chronology_violation(
+    rec: LogisticsEvent, container: str, history: Iterable[Movement], origin: str | None = None
+) -> str | None:
+    """Why ``rec`` contradicts the container's accepted movements ("no arrival before departure"), or None.
+
+    The reference is the departure from the container's origin (injected ``origin``, else the place of its
+    earliest recorded loading): no arrival elsewhere may precede it. Without a known origin nothing can be
+    concluded (a journey posted out of order may still lack its first legs), so the event passes."""
+    moves = list(history)
+    if origin is None:
+        loads = [m for m in moves if m.step == BizStep.LOADING]
+        if rec.biz_step == BizStep.LOADING:
+            loads.append(Movement(container, rec.biz_step, rec.locode, rec.event_time, rec.event_id))
+        if not loads:
+            return None
+        origin = min(loads, key=lambda m: m.at).locode
+    if rec.biz_step == BizStep.ARRIVING and rec.locode != origin:
         for m in moves:
-            if (
-                m.step == BizStep.ARRIVING
-                and m.locode != rec.locode
-                and m.at <= rec.event_time
-                and all(d >= m.at for d in deps)
-            ):
+            if m.step == BizStep.DEPARTING and m.locode == origin and m.at >= rec.event_time:
                 return (
-                    f"container {container} departs {rec.locode} at {rec.event_time.isoformat()}, "
-                    f"after it already arrived at {m.locode} at {m.at.isoformat()} with no earlier departure"
+                    f"container {container} arrives at {rec.locode} at {rec.event_time.isoformat()}, "
+                    f"not after its departure from {origin} at {m.at.isoformat()}"
+                )
+    elif rec.biz_step == BizStep.DEPARTING and rec.locode == origin:
+        for m in moves:
+            if m.step == BizStep.ARRIVING and m.locode != origin and m.at <= rec.event_time:
+                return (
+                    f"container {container} departs {origin} at {rec.event_time.isoformat()}, "
+                    f"after it already arrived at {m.locode} at {m.at.isoformat()}"
                 )
     return None
 
@@ -209,6 +217,7 @@ class EventLedger:
 
     def __init__(self, is_known_locode: Callable[[str], bool], now: datetime | None = None) -> None:
         self._assign: dict[str, str] = {}
+        self._origin: dict[str, str] = {}
         # Per container, the earliest movement per (step, locode): all the chronology rule depends on.
         self._history: dict[str, dict[tuple[str, str], Movement]] = defaultdict(dict)
         self._seen: set[str] = set()
@@ -216,12 +225,16 @@ class EventLedger:
             is_known_locode=is_known_locode,
             consignment_of_container=self._assign.get,
             history=lambda c: tuple(self._history[c].values()) if c in self._history else (),
+            origin_of=self._origin.get,
             now=now,
         )
 
-    def assign(self, consignment: str, containers: Iterable[str]) -> None:
+    def assign(self, consignment: str, containers: Iterable[str], origin: str | None = None) -> None:
+        """Put containers on a consignment; ``origin`` is the UN/LOCODE where the journey starts."""
         for c in containers:
             self._assign[c] = consignment
+            if origin is not None:
+                self._origin[c] = origin
 
     def release_container(self, container: str) -> None:
         self._assign.pop(container, None)
@@ -230,12 +243,14 @@ class EventLedger:
         if rec.event_id in self._seen:
             return
         self._seen.add(rec.event_id)
-        if rec.biz_step in (BizStep.DEPARTING, BizStep.ARRIVING):
+        if rec.biz_step in (BizStep.DEPARTING, BizStep.ARRIVING, BizStep.LOADING):
             for c in rec.containers:
                 key = (rec.biz_step, rec.locode)
                 prior = self._history[c].get(key)
                 if prior is None or rec.event_time < prior.at:
-                    self._history[c][key] = Movement(c, rec.biz_step, rec.locode, rec.event_time, rec.event_id)
+                    self._history[c][key] = Movement(
+                        c, rec.biz_step, rec.locode, rec.event_time, rec.event_id
+                    )
 
     def check(
         self, event: ObjectEvent, *, path: str = "event"

@@ -273,6 +273,17 @@ class ConsignmentRelease:
             out += self.apply(e)
         return out
 
+    def force_pending(self) -> list[Outcome]:
+        """Apply held events whose predecessor never came (the node calls this after a timeout), in
+        eventTime order. An exit reported before customs release stays held."""
+        out: list[Outcome] = []
+        for ev in sorted(self._pending, key=lambda e: e.event_time):
+            if ev in self._pending and not (self._is_exit(ev) and TrsStage.RELEASE not in self.stages):
+                self._pending.remove(ev)
+                out += self._apply_now(ev)
+                out += self._drain()
+        return out
+
     # ---------------------------------------------------------------- internals
     def _drain(self) -> list[Outcome]:
         out: list[Outcome] = []

@@ -7,14 +7,16 @@ covers the JCS canonical form of ``{"header": header, "body": body}``.
 from __future__ import annotations
 
 import base64
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from corridor.messaging.jcs import canonical
 
 HEADER_FIELDS = ("message_id", "type", "sender", "recipient", "created", "key_id")
 MAX_AGE = timedelta(minutes=10)
@@ -53,11 +55,8 @@ class Envelope:
         return {"header": self.header.to_json(), "body": self.body, "signature": self.signature}
 
     def to_bytes(self) -> bytes:
-        return canonical(self.to_json())
-
-
-def canonical(value: Any) -> bytes:
-    return rfc8785.dumps(value)
+        """Compact JSON for transport; the receiver canonicalises again before it verifies."""
+        return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def b64url(data: bytes) -> str:

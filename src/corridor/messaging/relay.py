@@ -43,11 +43,13 @@ class Relay:
             return report
         with self.uow_factory() as uow:
             now = self.clock()
+            delivered = [message.message_id for message, delivery in results if delivery.ok]
+            uow.outbox.mark_sent(delivered, now)
+            report.sent = len(delivered)
             for message, delivery in results:
                 if delivery.ok:
-                    uow.outbox.mark_sent(message.message_id, now)
-                    report.sent += 1
-                elif delivery.permanent:
+                    continue
+                if delivery.permanent:
                     uow.outbox.mark_dead(message.message_id, delivery.detail)
                     report.dead += 1
                 else:

@@ -45,7 +45,8 @@ class ApiKey:
 
 class DeclarationRepository(abc.ABC):
     @abc.abstractmethod
-    def add(self, declaration: CustomsDeclaration) -> None: ...
+    def add(self, declaration: CustomsDeclaration) -> None:
+        """Insert; raise CommitConflict when (flow, trader, LRN) or the id is taken."""
 
     @abc.abstractmethod
     def get(self, declaration_id: str) -> CustomsDeclaration | None: ...
@@ -81,7 +82,7 @@ class OutboxRepository(abc.ABC):
     def list(self, *, status: str, limit: int = 100) -> list[OutboxMessage]: ...
 
     @abc.abstractmethod
-    def mark_sent(self, message_id: str, at: datetime) -> None: ...
+    def mark_sent(self, message_ids: list[str], at: datetime) -> None: ...
 
     @abc.abstractmethod
     def mark_retry(self, message_id: str, error: str, next_attempt_at: datetime) -> None: ...
@@ -126,6 +127,10 @@ class TraderRepository(abc.ABC):
 
     @abc.abstractmethod
     def upsert(self, trader: Trader) -> None: ...
+
+    @abc.abstractmethod
+    def record_filing(self, trader_id: str, name: str, country: str, aeo: bool) -> Trader:
+        """Count one more declaration for the trader (creating it if new); return it as it was before."""
 
 
 class ApiKeyRepository(abc.ABC):

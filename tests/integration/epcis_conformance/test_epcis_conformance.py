@@ -181,7 +181,9 @@ def test_emitted_events_validate(
         first = f"MSKU{s:06d}"
         containers.append(container_uri(first + str(iso6346_check_digit(first))))
     epcs = ([consignment_uri("UCR-1")] if with_consignment else []) + containers
-    event = object_event(biz_step=step, location_uri=locode_uri(locode), epcs=epcs, at=when.replace(tzinfo=tz))
+    event = object_event(
+        biz_step=step, location_uri=locode_uri(locode), epcs=epcs, at=when.replace(tzinfo=tz)
+    )
     assert _errors(_validator(), event.to_epcis()) == []
     assert parse_event(event.to_epcis()).to_epcis() == event.to_epcis()
 
@@ -217,6 +219,8 @@ _FIELD_VALUES: dict[str, list[Any]] = {
     "example:ext": ["anything", {"nested": [1, 2]}],
     "unknownField": [1],
     "ilmd": [{"example:batch": "1"}],
+    "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", "bad context", ["x:1"],
+                 ["x:1", "x:1"], {"example": "https://example.org/"}, 5],
 }  # fmt: skip
 
 

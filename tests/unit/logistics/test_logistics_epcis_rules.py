@@ -32,7 +32,7 @@ def ev(step: str, locode: str, at: datetime, *epcs: str) -> ObjectEvent:
 
 def ledger(now: datetime | None = None) -> EventLedger:
     led = EventLedger(KNOWN.__contains__, now=now)
-    led.assign("UCR-1", [C1])
+    led.assign("UCR-1", [C1], origin="INNSA")
     led.assign("UCR-2", [C2])
     return led
 
@@ -206,6 +206,22 @@ def test_multi_leg_chronology_is_accepted() -> None:
     # posted out of order: still consistent
     for step, loc, h in reversed(steps):
         assert led.check(ev(step, loc, T0 + timedelta(hours=h), container_uri(C1)))[1] == [], (step, loc)
+    _, errors = led.check(ev("arriving", "RULED", T0 - timedelta(minutes=1), container_uri(C1)))
+    assert "not after its departure from INNSA" in errors[0].reason
+
+
+def test_origin_from_loading_event_when_not_injected() -> None:
+    led = ledger()
+    assert led.check(ev("loading", "INNSA", T0, container_uri(C2)))[1] == []
+    assert led.check(ev("arriving", "RUNVS", T0 + timedelta(days=2), container_uri(C2)))[1] == []
+    _, errors = led.check(ev("departing", "INNSA", T0 + timedelta(days=3), container_uri(C2)))
+    assert "after it already arrived at RUNVS" in errors[0].reason
+
+
+def test_no_origin_no_chronology_verdict() -> None:
+    led = ledger()
+    assert led.check(ev("arriving", "RUNVS", T0, container_uri(C2)))[1] == []
+    assert led.check(ev("departing", "INNSA", T0 + timedelta(days=3), container_uri(C2)))[1] == []
 
 
 def test_future_event_rejected() -> None:
@@ -229,19 +245,31 @@ def test_check_event_is_pure_with_injected_lookups() -> None:
 
 
 def test_throughput_models_and_rules_at_least_5000_per_second() -> None:
+    containers = []
+    for s in range(1000):
+        first = f"TGHU{s:06d}"
+        containers.append(first + str(iso6346_check_digit(first)))
+    steps = [("loading", "INNSA"), ("departing", "INNSA"), ("arriving", "EGSUZ"), ("departing", "EGSUZ"),
+             ("arriving", "EGPSD"), ("departing", "EGPSD"), ("arriving", "RULED"), ("unloading", "RULED"),
+             ("inspecting", "RULED"), ("departing", "RULED")]  # fmt: skip
     raws = [
         raw_event(
-            epcList=[container_uri(C1)],
-            bizStep="departing" if i % 2 == 0 else "arriving",
-            bizLocation={"id": locode_uri("INNSA" if i % 2 == 0 else "RULED")},
-            eventTime=(T0 + timedelta(hours=i)).isoformat(),
-            eventID=f"urn:uuid:00000000-0000-4000-8000-{i:012d}",
+            epcList=[consignment_uri(f"UCR-{k}"), container_uri(c)],
+            bizStep=step,
+            bizLocation={"id": locode_uri(loc)},
+            eventTime=(T0 + timedelta(hours=10 * i + k % 7)).isoformat(),
         )
-        for i in range(10_000)
+        for i, (step, loc) in enumerate(steps)
+        for k, c in enumerate(containers)
     ]
     led = ledger()
+    for k, c in enumerate(containers):
+        led.assign(f"UCR-{k}", [c], origin="INNSA")
     start = time.perf_counter()
+    accepted = 0
     for raw in raws:
-        led.check(parse_event(raw, standalone=False))
+        rec, _ = led.check(parse_event(raw, standalone=False))
+        accepted += rec is not None
+    assert accepted == len(raws)
     rate = len(raws) / (time.perf_counter() - start)
     assert rate >= 5000, f"{rate:.0f} events/s"

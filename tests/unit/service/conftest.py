@@ -118,10 +118,10 @@ def clock() -> Clock:
 
 @pytest.fixture
 def make_node(tmp_path: Path, clock: Clock) -> NodeFactory:
-    def make(country: str, lane: str = "green", data_dir: Path | None = None) -> Node:
-        keyring = KeyRing(data_dir or tmp_path / country, country)
+    def make(country: str, lane: str = "green", real_duties: bool = True) -> Node:
+        keyring = KeyRing(tmp_path / country, country)
         store = MemoryStore()
-        assessor = FakeAssessor(lane=lane, duties_country=country)
+        assessor = FakeAssessor(lane=lane, duties_country=country if real_duties else None)
         ctx = make_context(country, keyring, clock, assessor=assessor)
         commits: list[int] = []
         bus = MessageBus(lambda: CountingUnitOfWork(store, commits), ctx, COMMAND_HANDLERS)

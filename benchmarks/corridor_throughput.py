@@ -1,0 +1,139 @@
+"""End-to-end corridor throughput against the cryptographic floor, measured in the same run.
+
+    python benchmarks/corridor_throughput.py [--consignments N] [--batch B] [--skip-postgres]
+
+For each backend (SQLite file per node; PostgreSQL schema per node) N sample consignments go
+file -> risk -> Let Export Order -> sign -> send -> verify -> import build + risk + duties ->
+signed acknowledgement -> stored at the origin. The floor is the JCS canonicalisation, Ed25519
+signing and verification of the same two messages per consignment, and nothing else.
+Prints consignments/s, p50/p99 latency per consignment, and throughput / floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import create_engine, text
+
+from corridor.customs.domain.model import UNDER_CONTROL
+from corridor.demo.run import Corridor
+from corridor.demo.samples import SampleCorridor
+from corridor.messaging.envelope import parse, seal, verify
+from corridor.service.commands import ClearDeclaration, FileDeclaration
+
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def documents(n: int, seed: int) -> list[tuple[str, dict[str, Any]]]:
+    samples = SampleCorridor(seed)
+    now = datetime.now(UTC)
+    return [(origin, samples.next(origin, now)) for origin in ("IN", "RU") * (n // 2)]
+
+
+def floor(docs: list[tuple[str, dict[str, Any]]]) -> float:
+    """Seconds for the signing, canonicalisation and verification work alone."""
+    keys = {c: Ed25519PrivateKey.generate() for c in ("IN", "RU")}
+    public = {c: k.public_key() for c, k in keys.items()}
+    started = time.perf_counter()
+    for origin, document in docs:
+        peer = "RU" if origin == "IN" else "IN"
+        now = datetime.now(UTC)
+        prearrival = seal(private_key=keys[origin], key_id="k", message_type="customs.prearrival.v1",
+                          sender=origin, recipient=peer, now=now,
+                          body={"export_declaration_id": "x" * 18, "declaration": document})
+        verify(parse(json.loads(prearrival.to_bytes())), public_key=public[origin], expected_recipient=peer, now=now)
+        ack = seal(private_key=keys[peer], key_id="k", message_type="customs.acknowledgement.v1", sender=peer,
+                   recipient=origin, now=now, body={"export_declaration_id": "x" * 18, "status": "accepted",
+                                                    "duties": [{"value": "1.00", "currencyID": "RUB"}]})
+        verify(parse(json.loads(ack.to_bytes())), public_key=public[peer], expected_recipient=origin, now=now)
+    return time.perf_counter() - started
+
+
+def run(corridor: Corridor, docs: list[tuple[str, dict[str, Any]]], batch: int) -> tuple[float, list[float]]:
+    """Total seconds and per-consignment latencies (filing to acknowledgement stored)."""
+    latencies: list[float] = []
+    started = time.perf_counter()
+    for start in range(0, len(docs), batch):
+        chunk_started = time.perf_counter()
+        filed_at = []
+        for origin, document in docs[start: start + batch]:
+            t0 = time.perf_counter()
+            node = corridor.nodes[origin]
+            declaration = node.handle(FileDeclaration(document))
+            if declaration.status == UNDER_CONTROL:
+                node.handle(ClearDeclaration(declaration.id, "BENCH-OFFICER", "cleared for benchmark"))
+            filed_at.append(t0)
+        corridor.pump()
+        done = time.perf_counter()
+        latencies.extend(done - t for t in filed_at)
+        del chunk_started
+    return time.perf_counter() - started, latencies
+
+
+def pg_reachable() -> bool:
+    try:
+        engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def drop_schemas(prefix: str) -> None:
+    engine = create_engine(PG_URL)
+    with engine.begin() as conn:
+        for country in ("in", "ru"):
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{prefix}_{country}" CASCADE'))
+    engine.dispose()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--consignments", type=int, default=2000)
+    parser.add_argument("--batch", type=int, default=50, help="consignments filed between relay passes")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skip-postgres", action="store_true")
+    args = parser.parse_args()
+    docs = documents(args.consignments, args.seed)
+    n = len(docs)
+    floor_s = floor(docs)
+    floor_rate = n / floor_s
+    print(f"consignments: {n} (both ways), batch {args.batch}")
+    print(f"floor (JCS + Ed25519 sign + verify, 2 messages each): {floor_rate:,.0f} consignments/s")
+    backends = [("sqlite", None)]
+    if not args.skip_postgres:
+        if pg_reachable():
+            backends.append(("postgres", f"bench_{secrets.token_hex(4)}"))
+        else:
+            print("postgres: not reachable, skipped")
+    for name, schema in backends:
+        with tempfile.TemporaryDirectory() as tmp:
+            options: dict[str, Any] = {"db_url": PG_URL, "db_schema": schema} if schema else {}
+            corridor = Corridor.embedded(Path(tmp), **options)
+            try:
+                total, latencies = run(corridor, docs, args.batch)
+            finally:
+                corridor.close()
+                if schema:
+                    drop_schemas(schema)
+        rate = n / total
+        q = statistics.quantiles(latencies, n=100)
+        print(f"{name:8s} end to end: {rate:,.0f} consignments/s  p50 {q[49] * 1000:,.1f} ms  "
+              f"p99 {q[98] * 1000:,.1f} ms  ratio to floor {rate / floor_rate:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

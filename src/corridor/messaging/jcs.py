@@ -1,0 +1,46 @@
+"""RFC 8785 JSON Canonicalization Scheme with a fast path.
+
+For values made only of objects, arrays, strings, booleans, null and integers in the IEEE 754
+safe range, whose object keys are all in the Basic Multilingual Plane, JCS output equals
+``json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":"))``: the same escapes
+(``\\b \\f \\n \\r \\t``, other controls as lower-case ``\\u00xx``, nothing else), integers print
+the same, and code-point order equals UTF-16 code-unit order for BMP keys. Anything else (floats,
+large integers, astral-plane keys) goes to the reference implementation ``rfc8785``; a property
+test checks both paths agree.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import rfc8785
+
+SAFE_INTEGER = 2**53 - 1
+
+
+def _plain(value: Any) -> bool:
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is int:
+        return -SAFE_INTEGER <= value <= SAFE_INTEGER
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or (not key.isascii() and max(map(ord, key)) > 0xFFFF):
+                return False
+            if not _plain(item):
+                return False
+        return True
+    if kind is list:
+        return all(_plain(item) for item in value)
+    return False
+
+
+def canonical(value: Any) -> bytes:
+    if _plain(value):
+        try:
+            return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: let the reference implementation report it
+    return rfc8785.dumps(value)
