@@ -1,0 +1,225 @@
+"""The outbox relay with the in-memory unit of work and a scripted transport."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
+from corridor.messaging.relay import BASE_BACKOFF, MAX_BACKOFF, Relay, backoff
+from corridor.messaging.transport import Delivery, InProcessTransport, delivery_from_outcome
+from corridor.service.ports import OutboxMessage
+
+NOW = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class ScriptedTransport:
+    """Answers each delivery with the next scripted Delivery for that message's envelope."""
+
+    script: dict[str, list[Delivery]]
+    calls: list[tuple[str, str]] = field(default_factory=list)
+
+    def deliver(self, recipient: str, envelope: str) -> Delivery:
+        self.calls.append((recipient, envelope))
+        return self.script[envelope].pop(0)
+
+
+OK = Delivery(True, outcome={"status": "accepted"})
+DOWN = Delivery(False, detail="ConnectError: connection refused")
+REFUSED = Delivery(False, permanent=True, detail="signature: does not verify")
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    return MemoryStore()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def put(store: MemoryStore, message_id: str, created_at: datetime = NOW, recipient: str = "RU") -> None:
+    with MemoryUnitOfWork(store) as uow:
+        uow.outbox.add(
+            OutboxMessage(
+                message_id=message_id,
+                recipient=recipient,
+                type="customs.prearrival.v1",
+                envelope=f"envelope-{message_id}",
+                created_at=created_at,
+            )
+        )
+        uow.commit()
+
+
+def relay(store: MemoryStore, transport: ScriptedTransport, clock: Clock) -> Relay:
+    return Relay(lambda: MemoryUnitOfWork(store), transport, clock)
+
+
+def test_success_marks_the_message_sent_and_does_not_send_it_again(store: MemoryStore, clock: Clock) -> None:
+    put(store, "m1")
+    transport = ScriptedTransport({"envelope-m1": [OK]})
+
+    report = relay(store, transport, clock).run_once()
+
+    assert (report.sent, report.retried, report.dead) == (1, 0, 0)
+    assert transport.calls == [("RU", "envelope-m1")]
+    assert store.outbox["m1"].status == "sent"
+    assert store.outbox["m1"].last_error is None
+    again = relay(store, transport, clock).run_once()
+    assert (again.sent, again.retried, again.dead) == (0, 0, 0)
+    assert len(transport.calls) == 1
+
+
+def test_a_transient_failure_keeps_the_message_pending_and_backs_off_exponentially(
+    store: MemoryStore, clock: Clock
+) -> None:
+    put(store, "m1")
+    transport = ScriptedTransport({"envelope-m1": [DOWN, DOWN, DOWN, OK]})
+    r = relay(store, transport, clock)
+
+    report = r.run_once()
+
+    message = store.outbox["m1"]
+    assert (report.sent, report.retried, report.dead) == (0, 1, 0)
+    assert (message.status, message.attempts) == ("pending", 1)
+    assert message.last_error == DOWN.detail
+    assert message.next_attempt_at == NOW + timedelta(seconds=1)
+
+    # not due yet: nothing is delivered
+    clock.now = NOW + timedelta(milliseconds=999)
+    assert r.run_once().retried == 0
+    assert len(transport.calls) == 1
+
+    waits = []
+    for expected_attempts in (2, 3):
+        clock.now = store.outbox["m1"].next_attempt_at
+        attempted_at = clock.now
+        r.run_once()
+        message = store.outbox["m1"]
+        assert (message.status, message.attempts) == ("pending", expected_attempts)
+        waits.append(message.next_attempt_at - attempted_at)
+    assert waits == [timedelta(seconds=2), timedelta(seconds=4)]
+
+    clock.now = store.outbox["m1"].next_attempt_at
+    assert r.run_once().sent == 1
+    assert store.outbox["m1"].status == "sent"
+    assert len(transport.calls) == 4
+
+
+def test_a_permanent_refusal_marks_the_message_dead_and_keeps_it(store: MemoryStore, clock: Clock) -> None:
+    put(store, "m1")
+    transport = ScriptedTransport({"envelope-m1": [REFUSED]})
+    r = relay(store, transport, clock)
+
+    report = r.run_once()
+
+    assert (report.sent, report.retried, report.dead) == (0, 0, 1)
+    message = store.outbox["m1"]
+    assert message.status == "dead"
+    assert message.last_error == REFUSED.detail
+    assert message.envelope == "envelope-m1"  # kept for inspection
+    with MemoryUnitOfWork(store) as uow:
+        assert [m.message_id for m in uow.outbox.list(status="dead")] == ["m1"]
+        assert uow.outbox.count("pending") == 0
+    clock.now = NOW + timedelta(days=1)
+    assert r.run_once().dead == 0
+    assert len(transport.calls) == 1
+
+
+def test_one_run_handles_each_message_on_its_own(store: MemoryStore, clock: Clock) -> None:
+    put(store, "a", NOW - timedelta(seconds=3))
+    put(store, "b", NOW - timedelta(seconds=2))
+    put(store, "c", NOW - timedelta(seconds=1))
+    put(store, "later", NOW + timedelta(minutes=5))  # not due yet
+    transport = ScriptedTransport({"envelope-a": [OK], "envelope-b": [DOWN], "envelope-c": [REFUSED]})
+
+    report = relay(store, transport, clock).run_once()
+
+    assert (report.sent, report.retried, report.dead) == (1, 1, 1)
+    assert [call[1] for call in transport.calls] == ["envelope-a", "envelope-b", "envelope-c"]
+    assert {k: m.status for k, m in store.outbox.items()} == {
+        "a": "sent",
+        "b": "pending",
+        "c": "dead",
+        "later": "pending",
+    }
+    assert store.outbox["later"].attempts == 0
+
+
+def test_the_limit_caps_one_run_oldest_first(store: MemoryStore, clock: Clock) -> None:
+    for i in range(5):
+        put(store, f"m{i}", NOW - timedelta(seconds=10 - i))
+    transport = ScriptedTransport({f"envelope-m{i}": [OK] for i in range(5)})
+
+    report = relay(store, transport, clock).run_once(limit=2)
+
+    assert report.sent == 2
+    assert [call[1] for call in transport.calls] == ["envelope-m0", "envelope-m1"]
+
+
+def test_an_empty_outbox_makes_no_delivery(store: MemoryStore, clock: Clock) -> None:
+    transport = ScriptedTransport({})
+    report = relay(store, transport, clock).run_once()
+    assert (report.sent, report.retried, report.dead, transport.calls) == (0, 0, 0, [])
+
+
+@pytest.mark.parametrize(
+    ("attempts", "wait"),
+    [
+        (0, BASE_BACKOFF),
+        (1, 2 * BASE_BACKOFF),
+        (5, 32 * BASE_BACKOFF),
+        (9, 512 * BASE_BACKOFF),
+        (10, MAX_BACKOFF),
+        (10_000, MAX_BACKOFF),
+    ],
+)
+def test_backoff_doubles_and_is_capped(attempts: int, wait: timedelta) -> None:
+    assert backoff(attempts) == wait
+
+
+def pairs(values: list[int]) -> Iterator[tuple[int, int]]:
+    return zip(values, values[1:], strict=False)
+
+
+def test_backoff_never_shrinks() -> None:
+    waits = [backoff(n) for n in range(40)]
+    assert all(a <= b for a, b in pairs(waits))  # type: ignore[arg-type]
+
+
+def test_delivery_from_a_peer_outcome() -> None:
+    rejected = delivery_from_outcome({"status": "rejected", "field": "signature", "reason": "bad"})
+    assert (rejected.ok, rejected.permanent, rejected.detail) == (False, True, "signature: bad")
+    for status in ("accepted", "stored", "duplicate"):
+        delivered = delivery_from_outcome({"status": status})
+        assert (delivered.ok, delivered.permanent) == (True, False)
+
+
+def test_in_process_transport_is_transient_when_the_peer_is_offline() -> None:
+    transport = InProcessTransport()
+    received: list[str] = []
+    transport.register("RU", lambda envelope: received.append(envelope) or {"status": "accepted"})
+
+    transport.offline.add("RU")
+    down = transport.deliver("RU", "x")
+    transport.offline.clear()
+    up = transport.deliver("RU", "y")
+    unknown = transport.deliver("CN", "z")
+
+    assert (down.ok, down.permanent) == (False, False)
+    assert (up.ok, received) == (True, ["y"])
+    assert (unknown.ok, unknown.permanent) == (False, False)
