@@ -23,6 +23,8 @@ class MemoryStore:
         self.rejections: list[dict[str, Any]] = []
         self.traders: dict[str, ports.Trader] = {}
         self.api_keys: dict[str, ports.ApiKey] = {}
+        self.events: dict[str, ports.StoredEvent] = {}
+        self.containers: list[tuple[str, str, str, datetime]] = []
 
 
 class MemoryDeclarations(ports.DeclarationRepository):
@@ -60,14 +62,22 @@ class MemoryDeclarations(ports.DeclarationRepository):
                 return copy.deepcopy(d)
         return None
 
-    def list(self, *, trader_id: str | None = None, status: str | None = None, limit: int = 100,
-             offset: int = 0) -> list[CustomsDeclaration]:
+    def find_by_consignment(self, consignment_ref: str) -> CustomsDeclaration | None:
+        for d in self.store.declarations.values():
+            if d.id == consignment_ref or (d.flow == "import" and d.peer_id == consignment_ref):
+                return copy.deepcopy(d)
+        return None
+
+    def list(
+        self, *, trader_id: str | None = None, status: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[CustomsDeclaration]:
         found = [
-            d for d in self.store.declarations.values()
+            d
+            for d in self.store.declarations.values()
             if (trader_id is None or d.trader_id == trader_id) and (status is None or d.status == status)
         ]
         found.sort(key=lambda d: (-(d.created_at.timestamp() if d.created_at else 0), d.id))
-        return [copy.deepcopy(d) for d in found[offset: offset + limit]]
+        return [copy.deepcopy(d) for d in found[offset : offset + limit]]
 
     def stages(self, declaration_id: str) -> list[Stage]:
         return sorted(self.store.stages.get(declaration_id, []), key=lambda s: s.at)
@@ -82,12 +92,16 @@ class MemoryOutbox(ports.OutboxRepository):
         self.store = store
 
     def add(self, message: ports.OutboxMessage) -> None:
-        self.store.outbox[message.message_id] = replace(message, status="pending", attempts=0,
-                                                        next_attempt_at=message.created_at)
+        self.store.outbox[message.message_id] = replace(
+            message, status="pending", attempts=0, next_attempt_at=message.created_at
+        )
 
     def due(self, now: datetime, limit: int) -> list[ports.OutboxMessage]:
-        pending = [m for m in self.store.outbox.values()
-                   if m.status == "pending" and m.next_attempt_at is not None and m.next_attempt_at <= now]
+        pending = [
+            m
+            for m in self.store.outbox.values()
+            if m.status == "pending" and m.next_attempt_at is not None and m.next_attempt_at <= now
+        ]
         pending.sort(key=lambda m: (m.created_at or now, m.message_id))
         return pending[:limit]
 
@@ -134,8 +148,15 @@ class MemoryRejections(ports.RejectionRepository):
         self.store = store
 
     def add(self, message_id: str | None, sender: str | None, field: str, reason: str, at: datetime) -> None:
-        self.store.rejections.append({"message_id": message_id, "sender": sender, "field": field,
-                                      "reason": reason, "received_at": at.isoformat()})
+        self.store.rejections.append(
+            {
+                "message_id": message_id,
+                "sender": sender,
+                "field": field,
+                "reason": reason,
+                "received_at": at.isoformat(),
+            }
+        )
 
     def list(self, limit: int = 100) -> list[dict[str, Any]]:
         return list(reversed(self.store.rejections))[:limit]
@@ -175,6 +196,37 @@ class MemoryApiKeys(ports.ApiKeyRepository):
         return next((k for k in self.store.api_keys.values() if k.key_hash == key_hash), None)
 
 
+class MemoryEvents(ports.EventRepository):
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def add(self, event: ports.StoredEvent, received_at: datetime) -> bool:
+        if event.event_id in self.store.events:
+            return False
+        self.store.events[event.event_id] = event
+        return True
+
+    def for_consignment(self, consignment_ref: str) -> list[ports.StoredEvent]:
+        found = [e for e in self.store.events.values() if e.consignment_ref == consignment_ref]
+        return sorted(found, key=lambda e: (e.event_time, e.event_id))
+
+    def for_container(self, container: str) -> list[ports.StoredEvent]:
+        refs = {ref for c, ref, _, _ in self.store.containers if c == container}
+        return [e for ref in sorted(refs) for e in self.for_consignment(ref) if container in e.containers]
+
+    def assign(self, consignment_ref: str, containers: list[str], origin_locode: str, at: datetime) -> None:
+        for container in containers:
+            if not any(c == container and ref == consignment_ref for c, ref, _, _ in self.store.containers):
+                self.store.containers.append((container, consignment_ref, origin_locode, at))
+
+    def consignment_of(self, container: str) -> tuple[str, str] | None:
+        mine = [(at, ref, origin) for c, ref, origin, at in self.store.containers if c == container]
+        if not mine:
+            return None
+        _, ref, origin = max(mine)
+        return ref, origin
+
+
 class MemoryUnitOfWork(ports.UnitOfWork):
     """Changes go to a copy of the store and replace it on commit, so a rollback loses them."""
 
@@ -190,6 +242,7 @@ class MemoryUnitOfWork(ports.UnitOfWork):
         self.rejections = MemoryRejections(self._work)
         self.traders = MemoryTraders(self._work)
         self.api_keys = MemoryApiKeys(self._work)
+        self.events = MemoryEvents(self._work)
         return self
 
     def commit(self) -> None:
@@ -198,5 +251,13 @@ class MemoryUnitOfWork(ports.UnitOfWork):
 
     def rollback(self) -> None:
         self._work = copy.deepcopy(self.store)
-        for repo in (self.declarations, self.outbox, self.inbox, self.rejections, self.traders, self.api_keys):
+        for repo in (
+            self.declarations,
+            self.outbox,
+            self.inbox,
+            self.rejections,
+            self.traders,
+            self.api_keys,
+            self.events,
+        ):
             repo.store = self._work  # type: ignore[attr-defined]

@@ -84,15 +84,25 @@ MARK_OUTBOX = (
         ),
     )
 )
+
+
 def _record_filing(dialect_insert: Any) -> Any:
     return (
         dialect_insert(t.traders)
-        .values(id=bindparam("id"), name=bindparam("name"), country=bindparam("country"),
-                aeo=bindparam("aeo"), declarations=1)
+        .values(
+            id=bindparam("id"),
+            name=bindparam("name"),
+            country=bindparam("country"),
+            aeo=bindparam("aeo"),
+            declarations=1,
+        )
         .on_conflict_do_update(
             index_elements=["id"],
-            set_={"name": bindparam("name"), "aeo": t.traders.c.aeo | bindparam("aeo"),
-                  "declarations": t.traders.c.declarations + 1},
+            set_={
+                "name": bindparam("name"),
+                "aeo": t.traders.c.aeo | bindparam("aeo"),
+                "declarations": t.traders.c.declarations + 1,
+            },
         )
         .returning(t.traders.c.aeo, t.traders.c.declarations)
     )
@@ -107,8 +117,10 @@ FIND_BY_LRN = select(t.declarations).where(
 )
 INBOX_OUTCOME = select(t.inbox.c.outcome).where(t.inbox.c.message_id == bindparam("id"))
 GET_TRADER = select(t.traders).where(t.traders.c.id == bindparam("id"))
-UPDATE_TRADER = update(t.traders).where(t.traders.c.id == bindparam("b_id")).values(
-    {c.name: bindparam(c.name) for c in t.traders.c if c.name != "id"}
+UPDATE_TRADER = (
+    update(t.traders)
+    .where(t.traders.c.id == bindparam("b_id"))
+    .values({c.name: bindparam(c.name) for c in t.traders.c if c.name != "id"})
 )
 
 
@@ -154,6 +166,12 @@ class SqlDeclarations(ports.DeclarationRepository):
 
     def find_by_lrn(self, flow: str, trader_id: str, lrn: str) -> CustomsDeclaration | None:
         row = self.conn.execute(FIND_BY_LRN, {"flow": flow, "trader_id": trader_id, "lrn": lrn}).first()
+        return None if row is None else _declaration(row)
+
+    def find_by_consignment(self, consignment_ref: str) -> CustomsDeclaration | None:
+        c = t.declarations.c
+        at_this_node = (c.id == consignment_ref) | ((c.flow == "import") & (c.peer_id == consignment_ref))
+        row = self.conn.execute(select(t.declarations).where(at_this_node)).first()
         return None if row is None else _declaration(row)
 
     def list(
@@ -232,20 +250,33 @@ class SqlOutbox(ports.OutboxRepository):
         query = select(t.outbox).where(c.status == status).order_by(c.created_at, c.message_id).limit(limit)
         return [_outbox(row) for row in self.conn.execute(query)]
 
-    def _mark(self, message_id: str, status: str, error: str | None, sent_at: datetime | None,
-              next_attempt_at: datetime | None) -> None:
+    def _mark(
+        self,
+        message_id: str,
+        status: str,
+        error: str | None,
+        sent_at: datetime | None,
+        next_attempt_at: datetime | None,
+    ) -> None:
         self.conn.execute(
             MARK_OUTBOX,
-            {"b_id": message_id, "status": status, "last_error": error, "sent_at": sent_at,
-             "next_attempt_at": next_attempt_at},
+            {
+                "b_id": message_id,
+                "status": status,
+                "last_error": error,
+                "sent_at": sent_at,
+                "next_attempt_at": next_attempt_at,
+            },
         )
 
     def mark_sent(self, message_ids: list[str], at: datetime) -> None:
         if message_ids:
             self.conn.execute(
                 MARK_OUTBOX,
-                [{"b_id": i, "status": "sent", "last_error": None, "sent_at": at, "next_attempt_at": None}
-                 for i in message_ids],
+                [
+                    {"b_id": i, "status": "sent", "last_error": None, "sent_at": at, "next_attempt_at": None}
+                    for i in message_ids
+                ],
             )
 
     def mark_retry(self, message_id: str, error: str, next_attempt_at: datetime) -> None:
@@ -273,7 +304,13 @@ class SqlInbox(ports.InboxRepository):
         try:
             self.conn.execute(
                 insert(t.inbox),
-                {"message_id": message_id, "sender": sender, "type": type_, "received_at": at, "outcome": outcome},
+                {
+                    "message_id": message_id,
+                    "sender": sender,
+                    "type": type_,
+                    "received_at": at,
+                    "outcome": outcome,
+                },
             )
         except IntegrityError as exc:
             raise ports.CommitConflict(f"message {message_id} is already in the inbox") from exc
@@ -324,15 +361,21 @@ class SqlTraders(ports.TraderRepository):
         return None if row is None else ports.Trader(row.id, row.name, row.country, row.aeo, row.declarations)
 
     def upsert(self, trader: ports.Trader) -> None:
-        values = {"name": trader.name, "country": trader.country, "aeo": trader.aeo,
-                  "declarations": trader.declarations}
+        values = {
+            "name": trader.name,
+            "country": trader.country,
+            "aeo": trader.aeo,
+            "declarations": trader.declarations,
+        }
         result = self.conn.execute(UPDATE_TRADER, {"b_id": trader.id, **values})
         if result.rowcount == 0:
             self.conn.execute(insert(t.traders), {"id": trader.id, **values})
 
     def record_filing(self, trader_id: str, name: str, country: str, aeo: bool) -> ports.Trader:
         statement = RECORD_FILING[self.conn.dialect.name]
-        row = self.conn.execute(statement, {"id": trader_id, "name": name, "country": country, "aeo": aeo}).one()
+        row = self.conn.execute(
+            statement, {"id": trader_id, "name": name, "country": country, "aeo": aeo}
+        ).one()
         # as it was before this filing: one declaration fewer (AEO status, once known, stays)
         return ports.Trader(trader_id, name, country, bool(row.aeo), row.declarations - 1)
 
@@ -367,3 +410,93 @@ class SqlApiKeys(ports.ApiKeyRepository):
             utc(row.created_at) or row.created_at,
             row.revoked,
         )
+
+
+def _event(row: Any) -> ports.StoredEvent:
+    return ports.StoredEvent(
+        event_id=row.event_id,
+        consignment_ref=row.consignment_ref,
+        biz_step=row.biz_step,
+        locode=row.locode,
+        event_time=utc(row.event_time) or row.event_time,
+        containers=tuple(row.containers),
+        epcis=row.epcis,
+        source=row.source,
+    )
+
+
+class SqlEvents(ports.EventRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, event: ports.StoredEvent, received_at: datetime) -> bool:
+        exists = self.conn.execute(
+            select(t.logistics_events.c.event_id).where(t.logistics_events.c.event_id == bindparam("id")),
+            {"id": event.event_id},
+        ).first()
+        if exists is not None:
+            return False
+        self.conn.execute(
+            insert(t.logistics_events),
+            {
+                "event_id": event.event_id,
+                "consignment_ref": event.consignment_ref,
+                "biz_step": event.biz_step,
+                "locode": event.locode,
+                "event_time": event.event_time,
+                "containers": list(event.containers),
+                "epcis": event.epcis,
+                "source": event.source,
+                "received_at": received_at,
+            },
+        )
+        return True
+
+    def for_consignment(self, consignment_ref: str) -> list[ports.StoredEvent]:
+        c = t.logistics_events.c
+        rows = self.conn.execute(
+            select(t.logistics_events)
+            .where(c.consignment_ref == consignment_ref)
+            .order_by(c.event_time, c.event_id)
+        )
+        return [_event(r) for r in rows]
+
+    def for_container(self, container: str) -> list[ports.StoredEvent]:
+        refs = [
+            r
+            for (r,) in self.conn.execute(
+                select(t.consignment_containers.c.consignment_ref).where(
+                    t.consignment_containers.c.container == container
+                )
+            )
+        ]
+        return [e for ref in refs for e in self.for_consignment(ref) if container in e.containers]
+
+    def assign(self, consignment_ref: str, containers: list[str], origin_locode: str, at: datetime) -> None:
+        cc = t.consignment_containers
+        for container in containers:
+            known = self.conn.execute(
+                select(cc.c.container).where(
+                    cc.c.container == container, cc.c.consignment_ref == consignment_ref
+                )
+            ).first()
+            if known is None:
+                self.conn.execute(
+                    insert(cc),
+                    {
+                        "container": container,
+                        "consignment_ref": consignment_ref,
+                        "origin_locode": origin_locode,
+                        "assigned_at": at,
+                    },
+                )
+
+    def consignment_of(self, container: str) -> tuple[str, str] | None:
+        cc = t.consignment_containers
+        row = self.conn.execute(
+            select(cc.c.consignment_ref, cc.c.origin_locode)
+            .where(cc.c.container == container)
+            .order_by(cc.c.assigned_at.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else (row.consignment_ref, row.origin_locode)

@@ -112,3 +112,28 @@ api_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked", Boolean, nullable=False),
 )
+
+logistics_events = Table(
+    "logistics_events",
+    metadata,
+    Column("event_id", String(200), primary_key=True),
+    Column("consignment_ref", String(40), nullable=False),
+    Column("biz_step", String(40), nullable=False),
+    Column("locode", String(5), nullable=False),
+    Column("event_time", DateTime(timezone=True), nullable=False),
+    Column("containers", JSON, nullable=False),
+    Column("epcis", JSON, nullable=False),
+    Column("source", String(10), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_logistics_events_consignment", logistics_events.c.consignment_ref)
+
+consignment_containers = Table(
+    "consignment_containers",
+    metadata,
+    Column("container", String(11), primary_key=True),
+    Column("consignment_ref", String(40), primary_key=True),
+    Column("origin_locode", String(5), nullable=False),
+    Column("assigned_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_consignment_containers_container", consignment_containers.c.container)

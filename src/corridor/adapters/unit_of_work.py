@@ -25,6 +25,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.rejections = r.SqlRejections(self.conn)
         self.traders = r.SqlTraders(self.conn)
         self.api_keys = r.SqlApiKeys(self.conn)
+        self.events = r.SqlEvents(self.conn)
         return self
 
     def __exit__(self, *args: object) -> None:

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from corridor import __version__
 from corridor.customs.schemas import DeclarationDocument
 from corridor.customs.validation import validate_declaration
+from corridor.logistics.timeline import consignment_view
 from corridor.node.bootstrap import Node
 from corridor.service import commands
 from corridor.service.auth import Principal, Unauthorized, authenticate
@@ -112,6 +113,52 @@ def create_app(node: Node) -> FastAPI:
         if not isinstance(reason, str) or not reason.strip():
             raise InvalidInput([FieldError("reason", "required: why the goods are held")])
         return node.handle(commands.HoldDeclaration(declaration_id, caller.party_id, reason)).to_public()
+
+    @app.post("/v1/declarations/{declaration_id}/release")
+    def release(caller: Caller, declaration_id: str) -> dict[str, Any]:
+        caller.require("officer")
+        return node.handle(commands.ReleaseDeclaration(declaration_id, caller.party_id)).to_public()
+
+    @app.post("/v1/declarations/{declaration_id}/payments")
+    def pay(caller: Caller, declaration_id: str, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+        """Pay the assessed duties and taxes: ``{"amounts": [{"value", "currencyID"}], "reference"}``."""
+        caller.require("trader", "bank")
+        visible(caller, declaration_id) if caller.role == "trader" else None
+        payer = caller.party_id if caller.role == "trader" else f"bank:{caller.party_id}"
+        command = commands.PayDuties(declaration_id, payer, body.get("amounts"), str(body.get("reference", "")))
+        return node.handle(command).to_public()
+
+    @app.get("/v1/queue")
+    def officer_queue(caller: Caller, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
+        """Declarations waiting for an officer (yellow and red lanes), oldest first."""
+        caller.require("officer")
+        with node.uow() as uow:
+            waiting = uow.declarations.list(status="under_control", limit=limit)
+            items = []
+            for d in sorted(waiting, key=lambda d: d.created_at or 0):
+                queued = [s for s in uow.declarations.stages(d.id) if s.name == "queued"]
+                items.append({"id": d.id, "flow": d.flow, "lane": d.lane, "risk": d.risk,
+                              "due": queued[-1].detail.get("due") if queued else None})
+        return {"items": items}
+
+    @app.post("/v1/events", status_code=202)
+    def post_events(caller: Caller, document: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+        """A carrier's EPCIS 2.0 document of logistics events (ObjectEvents)."""
+        caller.require("carrier")
+        result: dict[str, Any] = node.handle(commands.PostEvents(document, caller.party_id))
+        return result
+
+    @app.get("/v1/consignments/{ref}/timeline")
+    def consignment_timeline(caller: Caller, ref: str) -> dict[str, Any]:
+        """Customs stages at this node and the consignment's logistics events, in time order."""
+        with node.uow() as uow:
+            declaration = uow.declarations.find_by_consignment(ref)
+        if declaration is None:
+            raise NotFound(f"consignment {ref} not found at this node")
+        _, stages = visible(caller, declaration.id) if caller.role != "carrier" else (None, [])
+        with node.uow() as uow:
+            events = uow.events.for_consignment(ref)
+        return consignment_view(declaration, stages, events)
 
     @app.post("/v1/envelopes", status_code=202)
     async def envelopes(caller: Caller, request: Request) -> JSONResponse:

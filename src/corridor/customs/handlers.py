@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from corridor.customs.domain.model import (
     EXPORT,
     GREEN,
     IMPORT,
+    RELEASED,
     CustomsDeclaration,
     TransitionError,
 )
 from corridor.customs.validation import validate_declaration
-from corridor.service.commands import ClearDeclaration, FileDeclaration, HoldDeclaration
+from corridor.service.commands import (
+    ClearDeclaration,
+    FileDeclaration,
+    HoldDeclaration,
+    PayDuties,
+    ReleaseDeclaration,
+)
 from corridor.service.context import NodeContext
 from corridor.service.outbox import enqueue
-from corridor.customs.schemas import PartyType
+from corridor.customs.schemas import DeclarationType, PartyType
+from corridor.logistics.handlers import sync_release
 from corridor.service.ports import CommitConflict, Trader, UnitOfWork
 from corridor.shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 
@@ -59,6 +69,7 @@ def file_declaration(cmd: FileDeclaration, uow: UnitOfWork, ctx: NodeContext) ->
         )
         declaration.record("lodgement", d.IssueDateTime)
         declaration.record("registration", now)
+        _assign_containers(uow, declaration.id, d, now)
         trader = _count_filing(uow, d.Exporter, ctx.country)
         risk = ctx.assessor.risk(d, EXPORT, trader, declaration.id, now)
         declaration.assign_lane(risk["lane"], risk, now)
@@ -74,6 +85,11 @@ def file_declaration(cmd: FileDeclaration, uow: UnitOfWork, ctx: NodeContext) ->
                 f"Declaration.FunctionalReferenceID: {d.FunctionalReferenceID!r} is already filed by {d.Exporter.ID}"
             ) from None
     return declaration
+
+
+def _assign_containers(uow: UnitOfWork, ref: str, d: DeclarationType, now: datetime) -> None:
+    consignment = d.GoodsShipment.Consignment
+    uow.events.assign(ref, [e.ID for e in consignment.TransportEquipment], consignment.LoadingLocation.ID, now)
 
 
 def _count_filing(uow: UnitOfWork, party: PartyType, country: str) -> Trader:
@@ -97,17 +113,23 @@ def _clear_export(
 
 
 def clear_declaration(cmd: ClearDeclaration, uow: UnitOfWork, ctx: NodeContext) -> CustomsDeclaration:
+    """The officer's check found the goods conform: an export gets its Let Export Order; an import
+    is released at once when it has arrived and is paid, else on arrival once paid."""
     with uow:
         declaration = _get(uow, cmd.declaration_id)
         now = ctx.clock()
-        declaration.record(
-            "examination", now, result="cleared", officer=cmd.officer_id, findings=cmd.findings
-        )
+        declaration.stages = uow.declarations.stages(declaration.id)
+        declaration.record("examination", now, result="conform", officer=cmd.officer_id, findings=cmd.findings)
         try:
             if declaration.flow == EXPORT:
                 _clear_export(declaration, uow, ctx, officer=cmd.officer_id)
             else:
                 declaration.clear_import(now, cmd.officer_id)
+                sync_release(uow, declaration)
+                names = {s.name for s in declaration.stages}
+                if declaration.status != RELEASED and {"arrival", "duty_payment"} <= names:
+                    declaration.record("release", now, officer=cmd.officer_id)
+                    sync_release(uow, declaration)
         except TransitionError as exc:
             raise Conflict(f"status: {exc}") from exc
         uow.declarations.save(declaration)
@@ -118,13 +140,71 @@ def clear_declaration(cmd: ClearDeclaration, uow: UnitOfWork, ctx: NodeContext) 
 def hold_declaration(cmd: HoldDeclaration, uow: UnitOfWork, ctx: NodeContext) -> CustomsDeclaration:
     with uow:
         declaration = _get(uow, cmd.declaration_id)
+        declaration.stages = uow.declarations.stages(declaration.id)
         try:
             declaration.hold(ctx.clock(), cmd.reason, cmd.officer_id)
         except TransitionError as exc:
             raise Conflict(f"status: {exc}") from exc
+        sync_release(uow, declaration)
         uow.declarations.save(declaration)
         uow.commit()
     return declaration
+
+
+def pay_duties(cmd: PayDuties, uow: UnitOfWork, ctx: NodeContext) -> CustomsDeclaration:
+    """Record payment of exactly the assessed duties and taxes; a pre-cleared green consignment that
+    has arrived is released at once."""
+    with uow:
+        declaration = _get(uow, cmd.declaration_id)
+        if declaration.flow != IMPORT or not declaration.assessment:
+            raise Conflict(f"status: declaration {declaration.id} has no assessed duties to pay")
+        if cmd.payer not in (declaration.importer_id, declaration.trader_id) and not cmd.payer.startswith("bank:"):
+            raise Forbidden("payer: only the importer or its bank may pay this declaration's duties")
+        expected = {t["currencyID"]: Decimal(t["value"]) for t in declaration.assessment.get("totals", [])}
+        paid = _amounts(cmd.amounts)
+        if paid != expected:
+            raise InvalidInput([FieldError("amounts", f"must equal the assessed totals {_show(expected)}, got {_show(paid)}")])
+        declaration.stages = uow.declarations.stages(declaration.id)
+        if any(s.name == "duty_payment" for s in declaration.stages):
+            raise Conflict("status: duties already paid")
+        declaration.record("duty_payment", ctx.clock(), payer=cmd.payer, reference=cmd.reference,
+                           amounts=[{"value": str(v), "currencyID": c} for c, v in sorted(paid.items())])
+        sync_release(uow, declaration)
+        uow.declarations.save(declaration)
+        uow.commit()
+    return declaration
+
+
+def release_declaration(cmd: ReleaseDeclaration, uow: UnitOfWork, ctx: NodeContext) -> CustomsDeclaration:
+    with uow:
+        declaration = _get(uow, cmd.declaration_id)
+        if declaration.flow != IMPORT:
+            raise Conflict("status: an export declaration is cleared, not released")
+        declaration.stages = uow.declarations.stages(declaration.id)
+        declaration.record("release", ctx.clock(), officer=cmd.officer_id)
+        sync_release(uow, declaration)
+        uow.declarations.save(declaration)
+        uow.commit()
+    return declaration
+
+
+def _amounts(raw: Any) -> dict[str, Decimal]:
+    if not isinstance(raw, list) or not raw:
+        raise InvalidInput([FieldError("amounts", "a non-empty list of {value, currencyID}")])
+    out: dict[str, Decimal] = {}
+    for i, item in enumerate(raw):
+        try:
+            currency, value = item["currencyID"], Decimal(str(item["value"]))
+        except (TypeError, KeyError, InvalidOperation):
+            raise InvalidInput([FieldError(f"amounts[{i}]", "needs value (decimal) and currencyID")]) from None
+        if not value.is_finite() or value <= 0:
+            raise InvalidInput([FieldError(f"amounts[{i}].value", "must be a positive amount")])
+        out[currency] = out.get(currency, Decimal(0)) + value
+    return out
+
+
+def _show(amounts: dict[str, Decimal]) -> str:
+    return ", ".join(f"{v} {c}" for c, v in sorted(amounts.items())) or "nothing"
 
 
 def _get(uow: UnitOfWork, declaration_id: str) -> CustomsDeclaration:
@@ -171,7 +251,9 @@ def on_prearrival(
         created_at=now,
     )
     declaration.record("prearrival_received", now, message_id=header["message_id"])
+    declaration.record("lodgement", now)
     declaration.record("registration", now)
+    _assign_containers(uow, export_id, d, now)
     trader = _count_filing(uow, d.Importer, ctx.country)
     risk = ctx.assessor.risk(d, IMPORT, trader, declaration.id, now)
     declaration.assign_lane(risk["lane"], risk, now)
@@ -208,7 +290,7 @@ def on_acknowledgement(
             ]
         )
     declaration = uow.declarations.get(export_id)
-    if declaration is None:
+    if declaration is None or declaration.flow != EXPORT:
         raise InvalidInput(
             [FieldError("body.export_declaration_id", f"no export declaration {export_id} here")]
         )

@@ -15,6 +15,7 @@ from corridor.adapters.database import make_engine, migrate
 from corridor.adapters.unit_of_work import SqlUnitOfWork
 from corridor.customs import handlers as customs
 from corridor.customs.assessment import ReferenceAssessor
+from corridor.logistics import handlers as logistics
 from corridor.messaging.keys import KeyRing
 from corridor.messaging.relay import Relay, RelayReport
 from corridor.messaging.transport import Transport
@@ -30,6 +31,9 @@ COMMAND_HANDLERS: dict[type[commands.Command], Handler] = {
     commands.ClearDeclaration: customs.clear_declaration,
     commands.HoldDeclaration: customs.hold_declaration,
     commands.ReceiveEnvelope: receive_envelope,
+    commands.PayDuties: customs.pay_duties,
+    commands.ReleaseDeclaration: customs.release_declaration,
+    commands.PostEvents: logistics.post_events,
 }
 
 
@@ -86,6 +90,7 @@ def make_context(
         body_handlers={
             customs.PREARRIVAL: customs.on_prearrival,
             customs.ACKNOWLEDGEMENT: customs.on_acknowledgement,
+            logistics.EVENTS: logistics.on_events,
         },
     )
 

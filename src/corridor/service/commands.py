@@ -36,3 +36,29 @@ class HoldDeclaration(Command):
 @dataclass(frozen=True)
 class ReceiveEnvelope(Command):
     envelope: Any  # parsed JSON (dict) or raw text/bytes from a transport
+
+
+@dataclass(frozen=True)
+class PostEvents(Command):
+    """A carrier posts an EPCIS 2.0 document of logistics events."""
+
+    document: Any
+    posted_by: str
+
+
+@dataclass(frozen=True)
+class PayDuties(Command):
+    """The importer (or its bank) pays the assessed duties and taxes of an import declaration."""
+
+    declaration_id: str
+    payer: str
+    amounts: Any  # [{"value": "123.45", "currencyID": "RUB"}], must equal the assessed totals
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class ReleaseDeclaration(Command):
+    """An officer gives the goods out of charge (after arrival, a conform examination and payment)."""
+
+    declaration_id: str
+    officer_id: str

@@ -59,6 +59,10 @@ class DeclarationRepository(abc.ABC):
     def find_by_lrn(self, flow: str, trader_id: str, lrn: str) -> CustomsDeclaration | None: ...
 
     @abc.abstractmethod
+    def find_by_consignment(self, consignment_ref: str) -> CustomsDeclaration | None:
+        """This node's declaration of the consignment: the export itself or the import built from it."""
+
+    @abc.abstractmethod
     def list(
         self, *, trader_id: str | None = None, status: str | None = None, limit: int = 100, offset: int = 0
     ) -> list[CustomsDeclaration]: ...
@@ -141,6 +145,41 @@ class ApiKeyRepository(abc.ABC):
     def by_hash(self, key_hash: str) -> ApiKey | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    event_id: str
+    consignment_ref: str
+    biz_step: str
+    locode: str
+    event_time: datetime
+    containers: tuple[str, ...]
+    epcis: dict[str, Any]
+    source: str
+
+
+class EventRepository(abc.ABC):
+    """Logistics events and which containers travel on which consignment."""
+
+    @abc.abstractmethod
+    def add(self, event: StoredEvent, received_at: datetime) -> bool:
+        """Store the event; False (and no change) when its eventID is already stored."""
+
+    @abc.abstractmethod
+    def for_consignment(self, consignment_ref: str) -> list[StoredEvent]: ...
+
+    @abc.abstractmethod
+    def for_container(self, container: str) -> list[StoredEvent]: ...
+
+    @abc.abstractmethod
+    def assign(
+        self, consignment_ref: str, containers: list[str], origin_locode: str, at: datetime
+    ) -> None: ...
+
+    @abc.abstractmethod
+    def consignment_of(self, container: str) -> tuple[str, str] | None:
+        """(consignment, origin UN/LOCODE) of the container's latest assignment."""
+
+
 class ConcurrentUpdate(Exception):
     """The aggregate changed since it was read; the caller retries."""
 
@@ -156,6 +195,7 @@ class UnitOfWork(abc.ABC):
     rejections: RejectionRepository
     traders: TraderRepository
     api_keys: ApiKeyRepository
+    events: EventRepository
 
     def __enter__(self) -> Self:
         return self

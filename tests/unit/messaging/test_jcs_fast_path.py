@@ -16,7 +16,9 @@ scalars = (
     | st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20)
 )
 json_values = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=5) | st.dictionaries(keys, inner, max_size=5), max_leaves=30
+    scalars,
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(keys, inner, max_size=5),
+    max_leaves=30,
 )
 
 
@@ -40,6 +42,6 @@ def test_astral_keys_sort_by_utf16_code_units() -> None:
 
 
 def test_controls_are_escaped_like_rfc8785() -> None:
-    value = {"s": "\x00\x08\t\n\x0b\x0c\r\x1f\x7f/\\\"\u2028"}
+    value = {"s": '\x00\x08\t\n\x0b\x0c\r\x1f\x7f/\\"\u2028'}
     assert canonical(value) == rfc8785.dumps(value)
     assert b"\\u000b" in canonical(value)

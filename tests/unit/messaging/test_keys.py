@@ -176,9 +176,7 @@ def test_import_refuses_a_changed_public_key_for_a_known_key_id(
     assert raw_public(india.resolve(peer_id, "RU")) == by_id(russia)[peer_id].public_key
 
 
-def test_a_revoked_key_stays_revoked_when_the_peer_exports_it_again(
-    india: KeyRing, russia: KeyRing
-) -> None:
+def test_a_revoked_key_stays_revoked_when_the_peer_exports_it_again(india: KeyRing, russia: KeyRing) -> None:
     india.import_public(russia.export_public())
     peer_id = russia.active_key_id()
     assert peer_id is not None

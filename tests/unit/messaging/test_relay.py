@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -192,13 +192,9 @@ def test_backoff_doubles_and_is_capped(attempts: int, wait: timedelta) -> None:
     assert backoff(attempts) == wait
 
 
-def pairs(values: list[int]) -> Iterator[tuple[int, int]]:
-    return zip(values, values[1:], strict=False)
-
-
 def test_backoff_never_shrinks() -> None:
     waits = [backoff(n) for n in range(40)]
-    assert all(a <= b for a, b in pairs(waits))  # type: ignore[arg-type]
+    assert all(a <= b for a, b in itertools.pairwise(waits))
 
 
 def test_delivery_from_a_peer_outcome() -> None:

@@ -56,8 +56,9 @@ def test_green_export_is_stored_cleared_and_its_prearrival_leaves_in_the_same_co
     assert envelope.header.sender == "IN"
     assert envelope.body["export_declaration_id"] == declaration.id
     assert envelope.body["lane_at_origin"] == "green"
-    assert envelope.body["declaration"]["Declaration"]["FunctionalReferenceID"] == (
-        export_in["Declaration"]["FunctionalReferenceID"]
+    assert (
+        envelope.body["declaration"]["Declaration"]["FunctionalReferenceID"]
+        == (export_in["Declaration"]["FunctionalReferenceID"])
     )
     # signed with the node's active key, verifiable by the peer's trust list
     public_key = russia.keyring.resolve(envelope.header.key_id, "IN")

@@ -74,7 +74,8 @@ def test_destination_builds_an_assessed_import_declaration_and_queues_a_signed_a
     assert imported.assessment["country"] == "RU"
     assert imported.assessment["lines"], "one duty line per goods item"
     stages = [s.name for s in russia.store.stages[imported.id]]
-    assert stages[:3] == ["prearrival_received", "registration", "assessment"]
+    assert stages[0] == "prearrival_received"
+    assert [s for s in stages if s in ("registration", "assessment")] == ["registration", "assessment"]
     assert russia.store.stages[imported.id][0].detail == {"message_id": message_id}
     assert russia.store.inbox[message_id]["outcome"]["status"] == "accepted"
     assert russia.store.traders[imported.trader_id].declarations == 1
@@ -249,9 +250,7 @@ def test_a_tampered_envelope_is_rejected_recorded_and_has_no_effect(
     assert russia.receive(text)["status"] == "accepted"
 
 
-def test_a_stale_envelope_is_rejected(
-    india: Any, russia: Any, export_in: dict[str, Any], clock: Any
-) -> None:
+def test_a_stale_envelope_is_rejected(india: Any, russia: Any, export_in: dict[str, Any], clock: Any) -> None:
     file_green(india, export_in)
     clock.advance(timedelta(minutes=10, seconds=1))
 
@@ -321,9 +320,7 @@ def test_an_invalid_prearrival_declaration_is_answered_with_a_rejected_ack(
     assert ack["status"] == "rejected"
     assert ack["export_declaration_id"] == "25INFAKE0000000001"
     paths = [r["path"] for r in ack["reasons"]]
-    assert (
-        "Declaration.GoodsShipment.GovernmentAgencyGoodsItem[0].Commodity.Classification[1].ID" in paths
-    )
+    assert "Declaration.GoodsShipment.GovernmentAgencyGoodsItem[0].Commodity.Classification[1].ID" in paths
 
 
 def test_an_ack_for_an_unknown_export_is_rejected(india: Any, russia: Any, clock: Any) -> None:

@@ -87,7 +87,7 @@ class CustomsDeclaration:
         self.record("assessment", at, lane=lane)
 
     def clear_for_export(self, at: datetime, officer: str | None = None) -> None:
-        if self.flow != EXPORT or self.status not in (FILED, UNDER_CONTROL):
+        if self.flow != EXPORT or self.status not in (FILED, UNDER_CONTROL, HELD):
             raise TransitionError(
                 f"cannot give a Let Export Order to a {self.flow} declaration that is {self.status}"
             )
@@ -116,7 +116,7 @@ class CustomsDeclaration:
         if self.status in (RELEASED, REJECTED):
             raise TransitionError(f"cannot hold a declaration that is {self.status}")
         self.status = HELD
-        self.record("examination", at, result="hold", reason=reason, officer=officer)
+        self.record("hold", at, reason=reason, officer=officer)
 
     def store_ack(self, ack: dict[str, Any], at: datetime) -> None:
         if self.flow != EXPORT:

@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from corridor.documents.oa.jsjson import js_number
@@ -20,24 +21,20 @@ SALT_TYPES = ("string", "number", "boolean", "null", "undefined")
 _VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
 
 
-class SaltSource:
-    """Random uuid v4 strings drawn from ``os.urandom`` in blocks (one syscall per 4,096 salts)."""
+def _salt_blocks(block: int) -> Iterator[list[str]]:
+    variant = _VARIANT
+    while True:
+        pool = os.urandom(16 * block).hex()
+        yield [
+            f"{h[0:8]}-{h[8:12]}-4{h[13:16]}-{variant[h[16]]}{h[17:20]}-{h[20:32]}"
+            for h in (pool[i : i + 32] for i in range(0, len(pool), 32))
+        ]
 
-    __slots__ = ("_block", "_pool", "_pos")
 
-    def __init__(self, block: int = 4096) -> None:
-        self._block = block
-        self._pool = ""
-        self._pos = 0
-
-    def __call__(self) -> str:
-        pos = self._pos
-        if pos + 32 > len(self._pool):
-            self._pool = os.urandom(16 * self._block).hex()
-            pos = 0
-        self._pos = pos + 32
-        h = self._pool[pos : pos + 32]
-        return f"{h[0:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
+def salt_source(block: int = 4096) -> Callable[[], str]:
+    """A function returning a fresh random uuid v4 string on each call; the uuids are made from
+    ``os.urandom`` in blocks (one system call per ``block`` salts)."""
+    return itertools.chain.from_iterable(_salt_blocks(block)).__next__
 
 
 def typed_string(value: Any) -> str:
@@ -55,7 +52,7 @@ def typed_string(value: Any) -> str:
 
 def salt_data(data: Any, salt: Callable[[], str] | None = None) -> Any:
     """A copy of ``data`` with every primitive salted (arrays and objects keep their shape)."""
-    source = salt or SaltSource()
+    source = salt or salt_source()
 
     def walk(value: Any) -> Any:
         if isinstance(value, dict):

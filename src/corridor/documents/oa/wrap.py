@@ -7,7 +7,9 @@ proof from its targetHash to that root."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
+from json.encoder import encode_basestring
 from typing import Any
 
 from corridor.documents.oa.errors import OAFormatError
@@ -15,7 +17,7 @@ from corridor.documents.oa.flatten import display_path, iter_leaves
 from corridor.documents.oa.hashing import keccak256, utf8
 from corridor.documents.oa.jsjson import js_string, js_stringify
 from corridor.documents.oa.merkle import MerkleTree
-from corridor.documents.oa.salting import SaltSource, typed_string
+from corridor.documents.oa.salting import salt_source, typed_string
 from corridor.documents.oa.schema import validate_raw_v2
 
 SCHEMA_V2 = "https://schema.openattestation.com/2.0/schema.json"
@@ -69,22 +71,42 @@ class _NotJson(Exception):
         self.key = key
 
 
+_KEY_CACHE: dict[str, str] = {}
+_KEY_CACHE_LIMIT = 200_000
+
+
+def _key_open(key: str) -> str:
+    """``{"<key>":`` with the key escaped like JSON.stringify; cached, since a batch of documents
+    of one kind repeats the same flattened keys."""
+    text = _KEY_CACHE.get(key)
+    if text is None:
+        if len(_KEY_CACHE) > _KEY_CACHE_LIMIT:
+            _KEY_CACHE.clear()
+        text = _KEY_CACHE[key] = "{" + js_string(key) + ":"
+    return text
+
+
 def _salt_and_hash(data: dict[str, Any], salt: Callable[[], str]) -> tuple[dict[str, Any], list[str]]:
     """Salt ``data`` and hash its fields in one walk (the hot path of a batch wrap)."""
     hashes: list[str] = []
     append = hashes.append
     h = keccak256
-    q = js_string
+    eb = encode_basestring
+    cache = _KEY_CACHE
+    key_open = _key_open
 
     def walk(value: Any, key: str) -> Any:
         t = type(value)
         if t is str:
             salted = salt() + ":string:" + value
-            append(h(("{" + q(key) + ":" + q(salted) + "}").encode()).hex())
+            quoted = eb(salted)
+            if not quoted.isascii():
+                quoted = js_string(salted)
+            append(h(((cache.get(key) or key_open(key)) + quoted + "}").encode()).hex())
             return salted
         if t is dict:
             if not value:
-                append(h(("{" + q(key) + ":{}}").encode()).hex())
+                append(h((key_open(key) + "{}}").encode()).hex())
                 return {}
             out: dict[str, Any] = {}
             for k, v in value.items():
@@ -94,14 +116,14 @@ def _salt_and_hash(data: dict[str, Any], salt: Callable[[], str]) -> tuple[dict[
             return out
         if t is list:
             if not value:
-                append(h(("{" + q(key) + ":[]}").encode()).hex())
+                append(h((key_open(key) + "[]}").encode()).hex())
                 return []
             return [walk(v, f"{key}.{i}") for i, v in enumerate(value)]
         try:
             salted = salt() + ":" + typed_string(value)
         except TypeError:
             raise _NotJson(key) from None
-        append(h(("{" + q(key) + ":" + q(salted) + "}").encode()).hex())
+        append(h((key_open(key) + js_string(salted) + "}").encode()).hex())
         return salted
 
     out: dict[str, Any] = {}
@@ -161,18 +183,33 @@ def wrap_documents(
     """``wrapDocuments``: salt, hash and put a batch of raw documents under one Merkle root."""
     if not documents:
         raise OAFormatError.single("documents", "a batch needs at least one document")
-    source = salt or SaltSource()
+    source = salt or salt_source()
     salted: list[dict[str, Any]] = []
     targets: list[str] = []
-    for i, raw in enumerate(documents):
-        if validate:
-            _check_raw(raw, i if len(documents) > 1 else None)
-        elif not isinstance(raw, dict):
-            raise OAFormatError.single(f"documents[{i}]", "a document must be a JSON object")
-        data, hashes = _salt_and_hash(raw, source)
-        salted.append(data)
-        targets.append(digest_hashes(hashes))
-    return _assemble(salted, targets, schema_id)
+    # A large batch allocates millions of small strings that the cyclic GC would scan in vain.
+    pause_gc = len(documents) >= 1000 and gc.isenabled()
+    if pause_gc:
+        gc.disable()
+    try:
+        for i, raw in enumerate(documents):
+            if validate:
+                _check_raw(raw, i if len(documents) > 1 else None)
+            elif not isinstance(raw, dict):
+                raise OAFormatError.single(f"documents[{i}]", "a document must be a JSON object")
+            try:
+                data, hashes = _salt_and_hash(raw, source)
+            except OAFormatError as e:
+                if len(documents) > 1:
+                    raise OAFormatError(
+                        [type(err)(f"documents[{i}].{err.path}", err.reason) for err in e.errors]
+                    ) from None
+                raise
+            salted.append(data)
+            targets.append(digest_hashes(hashes))
+        return _assemble(salted, targets, schema_id)
+    finally:
+        if pause_gc:
+            gc.enable()
 
 
 def wrap_document(

@@ -1,0 +1,196 @@
+"""``corridor doc``: issue, verify, redact and revoke OpenAttestation v2 documents, and manage the
+node's issuer registry. Output is JSON on stdout; errors are JSON on stderr with exit code 2; a
+document that fails verification exits with code 1."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from corridor.documents import service
+from corridor.documents.issuers import ROLES, Issuer, JsonFileIssuerRegistry
+from corridor.shared.errors import Conflict, CorridorError, Forbidden, InvalidInput, NotFound
+
+app = typer.Typer(help="Verifiable trade documents (OpenAttestation v2 / TradeTrust format).", no_args_is_help=True)
+issuer_app = typer.Typer(help="Issuing bodies registered at this node.", no_args_is_help=True)
+app.add_typer(issuer_app, name="issuer")
+
+DataDir = Annotated[
+    Path,
+    typer.Option(
+        "--data-dir",
+        envvar="CORRIDOR_DATA_DIR",
+        help="Node data directory (issuer registry, keys, revocations).",
+        show_default=True,
+    ),
+]
+DEFAULT_DATA_DIR = Path("corridor-data")
+
+
+def _emit(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
+
+
+def _fail(message: str, errors: list[dict[str, str]] | None = None, code: int = 2) -> NoReturn:
+    body: dict[str, Any] = {"error": message}
+    if errors:
+        body["errors"] = errors
+    sys.stderr.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except InvalidInput as e:
+        _fail("invalid input", [err.to_json() for err in e.errors])
+    except (NotFound, Forbidden, Conflict, CorridorError) as e:
+        _fail(str(e))
+    except OSError as e:
+        _fail(f"{e.strerror or e}: {e.filename}" if e.filename else str(e))
+    except Exception as e:  # the CLI reports, never dumps a traceback
+        _fail(f"unexpected error: {type(e).__name__}: {e}")
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        _fail(f"{path}: not UTF-8 text")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        _fail(f"{path}: not valid JSON: {e.msg} at line {e.lineno} column {e.colno}")
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _ctx(data_dir: Path) -> service.DocumentContext:
+    return service.DocumentContext.from_data_dir(data_dir)
+
+
+@app.command()
+def issue(
+    files: Annotated[list[Path], typer.Argument(help="Raw document JSON files; one batch, one merkleRoot.")],
+    issuer: Annotated[str, typer.Option("--issuer", help="Issuer id, e.g. did:corridor:in:fieo")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for the wrapped <name>.tt files")],
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+) -> None:
+    """Wrap one or many raw documents and sign the batch's merkleRoot as the issuer."""
+    with _errors():
+        docs = [_read_json(f) for f in files]
+        wrapped = service.issue_documents(_ctx(data_dir), docs, issuer)
+        written = []
+        used: set[str] = set()
+        for src, doc in zip(files, wrapped, strict=True):
+            stem = src.name.removesuffix(".json")
+            name = stem if stem not in used else f"{stem}-{doc['signature']['targetHash'][:8]}"
+            used.add(name)
+            target = out / f"{name}.tt"
+            _write_json(target, doc)
+            written.append({"source": str(src), "wrapped": str(target), "targetHash": doc["signature"]["targetHash"]})
+        _emit({"issuer": issuer, "merkleRoot": wrapped[0]["signature"]["merkleRoot"], "documents": written})
+
+
+@app.command()
+def verify(
+    file: Annotated[Path, typer.Argument(help="Wrapped document (.tt / .json)")],
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+) -> None:
+    """Check integrity, the issuer's signature and registration, and revocation; print the verdict."""
+    with _errors():
+        verdict = service.verify(_ctx(data_dir), _read_json(file))
+        _emit(verdict.to_json())
+    if not verdict.valid:
+        raise typer.Exit(1)
+
+
+@app.command()
+def redact(
+    file: Annotated[Path, typer.Argument(help="Wrapped document")],
+    field: Annotated[list[str], typer.Option("--field", help="Path to hide, e.g. items[0].description")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout")] = None,
+) -> None:
+    """Hide fields (selective disclosure); the document still verifies."""
+    with _errors():
+        redacted = service.redact(_read_json(file), field)
+        if out is None:
+            _emit(redacted)
+        else:
+            _write_json(out, redacted)
+            _emit({"wrapped": str(out), "hidden": field})
+
+
+@app.command()
+def revoke(
+    file: Annotated[Path, typer.Argument(help="Wrapped document to revoke")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is revoked")],
+    batch: Annotated[bool, typer.Option("--batch", help="Revoke the whole batch (its merkleRoot)")] = False,
+    issuer: Annotated[str | None, typer.Option("--issuer", help="Revoking issuer (default: the document's)")] = None,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+) -> None:
+    """Revoke a document or its batch; prints the signed revocation record."""
+    with _errors():
+        record = service.revoke(
+            _ctx(data_dir), _read_json(file), scope="batch" if batch else "document", reason=reason, issuer_id=issuer
+        )
+        _emit(record.to_json())
+
+
+@issuer_app.command("register")
+def issuer_register(
+    name: Annotated[str, typer.Option("--name", help="Legal name of the issuing body")],
+    country: Annotated[str, typer.Option("--country", help="ISO 3166-1 alpha-2, e.g. IN")],
+    role: Annotated[str, typer.Option("--role", help=f"e.g. {', '.join(ROLES[:2])}")],
+    issuer_id: Annotated[str | None, typer.Option("--id", help="did:... id (default did:corridor:<cc>:<name>)")] = None,
+    node: Annotated[str | None, typer.Option("--node", help="Country code of this node")] = None,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+) -> None:
+    """Register an issuing body at this node with a new Ed25519 key (private key file mode 0600)."""
+    with _errors():
+        registered = JsonFileIssuerRegistry(data_dir).register(
+            name=name, country=country, role=role, issuer_id=issuer_id, node=node
+        )
+        _emit(registered.model_dump())
+
+
+@issuer_app.command("import")
+def issuer_import(
+    file: Annotated[Path, typer.Argument(help="Issuer JSON as printed by 'issuer register' at the peer node")],
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+) -> None:
+    """Trust an issuer registered at another node, by its public key."""
+    with _errors():
+        imported = Issuer.model_validate(_read_json(file))
+        JsonFileIssuerRegistry(data_dir).add(imported)
+        _emit(imported.model_dump())
+
+
+@issuer_app.command("list")
+def issuer_list(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
+    """List the issuers this node trusts."""
+    with _errors():
+        _emit([i.model_dump() for i in JsonFileIssuerRegistry(data_dir).list_issuers()])
+
+
+def main(argv: list[str] | None = None) -> Callable[..., Any]:
+    """Entry point for running this sub-app alone (``python -m corridor.documents.cli``)."""
+    return app(args=argv)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    main()
