@@ -19,6 +19,7 @@ from corridor.messaging.envelope import b64url, b64url_decode, canonical
 from corridor.messaging.transport import InProcessTransport
 from corridor.node.bootstrap import Node, bootstrap_node, introduce
 from corridor.service.commands import ClearDeclaration, FileDeclaration
+from corridor.service.context import Assessor
 
 DIRECTIONS = {"IN": "IN->RU", "RU": "RU->IN"}
 
@@ -32,12 +33,13 @@ class Corridor:
 
     @classmethod
     def embedded(cls, data_dir: Path, db_url: str | None = None, db_schema: str | None = None,
-                 **node_options: Any) -> Corridor:
+                 assessors: dict[str, Assessor] | None = None, **node_options: Any) -> Corridor:
         """Nodes IN and RU; on a shared server each node gets its own schema ``<db_schema>_in|ru``."""
         transport = InProcessTransport()
         nodes = {
             c: bootstrap_node(c, data_dir / c, transport, db_url=db_url,
-                              db_schema=f"{db_schema}_{c.lower()}" if db_schema else None, **node_options)
+                              db_schema=f"{db_schema}_{c.lower()}" if db_schema else None,
+                              assessor=(assessors or {}).get(c), **node_options)
             for c in ("IN", "RU")
         }
         for country, node in nodes.items():

@@ -81,7 +81,7 @@ def write_back(declaration: CustomsDeclaration, cr: ConsignmentRelease) -> bool:
                                detail="pre-cleared, green, paid: released on arrival")
         declaration.status = RELEASED
         changed = True
-    elif cr.status is Status.QUEUED and cr.queue_entry is not None and declaration.status != UNDER_CONTROL:
+    elif cr.status is Status.QUEUED and cr.queue_entry is not None and "queued" not in recorded:
         declaration.status = UNDER_CONTROL
         declaration.record("queued", cr.queue_entry.enqueued_at, due=cr.queue_entry.due_at.isoformat(),
                            lane=cr.queue_entry.lane.value)

@@ -238,15 +238,10 @@ def test_a_refused_import_changes_nothing(tmp_path: Path, india: KeyRing, russia
         india.resolve(peer_id, "RU")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG keys.py KeyRing.import_public: a peer document may re-label this node's own key id "
-    "(same public key, node changed to the peer), after which this node has no signing key",
-)
 def test_import_refuses_to_re_label_this_nodes_own_key(india: KeyRing) -> None:
     own = by_id(india)[india.active_key_id()].to_json()
 
-    with pytest.raises(KeyringError):
+    with pytest.raises(KeyringError, match="trusted as a key of node IN"):
         india.import_public({"node": "RU", "keys": [{**own, "node": "RU"}]})
 
     assert india.signing_key()[0] == own["key_id"]

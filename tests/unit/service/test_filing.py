@@ -221,11 +221,6 @@ def test_a_held_export_sends_nothing(make_node: Any, export_in: dict[str, Any]) 
     assert node.outbox() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG model.py CustomsDeclaration.clear_for_export: only FILED/UNDER_CONTROL may be cleared, "
-    "so a HELD export can never get its Let Export Order (clear_import does accept HELD)",
-)
 def test_a_held_export_can_be_cleared_by_an_officer_and_then_leaves(
     make_node: Any, export_in: dict[str, Any]
 ) -> None:

@@ -333,11 +333,6 @@ def test_an_ack_for_an_unknown_export_is_rejected(india: Any, russia: Any, clock
     assert india.store.inbox == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG handlers.on_acknowledgement: an ack naming an IMPORT declaration makes store_ack raise "
-    "TransitionError, which receive_envelope does not catch (no rejection recorded, exception escapes)",
-)
 def test_an_ack_naming_an_import_declaration_is_rejected_not_raised(
     india: Any, russia: Any, export_ru: dict[str, Any], clock: Any
 ) -> None:

@@ -1,0 +1,93 @@
+"""HTTP routes for documents; thin wrappers over ``corridor.documents.service``.
+
+The node supplies its registry and revocation store by overriding the ``document_context``
+dependency (``app.dependency_overrides[document_context] = lambda: ctx``); by default the store
+lives in ``CORRIDOR_DATA_DIR`` (or ``./corridor-data``). Errors are JSON 4xx bodies
+``{"error": ..., "errors": [{"path", "reason"}]}``."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from corridor.documents import service
+from corridor.shared.errors import Conflict, CorridorError, Forbidden, InvalidInput, NotFound
+
+router = APIRouter(prefix="/documents", tags=["documents"])
+
+
+def document_context() -> service.DocumentContext:
+    return service.DocumentContext.from_data_dir(os.environ.get("CORRIDOR_DATA_DIR", "corridor-data"))
+
+
+Ctx = Annotated[service.DocumentContext, Depends(document_context)]
+
+
+class IssueRequest(BaseModel):
+    issuer_id: str = Field(description="Registered issuer, e.g. did:corridor:in:fieo")
+    documents: list[Any] = Field(min_length=1, description="Raw documents; wrapped as one batch")
+
+
+class VerifyRequest(BaseModel):
+    document: Any
+
+
+class RedactRequest(BaseModel):
+    document: Any
+    fields: list[str] = Field(min_length=1)
+
+
+class RevokeRequest(BaseModel):
+    document: Any
+    reason: str
+    scope: Literal["document", "batch"] = "document"
+    issuer_id: str | None = None
+
+
+def _error(e: CorridorError) -> JSONResponse:
+    if isinstance(e, InvalidInput):
+        return JSONResponse(
+            status_code=422, content={"error": "invalid input", "errors": [x.to_json() for x in e.errors]}
+        )
+    status = 404 if isinstance(e, NotFound) else 403 if isinstance(e, Forbidden) else 409 if isinstance(e, Conflict) else 400
+    return JSONResponse(status_code=status, content={"error": str(e)})
+
+
+@router.post("/issue")
+def issue(body: IssueRequest, ctx: Ctx) -> Any:
+    try:
+        wrapped = service.issue_documents(ctx, body.documents, body.issuer_id)
+    except CorridorError as e:
+        return _error(e)
+    return {"merkleRoot": wrapped[0]["signature"]["merkleRoot"], "documents": wrapped}
+
+
+@router.post("/verify")
+def verify(body: VerifyRequest, ctx: Ctx) -> Any:
+    """200 with the verdict when the document is valid, 422 with the verdict when it is not."""
+    try:
+        verdict = service.verify(ctx, body.document)
+    except CorridorError as e:
+        return _error(e)
+    return JSONResponse(status_code=200 if verdict.valid else 422, content=verdict.to_json())
+
+
+@router.post("/redact")
+def redact(body: RedactRequest) -> Any:
+    try:
+        return service.redact(body.document, body.fields)
+    except CorridorError as e:
+        return _error(e)
+
+
+@router.post("/revoke")
+def revoke(body: RevokeRequest, ctx: Ctx) -> Any:
+    try:
+        record = service.revoke(ctx, body.document, scope=body.scope, reason=body.reason, issuer_id=body.issuer_id)
+    except CorridorError as e:
+        return _error(e)
+    return record.to_json()

@@ -1,0 +1,185 @@
+"""Issue journey: pre-arrival data, carrier events at both nodes, payment, release on arrival."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from corridor.customs.domain.model import RELEASED, UNDER_CONTROL
+from corridor.demo.carrier import milestones
+from corridor.demo.run import Corridor
+from corridor.demo.samples import SampleCorridor
+from corridor.customs.assessment import ReferenceAssessor
+from corridor.service.commands import ClearDeclaration, FileDeclaration, PayDuties, PostEvents, ReleaseDeclaration
+from corridor.shared.errors import Conflict, InvalidInput
+
+NOW = datetime.now(UTC)
+
+
+class FixedLane(ReferenceAssessor):
+    """Real duties; the risk decision forced to one lane so each path can be tested."""
+
+    lane = "green"
+
+    def risk(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        decision = super().risk(*args, **kwargs)
+        return {**decision, "lane": self.lane, "forced_by_test": True}
+
+
+class Clock:
+    """The nodes' clock, moved forward by the test as the ship sails."""
+
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def corridor_with(tmp_path: Path, lane: str, clock: Clock) -> Corridor:
+    assessors = {}
+    for country in ("IN", "RU"):
+        assessor = FixedLane.for_country(country)
+        assessor.lane = lane
+        assessors[country] = assessor
+    return Corridor.embedded(tmp_path, assessors=assessors, clock=clock)
+
+
+def sail(corridor: Corridor, clock: Clock, export_id: str, document: dict[str, Any], steps: int) -> dict[str, Any]:
+    """Post the first ``steps`` milestones, each when it happens (departure tomorrow, 19 days at sea)."""
+    departure = NOW + timedelta(days=1)
+    events = milestones(document, export_id, departure, departure + timedelta(days=19), steps=steps)
+    result: dict[str, Any] = {"accepted": 0, "duplicates": 0}
+    for event in events["epcisBody"]["eventList"]:
+        clock.now = max(clock.now, datetime.fromisoformat(event["eventTime"]) + timedelta(minutes=5))
+        single = {**events, "epcisBody": {"eventList": [event]}}
+        outcome = post(corridor, "IN", single)
+        result = {k: result[k] + outcome[k] for k in ("accepted", "duplicates")}
+    return result
+
+
+def ship(corridor: Corridor, seed: int = 3) -> tuple[str, str, dict[str, Any]]:
+    document = SampleCorridor(seed).next("IN", NOW)
+    export = corridor.nodes["IN"].handle(FileDeclaration(document))
+    if export.status == UNDER_CONTROL:
+        export = corridor.nodes["IN"].handle(ClearDeclaration(export.id, "IN-OFFICER", "ok"))
+    corridor.pump()
+    with corridor.nodes["RU"].uow() as uow:
+        imported = uow.declarations.find_by_consignment(export.id)
+    assert imported is not None
+    return export.id, imported.id, document
+
+
+def pay(corridor: Corridor, import_id: str) -> Any:
+    with corridor.nodes["RU"].uow() as uow:
+        declaration = uow.declarations.get(import_id)
+    assert declaration is not None
+    node = corridor.nodes["RU"]
+    return node.handle(PayDuties(import_id, declaration.importer_id, declaration.assessment["totals"], "PAY-1"))
+
+
+def post(corridor: Corridor, node: str, document: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = corridor.nodes[node].handle(PostEvents(document, "CARRIER-1"))
+    corridor.pump()
+    return result
+
+
+def status(corridor: Corridor, import_id: str) -> tuple[str, list[str]]:
+    with corridor.nodes["RU"].uow() as uow:
+        declaration = uow.declarations.get(import_id)
+        stages = [s.name for s in uow.declarations.stages(import_id)]
+    assert declaration is not None
+    return declaration.status, stages
+
+
+def test_green_paid_consignment_is_released_on_arrival(tmp_path: Path) -> None:
+    clock = Clock()
+    corridor = corridor_with(tmp_path, "green", clock)
+    export_id, import_id, document = ship(corridor)
+    pay(corridor, import_id)
+    assert sail(corridor, clock, export_id, document, steps=5) == {"accepted": 5, "duplicates": 0}
+    current, stages = status(corridor, import_id)
+    assert current == RELEASED
+    assert stages.index("arrival") < stages.index("release")
+    with corridor.nodes["RU"].uow() as uow:
+        release = [s for s in uow.declarations.stages(import_id) if s.name == "release"][0]
+        arrival = [s for s in uow.declarations.stages(import_id) if s.name == "arrival"][0]
+        assert release.at == arrival.at  # out of charge at the arrival instant
+        assert len(uow.events.for_consignment(export_id)) == 5  # the events reached the destination
+    # the same events again: duplicates, no second effect
+    assert sail(corridor, clock, export_id, document, steps=5) == {"accepted": 0, "duplicates": 5}
+    corridor.close()
+
+
+def test_unpaid_green_waits_and_is_released_when_paid(tmp_path: Path) -> None:
+    clock = Clock()
+    corridor = corridor_with(tmp_path, "green", clock)
+    export_id, import_id, document = ship(corridor)
+    sail(corridor, clock, export_id, document, steps=3)
+    assert status(corridor, import_id)[0] != RELEASED
+    with pytest.raises(Conflict, match="not paid"):
+        corridor.nodes["RU"].handle(ReleaseDeclaration(import_id, "RU-OFFICER"))
+    pay(corridor, import_id)
+    assert status(corridor, import_id)[0] == RELEASED
+    with pytest.raises(Conflict):
+        pay(corridor, import_id)  # paid once only
+    corridor.close()
+
+
+def test_red_lane_goes_to_officer_queue_and_officer_releases(tmp_path: Path) -> None:
+    clock = Clock()
+    corridor = corridor_with(tmp_path, "red", clock)
+    export_id, import_id, document = ship(corridor)
+    with pytest.raises(Conflict, match="not arrived"):
+        corridor.nodes["RU"].handle(ClearDeclaration(import_id, "RU-OFFICER", "early"))
+    pay(corridor, import_id)
+    sail(corridor, clock, export_id, document, steps=3)
+    current, stages = status(corridor, import_id)
+    assert current == UNDER_CONTROL and "queued" in stages
+    cleared = corridor.nodes["RU"].handle(ClearDeclaration(import_id, "RU-OFFICER", "seals intact, goods conform"))
+    assert cleared.status == RELEASED
+    with pytest.raises(Conflict, match="already released"):
+        corridor.nodes["RU"].handle(ReleaseDeclaration(import_id, "RU-OFFICER"))
+    corridor.close()
+
+
+def test_events_out_of_order_are_held_and_applied_in_order(tmp_path: Path) -> None:
+    clock = Clock()
+    corridor = corridor_with(tmp_path, "green", clock)
+    export_id, import_id, document = ship(corridor)
+    pay(corridor, import_id)
+    departure = NOW + timedelta(days=1)
+    full = milestones(document, export_id, departure, departure + timedelta(days=19), steps=3)
+    clock.now = departure + timedelta(days=20)
+    arrival_only = copy.deepcopy(full)
+    arrival_only["epcisBody"]["eventList"] = [full["epcisBody"]["eventList"][2]]
+    post(corridor, "IN", arrival_only)  # arrival before any departure is known: held
+    assert status(corridor, import_id)[0] != RELEASED
+    post(corridor, "IN", full)  # the departure comes: the held arrival applies, release follows
+    assert status(corridor, import_id)[0] == RELEASED
+    corridor.close()
+
+
+def test_bad_events_are_refused_with_field_paths_and_nothing_stored(tmp_path: Path) -> None:
+    clock = Clock()
+    corridor = corridor_with(tmp_path, "green", clock)
+    export_id, _, document = ship(corridor)
+    departure = NOW + timedelta(days=1)
+    clock.now = departure + timedelta(days=20)
+    events = milestones(document, export_id, departure, departure - timedelta(days=1), steps=3)
+    with pytest.raises(InvalidInput) as refused:
+        corridor.nodes["IN"].handle(PostEvents(events, "CARRIER-1"))
+    assert any(e.path.endswith("eventTime") for e in refused.value.errors)
+    unknown = milestones(document, export_id, departure, departure + timedelta(days=19), steps=2)
+    unknown["epcisBody"]["eventList"][1]["bizLocation"]["id"] = "https://vocabulary.uncefact.org/unlocode#INZZZ"
+    with pytest.raises(InvalidInput) as refused:
+        corridor.nodes["IN"].handle(PostEvents(unknown, "CARRIER-1"))
+    assert any("INZZZ" in e.reason for e in refused.value.errors)
+    with corridor.nodes["IN"].uow() as uow:
+        assert uow.events.for_consignment(export_id) == []
+        assert uow.outbox.count() == 1  # only the pre-arrival message; no events went out
+    corridor.close()
