@@ -233,11 +233,18 @@ def on_prearrival(
         imported["Declaration"]["DeclarationOfficeID"] = unloading["ID"]
     try:
         document = validate_declaration(imported, ctx.codes)
-    except InvalidInput as exc:
-        ack = _ack(export_id, "rejected", reasons=[e.to_json() for e in exc.errors])
+        d = document.Declaration
+        route = (d.GoodsShipment.ExportCountry.ID, d.GoodsShipment.DestinationCountry.ID)
+        if route != (header["sender"], ctx.country):
+            raise InvalidInput([FieldError("Declaration.GoodsShipment.DestinationCountry.ID",
+                                           f"goods {route[0]}->{route[1]} sent by {header['sender']} to {ctx.country}")])
+        assessment = ctx.assessor.duties(d, now)
+    except (InvalidInput, NotFound) as exc:
+        reasons = ([e.to_json() for e in exc.errors] if isinstance(exc, InvalidInput)
+                   else [{"path": "Declaration.GoodsShipment.GovernmentAgencyGoodsItem", "reason": str(exc)}])
+        ack = _ack(export_id, "rejected", reasons=reasons)
         enqueue(uow, ctx.signer, recipient=header["sender"], message_type=ACKNOWLEDGEMENT, body=ack, now=now)
-        return {"status": "rejected", "reasons": ack["reasons"]}
-    d = document.Declaration
+        return {"status": "rejected", "reasons": reasons}
     declaration = CustomsDeclaration(
         id=ctx.new_id(),
         node=ctx.country,
@@ -257,7 +264,6 @@ def on_prearrival(
     trader = _count_filing(uow, d.Importer, ctx.country)
     risk = ctx.assessor.risk(d, IMPORT, trader, declaration.id, now)
     declaration.assign_lane(risk["lane"], risk, now)
-    assessment = ctx.assessor.duties(d, now)
     declaration.pre_assess(assessment, now)
     uow.declarations.add(declaration)
     ack = _ack(

@@ -55,8 +55,9 @@ class Envelope:
         return {"header": self.header.to_json(), "body": self.body, "signature": self.signature}
 
     def to_bytes(self) -> bytes:
-        """Compact JSON for transport; the receiver canonicalises again before it verifies."""
-        return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        """The wire form: the RFC 8785 canonical JSON of the whole envelope, so that a receiver can
+        refuse any other spelling of the same content (see ``parse_wire``)."""
+        return canonical(self.to_json())
 
 
 def b64url(data: bytes) -> str:
@@ -127,6 +128,23 @@ def parse(raw: Any) -> Envelope:
     if not isinstance(signature, str) or not signature:
         raise EnvelopeRejected("signature", "missing or not a string")
     return Envelope(Header(**{name: header[name] for name in HEADER_FIELDS}), body, signature)
+
+
+def parse_wire(data: bytes) -> Envelope:
+    """Parse received bytes; refuse them unless they are exactly the canonical form, so that no
+    byte of a signed envelope can change (not even an escape's spelling) without rejection."""
+    try:
+        raw = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise EnvelopeRejected("envelope", f"not JSON: {exc}") from exc
+    envelope = parse(raw)
+    try:
+        canonical_form = canonical(raw)
+    except Exception as exc:  # rfc8785 refuses numbers and strings it cannot canonicalise
+        raise EnvelopeRejected("envelope", f"cannot be canonicalised: {exc}") from exc
+    if canonical_form != data:
+        raise EnvelopeRejected("envelope", "is not in RFC 8785 canonical form")
+    return envelope
 
 
 def parse_time(text: str) -> datetime:

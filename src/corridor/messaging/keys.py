@@ -162,6 +162,7 @@ class KeyRing:
         if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
             raise KeyringError("keys: the document must be an object with a list 'keys'")
         imported = [_entry_from_json(e, f"keys[{i}]") for i, e in enumerate(document["keys"])]
+        accepted: dict[str, TrustedKey] = {}
         for key in imported:
             if key.node == self.node:
                 raise KeyringError(f"keys: {key.key_id} claims to be this node's own key")
@@ -170,9 +171,8 @@ class KeyRing:
                 raise KeyringError(f"keys: {key.key_id} is trusted as a key of node {current.node}, not {key.node}")
             if current is not None and current.public_key != key.public_key:
                 raise KeyringError(f"keys: {key.key_id} is already trusted with a different public key")
-            if current is not None and current.status == REVOKED:
-                key = current
-            self._trust[key.key_id] = key
+            accepted[key.key_id] = current if current is not None and current.status == REVOKED else key
+        self._trust.update(accepted)  # all or nothing: only after every entry passed
         self._save()
         return imported
 

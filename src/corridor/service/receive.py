@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from corridor.messaging.envelope import EnvelopeRejected, parse, verify
+from corridor.messaging.envelope import EnvelopeRejected, parse, parse_wire, verify
 from corridor.service.commands import ReceiveEnvelope
 from corridor.service.context import NodeContext
 from corridor.service.ports import CommitConflict, UnitOfWork
@@ -20,11 +19,9 @@ def receive_envelope(cmd: ReceiveEnvelope, uow: UnitOfWork, ctx: NodeContext) ->
     header: dict[str, str] = {}
     try:
         if isinstance(raw, bytes | str):
-            try:
-                raw = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise EnvelopeRejected("envelope", f"not JSON: {exc}") from exc
-        envelope = parse(raw)
+            envelope = parse_wire(raw.encode("utf-8") if isinstance(raw, str) else raw)
+        else:
+            envelope = parse(raw)
         header = envelope.header.to_json()
         if envelope.header.sender == ctx.country:
             raise EnvelopeRejected("header.sender", "a node does not accept its own messages")

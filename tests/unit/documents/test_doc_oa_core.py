@@ -176,13 +176,13 @@ def test_raw_documents_must_follow_the_v2_schema() -> None:
 
 
 def test_obfuscation_keeps_the_target_hash() -> None:
-    raw = {"issuers": [ISSUER], "items": [{"hs": "300490", "price": 1.5}, {"hs": "300410"}], "secret": {"x": 1}}
+    raw = {"issuers": [ISSUER], "items": [{"hs": "300490", "price": 1.5}, {"hs": "300410", "q": 3}], "secret": {"x": 1}}
     wrapped = wrap_documents([raw])[0]
     hidden = obfuscate_document(wrapped, ["items[0].price", "secret"])
     assert "price" not in hidden["data"]["items"][0] and "secret" not in hidden["data"]
     assert len(hidden["privacy"]["obfuscatedData"]) == 2
     assert digest_document(hidden) == wrapped["signature"]["targetHash"]
-    again = obfuscate_document(hidden, "items.1.hs".replace("1.hs", "0.hs"))
+    again = obfuscate_document(hidden, "items.1.hs")
     assert digest_document(again) == wrapped["signature"]["targetHash"]
     assert len(again["privacy"]["obfuscatedData"]) == 3
 

@@ -91,7 +91,7 @@ def _all(d: Declaration, codes: CodeLookup) -> Iterator[FieldError]:
     yield from _items(d, codes, exporting, destination)
     yield from _dates(d)
     for i, doc in enumerate(d.AdditionalDocument):
-        if not doc.TypeCode.isdigit() or len(doc.TypeCode) != 3:
+        if not (doc.TypeCode.isascii() and doc.TypeCode.isdigit()) or len(doc.TypeCode) != 3:
             yield FieldError(
                 f"Declaration.AdditionalDocument[{i}].TypeCode", "must be a 3-digit UN/EDIFACT 1001 code"
             )
