@@ -98,8 +98,11 @@ def test_demo_summary_counts_are_consistent(tmp_path: Path) -> None:
     assert sum(summary["lanes"]["export"].values()) == 30
     assert sum(summary["lanes"]["import"].values()) == 30
     assert summary["acknowledged"] == 30
-    # each consignment: one pre-arrival and one acknowledgement, both signed and verified once
-    assert summary["messages_signed"] == 60
-    assert summary["messages_verified"] == 60
+    # each consignment: a pre-arrival message, its acknowledgement and five milestone messages,
+    # each signed once and verified once
+    assert summary["messages_signed"] == 30 * 7
+    assert summary["messages_verified"] == 30 * 7
+    assert summary["release"]["released"] == 30
+    assert summary["release"]["events_posted"] == 30 * 5
     assert summary["messages_rejected"] == 5  # the demo's five tampered copies; the replay is a duplicate
     assert set(summary["duties"]) == {"INR", "RUB"}

@@ -8,11 +8,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from corridor.cli import declarations, keys, server
+from corridor.cli import declarations, keys, logistics, server
 from corridor.demo.run import DemoSummary, run_demo
+from corridor.logistics.cli import simulate_command
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -24,6 +25,10 @@ app.command()(declarations.declare)
 app.add_typer(declarations.schema_app, name="schema")
 app.add_typer(keys.app, name="keys")
 app.add_typer(server.app, name="node")
+app.add_typer(logistics.events_app, name="events")
+app.command()(logistics.track)
+app.command()(logistics.pay)
+app.command("simulate")(simulate_command)
 err = Console(stderr=True)
 out = Console()
 
@@ -46,17 +51,21 @@ def demo(
 ) -> None:
     """Run two embedded nodes (IN, RU) and flow sample consignments both ways."""
     with Progress(
-        TextColumn("[bold]consignments"),
+        TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=err,
         transient=as_json,
     ) as progress:
-        task = progress.add_task("flow", total=consignments)
-        summary = run_demo(
-            data_dir, consignments, seed, on_progress=lambda n: progress.update(task, completed=n)
-        )
+        tasks: dict[str, TaskID] = {}
+
+        def show(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = progress.add_task(phase, total=total)
+            progress.update(tasks[phase], completed=done, total=total)
+
+        summary = run_demo(data_dir, consignments, seed, on_progress=show)
     if as_json:
         typer.echo(json.dumps(summary.to_json()))
     else:
@@ -79,6 +88,11 @@ def summary_table(summary: DemoSummary) -> Table:
     for currency, amount in data["duties"].items():
         table.add_row(f"duties and taxes assessed, {currency}", f"{float(amount):,.2f}")
     table.add_row("acknowledged by destination", str(data["acknowledged"]))
+    release = data["release"]
+    table.add_row("released at destination (on arrival)", f"{release['released']} ({release['released_on_arrival']})")
+    for lane, figures in release["release_hours_by_lane"].items():
+        table.add_row(f"  arrival -> release, {lane} lane (mean / max h)", f"{figures['mean_h']} / {figures['max_h']}")
+    table.add_row("logistics events posted (EPCIS 2.0)", str(release["events_posted"]))
     table.add_row("messages signed", str(data["messages_signed"]))
     table.add_row("messages verified", str(data["messages_verified"]))
     table.add_row("messages rejected", str(data["messages_rejected"]))

@@ -15,7 +15,9 @@ from typing import Any
 
 from corridor.customs.domain.model import EXPORT, IMPORT, UNDER_CONTROL
 from corridor.demo.samples import SampleCorridor
+from corridor.demo.voyage import DemoClock, run_voyages
 from corridor.messaging.envelope import b64url, b64url_decode, canonical
+from corridor.messaging.relay import refreshed
 from corridor.messaging.transport import InProcessTransport
 from corridor.node.bootstrap import Node, bootstrap_node, introduce
 from corridor.service.commands import ClearDeclaration, FileDeclaration
@@ -71,6 +73,7 @@ class DemoSummary:
     messages_verified: int = 0
     messages_rejected: int = 0
     acknowledged: int = 0
+    voyages: dict[str, Any] = field(default_factory=dict)
     elapsed_s: float = 0.0
     data_dir: str = ""
 
@@ -87,6 +90,7 @@ class DemoSummary:
             "messages_verified": self.messages_verified,
             "messages_rejected": self.messages_rejected,
             "acknowledged": self.acknowledged,
+            "release": self.voyages,
             "elapsed_s": round(self.elapsed_s, 3),
             "data_dir": self.data_dir,
         }
@@ -113,20 +117,22 @@ def run_demo(
     data_dir: Path,
     consignments: int = 200,
     seed: int = 7,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
     batch: int = 25,
 ) -> DemoSummary:
     if data_dir.exists():
         shutil.rmtree(data_dir)
     started = time.perf_counter()
-    corridor = Corridor.embedded(data_dir)
+    clock = DemoClock(datetime.now(UTC))
+    corridor = Corridor.embedded(data_dir, clock=clock)
     samples = SampleCorridor(seed)
     summary = DemoSummary(data_dir=str(data_dir))
     try:
         for i in range(consignments):
             origin = "IN" if i % 2 == 0 else "RU"
             node = corridor.nodes[origin]
-            declaration = node.handle(FileDeclaration(samples.next(origin, datetime.now(UTC)), filed_by=None))
+            clock.advance_to(clock.now + timedelta(seconds=5))
+            declaration = node.handle(FileDeclaration(samples.next(origin, clock.now), filed_by=None))
             if declaration.status == UNDER_CONTROL:
                 node.handle(
                     ClearDeclaration(
@@ -139,9 +145,18 @@ def run_demo(
             if (i + 1) % batch == 0:
                 corridor.pump()
             if on_progress:
-                on_progress(i + 1)
+                on_progress("declarations filed", i + 1, consignments)
         corridor.pump()
-        _adversarial(corridor)
+        steps = [0]
+        total_steps = consignments * 7  # five milestones, a payment and (at most) an officer's check each
+
+        def step() -> None:
+            steps[0] += 1
+            if on_progress:
+                on_progress("voyages (simulated time)", steps[0], max(total_steps, steps[0]))
+
+        summary.voyages = run_voyages(corridor.nodes, corridor.pump, clock, seed, step).to_json()
+        _adversarial(corridor, clock.now)
         _collect(corridor, summary)
     finally:
         corridor.close()
@@ -150,15 +165,16 @@ def run_demo(
     return summary
 
 
-def _adversarial(corridor: Corridor) -> None:
+def _adversarial(corridor: Corridor, now: datetime) -> None:
     """Replay one delivered message and post tampered copies: none may take effect."""
     with corridor.nodes["IN"].uow() as uow:
         delivered = uow.outbox.list(status="sent", limit=1)
     if not delivered:
         return
     russia = corridor.nodes["RU"]
-    russia.receive(delivered[0].envelope)  # replay: answered as a duplicate, no second effect
-    for copy in tampered_copies(delivered[0].envelope, datetime.now(UTC)):
+    fresh = refreshed(delivered[0].envelope, corridor.nodes["IN"].keyring, now)
+    russia.receive(fresh)  # replay: answered as a duplicate, no second effect
+    for copy in tampered_copies(fresh, now):
         russia.receive(copy)
 
 

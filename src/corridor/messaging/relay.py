@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from corridor.messaging.envelope import MAX_AGE, parse, parse_time, seal
 from corridor.messaging.transport import Transport
+from corridor.service.outbox import Signer
 from corridor.service.ports import UnitOfWork
 
 BASE_BACKOFF = timedelta(seconds=1)
 MAX_BACKOFF = timedelta(minutes=10)
+REFRESH_AFTER = MAX_AGE / 4
 
 
 def backoff(attempts: int) -> timedelta:
@@ -24,13 +28,29 @@ class RelayReport:
     dead: int = 0
 
 
+def refreshed(envelope_text: str, signer: Signer, now: datetime) -> str:
+    """The same message (id, type, recipient, body) sealed again now, when it has waited in the
+    outbox long enough to risk the receiver's freshness window; the receiver's inbox still applies
+    it once, since the message id is unchanged."""
+    envelope = parse(json.loads(envelope_text))
+    if now - parse_time(envelope.header.created) < REFRESH_AFTER:
+        return envelope_text
+    key_id, private_key = signer.signing_key()
+    header = envelope.header
+    again = seal(private_key=private_key, key_id=key_id, message_type=header.type, sender=header.sender,
+                 recipient=header.recipient, body=envelope.body, now=now, message_id=header.message_id)
+    return again.to_bytes().decode("utf-8")
+
+
 class Relay:
     def __init__(
-        self, uow_factory: Callable[[], UnitOfWork], transport: Transport, clock: Callable[[], datetime]
+        self, uow_factory: Callable[[], UnitOfWork], transport: Transport, clock: Callable[[], datetime],
+        signer: Signer,
     ) -> None:
         self.uow_factory = uow_factory
         self.transport = transport
         self.clock = clock
+        self.signer = signer
 
     def run_once(self, limit: int = 200) -> RelayReport:
         with self.uow_factory() as uow:
@@ -38,7 +58,8 @@ class Relay:
         report = RelayReport()
         results = []
         for message in due:
-            results.append((message, self.transport.deliver(message.recipient, message.envelope)))
+            envelope = refreshed(message.envelope, self.signer, self.clock())
+            results.append((message, self.transport.deliver(message.recipient, envelope)))
         if not results:
             return report
         with self.uow_factory() as uow:

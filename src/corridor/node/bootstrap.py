@@ -115,7 +115,7 @@ def bootstrap_node(
         return SqlUnitOfWork(engine)
 
     bus = MessageBus(uow_factory, ctx, COMMAND_HANDLERS)
-    return Node(country, engine, keyring, bus, Relay(uow_factory, transport, clock))
+    return Node(country, engine, keyring, bus, Relay(uow_factory, transport, clock, keyring))
 
 
 def introduce(a: Node, b: Node) -> None:

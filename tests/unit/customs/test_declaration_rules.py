@@ -484,11 +484,6 @@ def test_additional_document_type_code_not_three_digits(india: Doc, code: str) -
     assert reason == "must be a 3-digit UN/EDIFACT 1001 code"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG rules.py _all: AdditionalDocument.TypeCode is checked with str.isdigit, which accepts "
-    "non-ASCII digits such as fullwidth '８６１' or superscripts (identifiers._is_digits avoids this)",
-)
 @pytest.mark.parametrize("code", ["８６１", "²³¹"])
 def test_additional_document_type_code_with_non_ascii_digits(india: Doc, code: str) -> None:
     d(india)["AdditionalDocument"] = [{"ID": "COO-2025-0001", "TypeCode": code}]

@@ -220,11 +220,6 @@ def test_import_refuses_a_malformed_document(india: KeyRing, document: Any, mess
     assert message in str(raised.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG keys.py KeyRing.import_public: entries before the refused one are already put in "
-    "self._trust (not saved), so a refused import still makes a peer key resolvable in memory",
-)
 def test_a_refused_import_changes_nothing(tmp_path: Path, india: KeyRing, russia: KeyRing) -> None:
     impostor = KeyRing(tmp_path / "impostor", "IN")
     document = {"keys": russia.export_public()["keys"] + impostor.export_public()["keys"]}

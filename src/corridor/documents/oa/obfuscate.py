@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from corridor.documents.oa.errors import OAFormatError
-from corridor.documents.oa.flatten import iter_leaves, split_path
+from corridor.documents.oa.flatten import split_path
 from corridor.documents.oa.wrap import field_hash
 from corridor.shared.errors import FieldError
 
@@ -25,8 +25,40 @@ def _join(parts: Sequence[str | int]) -> str:
     return out
 
 
-def _flat_key(parts: Sequence[str | int]) -> str:
-    return ".".join(str(p) for p in parts)
+def _is_array_index(key: str) -> bool:
+    return key.isdigit() and key == str(int(key)) and int(key) < 2**32 - 1
+
+
+def _js_keys(obj: dict[str, Any]) -> list[str]:
+    """``Object.keys`` order: array-index keys ascending, then the others in insertion order."""
+    return sorted((k for k in obj if _is_array_index(k)), key=int) + [k for k in obj if not _is_array_index(k)]
+
+
+def _pick(picked: Sequence[tuple[Sequence[str | int], Any]]) -> dict[str, Any]:
+    """lodash ``pick(data, paths)``: a tree holding only the picked values, built in path order."""
+    tree: dict[str, Any] = {}
+    for parts, value in picked:
+        node = tree
+        for p in parts[:-1]:
+            node = node.setdefault(str(p), {})
+        node[str(parts[-1])] = value
+    return tree
+
+
+def _js_order_leaves(tree: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Flatten like flatley walking JavaScript objects, so obfuscatedData has the npm library's order."""
+    out: list[tuple[str, Any]] = []
+
+    def walk(value: Any, key: str) -> None:
+        items = {str(i): v for i, v in enumerate(value)} if isinstance(value, list) else value
+        if isinstance(items, dict) and items:
+            for k in _js_keys(items):
+                walk(items[k], f"{key}.{k}" if key else k)
+        elif key:
+            out.append((key, value))
+
+    walk(tree, "")
+    return out
 
 
 def obfuscate_document(wrapped: dict[str, Any], fields: str | Sequence[str]) -> dict[str, Any]:
@@ -39,7 +71,7 @@ def obfuscate_document(wrapped: dict[str, Any], fields: str | Sequence[str]) -> 
     data = doc.get("data")
     if not isinstance(data, dict):
         raise OAFormatError.single("data", "a wrapped document must have a 'data' object")
-    hidden: list[str] = []
+    picked: list[tuple[list[str | int], Any]] = []
     errors: list[FieldError] = []
     for path in paths:
         parts = split_path(path)
@@ -49,17 +81,18 @@ def obfuscate_document(wrapped: dict[str, Any], fields: str | Sequence[str]) -> 
             continue
         parent: Any = data
         ok = True
-        for p in parts[:-1]:
-            if isinstance(parent, dict) and isinstance(p, str) and p in parent:
-                parent = parent[p]
+        for i, p in enumerate(parts[:-1]):
+            if isinstance(parent, dict) and str(p) in parent:
+                parts[i] = str(p)  # an integer-like key of an object ("10") stays a key
+                parent = parent[str(p)]
             elif isinstance(parent, list) and isinstance(p, int) and p < len(parent):
                 parent = parent[p]
             else:
                 ok = False
                 break
         last = parts[-1]
-        if ok and isinstance(parent, dict) and isinstance(last, str) and last in parent:
-            pass
+        if ok and isinstance(parent, dict) and str(last) in parent:
+            last = parts[-1] = str(last)
         elif ok and isinstance(parent, list) and isinstance(last, int) and last < len(parent):
             errors.append(
                 FieldError(shown, "an array element cannot be hidden on its own; hide its fields or the whole array")
@@ -76,15 +109,11 @@ def obfuscate_document(wrapped: dict[str, Any], fields: str | Sequence[str]) -> 
                 )
             )
             continue
-        value = parent[last]
-        prefix = _flat_key(parts)
-        if isinstance(value, dict | list) and value:
-            hidden += [field_hash(f"{prefix}.{k}", v) for k, v in iter_leaves(value, shown)]
-        else:
-            hidden.append(field_hash(prefix, value))
+        picked.append((parts, parent[last]))
         del parent[last]
     if errors:
         raise OAFormatError(errors)
+    hidden = [field_hash(k, v) for k, v in _js_order_leaves(_pick(picked))]
     privacy = doc.get("privacy") if isinstance(doc.get("privacy"), dict) else {}
     existing = list(privacy.get("obfuscatedData", []))
     doc["privacy"] = {**privacy, "obfuscatedData": existing + hidden}

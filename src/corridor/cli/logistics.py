@@ -1,0 +1,103 @@
+"""events post / track / pay: logistics events, consignment timelines and duty payment at a local node."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+
+from corridor.cli.common import (
+    DEFAULT_DATA_DIR,
+    EXIT_INVALID,
+    DataDir,
+    DbUrl,
+    emit,
+    fail,
+    open_node,
+    read_json,
+)
+from corridor.logistics.timeline import consignment_view
+from corridor.service.commands import PayDuties, PostEvents
+from corridor.shared.errors import CorridorError, InvalidInput
+
+events_app = typer.Typer(help="GS1 EPCIS 2.0 logistics events.")
+Node = Annotated[str, typer.Option("--node", help="Node country: IN or RU")]
+
+
+def _run(data_dir: Path, node: str, db: str | None, command: Any) -> Any:
+    local = open_node(data_dir, node, db)
+    try:
+        return local.handle(command)
+    except InvalidInput as exc:
+        emit([e.to_json() for e in exc.errors])
+        raise typer.Exit(EXIT_INVALID) from None
+    except CorridorError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        local.close()
+
+
+@events_app.command("post")
+def post(
+    file: Annotated[Path, typer.Argument(help="EPCIS 2.0 JSON-LD document (EPCISDocument)")],
+    node: Node = "IN",
+    carrier: Annotated[str, typer.Option(help="Carrier posting the events")] = "CARRIER",
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    db: DbUrl = None,
+    url: Annotated[str | None, typer.Option(help="Post to a running node server instead")] = None,
+    api_key: Annotated[str | None, typer.Option(envvar="CORRIDOR_API_KEY", help="Carrier API key for --url")] = None,
+) -> None:
+    """Validate and record the events; they reach the peer node as a signed message."""
+    document = read_json(file)
+    if url:
+        response = httpx.post(f"{url.rstrip('/')}/v1/events", json=document, headers={"x-api-key": api_key or ""},
+                              timeout=30)
+        emit(response.json())
+        if response.status_code >= 400:
+            raise typer.Exit(EXIT_INVALID)
+        return
+    emit(_run(data_dir, node, db, PostEvents(document, carrier)))
+
+
+def track(
+    consignment: Annotated[str, typer.Argument(help="Consignment reference (the export declaration id)")],
+    node: Node = "IN",
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    db: DbUrl = None,
+) -> None:
+    """Show a consignment's timeline at a node: customs stages and logistics events."""
+    local = open_node(data_dir, node, db)
+    try:
+        with local.uow() as uow:
+            declaration = uow.declarations.find_by_consignment(consignment)
+            if declaration is None:
+                raise fail(f"consignment {consignment} not found at node {node}")
+            view = consignment_view(declaration, uow.declarations.stages(declaration.id),
+                                    uow.events.for_consignment(consignment))
+    finally:
+        local.close()
+    emit(view)
+
+
+def pay(
+    declaration_id: Annotated[str, typer.Argument(help="Import declaration id")],
+    node: Node = "RU",
+    payer: Annotated[str | None, typer.Option(help="Payer party id (default: the importer)")] = None,
+    reference: Annotated[str, typer.Option(help="Payment reference")] = "",
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    db: DbUrl = None,
+) -> None:
+    """Pay exactly the assessed duties and taxes of an import declaration."""
+    local = open_node(data_dir, node, db)
+    try:
+        with local.uow() as uow:
+            declaration = uow.declarations.get(declaration_id)
+        if declaration is None or not declaration.assessment:
+            raise fail(f"declaration {declaration_id} has no assessed duties at node {node}")
+        command = PayDuties(declaration_id, payer or declaration.importer_id, declaration.assessment["totals"],
+                            reference)
+    finally:
+        local.close()
+    emit(_run(data_dir, node, db, command).to_public())

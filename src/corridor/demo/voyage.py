@@ -1,0 +1,141 @@
+"""The sample consignments' voyages in simulated time: carrier milestones, duty payments and
+officers' checks happen in time order on the nodes' clock (sample behaviour, seeded)."""
+
+from __future__ import annotations
+
+import heapq
+import random
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from corridor.customs.domain.model import IMPORT, RELEASED
+from corridor.demo.carrier import milestones
+from corridor.node.bootstrap import Node
+from corridor.service.commands import ClearDeclaration, PayDuties, PostEvents, ReleaseDeclaration
+from corridor.shared.errors import Conflict
+
+PAY_BEFORE_ARRIVAL = 0.8  # share of importers who pay as soon as the duties are assessed (assumption)
+
+
+class DemoClock:
+    """The nodes' clock: starts at real time and moves forward as the voyages progress."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance_to(self, moment: datetime) -> None:
+        self.now = max(self.now, moment)
+
+
+@dataclass
+class VoyageReport:
+    released: int = 0
+    released_on_arrival: int = 0
+    events_posted: int = 0
+    release_hours: dict[str, list[float]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        by_lane = {
+            lane: {"n": len(h), "mean_h": round(statistics.fmean(h), 2), "max_h": round(max(h), 2)}
+            for lane, h in sorted(self.release_hours.items()) if h
+        }
+        return {"released": self.released, "released_on_arrival": self.released_on_arrival,
+                "events_posted": self.events_posted, "release_hours_by_lane": by_lane}
+
+
+def run_voyages(nodes: dict[str, Node], pump: Callable[[], int], clock: DemoClock, seed: int,
+                on_step: Callable[[], None] | None = None) -> VoyageReport:
+    rng = random.Random(seed)
+    agenda: list[tuple[datetime, int, str, Any]] = []
+    order = 0
+
+    def schedule(at: datetime, kind: str, payload: Any) -> None:
+        nonlocal order
+        order += 1
+        heapq.heappush(agenda, (at, order, kind, payload))
+
+    for destination, node in nodes.items():
+        origin = "RU" if destination == "IN" else "IN"
+        with node.uow() as uow:
+            imports = [d for d in uow.declarations.list(limit=100_000) if d.flow == IMPORT]
+        for imported in imports:
+            consignment = imported.document["Declaration"]["GoodsShipment"]["Consignment"]
+            departure = datetime.fromisoformat(consignment["DepartureDateTime"])
+            arrival = datetime.fromisoformat(consignment["ArrivalDateTime"])
+            document = milestones(imported.document, imported.peer_id or imported.id, departure, arrival)
+            for event in document["epcisBody"]["eventList"]:
+                single = {**document, "epcisBody": {"eventList": [event]}}
+                schedule(datetime.fromisoformat(event["eventTime"]), "event", (origin, single))
+            paid_at = clock.now + timedelta(hours=1) if rng.random() < PAY_BEFORE_ARRIVAL else \
+                arrival + timedelta(hours=rng.uniform(2, 36))
+            schedule(paid_at, "pay", (destination, imported.id))
+            if imported.lane in ("yellow", "red"):
+                check_at = arrival + timedelta(hours=rng.uniform(2, 10) if imported.lane == "yellow"
+                                               else rng.uniform(6, 30))
+                if imported.lane == "yellow" and rng.random() < 0.5:
+                    check_at = clock.now + timedelta(hours=rng.uniform(1, 12))  # documents checked before arrival
+                schedule(check_at, "officer", (destination, imported.id))
+    report = VoyageReport()
+    while agenda:
+        at, _, kind, payload = heapq.heappop(agenda)
+        clock.advance_to(at)
+        country, subject = payload[0], payload[1]
+        node = nodes[country]
+        if kind == "event":
+            node.handle(PostEvents(subject, "SAMPLE-CARRIER"))
+            report.events_posted += 1
+        elif kind == "pay":
+            with node.uow() as uow:
+                declaration = uow.declarations.get(subject)
+            assert declaration is not None and declaration.assessment is not None
+            node.handle(PayDuties(subject, declaration.importer_id, declaration.assessment["totals"], "DEMO"))
+        elif not _officer(node, country, subject) and kind_attempts(payload) < 60:
+            schedule(at + timedelta(hours=4), kind, (country, subject, kind_attempts(payload) + 1))
+        pump()
+        if on_step:
+            on_step()
+    _measure(nodes, report)
+    return report
+
+
+def kind_attempts(payload: tuple[Any, ...]) -> int:
+    return int(payload[2]) if len(payload) > 2 else 0
+
+
+def _officer(node: Node, country: str, declaration_id: str) -> bool:
+    """The officer examines (documents, or goods once they are there), then releases when paid;
+    False when there is something to wait for."""
+    officer = f"{country}-OFFICER-2"
+    with node.uow() as uow:
+        declaration = uow.declarations.get(declaration_id)
+        stages = uow.declarations.stages(declaration_id)
+    if declaration is None or declaration.status == RELEASED:
+        return True
+    examined = any(s.name == "examination" and s.detail.get("result") == "conform" for s in stages)
+    try:
+        if not examined:
+            node.handle(ClearDeclaration(declaration_id, officer, "checked (demo officer)"))
+            return True
+        if any(s.name == "arrival" for s in stages):
+            node.handle(ReleaseDeclaration(declaration_id, officer))
+            return True
+    except Conflict:  # goods not there yet, or duties not paid: look again later
+        return False
+    return True
+
+
+def _measure(nodes: dict[str, Node], report: VoyageReport) -> None:
+    for node in nodes.values():
+        with node.uow() as uow:
+            for declaration in uow.declarations.list(status=RELEASED, limit=100_000):
+                stages = {s.name: s.at for s in uow.declarations.stages(declaration.id)}
+                hours = (stages["release"] - stages["arrival"]).total_seconds() / 3600
+                report.released += 1
+                report.released_on_arrival += hours <= 0
+                report.release_hours.setdefault(declaration.lane or "none", []).append(max(hours, 0.0))
