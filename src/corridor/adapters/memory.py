@@ -200,11 +200,14 @@ class MemoryEvents(ports.EventRepository):
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
 
-    def add(self, event: ports.StoredEvent, received_at: datetime) -> bool:
-        if event.event_id in self.store.events:
-            return False
-        self.store.events[event.event_id] = event
-        return True
+    def existing(self, event_ids: list[str]) -> set[str]:
+        return {i for i in event_ids if i in self.store.events}
+
+    def add_many(self, events: list[ports.StoredEvent], received_at: datetime) -> None:
+        for event in events:
+            if event.event_id in self.store.events:
+                raise ports.CommitConflict(f"event {event.event_id} is already stored")
+            self.store.events[event.event_id] = event
 
     def for_consignment(self, consignment_ref: str) -> list[ports.StoredEvent]:
         found = [e for e in self.store.events.values() if e.consignment_ref == consignment_ref]

@@ -116,6 +116,35 @@ FIND_BY_LRN = select(t.declarations).where(
     t.declarations.c.lrn == bindparam("lrn"),
 )
 INBOX_OUTCOME = select(t.inbox.c.outcome).where(t.inbox.c.message_id == bindparam("id"))
+EVENTS_EXISTING = select(t.logistics_events.c.event_id).where(
+    t.logistics_events.c.event_id.in_(bindparam("ids", expanding=True))
+)
+EVENTS_OF_CONSIGNMENT = (
+    select(t.logistics_events)
+    .where(t.logistics_events.c.consignment_ref == bindparam("ref"))
+    .order_by(t.logistics_events.c.event_time, t.logistics_events.c.event_id)
+)
+EVENTS_OF_CONTAINER = (
+    select(t.logistics_events)
+    .join(t.consignment_containers,
+          t.consignment_containers.c.consignment_ref == t.logistics_events.c.consignment_ref)
+    .where(t.consignment_containers.c.container == bindparam("container"))
+    .order_by(t.logistics_events.c.event_time, t.logistics_events.c.event_id)
+)
+CONTAINER_OWNER = (
+    select(t.consignment_containers.c.consignment_ref, t.consignment_containers.c.origin_locode)
+    .where(t.consignment_containers.c.container == bindparam("container"))
+    .order_by(t.consignment_containers.c.assigned_at.desc())
+    .limit(1)
+)
+CONTAINER_ASSIGNED = select(t.consignment_containers.c.container).where(
+    t.consignment_containers.c.container == bindparam("container"),
+    t.consignment_containers.c.consignment_ref == bindparam("ref"),
+)
+BY_CONSIGNMENT = select(t.declarations).where(
+    (t.declarations.c.id == bindparam("ref"))
+    | ((t.declarations.c.flow == "import") & (t.declarations.c.peer_id == bindparam("ref")))
+)
 GET_TRADER = select(t.traders).where(t.traders.c.id == bindparam("id"))
 UPDATE_TRADER = (
     update(t.traders)
@@ -169,9 +198,7 @@ class SqlDeclarations(ports.DeclarationRepository):
         return None if row is None else _declaration(row)
 
     def find_by_consignment(self, consignment_ref: str) -> CustomsDeclaration | None:
-        c = t.declarations.c
-        at_this_node = (c.id == consignment_ref) | ((c.flow == "import") & (c.peer_id == consignment_ref))
-        row = self.conn.execute(select(t.declarations).where(at_this_node)).first()
+        row = self.conn.execute(BY_CONSIGNMENT, {"ref": consignment_ref}).first()
         return None if row is None else _declaration(row)
 
     def list(
@@ -429,74 +456,35 @@ class SqlEvents(ports.EventRepository):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def add(self, event: ports.StoredEvent, received_at: datetime) -> bool:
-        exists = self.conn.execute(
-            select(t.logistics_events.c.event_id).where(t.logistics_events.c.event_id == bindparam("id")),
-            {"id": event.event_id},
-        ).first()
-        if exists is not None:
-            return False
-        self.conn.execute(
-            insert(t.logistics_events),
-            {
-                "event_id": event.event_id,
-                "consignment_ref": event.consignment_ref,
-                "biz_step": event.biz_step,
-                "locode": event.locode,
-                "event_time": event.event_time,
-                "containers": list(event.containers),
-                "epcis": event.epcis,
-                "source": event.source,
-                "received_at": received_at,
-            },
-        )
-        return True
+    def existing(self, event_ids: list[str]) -> set[str]:
+        if not event_ids:
+            return set()
+        rows = self.conn.execute(EVENTS_EXISTING, {"ids": list(event_ids)})
+        return {r.event_id for r in rows}
+
+    def add_many(self, events: list[ports.StoredEvent], received_at: datetime) -> None:
+        if events:
+            self.conn.execute(
+                insert(t.logistics_events),
+                [{"event_id": e.event_id, "consignment_ref": e.consignment_ref, "biz_step": e.biz_step,
+                  "locode": e.locode, "event_time": e.event_time, "containers": list(e.containers),
+                  "epcis": e.epcis, "source": e.source, "received_at": received_at} for e in events],
+            )
 
     def for_consignment(self, consignment_ref: str) -> list[ports.StoredEvent]:
-        c = t.logistics_events.c
-        rows = self.conn.execute(
-            select(t.logistics_events)
-            .where(c.consignment_ref == consignment_ref)
-            .order_by(c.event_time, c.event_id)
-        )
-        return [_event(r) for r in rows]
+        return [_event(r) for r in self.conn.execute(EVENTS_OF_CONSIGNMENT, {"ref": consignment_ref})]
 
     def for_container(self, container: str) -> list[ports.StoredEvent]:
-        refs = [
-            r
-            for (r,) in self.conn.execute(
-                select(t.consignment_containers.c.consignment_ref).where(
-                    t.consignment_containers.c.container == container
-                )
-            )
-        ]
-        return [e for ref in refs for e in self.for_consignment(ref) if container in e.containers]
+        rows = self.conn.execute(EVENTS_OF_CONTAINER, {"container": container})
+        return [e for e in map(_event, rows) if container in e.containers]
 
     def assign(self, consignment_ref: str, containers: list[str], origin_locode: str, at: datetime) -> None:
-        cc = t.consignment_containers
         for container in containers:
-            known = self.conn.execute(
-                select(cc.c.container).where(
-                    cc.c.container == container, cc.c.consignment_ref == consignment_ref
-                )
-            ).first()
-            if known is None:
-                self.conn.execute(
-                    insert(cc),
-                    {
-                        "container": container,
-                        "consignment_ref": consignment_ref,
-                        "origin_locode": origin_locode,
-                        "assigned_at": at,
-                    },
-                )
+            if self.conn.execute(CONTAINER_ASSIGNED, {"container": container, "ref": consignment_ref}).first() is None:
+                self.conn.execute(insert(t.consignment_containers),
+                                  {"container": container, "consignment_ref": consignment_ref,
+                                   "origin_locode": origin_locode, "assigned_at": at})
 
     def consignment_of(self, container: str) -> tuple[str, str] | None:
-        cc = t.consignment_containers
-        row = self.conn.execute(
-            select(cc.c.consignment_ref, cc.c.origin_locode)
-            .where(cc.c.container == container)
-            .order_by(cc.c.assigned_at.desc())
-            .limit(1)
-        ).first()
+        row = self.conn.execute(CONTAINER_OWNER, {"container": container}).first()
         return None if row is None else (row.consignment_ref, row.origin_locode)

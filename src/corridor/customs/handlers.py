@@ -244,7 +244,8 @@ def on_prearrival(
                    else [{"path": "Declaration.GoodsShipment.GovernmentAgencyGoodsItem", "reason": str(exc)}])
         ack = _ack(export_id, "rejected", reasons=reasons)
         enqueue(uow, ctx.signer, recipient=header["sender"], message_type=ACKNOWLEDGEMENT, body=ack, now=now)
-        return {"status": "rejected", "reasons": reasons}
+        # the message itself was sound and is answered: "processed", not a refusal of the envelope
+        return {"status": "processed", "decision": "rejected", "reasons": reasons}
     declaration = CustomsDeclaration(
         id=ctx.new_id(),
         node=ctx.country,

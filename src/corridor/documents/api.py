@@ -53,7 +53,15 @@ def _error(e: CorridorError) -> JSONResponse:
         return JSONResponse(
             status_code=422, content={"error": "invalid input", "errors": [x.to_json() for x in e.errors]}
         )
-    status = 404 if isinstance(e, NotFound) else 403 if isinstance(e, Forbidden) else 409 if isinstance(e, Conflict) else 400
+    status = (
+        404
+        if isinstance(e, NotFound)
+        else 403
+        if isinstance(e, Forbidden)
+        else 409
+        if isinstance(e, Conflict)
+        else 400
+    )
     return JSONResponse(status_code=status, content={"error": str(e)})
 
 
@@ -87,7 +95,9 @@ def redact(body: RedactRequest) -> Any:
 @router.post("/revoke")
 def revoke(body: RevokeRequest, ctx: Ctx) -> Any:
     try:
-        record = service.revoke(ctx, body.document, scope=body.scope, reason=body.reason, issuer_id=body.issuer_id)
+        record = service.revoke(
+            ctx, body.document, scope=body.scope, reason=body.reason, issuer_id=body.issuer_id
+        )
     except CorridorError as e:
         return _error(e)
     return record.to_json()

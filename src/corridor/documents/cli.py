@@ -5,9 +5,8 @@ document that fails verification exits with code 1."""
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -18,7 +17,9 @@ from corridor.documents import service
 from corridor.documents.issuers import ROLES, Issuer, JsonFileIssuerRegistry
 from corridor.shared.errors import Conflict, CorridorError, Forbidden, InvalidInput, NotFound
 
-app = typer.Typer(help="Verifiable trade documents (OpenAttestation v2 / TradeTrust format).", no_args_is_help=True)
+app = typer.Typer(
+    help="Verifiable trade documents (OpenAttestation v2 / TradeTrust format).", no_args_is_help=True
+)
 issuer_app = typer.Typer(help="Issuing bodies registered at this node.", no_args_is_help=True)
 app.add_typer(issuer_app, name="issuer")
 
@@ -101,7 +102,9 @@ def issue(
             used.add(name)
             target = out / f"{name}.tt"
             _write_json(target, doc)
-            written.append({"source": str(src), "wrapped": str(target), "targetHash": doc["signature"]["targetHash"]})
+            written.append(
+                {"source": str(src), "wrapped": str(target), "targetHash": doc["signature"]["targetHash"]}
+            )
         _emit({"issuer": issuer, "merkleRoot": wrapped[0]["signature"]["merkleRoot"], "documents": written})
 
 
@@ -139,13 +142,19 @@ def revoke(
     file: Annotated[Path, typer.Argument(help="Wrapped document to revoke")],
     reason: Annotated[str, typer.Option("--reason", help="Why it is revoked")],
     batch: Annotated[bool, typer.Option("--batch", help="Revoke the whole batch (its merkleRoot)")] = False,
-    issuer: Annotated[str | None, typer.Option("--issuer", help="Revoking issuer (default: the document's)")] = None,
+    issuer: Annotated[
+        str | None, typer.Option("--issuer", help="Revoking issuer (default: the document's)")
+    ] = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:
     """Revoke a document or its batch; prints the signed revocation record."""
     with _errors():
         record = service.revoke(
-            _ctx(data_dir), _read_json(file), scope="batch" if batch else "document", reason=reason, issuer_id=issuer
+            _ctx(data_dir),
+            _read_json(file),
+            scope="batch" if batch else "document",
+            reason=reason,
+            issuer_id=issuer,
         )
         _emit(record.to_json())
 
@@ -155,7 +164,9 @@ def issuer_register(
     name: Annotated[str, typer.Option("--name", help="Legal name of the issuing body")],
     country: Annotated[str, typer.Option("--country", help="ISO 3166-1 alpha-2, e.g. IN")],
     role: Annotated[str, typer.Option("--role", help=f"e.g. {', '.join(ROLES[:2])}")],
-    issuer_id: Annotated[str | None, typer.Option("--id", help="did:... id (default did:corridor:<cc>:<name>)")] = None,
+    issuer_id: Annotated[
+        str | None, typer.Option("--id", help="did:... id (default did:corridor:<cc>:<name>)")
+    ] = None,
     node: Annotated[str | None, typer.Option("--node", help="Country code of this node")] = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:
@@ -169,7 +180,9 @@ def issuer_register(
 
 @issuer_app.command("import")
 def issuer_import(
-    file: Annotated[Path, typer.Argument(help="Issuer JSON as printed by 'issuer register' at the peer node")],
+    file: Annotated[
+        Path, typer.Argument(help="Issuer JSON as printed by 'issuer register' at the peer node")
+    ],
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:
     """Trust an issuer registered at another node, by its public key."""
@@ -186,11 +199,5 @@ def issuer_list(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
         _emit([i.model_dump() for i in JsonFileIssuerRegistry(data_dir).list_issuers()])
 
 
-def main(argv: list[str] | None = None) -> Callable[..., Any]:
-    """Entry point for running this sub-app alone (``python -m corridor.documents.cli``)."""
-    return app(args=argv)
-
-
 if __name__ == "__main__":
-    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
-    main()
+    app()

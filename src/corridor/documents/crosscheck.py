@@ -226,9 +226,8 @@ def _label(doc: dict[str, Any]) -> str:
 
 
 def _same_party(a: Party, b: Party) -> tuple[bool, str]:
-    if a.id and b.id:
-        if str(a.id).strip().upper() != str(b.id).strip().upper():
-            return False, "ID"
+    if a.id and b.id and str(a.id).strip().upper() != str(b.id).strip().upper():
+        return False, "ID"
     if a.name and b.name and normalise_name(a.name) != normalise_name(b.name):
         return False, "name"
     return True, ""
@@ -274,7 +273,11 @@ def _check_goods(declaration: dict[str, Any], docs: Sequence[dict[str, Any]]) ->
     for line in declared:
         if hs6(line.hs) is None:
             findings.append(
-                Finding("yellow", f"{line.path}.Commodity.Classification[0].ID", "missing or shorter than 6 digits")
+                Finding(
+                    "yellow",
+                    f"{line.path}.Commodity.Classification[0].ID",
+                    "missing or shorter than 6 digits",
+                )
             )
     decl_qty = _sum_by(declared, "quantity", "unit")
     decl_val = _sum_by(declared, "amount", "currency")
@@ -299,7 +302,9 @@ def _check_goods(declaration: dict[str, Any], docs: Sequence[dict[str, Any]]) ->
             h = hs6(line.hs)
             if h is not None and h not in declared_hs:
                 findings.append(
-                    Finding("yellow", ITEMS, f"{label} {line.path}.hsCode {line.hs} (heading {h}) is not declared")
+                    Finding(
+                        "yellow", ITEMS, f"{label} {line.path}.hsCode {line.hs} (heading {h}) is not declared"
+                    )
                 )
         if doc.get("documentType") in ("CERTIFICATE_OF_ORIGIN", "COMMERCIAL_INVOICE", "PACKING_LIST"):
             doc_qty = _sum_by(lines, "quantity", "unit")
@@ -407,9 +412,13 @@ def cross_check(declaration: dict[str, Any], documents: list[dict[str, Any]]) ->
     findings: list[Finding] = []
     kinds = {d.get("documentType") for d in documents}
     if "CERTIFICATE_OF_ORIGIN" not in kinds:
-        findings.append(Finding("yellow", "Declaration.AdditionalDocument", "no certificate of origin is referenced"))
+        findings.append(
+            Finding("yellow", "Declaration.AdditionalDocument", "no certificate of origin is referenced")
+        )
     if "COMMERCIAL_INVOICE" not in kinds:
-        findings.append(Finding("yellow", "Declaration.AdditionalDocument", "no commercial invoice is referenced"))
+        findings.append(
+            Finding("yellow", "Declaration.AdditionalDocument", "no commercial invoice is referenced")
+        )
     findings += _check_parties(declaration, documents)
     findings += _check_invoice(declaration, documents)
     findings += _check_goods(declaration, documents)
@@ -445,12 +454,16 @@ def assess_documents(
         if not verdict.valid:
             failed = verdict.failed
             reason = "; ".join(f"{c.name}: {c.message}" for c in failed) or "not fully verified"
-            findings.append(Finding(verdict.lane or "yellow", path, f"document {ref} failed verification: {reason}"))
+            findings.append(
+                Finding(verdict.lane or "yellow", path, f"document {ref} failed verification: {reason}")
+            )
             continue
         if isinstance(verdict.data, dict):
             good.append(verdict.data)
     if not any(HEX64.match(r) for r, _ in refs):
-        findings.append(Finding("yellow", "Declaration.AdditionalDocument", "no verifiable document is referenced"))
+        findings.append(
+            Finding("yellow", "Declaration.AdditionalDocument", "no verifiable document is referenced")
+        )
     if good:
         findings += cross_check(declaration, good)
     return findings

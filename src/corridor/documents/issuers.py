@@ -126,7 +126,9 @@ class JsonFileIssuerRegistry:
             raw = json.loads(self.file.read_text(encoding="utf-8"))
             return {i["id"]: Issuer.model_validate(i) for i in raw.get("issuers", [])}
         except (ValueError, KeyError, TypeError, AttributeError, ValidationError) as e:
-            raise InvalidInput([FieldError(str(self.file.name), f"issuer registry file is corrupt: {e}")]) from None
+            raise InvalidInput(
+                [FieldError(str(self.file.name), f"issuer registry file is corrupt: {e}")]
+            ) from None
 
     def _save(self, issuers: dict[str, Issuer]) -> None:
         body = {"issuers": [i.model_dump() for i in sorted(issuers.values(), key=lambda i: i.id)]}
@@ -202,7 +204,9 @@ class JsonFileIssuerRegistry:
             raise NotFound(f"issuer {issuer_id} is not registered at this node")
         path = self._key_path(issuer_id)
         if not path.exists():
-            raise NotFound(f"issuer {issuer_id} is registered here by its public key only; it cannot issue here")
+            raise NotFound(
+                f"issuer {issuer_id} is registered here by its public key only; it cannot issue here"
+            )
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
         if not isinstance(key, Ed25519PrivateKey):
             raise InvalidInput([FieldError("key", f"the key file of {issuer_id} is not an Ed25519 key")])

@@ -14,7 +14,9 @@ from corridor.shared.errors import FieldError, InvalidInput
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217")]
 Locode = Annotated[str, Field(pattern=r"^[A-Z]{2}[A-Z2-9]{3}$", description="UN/LOCODE")]
-HsCode = Annotated[str, Field(pattern=r"^\d{6}(\d{2}|\d{4})?$", description="HS 6, ITC-HS 8 or TN VED 10 digits")]
+HsCode = Annotated[
+    str, Field(pattern=r"^\d{6}(\d{2}|\d{4})?$", description="HS 6, ITC-HS 8 or TN VED 10 digits")
+]
 Decimal = Annotated[str, Field(pattern=r"^-?\d+(\.\d+)?$", description="decimal number as a string")]
 Date = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 Text = Annotated[str, Field(min_length=1, max_length=512)]
@@ -49,7 +51,9 @@ class Party(_Model):
     name: Text
     address: Text
     countryCode: Country
-    id: str | None = Field(default=None, description="India IEC (10 chars), Russia INN (10/12 digits), or other")
+    id: str | None = Field(
+        default=None, description="India IEC (10 chars), Russia INN (10/12 digits), or other"
+    )
 
 
 class Measure(_Model):
@@ -94,7 +98,9 @@ class CertificateItem(_Model):
     packageType: str | None = Field(default=None, description="UN/ECE Rec 21 package type")
     quantity: Measure
     grossWeight: Measure | None = None
-    originCriterion: str = Field(min_length=1, max_length=120, description="e.g. WO (wholly obtained), PE, CTH")
+    originCriterion: str = Field(
+        min_length=1, max_length=120, description="e.g. WO (wholly obtained), PE, CTH"
+    )
     originCountry: Country
 
 
@@ -233,8 +239,12 @@ def validate_raw_document(doc: Any, root: str = "") -> None:
     kind = doc.get("documentType")
     model = MODELS.get(kind) if isinstance(kind, str) else None
     if model is None:
-        raise InvalidInput([FieldError(f"{prefix}documentType", f"must be one of {', '.join(DOCUMENT_TYPES)}")])
+        raise InvalidInput(
+            [FieldError(f"{prefix}documentType", f"must be one of {', '.join(DOCUMENT_TYPES)}")]
+        )
     try:
         model.model_validate(doc)
     except ValidationError as e:
-        raise InvalidInput([FieldError(prefix + _loc(err["loc"]), err["msg"]) for err in e.errors()]) from None
+        raise InvalidInput(
+            [FieldError(prefix + _loc(err["loc"]), err["msg"]) for err in e.errors()]
+        ) from None

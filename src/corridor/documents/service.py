@@ -79,7 +79,9 @@ def issue_documents(
             not isinstance(given, list)
             or [g.get("id") if isinstance(g, dict) else None for g in given] != [issuer_id]
         ):
-            errors.append(FieldError(f"{prefix}issuers", f"names another issuer; leave it out or use {issuer_id}"))
+            errors.append(
+                FieldError(f"{prefix}issuers", f"names another issuer; leave it out or use {issuer_id}")
+            )
             continue
         doc = {**doc, "issuers": [issuer.oa_issuer()]}
         if check_models:
@@ -92,7 +94,9 @@ def issue_documents(
     if errors:
         raise InvalidInput(errors)
     wrapped = wrap_documents(prepared)
-    proof = sign_merkle_root(wrapped[0]["signature"]["merkleRoot"], key, issuer.verification_method, now or now_utc())
+    proof = sign_merkle_root(
+        wrapped[0]["signature"]["merkleRoot"], key, issuer.verification_method, now or now_utc()
+    )
     for doc in wrapped:
         doc["proof"] = [dict(proof)]
     return wrapped
@@ -111,8 +115,7 @@ def redact(document: Any, fields: Sequence[str]) -> dict[str, Any]:
         parts = split_path(path)
         if parts and parts[0] in ("issuers", "documentType"):
             raise InvalidInput([FieldError(path, f"{parts[0]} cannot be hidden: verification needs it")])
-    redacted = obfuscate_document(document, fields)
-    return redacted
+    return obfuscate_document(document, fields)
 
 
 def revoke(
@@ -137,7 +140,8 @@ def revoke(
     if issuer not in verdict.issuers:
         raise Forbidden(f"{issuer} is not an issuer of this document")
     hash_hex = verdict.target_hash if scope == "document" else verdict.merkle_root
-    assert hash_hex is not None
+    if hash_hex is None:
+        raise InvalidInput([FieldError("signature", "the document has no targetHash or merkleRoot")])
     record = create_revocation(
         ctx.registry, ctx.registry, issuer_id=issuer, kind=scope, hash_hex=hash_hex, reason=reason, now=now
     )

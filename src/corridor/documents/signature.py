@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -53,10 +54,20 @@ def sign_merkle_root(
     }
 
 
-def verify_merkle_root_signature(entry: dict[str, Any], merkle_root: str, public_key: bytes) -> bool:
+@lru_cache(maxsize=1024)
+def _verify(signature: str, merkle_root: str, public_key: bytes) -> bool:
+    # Every document of a batch carries the same signature over the same root: check it once.
     try:
-        signature = b64url_decode(entry["signature"])
-        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, signing_input(merkle_root))
-    except (InvalidSignature, ValueError, KeyError, TypeError):
+        Ed25519PublicKey.from_public_bytes(public_key).verify(
+            b64url_decode(signature), signing_input(merkle_root)
+        )
+    except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def verify_merkle_root_signature(entry: dict[str, Any], merkle_root: str, public_key: bytes) -> bool:
+    signature = entry.get("signature")
+    if not isinstance(signature, str) or not isinstance(merkle_root, str):
+        return False
+    return _verify(signature, merkle_root, public_key)

@@ -117,12 +117,16 @@ def check_format(doc: Any) -> list[FieldError]:
         return [FieldError("version", reason)]
     for key in doc:
         if key not in TOP_LEVEL_KEYS:
-            errors.append(FieldError(str(key), "unknown top-level member; it would not be covered by the hash"))
+            errors.append(
+                FieldError(str(key), "unknown top-level member; it would not be covered by the hash")
+            )
     if "schema" in doc and not isinstance(doc["schema"], str):
         errors.append(FieldError("schema", "must be a string"))
     sig = doc.get("signature")
     if sig is None:
-        errors.append(FieldError("signature", "missing: the document is not wrapped (no SHA3MerkleProof block)"))
+        errors.append(
+            FieldError("signature", "missing: the document is not wrapped (no SHA3MerkleProof block)")
+        )
     elif not isinstance(sig, dict):
         errors.append(FieldError("signature", "must be an object"))
     else:
@@ -130,11 +134,15 @@ def check_format(doc: Any) -> list[FieldError]:
             errors.append(FieldError("signature.type", f"must be {SIGNATURE_TYPE!r}"))
         for key in ("targetHash", "merkleRoot"):
             if not (isinstance(sig.get(key), str) and HEX64.match(sig[key])):
-                errors.append(FieldError(f"signature.{key}", "must be a 32-byte hash: 64 lowercase hex characters"))
+                errors.append(
+                    FieldError(f"signature.{key}", "must be a 32-byte hash: 64 lowercase hex characters")
+                )
         proof = sig.get("proof")
         errors += _hex_list_errors(proof, "signature.proof")
         if isinstance(proof, list) and len(proof) > MAX_PROOF_LENGTH:
-            errors.append(FieldError("signature.proof", f"has {len(proof)} steps; at most {MAX_PROOF_LENGTH}"))
+            errors.append(
+                FieldError("signature.proof", f"has {len(proof)} steps; at most {MAX_PROOF_LENGTH}")
+            )
         for key in sig:
             if key not in ("type", "targetHash", "proof", "merkleRoot"):
                 errors.append(FieldError(f"signature.{key}", "unknown member of the signature block"))
@@ -200,7 +208,9 @@ def verify_document(doc: Any, registry: IssuerRegistry, revocations: RevocationS
         entries, proof_errors = _proof_entries(doc)
         errors += proof_errors
     if errors:
-        checks.append(Check("format", "invalid", "the document is not a well-formed wrapped OA v2 document", errors))
+        checks.append(
+            Check("format", "invalid", "the document is not a well-formed wrapped OA v2 document", errors)
+        )
         _skip_rest(checks, "not checked: the document is malformed")
         return verdict
     checks.append(Check("format", "valid", "well-formed OpenAttestation v2 wrapped document"))
@@ -226,11 +236,17 @@ def verify_document(doc: Any, registry: IssuerRegistry, revocations: RevocationS
     proof = [bytes.fromhex(h) for h in sig["proof"]]
     if not check_proof(proof, bytes.fromhex(sig["merkleRoot"]), bytes.fromhex(sig["targetHash"])):
         checks.append(
-            Check("integrity.merkleProof", "invalid", "the Merkle proof does not lead from targetHash to merkleRoot")
+            Check(
+                "integrity.merkleProof",
+                "invalid",
+                "the Merkle proof does not lead from targetHash to merkleRoot",
+            )
         )
         _skip_rest(checks, "not checked: the document's integrity is broken")
         return verdict
-    checks.append(Check("integrity.merkleProof", "valid", f"targetHash is in the batch with root {sig['merkleRoot']}"))
+    checks.append(
+        Check("integrity.merkleProof", "valid", f"targetHash is in the batch with root {sig['merkleRoot']}")
+    )
 
     # Issuer identity: every issuer named in the data must be registered and must have signed.
     issuer_errors: list[FieldError] = []
@@ -240,12 +256,16 @@ def verify_document(doc: Any, registry: IssuerRegistry, revocations: RevocationS
         ident = item.get("id") if isinstance(item, dict) else None
         key = item.get("identityProof", {}).get("key") if isinstance(item, dict) else None
         if not isinstance(ident, str):
-            issuer_errors.append(FieldError(f"{p}.id", "missing (or hidden): the issuer cannot be identified"))
+            issuer_errors.append(
+                FieldError(f"{p}.id", "missing (or hidden): the issuer cannot be identified")
+            )
             continue
         verdict.issuers.append(ident)
         found = registry.get(ident)
         if found is None:
-            issuer_errors.append(FieldError(f"{p}.id", f"issuer {ident} is not in this node's issuer registry"))
+            issuer_errors.append(
+                FieldError(f"{p}.id", f"issuer {ident} is not in this node's issuer registry")
+            )
         elif not found.active:
             issuer_errors.append(FieldError(f"{p}.id", f"issuer {ident} is registered but not active"))
         elif item.get("identityProof", {}).get("type") != "DID" or key != found.verification_method:
@@ -255,7 +275,9 @@ def verify_document(doc: Any, registry: IssuerRegistry, revocations: RevocationS
         else:
             registered.append(found)
     if issuer_errors:
-        checks.append(Check("issuer.registered", "invalid", "an issuer is not registered here", issuer_errors))
+        checks.append(
+            Check("issuer.registered", "invalid", "an issuer is not registered here", issuer_errors)
+        )
         _skip_rest(checks, "not checked: the issuer is not known")
         return verdict
     checks.append(Check("issuer.registered", "valid", ", ".join(f"{i.name} ({i.id})" for i in registered)))
@@ -268,9 +290,13 @@ def verify_document(doc: Any, registry: IssuerRegistry, revocations: RevocationS
         elif not all(
             verify_merkle_root_signature(e, sig["merkleRoot"], issuer.public_key_bytes()) for e in mine
         ):
-            sig_errors.append(FieldError("proof", f"the signature by {issuer.verification_method} does not verify"))
+            sig_errors.append(
+                FieldError("proof", f"the signature by {issuer.verification_method} does not verify")
+            )
     if sig_errors:
-        checks.append(Check("issuer.signature", "invalid", "the merkleRoot is not signed by the issuer", sig_errors))
+        checks.append(
+            Check("issuer.signature", "invalid", "the merkleRoot is not signed by the issuer", sig_errors)
+        )
         _skip_rest(checks, "not checked: the issuer's signature is missing or wrong")
         return verdict
     checks.append(Check("issuer.signature", "valid", "the merkleRoot is signed by every issuer"))
@@ -279,7 +305,11 @@ def verify_document(doc: Any, registry: IssuerRegistry, revocations: RevocationS
     if record is not None:
         what = "the document" if record.kind == "document" else "its batch"
         checks.append(
-            Check("revocation", "invalid", f"{what} was revoked by {record.issuer_id} at {record.revoked_at}: {record.reason}")
+            Check(
+                "revocation",
+                "invalid",
+                f"{what} was revoked by {record.issuer_id} at {record.revoked_at}: {record.reason}",
+            )
         )
     else:
         checks.append(Check("revocation", "valid", "neither the document nor its batch is revoked"))

@@ -29,11 +29,10 @@ def logistics_event(stored: StoredEvent) -> LogisticsEvent:
 def post_events(cmd: PostEvents, uow: UnitOfWork, ctx: NodeContext) -> dict[str, Any]:
     now = ctx.clock()
     with uow:
-        result, accepted = ingest(cmd.document, "carrier", uow, ctx, now)
+        result, accepted, lookups = ingest(cmd.document, "carrier", uow, ctx, now)
         if accepted:
             document = make_document(accepted, created=now, sender=cmd.posted_by).to_epcis()
-            assignments = {c: list(uow.events.consignment_of(c) or ()) for e in accepted
-                           for c in _containers(e)}
+            assignments = {c: list(lookups.owner(c) or ()) for e in accepted for c in _containers(e)}
             enqueue(uow, ctx.signer, recipient=ctx.peer, message_type=EVENTS,
                     body={"epcis": document, "containers": assignments}, now=now)
         uow.commit()
@@ -50,7 +49,7 @@ def on_events(body: dict[str, Any], header: dict[str, str], uow: UnitOfWork, ctx
         if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
             raise InvalidInput([FieldError(f"body.containers.{container}", "must be [consignment, origin]")])
         uow.events.assign(pair[0], [container], pair[1], now)
-    result, _ = ingest(body.get("epcis"), "peer", uow, ctx, now)
+    result, _, _ = ingest(body.get("epcis"), "peer", uow, ctx, now)
     return result
 
 
@@ -58,41 +57,82 @@ def _containers(event: Any) -> list[str]:
     return [uri.removeprefix(CONTAINER_URI_PREFIX) for uri in event.epcList or [] if uri.startswith(CONTAINER_URI_PREFIX)]
 
 
-def ingest(raw: Any, source: str, uow: UnitOfWork, ctx: NodeContext, now: datetime) -> tuple[dict[str, Any], list[Any]]:
+class _Lookups:
+    """The rules' lookups over the unit of work, cached for one ingestion; events accepted in this
+    ingestion join the containers' history at once."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.owners: dict[str, tuple[str, str] | None] = {}
+        self.histories: dict[str, list[Movement]] = {}
+
+    def owner(self, container: str) -> tuple[str, str] | None:
+        if container not in self.owners:
+            self.owners[container] = self.uow.events.consignment_of(container)
+        return self.owners[container]
+
+    def consignment_of(self, container: str) -> str | None:
+        found = self.owner(container)
+        return found[0] if found else None
+
+    def origin_of(self, container: str) -> str | None:
+        found = self.owner(container)
+        return found[1] if found else None
+
+    def history(self, container: str) -> list[Movement]:
+        if container not in self.histories:
+            self.histories[container] = [
+                Movement(container, e.biz_step, e.locode, e.event_time, e.event_id)
+                for e in self.uow.events.for_container(container) if e.biz_step in MOVEMENT_STEPS
+            ]
+        return self.histories[container]
+
+    def record(self, event: StoredEvent) -> None:
+        if event.biz_step in MOVEMENT_STEPS:
+            for container in event.containers:
+                self.history(container).append(
+                    Movement(container, event.biz_step, event.locode, event.event_time, event.event_id)
+                )
+
+
+def ingest(raw: Any, source: str, uow: UnitOfWork, ctx: NodeContext,
+           now: datetime) -> tuple[dict[str, Any], list[Any], _Lookups]:
     """Check every event (all or nothing), store the new ones, drive the customs of each consignment."""
     parsed = parse_document(raw)
-
-    def history(container: str) -> list[Movement]:
-        return [Movement(container, e.biz_step, e.locode, e.event_time, e.event_id)
-                for e in uow.events.for_container(container) if e.biz_step in MOVEMENT_STEPS]
-
+    lookups = _Lookups(uow)
     rules = RuleContext(
         is_known_locode=lambda code: ctx.codes.locode(code) is not None,
-        consignment_of_container=lambda c: (uow.events.consignment_of(c) or (None, None))[0],
-        history=history,
-        origin_of=lambda c: (uow.events.consignment_of(c) or (None, None))[1],
+        consignment_of_container=lookups.consignment_of,
+        history=lookups.history,
+        origin_of=lookups.origin_of,
         now=now,
     )
     errors: list[FieldError] = []
     accepted, duplicates, touched = [], 0, set()
+    fresh: list[StoredEvent] = []
+    seen = uow.events.existing([e.eventID for e in parsed.document.events if e.eventID])
     for index, event in zip(parsed.indexes, parsed.document.events, strict=True):
         record, problems = check_event(event, rules, path=f"epcisBody.eventList[{index}]")
         if record is None:
             errors.extend(problems)
             continue
-        ref = record.consignments[0] if record.consignments else rules.consignment_of_container(record.containers[0])
+        ref = record.consignments[0] if record.consignments else lookups.consignment_of(record.containers[0])
         stored = StoredEvent(record.event_id, str(ref), record.biz_step, record.locode, record.event_time,
                              record.containers, event.to_epcis(standalone=False), source)
-        if uow.events.add(stored, now):
-            accepted.append(event)
-            touched.add(stored.consignment_ref)
-        else:
+        if stored.event_id in seen:
             duplicates += 1
+            continue
+        seen.add(stored.event_id)
+        fresh.append(stored)
+        lookups.record(stored)
+        accepted.append(event)
+        touched.add(stored.consignment_ref)
     if errors:
         raise InvalidInput(errors)
+    uow.events.add_many(fresh, now)
     released = [ref for ref in sorted(touched) if drive_customs(uow, ref)]
     return {"accepted": len(accepted), "duplicates": duplicates, "consignments": sorted(touched),
-            "released": released}, accepted
+            "released": released}, accepted, lookups
 
 
 def sync_release(uow: UnitOfWork, declaration: CustomsDeclaration) -> bool:

@@ -161,8 +161,12 @@ class EventRepository(abc.ABC):
     """Logistics events and which containers travel on which consignment."""
 
     @abc.abstractmethod
-    def add(self, event: StoredEvent, received_at: datetime) -> bool:
-        """Store the event; False (and no change) when its eventID is already stored."""
+    def existing(self, event_ids: list[str]) -> set[str]:
+        """Those of the eventIDs that are already stored."""
+
+    @abc.abstractmethod
+    def add_many(self, events: list[StoredEvent], received_at: datetime) -> None:
+        """Store new events (their eventIDs must not be stored yet)."""
 
     @abc.abstractmethod
     def for_consignment(self, consignment_ref: str) -> list[StoredEvent]: ...

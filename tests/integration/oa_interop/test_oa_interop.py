@@ -15,12 +15,11 @@ from typing import Any
 
 import pytest
 
-from corridor.documents.issuers import InMemoryIssuerRegistry
+from corridor.documents.issuers import InMemoryIssuerRegistry, now_utc
 from corridor.documents.oa import digest_document, obfuscate_document, wrap_documents, wrap_salted
 from corridor.documents.revocation import InMemoryRevocationStore
 from corridor.documents.service import DocumentContext, issue_documents, verify
 from corridor.documents.signature import sign_merkle_root
-from corridor.documents.issuers import now_utc
 
 pytestmark = pytest.mark.node
 
@@ -28,7 +27,10 @@ REPO = Path(__file__).resolve().parents[3]
 PEER = REPO / "interop" / "oa"
 EXAMPLES = REPO / "examples" / "documents"
 SAMPLES = ("certificate-of-origin", "commercial-invoice", "packing-list", "bill-of-lading")
-ODD_ISSUER = {"name": "Торгово-промышленная палата ✓", "identityProof": {"type": "DNS-TXT", "location": "example.org"}}
+ODD_ISSUER = {
+    "name": "Торгово-промышленная палата ✓",
+    "identityProof": {"type": "DNS-TXT", "location": "example.org"},
+}
 # Everything the format has to get right: unicode, escapes, numbers JavaScript prints its own way,
 # booleans, null, empty and nested arrays and objects.
 AWKWARD = {
@@ -142,7 +144,10 @@ def test_documents_wrapped_by_the_npm_library_verify_here(ctx: DocumentContext) 
     assert not verdict.valid and verdict.checks[0].errors[0].path == "proof"
     # ... and once the issuer signs the npm library's merkleRoot, the full verification passes.
     proof = sign_merkle_root(
-        node_wrapped[0]["signature"]["merkleRoot"], ctx.registry.private_key(ISSUER), issuer.verification_method, now_utc()
+        node_wrapped[0]["signature"]["merkleRoot"],
+        ctx.registry.private_key(ISSUER),
+        issuer.verification_method,
+        now_utc(),
     )
     for doc in node_wrapped:
         doc["proof"] = [proof]
@@ -151,7 +156,13 @@ def test_documents_wrapped_by_the_npm_library_verify_here(ctx: DocumentContext) 
 
 @pytest.mark.parametrize(
     "fields",
-    [["text"], ["numbers"], ["flags.nothing", "nested[0]"], ["nested", "flags.yes"], ["emptyObject", "10", "colon:key", "flags.no"]],
+    [
+        ["text"],
+        ["numbers"],
+        ["flags.nothing", "nested[0]"],
+        ["nested", "flags.yes"],
+        ["emptyObject", "10", "colon:key", "flags.no"],
+    ],
 )
 def test_obfuscation_matches_the_npm_library(fields: list[str]) -> None:
     wrapped = wrap_documents([AWKWARD])[0]

@@ -17,7 +17,9 @@ def test_consistent_consignment_has_no_findings(declaration: dict[str, Any], sam
 
 def test_helpers() -> None:
     assert hs6("3004.90.99") == "300490" and hs6("3004") is None
-    assert normalise_name("  Sample  Pharma Exports PVT. LTD ") == normalise_name("sample pharma exports pvt ltd")
+    assert normalise_name("  Sample  Pharma Exports PVT. LTD ") == normalise_name(
+        "sample pharma exports pvt ltd"
+    )
 
 
 def test_each_mismatch_is_a_yellow_finding(declaration: dict[str, Any], samples: dict[str, Any]) -> None:
@@ -44,10 +46,17 @@ def test_each_mismatch_is_a_yellow_finding(declaration: dict[str, Any], samples:
 
 def test_value_mismatch(declaration: dict[str, Any], samples: dict[str, Any]) -> None:
     d = copy.deepcopy(declaration)
-    d["Declaration"]["GoodsShipment"]["GovernmentAgencyGoodsItem"][1]["ItemChargeAmount"]["value"] = "40000.00"
+    d["Declaration"]["GoodsShipment"]["GovernmentAgencyGoodsItem"][1]["ItemChargeAmount"]["value"] = (
+        "40000.00"
+    )
     d["Declaration"]["Invoice"]["TotalAmount"]["value"] = "142000.00"
-    reasons = {f.path: f.reason for f in cross_check(d, [samples["commercial-invoice"], samples["certificate-of-origin"]])}
-    assert "40000.00 USD" in reasons["Declaration.GoodsShipment.GovernmentAgencyGoodsItem[1].ItemChargeAmount"]
+    reasons = {
+        f.path: f.reason
+        for f in cross_check(d, [samples["commercial-invoice"], samples["certificate-of-origin"]])
+    }
+    assert (
+        "40000.00 USD" in reasons["Declaration.GoodsShipment.GovernmentAgencyGoodsItem[1].ItemChargeAmount"]
+    )
     assert "150000.00" in reasons["Declaration.Invoice.TotalAmount.value"]
 
 

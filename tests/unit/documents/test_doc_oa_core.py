@@ -127,7 +127,10 @@ def test_wrap_round_trips_the_data() -> None:
 
 def test_salts_differ_between_wraps() -> None:
     raw = {"issuers": [ISSUER]}
-    assert wrap_documents([raw])[0]["signature"]["targetHash"] != wrap_documents([raw])[0]["signature"]["targetHash"]
+    assert (
+        wrap_documents([raw])[0]["signature"]["targetHash"]
+        != wrap_documents([raw])[0]["signature"]["targetHash"]
+    )
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 33])
@@ -176,7 +179,11 @@ def test_raw_documents_must_follow_the_v2_schema() -> None:
 
 
 def test_obfuscation_keeps_the_target_hash() -> None:
-    raw = {"issuers": [ISSUER], "items": [{"hs": "300490", "price": 1.5}, {"hs": "300410", "q": 3}], "secret": {"x": 1}}
+    raw = {
+        "issuers": [ISSUER],
+        "items": [{"hs": "300490", "price": 1.5}, {"hs": "300410", "q": 3}],
+        "secret": {"x": 1},
+    }
     wrapped = wrap_documents([raw])[0]
     hidden = obfuscate_document(wrapped, ["items[0].price", "secret"])
     assert "price" not in hidden["data"]["items"][0] and "secret" not in hidden["data"]

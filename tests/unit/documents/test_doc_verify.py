@@ -55,7 +55,9 @@ def test_swapped_proof_is_red(ctx: DocumentContext, wrapped: list[dict[str, Any]
     assert statuses(verdict)["integrity.merkleProof"] == "invalid" and verdict.lane == "red"
 
 
-def test_forged_issuer_signature_is_red(ctx: DocumentContext, wrapped: list[dict[str, Any]], issuer: Issuer) -> None:
+def test_forged_issuer_signature_is_red(
+    ctx: DocumentContext, wrapped: list[dict[str, Any]], issuer: Issuer
+) -> None:
     doc = copy.deepcopy(wrapped[0])
     forged = sign_merkle_root(
         doc["signature"]["merkleRoot"], Ed25519PrivateKey.generate(), issuer.verification_method, _now()
@@ -65,7 +67,9 @@ def test_forged_issuer_signature_is_red(ctx: DocumentContext, wrapped: list[dict
     assert statuses(verdict)["issuer.signature"] == "invalid" and verdict.lane == "red"
 
 
-def test_another_issuers_signature_does_not_count(ctx: DocumentContext, wrapped: list[dict[str, Any]]) -> None:
+def test_another_issuers_signature_does_not_count(
+    ctx: DocumentContext, wrapped: list[dict[str, Any]]
+) -> None:
     other = ctx.registry.get("did:corridor:ru:other-chamber")
     assert other is not None
     doc = copy.deepcopy(wrapped[0])
@@ -91,7 +95,9 @@ def test_unknown_issuer_is_yellow(wrapped: list[dict[str, Any]]) -> None:
 
 
 def test_plain_oa_document_without_issuer_signature_is_not_accepted(ctx: DocumentContext) -> None:
-    doc = wrap_documents([{"issuers": [{"name": "x", "identityProof": {"type": "DNS-TXT", "location": "e.org"}}]}])[0]
+    doc = wrap_documents(
+        [{"issuers": [{"name": "x", "identityProof": {"type": "DNS-TXT", "location": "e.org"}}]}]
+    )[0]
     verdict = verify(ctx, doc)
     assert not verdict.valid and statuses(verdict)["format"] == "invalid"
     assert any(e.path == "proof" for e in verdict.checks[0].errors)
@@ -107,7 +113,9 @@ def test_revoked_document_and_batch_are_red(ctx: DocumentContext, wrapped: list[
     assert all(verify(ctx, w).lane == "red" for w in wrapped)
 
 
-def test_revocation_propagates_only_with_a_valid_signature(ctx: DocumentContext, wrapped: list[dict[str, Any]]) -> None:
+def test_revocation_propagates_only_with_a_valid_signature(
+    ctx: DocumentContext, wrapped: list[dict[str, Any]]
+) -> None:
     record = revoke(ctx, wrapped[2], scope="document", reason="duplicate")
     peer_store = InMemoryRevocationStore()
     assert accept_revocation(peer_store, ctx.registry, record) is True
@@ -118,7 +126,9 @@ def test_revocation_propagates_only_with_a_valid_signature(ctx: DocumentContext,
         accept_revocation(InMemoryRevocationStore(), ctx.registry, tampered)
 
 
-def test_revocation_by_another_issuer_does_not_apply(ctx: DocumentContext, wrapped: list[dict[str, Any]]) -> None:
+def test_revocation_by_another_issuer_does_not_apply(
+    ctx: DocumentContext, wrapped: list[dict[str, Any]]
+) -> None:
     rec = create_revocation(
         ctx.registry,
         ctx.registry,
@@ -141,7 +151,9 @@ def test_redacted_document_still_verifies(ctx: DocumentContext, wrapped: list[di
         redact(wrapped[1], ["issuers[0].name"])
 
 
-def test_issue_refuses_bad_documents_with_paths(ctx: DocumentContext, issuer: Issuer, samples: dict[str, Any]) -> None:
+def test_issue_refuses_bad_documents_with_paths(
+    ctx: DocumentContext, issuer: Issuer, samples: dict[str, Any]
+) -> None:
     bad = copy.deepcopy(samples["certificate-of-origin"])
     bad["items"][0]["hsCode"] = "30"
     del bad["exporter"]

@@ -7,13 +7,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
-from corridor.messaging.relay import BASE_BACKOFF, MAX_BACKOFF, Relay, backoff
+from corridor.messaging.envelope import format_time, parse_wire, seal, verify
+from corridor.messaging.relay import BASE_BACKOFF, MAX_BACKOFF, REFRESH_AFTER, Relay, backoff
 from corridor.messaging.transport import Delivery, InProcessTransport, delivery_from_outcome
 from corridor.service.ports import OutboxMessage
 
 NOW = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
+PRIVATE_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+KEY_ID = "IN-test-1"
 
 
 class Clock:
@@ -24,16 +28,31 @@ class Clock:
         return self.now
 
 
+class FakeSigner:
+    node = "IN"
+
+    def signing_key(self) -> tuple[str, Ed25519PrivateKey]:
+        return KEY_ID, PRIVATE_KEY
+
+
+def message_id_of(envelope: str) -> str:
+    return parse_wire(envelope.encode("utf-8")).header.message_id
+
+
 @dataclass
 class ScriptedTransport:
-    """Answers each delivery with the next scripted Delivery for that message's envelope."""
+    """Answers each delivery with the next scripted Delivery for that message id."""
 
     script: dict[str, list[Delivery]]
-    calls: list[tuple[str, str]] = field(default_factory=list)
+    calls: list[tuple[str, str, str]] = field(default_factory=list)
 
     def deliver(self, recipient: str, envelope: str) -> Delivery:
-        self.calls.append((recipient, envelope))
-        return self.script[envelope].pop(0)
+        message_id = message_id_of(envelope)
+        self.calls.append((recipient, message_id, envelope))
+        return self.script[message_id].pop(0)
+
+    def delivered(self) -> list[str]:
+        return [call[1] for call in self.calls]
 
 
 OK = Delivery(True, outcome={"status": "accepted"})
@@ -51,32 +70,44 @@ def clock() -> Clock:
     return Clock()
 
 
-def put(store: MemoryStore, message_id: str, created_at: datetime = NOW, recipient: str = "RU") -> None:
+def put(store: MemoryStore, message_id: str, created_at: datetime = NOW, recipient: str = "RU") -> str:
+    envelope = seal(
+        private_key=PRIVATE_KEY,
+        key_id=KEY_ID,
+        message_type="customs.prearrival.v1",
+        sender="IN",
+        recipient=recipient,
+        body={"export_declaration_id": message_id},
+        now=created_at,
+        message_id=message_id,
+    )
+    text = envelope.to_bytes().decode("utf-8")
     with MemoryUnitOfWork(store) as uow:
         uow.outbox.add(
             OutboxMessage(
                 message_id=message_id,
                 recipient=recipient,
                 type="customs.prearrival.v1",
-                envelope=f"envelope-{message_id}",
+                envelope=text,
                 created_at=created_at,
             )
         )
         uow.commit()
+    return text
 
 
 def relay(store: MemoryStore, transport: ScriptedTransport, clock: Clock) -> Relay:
-    return Relay(lambda: MemoryUnitOfWork(store), transport, clock)
+    return Relay(lambda: MemoryUnitOfWork(store), transport, clock, FakeSigner())
 
 
 def test_success_marks_the_message_sent_and_does_not_send_it_again(store: MemoryStore, clock: Clock) -> None:
-    put(store, "m1")
-    transport = ScriptedTransport({"envelope-m1": [OK]})
+    text = put(store, "m1")
+    transport = ScriptedTransport({"m1": [OK]})
 
     report = relay(store, transport, clock).run_once()
 
     assert (report.sent, report.retried, report.dead) == (1, 0, 0)
-    assert transport.calls == [("RU", "envelope-m1")]
+    assert transport.calls == [("RU", "m1", text)]  # a fresh envelope goes out as stored
     assert store.outbox["m1"].status == "sent"
     assert store.outbox["m1"].last_error is None
     again = relay(store, transport, clock).run_once()
@@ -88,7 +119,7 @@ def test_a_transient_failure_keeps_the_message_pending_and_backs_off_exponential
     store: MemoryStore, clock: Clock
 ) -> None:
     put(store, "m1")
-    transport = ScriptedTransport({"envelope-m1": [DOWN, DOWN, DOWN, OK]})
+    transport = ScriptedTransport({"m1": [DOWN, DOWN, DOWN, OK]})
     r = relay(store, transport, clock)
 
     report = r.run_once()
@@ -122,7 +153,7 @@ def test_a_transient_failure_keeps_the_message_pending_and_backs_off_exponential
 
 def test_a_permanent_refusal_marks_the_message_dead_and_keeps_it(store: MemoryStore, clock: Clock) -> None:
     put(store, "m1")
-    transport = ScriptedTransport({"envelope-m1": [REFUSED]})
+    transport = ScriptedTransport({"m1": [REFUSED]})
     r = relay(store, transport, clock)
 
     report = r.run_once()
@@ -131,7 +162,7 @@ def test_a_permanent_refusal_marks_the_message_dead_and_keeps_it(store: MemorySt
     message = store.outbox["m1"]
     assert message.status == "dead"
     assert message.last_error == REFUSED.detail
-    assert message.envelope == "envelope-m1"  # kept for inspection
+    assert message_id_of(message.envelope) == "m1"  # kept for inspection
     with MemoryUnitOfWork(store) as uow:
         assert [m.message_id for m in uow.outbox.list(status="dead")] == ["m1"]
         assert uow.outbox.count("pending") == 0
@@ -145,12 +176,12 @@ def test_one_run_handles_each_message_on_its_own(store: MemoryStore, clock: Cloc
     put(store, "b", NOW - timedelta(seconds=2))
     put(store, "c", NOW - timedelta(seconds=1))
     put(store, "later", NOW + timedelta(minutes=5))  # not due yet
-    transport = ScriptedTransport({"envelope-a": [OK], "envelope-b": [DOWN], "envelope-c": [REFUSED]})
+    transport = ScriptedTransport({"a": [OK], "b": [DOWN], "c": [REFUSED]})
 
     report = relay(store, transport, clock).run_once()
 
     assert (report.sent, report.retried, report.dead) == (1, 1, 1)
-    assert [call[1] for call in transport.calls] == ["envelope-a", "envelope-b", "envelope-c"]
+    assert transport.delivered() == ["a", "b", "c"]
     assert {k: m.status for k, m in store.outbox.items()} == {
         "a": "sent",
         "b": "pending",
@@ -163,18 +194,42 @@ def test_one_run_handles_each_message_on_its_own(store: MemoryStore, clock: Cloc
 def test_the_limit_caps_one_run_oldest_first(store: MemoryStore, clock: Clock) -> None:
     for i in range(5):
         put(store, f"m{i}", NOW - timedelta(seconds=10 - i))
-    transport = ScriptedTransport({f"envelope-m{i}": [OK] for i in range(5)})
+    transport = ScriptedTransport({f"m{i}": [OK] for i in range(5)})
 
     report = relay(store, transport, clock).run_once(limit=2)
 
     assert report.sent == 2
-    assert [call[1] for call in transport.calls] == ["envelope-m0", "envelope-m1"]
+    assert transport.delivered() == ["m0", "m1"]
 
 
 def test_an_empty_outbox_makes_no_delivery(store: MemoryStore, clock: Clock) -> None:
     transport = ScriptedTransport({})
     report = relay(store, transport, clock).run_once()
     assert (report.sent, report.retried, report.dead, transport.calls) == (0, 0, 0, [])
+
+
+def test_a_message_that_waited_long_is_sealed_again_with_the_same_id(
+    store: MemoryStore, clock: Clock
+) -> None:
+    stored = put(store, "m1")
+    transport = ScriptedTransport({"m1": [DOWN, OK]})
+    r = relay(store, transport, clock)
+    r.run_once()
+    clock.now = NOW + REFRESH_AFTER + timedelta(seconds=1)
+
+    r.run_once()
+
+    first, second = transport.calls[0][2], transport.calls[1][2]
+    assert first == stored
+    assert second != stored
+    again = parse_wire(second.encode("utf-8"))
+    original = parse_wire(stored.encode("utf-8"))
+    assert again.header.message_id == original.header.message_id
+    assert again.body == original.body
+    assert (again.header.type, again.header.recipient) == (original.header.type, original.header.recipient)
+    assert again.header.created == format_time(clock.now)
+    verify(again, public_key=PRIVATE_KEY.public_key(), expected_recipient="RU", now=clock.now)
+    assert store.outbox["m1"].status == "sent"
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ NATIONAL_SCHEME = {"IN": "ITC-HS", "RU": "TNVED"}
 PARTY_ID_TYPE = {"IN": "IEC", "RU": "INN"}
 CORRIDOR_COUNTRIES = frozenset(NATIONAL_SCHEME)
 MASS_UNITS = {"KGM": Decimal(1), "TNE": Decimal(1000)}
+LARGEST = Decimal("1e15")  # no amount, mass or quantity of one declaration comes near this
 ITEMS = "Declaration.GoodsShipment.GovernmentAgencyGoodsItem"
 CONSIGNMENT = "Declaration.GoodsShipment.Consignment"
 
@@ -36,6 +37,7 @@ class CodeLookup(Protocol):
     def country_exists(self, alpha2: str) -> bool: ...
     def currency_exists(self, code: str) -> bool: ...
     def incoterm_exists(self, code: str) -> bool: ...
+    def incoterm_error(self, code: str) -> str | None: ...
     def unit_exists(self, code: str) -> bool: ...
     def locode(self, code: str) -> Located | None: ...
 
@@ -113,8 +115,16 @@ def _locode(path: str, code: str, codes: CodeLookup, country: str | None) -> Ite
 def _amount(path: str, amount: Amount, codes: CodeLookup) -> Iterator[FieldError]:
     if not codes.currency_exists(amount.currencyID):
         yield FieldError(f"{path}.currencyID", f"{amount.currencyID!r} is not an ISO 4217 currency code")
-    if amount.value <= 0:
-        yield FieldError(f"{path}.value", "must be greater than zero")
+    yield from _magnitude(f"{path}.value", amount.value)
+
+
+def _magnitude(path: str, value: Decimal) -> Iterator[FieldError]:
+    if not value.is_finite():
+        yield FieldError(path, "must be a finite number")
+    elif value <= 0:
+        yield FieldError(path, "must be greater than zero")
+    elif value >= LARGEST:
+        yield FieldError(path, f"{value} is implausibly large (limit {LARGEST:.0E})")
 
 
 def _party(path: str, party: Party, country: str, codes: CodeLookup) -> Iterator[FieldError]:
@@ -224,8 +234,7 @@ def _measures(path: str, measure: GoodsMeasure, codes: CodeLookup) -> Iterator[F
     gm = f"{path}.GoodsMeasure"
     for name in ("GrossMassMeasure", "NetNetWeightMeasure", "TariffQuantity"):
         m: Measure = getattr(measure, name)
-        if m.value <= 0:
-            yield FieldError(f"{gm}.{name}.value", "must be greater than zero")
+        yield from _magnitude(f"{gm}.{name}.value", m.value)
         if not codes.unit_exists(m.unitCode):
             yield FieldError(f"{gm}.{name}.unitCode", f"{m.unitCode!r} is not a UN/ECE Rec 20 unit code")
     for name in ("GrossMassMeasure", "NetNetWeightMeasure"):

@@ -23,7 +23,7 @@ def _make_oneshot() -> Callable[[bytes], bytes] | None:
     if oneshot is None:
         return None
     try:
-        from Crypto.Util._raw_api import ffi  # type: ignore[attr-defined]
+        from Crypto.Util._raw_api import ffi
     except ImportError:
         return None
     if ffi is None:

@@ -31,7 +31,9 @@ def _is_array_index(key: str) -> bool:
 
 def _js_keys(obj: dict[str, Any]) -> list[str]:
     """``Object.keys`` order: array-index keys ascending, then the others in insertion order."""
-    return sorted((k for k in obj if _is_array_index(k)), key=int) + [k for k in obj if not _is_array_index(k)]
+    return sorted((k for k in obj if _is_array_index(k)), key=int) + [
+        k for k in obj if not _is_array_index(k)
+    ]
 
 
 def _pick(picked: Sequence[tuple[Sequence[str | int], Any]]) -> dict[str, Any]:
@@ -95,7 +97,9 @@ def obfuscate_document(wrapped: dict[str, Any], fields: str | Sequence[str]) -> 
             last = parts[-1] = str(last)
         elif ok and isinstance(parent, list) and isinstance(last, int) and last < len(parent):
             errors.append(
-                FieldError(shown, "an array element cannot be hidden on its own; hide its fields or the whole array")
+                FieldError(
+                    shown, "an array element cannot be hidden on its own; hide its fields or the whole array"
+                )
             )
             continue
         else:
@@ -114,7 +118,8 @@ def obfuscate_document(wrapped: dict[str, Any], fields: str | Sequence[str]) -> 
     if errors:
         raise OAFormatError(errors)
     hidden = [field_hash(k, v) for k, v in _js_order_leaves(_pick(picked))]
-    privacy = doc.get("privacy") if isinstance(doc.get("privacy"), dict) else {}
+    current = doc.get("privacy")
+    privacy: dict[str, Any] = current if isinstance(current, dict) else {}
     existing = list(privacy.get("obfuscatedData", []))
     doc["privacy"] = {**privacy, "obfuscatedData": existing + hidden}
     return doc

@@ -107,7 +107,9 @@ def _issuer(issuer: Any, path: str) -> list[FieldError]:
         if not isinstance(rev, dict):
             errors.append(FieldError(f"{path}.revocation", "must be an object"))
         elif "type" in rev and rev["type"] not in _REVOCATION_TYPES:
-            errors.append(FieldError(f"{path}.revocation.type", f"must be one of {', '.join(_REVOCATION_TYPES)}"))
+            errors.append(
+                FieldError(f"{path}.revocation.type", f"must be one of {', '.join(_REVOCATION_TYPES)}")
+            )
     proof = issuer.get("identityProof")
     if not isinstance(proof, dict):
         errors.append(FieldError(f"{path}.identityProof", "is required and must be an object"))
@@ -121,7 +123,9 @@ def _issuer(issuer: Any, path: str) -> list[FieldError]:
                     errors.append(FieldError(f"{path}.identityProof.{key}", f"is required for {kind}"))
     stores = [k for k in ("documentStore", "tokenRegistry", "certificateStore") if k in issuer]
     if len(stores) > 1:
-        errors.append(FieldError(path, "an issuer has at most one of documentStore, tokenRegistry, certificateStore"))
+        errors.append(
+            FieldError(path, "an issuer has at most one of documentStore, tokenRegistry, certificateStore")
+        )
     for key in stores:
         if not (_is_str(issuer[key]) and _ADDRESS.match(issuer[key])):
             errors.append(FieldError(f"{path}.{key}", "must be a 0x-prefixed 20-byte address"))

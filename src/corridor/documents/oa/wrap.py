@@ -227,9 +227,7 @@ def wrap_salted(
     if not salted_documents:
         raise OAFormatError.single("documents", "a batch needs at least one document")
     hidden = obfuscated or [[] for _ in salted_documents]
-    targets = [
-        digest_hashes([*h, *field_hashes(d)]) for d, h in zip(salted_documents, hidden, strict=True)
-    ]
+    targets = [digest_hashes([*h, *field_hashes(d)]) for d, h in zip(salted_documents, hidden, strict=True)]
     wrapped = _assemble(salted_documents, targets, None)
     for doc, h in zip(wrapped, hidden, strict=True):
         if h:
