@@ -30,7 +30,7 @@ def assert_journey(corridor: Corridor, export_ids: dict[str, list[str]]) -> None
         with corridor.nodes[origin].uow() as uow:
             exports = [uow.declarations.get(i) for i in ids]
         with corridor.nodes[destination].uow() as uow:
-            imports = {d.peer_id: d for d in uow.declarations.list(limit=1000) if d.flow == IMPORT}
+            imports = {d.peer_id: d for d in uow.declarations.query(limit=1000) if d.flow == IMPORT}
         for export in exports:
             assert export is not None and export.flow == EXPORT
             assert export.ack is not None and export.ack["status"] == "accepted", export.ack
@@ -73,20 +73,20 @@ def test_restart_mid_run_loses_nothing_and_duplicates_nothing(tmp_path: Path) ->
 
     restarted = Corridor.embedded(tmp_path)  # same data directories: same databases and keys
     with restarted.nodes["IN"].uow() as uow:
-        pending = uow.outbox.list(status="pending")
+        pending = uow.outbox.with_status(status="pending")
         assert len(pending) == 5
         envelope = pending[0].envelope
     # deliver one message twice before the relay runs: the receiver applies it once
     assert restarted.nodes["RU"].receive(envelope)["status"] == "accepted"
     assert restarted.nodes["RU"].receive(envelope)["status"] == "duplicate"
     with restarted.nodes["IN"].uow() as uow:
-        for message in uow.outbox.list(status="pending"):
+        for message in uow.outbox.with_status(status="pending"):
             uow.outbox.mark_retry(message.message_id, "test: due now", datetime(2000, 1, 1, tzinfo=UTC))
         uow.commit()
     restarted.pump()
     assert_journey(restarted, ids)
     with restarted.nodes["RU"].uow() as uow:
-        assert len([d for d in uow.declarations.list(limit=100) if d.flow == IMPORT]) == 5
+        assert len([d for d in uow.declarations.query(limit=100) if d.flow == IMPORT]) == 5
         assert uow.inbox.count() == 5
     restarted.close()
 

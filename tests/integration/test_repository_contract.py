@@ -86,10 +86,10 @@ class RepositoryContract:
             found = u.declarations.find_by_lrn(EXPORT, "BBBCS1234F", "L1")
             assert found is not None and found.id == "26IN0000000000000C"
             assert u.declarations.find_by_lrn(EXPORT, "BBBCS1234F", "L2") is None
-            mine = u.declarations.list(trader_id="AAACS1234F")
+            mine = u.declarations.query(trader_id="AAACS1234F")
             assert sorted(d.id for d in mine) == ["26IN0000000000000A", "26IN0000000000000B"]
-            assert len(u.declarations.list(limit=2)) == 2
-            assert len(u.declarations.list(limit=2, offset=2)) == 1
+            assert len(u.declarations.query(limit=2)) == 2
+            assert len(u.declarations.query(limit=2, offset=2)) == 1
 
     def test_outbox_due_sent_retry_dead(self, uow: Callable[[], UnitOfWork]) -> None:
         with uow() as u:
@@ -107,7 +107,7 @@ class RepositoryContract:
             later = u.outbox.due(T0 + timedelta(hours=2), 10)
             assert [(m.message_id, m.attempts, m.last_error) for m in later] == [("m-1", 1, "peer down")]
             assert u.outbox.count("dead") == 1 and u.outbox.count("sent") == 1 and u.outbox.count() == 3
-            assert [m.message_id for m in u.outbox.list(status="dead")] == ["m-2"]
+            assert [m.message_id for m in u.outbox.with_status(status="dead")] == ["m-2"]
 
     def test_inbox_keys_on_message_id(self, uow: Callable[[], UnitOfWork]) -> None:
         with uow() as u:
@@ -131,7 +131,7 @@ class RepositoryContract:
             u.commit()
         with uow() as u:
             assert u.rejections.count() == 1
-            assert u.rejections.list()[0]["field"] == "signature"
+            assert u.rejections.recent()[0]["field"] == "signature"
             trader = u.traders.get("AAACS1234F")
             assert trader is not None and trader.declarations == 2 and trader.aeo
             key = u.api_keys.by_hash("ab" * 32)

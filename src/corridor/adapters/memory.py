@@ -68,7 +68,7 @@ class MemoryDeclarations(ports.DeclarationRepository):
                 return copy.deepcopy(d)
         return None
 
-    def list(
+    def query(
         self, *, trader_id: str | None = None, status: str | None = None, limit: int = 100, offset: int = 0
     ) -> list[CustomsDeclaration]:
         found = [
@@ -105,7 +105,7 @@ class MemoryOutbox(ports.OutboxRepository):
         pending.sort(key=lambda m: (m.created_at or now, m.message_id))
         return pending[:limit]
 
-    def list(self, *, status: str, limit: int = 100) -> list[ports.OutboxMessage]:
+    def with_status(self, *, status: str, limit: int = 100) -> list[ports.OutboxMessage]:
         return [m for m in self.store.outbox.values() if m.status == status][:limit]
 
     def _update(self, message_id: str, **changes: Any) -> None:
@@ -158,7 +158,7 @@ class MemoryRejections(ports.RejectionRepository):
             }
         )
 
-    def list(self, limit: int = 100) -> list[dict[str, Any]]:
+    def recent(self, limit: int = 100) -> list[dict[str, Any]]:
         return list(reversed(self.store.rejections))[:limit]
 
     def count(self) -> int:
@@ -253,14 +253,5 @@ class MemoryUnitOfWork(ports.UnitOfWork):
         self.committed = True
 
     def rollback(self) -> None:
-        self._work = copy.deepcopy(self.store)
-        for repo in (
-            self.declarations,
-            self.outbox,
-            self.inbox,
-            self.rejections,
-            self.traders,
-            self.api_keys,
-            self.events,
-        ):
-            repo.store = self._work  # type: ignore[attr-defined]
+        if hasattr(self, "_work"):
+            self.__enter__()  # a fresh copy of the committed store: the uncommitted changes are gone

@@ -201,7 +201,7 @@ class SqlDeclarations(ports.DeclarationRepository):
         row = self.conn.execute(BY_CONSIGNMENT, {"ref": consignment_ref}).first()
         return None if row is None else _declaration(row)
 
-    def list(
+    def query(
         self, *, trader_id: str | None = None, status: str | None = None, limit: int = 100, offset: int = 0
     ) -> list[CustomsDeclaration]:
         c = t.declarations.c
@@ -272,7 +272,7 @@ class SqlOutbox(ports.OutboxRepository):
         )
         return [_outbox(row) for row in self.conn.execute(query)]
 
-    def list(self, *, status: str, limit: int = 100) -> list[ports.OutboxMessage]:
+    def with_status(self, *, status: str, limit: int = 100) -> list[ports.OutboxMessage]:
         c = t.outbox.c
         query = select(t.outbox).where(c.status == status).order_by(c.created_at, c.message_id).limit(limit)
         return [_outbox(row) for row in self.conn.execute(query)]
@@ -361,7 +361,7 @@ class SqlRejections(ports.RejectionRepository):
             )
         )
 
-    def list(self, limit: int = 100) -> list[dict[str, Any]]:
+    def recent(self, limit: int = 100) -> list[dict[str, Any]]:
         c = t.rejections.c
         rows = self.conn.execute(select(t.rejections).order_by(c.id.desc()).limit(limit))
         return [

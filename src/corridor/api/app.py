@@ -66,7 +66,7 @@ def create_app(node: Node) -> FastAPI:
         caller.require("trader", "officer")
         trader = caller.party_id if caller.role == "trader" else None
         with node.uow() as uow:
-            found = uow.declarations.list(trader_id=trader, status=status, limit=limit, offset=offset)
+            found = uow.declarations.query(trader_id=trader, status=status, limit=limit, offset=offset)
         return {"items": [d.to_public() for d in found], "limit": limit, "offset": offset}
 
     def visible(caller: Principal, declaration_id: str) -> Any:
@@ -86,7 +86,7 @@ def create_app(node: Node) -> FastAPI:
     @app.get("/v1/declarations/{declaration_id}")
     def get_declaration(caller: Caller, declaration_id: str) -> dict[str, Any]:
         declaration, _ = visible(caller, declaration_id)
-        return declaration.to_public()  # type: ignore[no-any-return]
+        return declaration.to_public()
 
     @app.get("/v1/declarations/{declaration_id}/timeline")
     def timeline(caller: Caller, declaration_id: str) -> dict[str, Any]:
@@ -133,7 +133,7 @@ def create_app(node: Node) -> FastAPI:
         """Declarations waiting for an officer (yellow and red lanes), oldest first."""
         caller.require("officer")
         with node.uow() as uow:
-            waiting = uow.declarations.list(status="under_control", limit=limit)
+            waiting = uow.declarations.query(status="under_control", limit=limit)
             items = []
             for d in sorted(waiting, key=lambda d: d.created_at or 0):
                 queued = [s for s in uow.declarations.stages(d.id) if s.name == "queued"]

@@ -168,7 +168,7 @@ def run_demo(
 def _adversarial(corridor: Corridor, now: datetime) -> None:
     """Replay one delivered message and post tampered copies: none may take effect."""
     with corridor.nodes["IN"].uow() as uow:
-        delivered = uow.outbox.list(status="sent", limit=1)
+        delivered = uow.outbox.with_status(status="sent", limit=1)
     if not delivered:
         return
     russia = corridor.nodes["RU"]
@@ -204,7 +204,7 @@ def _all(uow: Any) -> list[Any]:
     out: list[Any] = []
     offset = 0
     while True:
-        page = uow.declarations.list(limit=500, offset=offset)
+        page = uow.declarations.query(limit=500, offset=offset)
         out.extend(page)
         if len(page) < 500:
             return out

@@ -63,7 +63,7 @@ def run_voyages(nodes: dict[str, Node], pump: Callable[[], int], clock: DemoCloc
     for destination, node in nodes.items():
         origin = "RU" if destination == "IN" else "IN"
         with node.uow() as uow:
-            imports = [d for d in uow.declarations.list(limit=100_000) if d.flow == IMPORT]
+            imports = [d for d in uow.declarations.query(limit=100_000) if d.flow == IMPORT]
         for imported in imports:
             consignment = imported.document["Declaration"]["GoodsShipment"]["Consignment"]
             departure = datetime.fromisoformat(consignment["DepartureDateTime"])
@@ -133,7 +133,7 @@ def _officer(node: Node, country: str, declaration_id: str) -> bool:
 def _measure(nodes: dict[str, Node], report: VoyageReport) -> None:
     for node in nodes.values():
         with node.uow() as uow:
-            for declaration in uow.declarations.list(status=RELEASED, limit=100_000):
+            for declaration in uow.declarations.query(status=RELEASED, limit=100_000):
                 stages = {s.name: s.at for s in uow.declarations.stages(declaration.id)}
                 hours = (stages["release"] - stages["arrival"]).total_seconds() / 3600
                 report.released += 1

@@ -164,7 +164,7 @@ def test_a_permanent_refusal_marks_the_message_dead_and_keeps_it(store: MemorySt
     assert message.last_error == REFUSED.detail
     assert message_id_of(message.envelope) == "m1"  # kept for inspection
     with MemoryUnitOfWork(store) as uow:
-        assert [m.message_id for m in uow.outbox.list(status="dead")] == ["m1"]
+        assert [m.message_id for m in uow.outbox.with_status(status="dead")] == ["m1"]
         assert uow.outbox.count("pending") == 0
     clock.now = NOW + timedelta(days=1)
     assert r.run_once().dead == 0
