@@ -25,6 +25,7 @@ class MemoryStore:
         self.api_keys: dict[str, ports.ApiKey] = {}
         self.events: dict[str, ports.StoredEvent] = {}
         self.containers: list[tuple[str, str, str, datetime]] = []
+        self.documents: dict[str, dict[str, Any]] = {}
 
 
 class MemoryDeclarations(ports.DeclarationRepository):
@@ -230,6 +231,18 @@ class MemoryEvents(ports.EventRepository):
         return ref, origin
 
 
+class MemoryDocuments(ports.DocumentRepository):
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def add_many(self, documents: list[dict[str, Any]], at: datetime) -> None:
+        for document in documents:
+            self.store.documents.setdefault(str(document["signature"]["targetHash"]), document)
+
+    def get_many(self, target_hashes: list[str]) -> list[dict[str, Any]]:
+        return [self.store.documents[h] for h in target_hashes if h in self.store.documents]
+
+
 class MemoryUnitOfWork(ports.UnitOfWork):
     """Changes go to a copy of the store and replace it on commit, so a rollback loses them."""
 
@@ -246,6 +259,7 @@ class MemoryUnitOfWork(ports.UnitOfWork):
         self.traders = MemoryTraders(self._work)
         self.api_keys = MemoryApiKeys(self._work)
         self.events = MemoryEvents(self._work)
+        self.documents = MemoryDocuments(self._work)
         return self
 
     def commit(self) -> None:

@@ -488,3 +488,32 @@ class SqlEvents(ports.EventRepository):
     def consignment_of(self, container: str) -> tuple[str, str] | None:
         row = self.conn.execute(CONTAINER_OWNER, {"container": container}).first()
         return None if row is None else (row.consignment_ref, row.origin_locode)
+
+
+DOCUMENTS_BY_HASH = select(t.trade_documents).where(
+    t.trade_documents.c.target_hash.in_(bindparam("hashes", expanding=True))
+)
+
+
+def target_hash(document: dict[str, Any]) -> str:
+    return str(document["signature"]["targetHash"])
+
+
+class SqlDocuments(ports.DocumentRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add_many(self, documents: list[dict[str, Any]], at: datetime) -> None:
+        known = {target_hash(d) for d in self.get_many([target_hash(d) for d in documents])}
+        fresh = {target_hash(d): d for d in documents if target_hash(d) not in known}
+        if fresh:
+            self.conn.execute(
+                insert(t.trade_documents),
+                [{"target_hash": h, "merkle_root": d["signature"]["merkleRoot"], "document": d, "stored_at": at}
+                 for h, d in fresh.items()],
+            )
+
+    def get_many(self, target_hashes: list[str]) -> list[dict[str, Any]]:
+        if not target_hashes:
+            return []
+        return [row.document for row in self.conn.execute(DOCUMENTS_BY_HASH, {"hashes": list(target_hashes)})]

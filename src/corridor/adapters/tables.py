@@ -137,3 +137,13 @@ consignment_containers = Table(
     Column("assigned_at", DateTime(timezone=True), nullable=False),
 )
 Index("ix_consignment_containers_container", consignment_containers.c.container)
+
+trade_documents = Table(
+    "trade_documents",
+    metadata,
+    Column("target_hash", String(64), primary_key=True),
+    Column("merkle_root", String(64), nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("stored_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_trade_documents_merkle_root", trade_documents.c.merkle_root)

@@ -26,6 +26,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.traders = r.SqlTraders(self.conn)
         self.api_keys = r.SqlApiKeys(self.conn)
         self.events = r.SqlEvents(self.conn)
+        self.documents = r.SqlDocuments(self.conn)
         return self
 
     def __exit__(self, *args: object) -> None:

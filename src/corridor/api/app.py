@@ -3,13 +3,16 @@
 
 from typing import Annotated, Any
 
-from fastapi import Body, Depends, FastAPI, Header, Query, Request
+from fastapi import APIRouter, Body, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from corridor import __version__
 from corridor.customs.schemas import DeclarationDocument
 from corridor.customs.validation import validate_declaration
+from corridor.documents import service as documents_service
+from corridor.documents.api import IssueRequest, RevokeRequest, document_context
+from corridor.documents.api import router as documents_router
 from corridor.logistics.timeline import consignment_view
 from corridor.node.bootstrap import Node
 from corridor.service import commands
@@ -52,9 +55,14 @@ def create_app(node: Node) -> FastAPI:
 
     @app.post("/v1/declarations", status_code=201)
     def file(caller: Caller, document: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+        """The WCO declaration; wrapped trade documents it references by targetHash may come along
+        in a top-level ``documents`` list."""
         caller.require("trader", "officer")
         filed_by = caller.party_id if caller.role == "trader" else None
-        return node.handle(commands.FileDeclaration(document, filed_by=filed_by)).to_public()
+        attached = document.pop("documents", [])
+        command = commands.FileDeclaration(document, filed_by=filed_by, documents=tuple(attached)
+                                           if isinstance(attached, list) else attached)
+        return node.handle(command).to_public()
 
     @app.get("/v1/declarations")
     def list_declarations(
@@ -159,6 +167,31 @@ def create_app(node: Node) -> FastAPI:
         with node.uow() as uow:
             events = uow.events.for_consignment(ref)
         return consignment_view(declaration, stages, events)
+
+    documents_ctx = node.bus.ctx.documents
+    if documents_ctx is not None:
+        shared = APIRouter()
+        shared.routes.extend(r for r in documents_router.routes if getattr(r, "path", "") in
+                             ("/documents/verify", "/documents/redact"))
+        app.include_router(shared, prefix="/v1", dependencies=[Depends(principal)])
+        app.dependency_overrides[document_context] = lambda: documents_ctx
+
+        @app.post("/v1/documents/issue", tags=["documents"])
+        def issue_documents(caller: Caller, body: IssueRequest) -> dict[str, Any]:
+            """An issuing body registered at this node wraps and signs a batch of documents."""
+            caller.require("issuer")
+            if body.issuer_id != caller.party_id:
+                raise Forbidden(f"issuer_id: this key acts for {caller.party_id}, not {body.issuer_id}")
+            wrapped = documents_service.issue_documents(documents_ctx, body.documents, body.issuer_id)
+            return {"merkleRoot": wrapped[0]["signature"]["merkleRoot"], "documents": wrapped}
+
+        @app.post("/v1/documents/revoke", tags=["documents"])
+        def revoke_document(caller: Caller, body: RevokeRequest) -> dict[str, Any]:
+            """Revoke a document or its batch; the peer node is told by a signed message."""
+            caller.require("issuer")
+            command = commands.RevokeDocument(body.document, body.reason, body.scope == "batch", caller.party_id)
+            result: dict[str, Any] = node.handle(command)
+            return result
 
     @app.post("/v1/envelopes", status_code=202)
     async def envelopes(caller: Caller, request: Request) -> JSONResponse:

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from corridor.cli import declarations, keys, logistics, server
 from corridor.demo.run import DemoSummary, run_demo
+from corridor.documents import cli as documents_cli
 from corridor.logistics.cli import simulate_command
 
 app = typer.Typer(
@@ -26,6 +27,7 @@ app.add_typer(declarations.schema_app, name="schema")
 app.add_typer(keys.app, name="keys")
 app.add_typer(server.app, name="node")
 app.add_typer(logistics.events_app, name="events")
+app.add_typer(documents_cli.app, name="doc")
 app.command()(logistics.track)
 app.command()(logistics.pay)
 app.command("simulate")(simulate_command)

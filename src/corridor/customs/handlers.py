@@ -25,6 +25,8 @@ from corridor.service.commands import (
 from corridor.service.context import NodeContext
 from corridor.service.outbox import enqueue
 from corridor.customs.schemas import DeclarationType, PartyType
+from corridor.documents.crosscheck import decl_document_refs
+from corridor.documents.handlers import merge_lane, referenced_documents
 from corridor.logistics.handlers import sync_release
 from corridor.service.ports import CommitConflict, Trader, UnitOfWork
 from corridor.shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
@@ -71,7 +73,8 @@ def file_declaration(cmd: FileDeclaration, uow: UnitOfWork, ctx: NodeContext) ->
         declaration.record("registration", now)
         _assign_containers(uow, declaration.id, d, now)
         trader = _count_filing(uow, d.Exporter, ctx.country)
-        risk = ctx.assessor.risk(d, EXPORT, trader, declaration.id, now)
+        _, findings = referenced_documents(ctx, uow, declaration.document, cmd.documents, now)
+        risk = merge_lane(ctx.assessor.risk(d, EXPORT, trader, declaration.id, now), findings)
         declaration.assign_lane(risk["lane"], risk, now)
         if declaration.lane == GREEN:
             _clear_export(declaration, uow, ctx, officer=None)
@@ -102,7 +105,9 @@ def _clear_export(
 ) -> None:
     now = ctx.clock()
     declaration.clear_for_export(now, officer)
+    refs = [ref for ref, _ in decl_document_refs(declaration.document)]
     body = {
+        "documents": uow.documents.get_many(refs),
         "export_declaration_id": declaration.id,
         "lane_at_origin": declaration.lane,
         "export_cleared_at": now.isoformat(),
@@ -239,6 +244,7 @@ def on_prearrival(
             raise InvalidInput([FieldError("Declaration.GoodsShipment.DestinationCountry.ID",
                                            f"goods {route[0]}->{route[1]} sent by {header['sender']} to {ctx.country}")])
         assessment = ctx.assessor.duties(d, now)
+        _, findings = referenced_documents(ctx, uow, imported, body.get("documents", []), now)
     except (InvalidInput, NotFound) as exc:
         reasons = ([e.to_json() for e in exc.errors] if isinstance(exc, InvalidInput)
                    else [{"path": "Declaration.GoodsShipment.GovernmentAgencyGoodsItem", "reason": str(exc)}])
@@ -263,7 +269,7 @@ def on_prearrival(
     declaration.record("registration", now)
     _assign_containers(uow, export_id, d, now)
     trader = _count_filing(uow, d.Importer, ctx.country)
-    risk = ctx.assessor.risk(d, IMPORT, trader, declaration.id, now)
+    risk = merge_lane(ctx.assessor.risk(d, IMPORT, trader, declaration.id, now), findings)
     declaration.assign_lane(risk["lane"], risk, now)
     declaration.pre_assess(assessment, now)
     uow.declarations.add(declaration)

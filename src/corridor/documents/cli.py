@@ -33,6 +33,7 @@ DataDir = Annotated[
     ),
 ]
 DEFAULT_DATA_DIR = Path("corridor-data")
+NodeOption = Annotated[str, typer.Option("--node", help="Node whose issuer registry is used: IN or RU")]
 
 
 def _emit(obj: Any) -> None:
@@ -79,8 +80,14 @@ def _write_json(path: Path, obj: Any) -> None:
     path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _ctx(data_dir: Path) -> service.DocumentContext:
-    return service.DocumentContext.from_data_dir(data_dir)
+def _node_dir(data_dir: Path, node: str) -> Path:
+    if node.upper() not in ("IN", "RU"):
+        _fail(f"--node: {node!r} is not a corridor node (IN or RU)")
+    return data_dir / node.upper()
+
+
+def _ctx(data_dir: Path, node: str) -> service.DocumentContext:
+    return service.DocumentContext.from_data_dir(_node_dir(data_dir, node))
 
 
 @app.command()
@@ -88,12 +95,13 @@ def issue(
     files: Annotated[list[Path], typer.Argument(help="Raw document JSON files; one batch, one merkleRoot.")],
     issuer: Annotated[str, typer.Option("--issuer", help="Issuer id, e.g. did:corridor:in:fieo")],
     out: Annotated[Path, typer.Option("--out", help="Directory for the wrapped <name>.tt files")],
+    node: NodeOption = "IN",
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:
     """Wrap one or many raw documents and sign the batch's merkleRoot as the issuer."""
     with _errors():
         docs = [_read_json(f) for f in files]
-        wrapped = service.issue_documents(_ctx(data_dir), docs, issuer)
+        wrapped = service.issue_documents(_ctx(data_dir, node), docs, issuer)
         written = []
         used: set[str] = set()
         for src, doc in zip(files, wrapped, strict=True):
@@ -111,11 +119,12 @@ def issue(
 @app.command()
 def verify(
     file: Annotated[Path, typer.Argument(help="Wrapped document (.tt / .json)")],
+    node: NodeOption = "IN",
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:
     """Check integrity, the issuer's signature and registration, and revocation; print the verdict."""
     with _errors():
-        verdict = service.verify(_ctx(data_dir), _read_json(file))
+        verdict = service.verify(_ctx(data_dir, node), _read_json(file))
         _emit(verdict.to_json())
     if not verdict.valid:
         raise typer.Exit(1)
@@ -145,18 +154,22 @@ def revoke(
     issuer: Annotated[
         str | None, typer.Option("--issuer", help="Revoking issuer (default: the document's)")
     ] = None,
+    node: NodeOption = "IN",
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:
-    """Revoke a document or its batch; prints the signed revocation record."""
+    """Revoke a document or its batch at the node; the peer node is told by a signed message
+    (sent when the node's relay runs, e.g. under ``corridor node serve``). Prints the record."""
+    from corridor.cli.common import open_node
+    from corridor.service.commands import RevokeDocument
+
     with _errors():
-        record = service.revoke(
-            _ctx(data_dir),
-            _read_json(file),
-            scope="batch" if batch else "document",
-            reason=reason,
-            issuer_id=issuer,
-        )
-        _emit(record.to_json())
+        document = _read_json(file)
+        local = open_node(data_dir, node)
+        try:
+            record = local.handle(RevokeDocument(document, reason, batch, issuer))
+        finally:
+            local.close()
+        _emit(record)
 
 
 @issuer_app.command("register")
@@ -167,13 +180,13 @@ def issuer_register(
     issuer_id: Annotated[
         str | None, typer.Option("--id", help="did:... id (default did:corridor:<cc>:<name>)")
     ] = None,
-    node: Annotated[str | None, typer.Option("--node", help="Country code of this node")] = None,
+    node: NodeOption = "IN",
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:
     """Register an issuing body at this node with a new Ed25519 key (private key file mode 0600)."""
     with _errors():
-        registered = JsonFileIssuerRegistry(data_dir).register(
-            name=name, country=country, role=role, issuer_id=issuer_id, node=node
+        registered = JsonFileIssuerRegistry(_node_dir(data_dir, node)).register(
+            name=name, country=country, role=role, issuer_id=issuer_id, node=node.upper()
         )
         _emit(registered.model_dump())
 
@@ -183,20 +196,21 @@ def issuer_import(
     file: Annotated[
         Path, typer.Argument(help="Issuer JSON as printed by 'issuer register' at the peer node")
     ],
+    node: NodeOption = "IN",
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:
     """Trust an issuer registered at another node, by its public key."""
     with _errors():
         imported = Issuer.model_validate(_read_json(file))
-        JsonFileIssuerRegistry(data_dir).add(imported)
+        JsonFileIssuerRegistry(_node_dir(data_dir, node)).add(imported)
         _emit(imported.model_dump())
 
 
 @issuer_app.command("list")
-def issuer_list(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
+def issuer_list(node: NodeOption = "IN", data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
     """List the issuers this node trusts."""
     with _errors():
-        _emit([i.model_dump() for i in JsonFileIssuerRegistry(data_dir).list_issuers()])
+        _emit([i.model_dump() for i in JsonFileIssuerRegistry(_node_dir(data_dir, node)).list_issuers()])
 
 
 if __name__ == "__main__":

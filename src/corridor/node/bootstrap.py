@@ -15,6 +15,8 @@ from corridor.adapters.database import make_engine, migrate
 from corridor.adapters.unit_of_work import SqlUnitOfWork
 from corridor.customs import handlers as customs
 from corridor.customs.assessment import ReferenceAssessor
+from corridor.documents import handlers as documents
+from corridor.documents.service import DocumentContext
 from corridor.logistics import handlers as logistics
 from corridor.messaging.keys import KeyRing
 from corridor.messaging.relay import Relay, RelayReport
@@ -34,6 +36,7 @@ COMMAND_HANDLERS: dict[type[commands.Command], Handler] = {
     commands.PayDuties: customs.pay_duties,
     commands.ReleaseDeclaration: customs.release_declaration,
     commands.PostEvents: logistics.post_events,
+    commands.RevokeDocument: documents.revoke_document,
 }
 
 
@@ -76,7 +79,8 @@ class Node:
 
 
 def make_context(
-    country: str, keyring: KeyRing, clock: Callable[[], datetime] = utcnow, assessor: Assessor | None = None
+    country: str, keyring: KeyRing, clock: Callable[[], datetime] = utcnow, assessor: Assessor | None = None,
+    document_context: DocumentContext | None = None,
 ) -> NodeContext:
     """The handlers' context; tests pair it with in-memory units of work."""
     return NodeContext(
@@ -91,7 +95,9 @@ def make_context(
             customs.PREARRIVAL: customs.on_prearrival,
             customs.ACKNOWLEDGEMENT: customs.on_acknowledgement,
             logistics.EVENTS: logistics.on_events,
+            documents.REVOCATION: documents.on_revocation,
         },
+        documents=document_context,
     )
 
 
@@ -109,7 +115,7 @@ def bootstrap_node(
     engine = make_engine(db_url or f"sqlite:///{data_dir / 'corridor.sqlite'}", db_schema)
     migrate(engine)
     keyring = KeyRing(data_dir, country)
-    ctx = make_context(country, keyring, clock, assessor)
+    ctx = make_context(country, keyring, clock, assessor, DocumentContext.from_data_dir(data_dir))
 
     def uow_factory() -> UnitOfWork:
         return SqlUnitOfWork(engine)

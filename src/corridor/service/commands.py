@@ -15,6 +15,7 @@ class Command:
 class FileDeclaration(Command):
     document: Any
     filed_by: str | None = None  # the trader's party id; None when an officer files on its behalf
+    documents: tuple[Any, ...] = ()  # wrapped trade documents the declaration references by targetHash
 
 
 @dataclass(frozen=True)
@@ -62,3 +63,13 @@ class ReleaseDeclaration(Command):
 
     declaration_id: str
     officer_id: str
+
+
+@dataclass(frozen=True)
+class RevokeDocument(Command):
+    """An issuing body registered at this node revokes a document (or its batch); the peer learns it."""
+
+    document: Any
+    reason: str
+    batch: bool = False
+    issuer_id: str | None = None

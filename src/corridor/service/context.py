@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from corridor.customs.domain.rules import CodeLookup
+from corridor.documents.service import DocumentContext
 from corridor.customs.schemas import DeclarationType as Declaration
 from corridor.service.outbox import Signer
 from corridor.service.ports import Trader, UnitOfWork
@@ -42,6 +43,7 @@ class NodeContext:
     clock: Callable[[], datetime]
     new_id: Callable[[], str]
     body_handlers: dict[str, BodyHandler] = field(default_factory=dict)
+    documents: DocumentContext | None = None
 
     @property
     def peer(self) -> str:

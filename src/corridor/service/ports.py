@@ -184,6 +184,17 @@ class EventRepository(abc.ABC):
         """(consignment, origin UN/LOCODE) of the container's latest assignment."""
 
 
+class DocumentRepository(abc.ABC):
+    """Wrapped trade documents (OpenAttestation v2) filed with declarations, by targetHash."""
+
+    @abc.abstractmethod
+    def add_many(self, documents: list[dict[str, Any]], at: datetime) -> None:
+        """Store documents not stored yet (a known targetHash is left as it is)."""
+
+    @abc.abstractmethod
+    def get_many(self, target_hashes: list[str]) -> list[dict[str, Any]]: ...
+
+
 class ConcurrentUpdate(Exception):
     """The aggregate changed since it was read; the caller retries."""
 
@@ -200,6 +211,7 @@ class UnitOfWork(abc.ABC):
     traders: TraderRepository
     api_keys: ApiKeyRepository
     events: EventRepository
+    documents: DocumentRepository
 
     def __enter__(self) -> Self:
         return self

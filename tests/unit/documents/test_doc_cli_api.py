@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import stat
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ def test_cli_issue_verify_redact_revoke(cli: Any, tmp_path: Path) -> None:
         "chamber of commerce",
     )
     assert res.exit_code == 0, res.output
-    keys = list((tmp_path / "data" / "documents" / "keys").iterdir())
+    keys = list((tmp_path / "data" / "IN" / "documents" / "keys").iterdir())
     assert len(keys) == 1 and stat.S_IMODE(keys[0].stat().st_mode) == 0o600
     assert json.loads(cli("issuer", "list").stdout)[0]["id"] == ISSUER
 
@@ -68,6 +69,8 @@ def test_cli_issue_verify_redact_revoke(cli: Any, tmp_path: Path) -> None:
 
     res = cli("revoke", str(co), "--reason", "issued in error")
     assert res.exit_code == 0 and json.loads(res.stdout)["kind"] == "document"
+    outbox = sqlite3.connect(tmp_path / "data" / "IN" / "corridor.sqlite").execute("select type from outbox")
+    assert [row[0] for row in outbox] == ["corridor.documents.revocation.v1"]  # the peer will be told
     res = cli("verify", str(co))
     assert res.exit_code == 1
     verdict = json.loads(res.stdout)

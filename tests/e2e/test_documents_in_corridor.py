@@ -1,0 +1,109 @@
+"""Verifiable documents in the journey: both nodes verify and cross-check what a declaration
+references; mismatches go yellow, tampered or revoked documents red; revocation reaches the peer."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from corridor.demo.paperwork import documents_for, reference
+from corridor.demo.run import Corridor
+from corridor.demo.samples import SampleCorridor
+from corridor.documents.issuers import JsonFileIssuerRegistry
+from corridor.documents.service import issue_documents
+from corridor.customs.domain.model import UNDER_CONTROL
+from corridor.service.commands import ClearDeclaration, FileDeclaration, RevokeDocument
+
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture
+def corridor(tmp_path: Path) -> Any:
+    c = Corridor.embedded(tmp_path)
+    chamber = JsonFileIssuerRegistry(tmp_path / "IN").register(
+        name="Sample Chamber of Commerce", country="IN", role="chamber of commerce", node="IN")
+    JsonFileIssuerRegistry(tmp_path / "RU").add(chamber)  # RU trusts the Indian chamber's key
+    c.chamber = chamber.id
+    yield c
+    c.close()
+
+
+def wrap(corridor: Any, raws: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    ctx = corridor.nodes["IN"].bus.ctx.documents
+    return issue_documents(ctx, raws, corridor.chamber)
+
+
+def file(corridor: Any, declaration: dict[str, Any], wrapped: list[dict[str, Any]]) -> tuple[Any, Any]:
+    export = corridor.nodes["IN"].handle(FileDeclaration(reference(declaration, wrapped), documents=tuple(wrapped)))
+    if export.status == UNDER_CONTROL:  # the officer's check lets it go, findings stay on record
+        corridor.nodes["IN"].handle(ClearDeclaration(export.id, "IN-OFFICER", "documents seen"))
+    corridor.pump()
+    with corridor.nodes["RU"].uow() as uow:
+        imported = uow.declarations.find_by_consignment(export.id)
+    return export, imported
+
+
+def findings(declaration: Any) -> list[dict[str, str]]:
+    return list(declaration.risk.get("documents", []))
+
+
+def test_matching_documents_add_no_finding_at_either_node(corridor: Any) -> None:
+    declaration = SampleCorridor(1).next("IN", NOW)
+    export, imported = file(corridor, declaration, wrap(corridor, documents_for(declaration)))
+    assert findings(export) == [] and findings(imported) == []
+    with corridor.nodes["RU"].uow() as uow:  # the documents travelled with the pre-arrival data
+        refs = [r["ID"] for r in imported.document["Declaration"]["AdditionalDocument"]]
+        assert len(uow.documents.get_many(refs)) == 2
+
+
+def test_a_quantity_mismatch_sends_the_consignment_to_yellow_with_the_reason(corridor: Any) -> None:
+    declaration = SampleCorridor(2).next("IN", NOW)
+    raws = documents_for(declaration)
+    raws[0]["items"][0]["quantity"]["value"] = str(int(float(raws[0]["items"][0]["quantity"]["value"])) + 7)
+    export, imported = file(corridor, declaration, wrap(corridor, raws))
+    for node_decision in (export, imported):
+        assert node_decision.lane in ("yellow", "red")
+        reasons = " ".join(f["reason"] for f in findings(node_decision))
+        assert "declared" in reasons and "states" in reasons  # e.g. "declared 22656 KGM ... states 22663 KGM"
+        assert {f["lane"] for f in findings(node_decision)} == {"yellow"}
+
+
+def test_a_tampered_document_sends_the_consignment_to_red(corridor: Any) -> None:
+    declaration = SampleCorridor(3).next("IN", NOW)
+    wrapped = wrap(corridor, documents_for(declaration))
+    tampered = copy.deepcopy(wrapped)
+    salt, kind, _ = tampered[0]["data"]["countryOfOrigin"].split(":", 2)
+    tampered[0]["data"]["countryOfOrigin"] = f"{salt}:{kind}:CN"
+    export = corridor.nodes["IN"].handle(FileDeclaration(reference(declaration, wrapped), documents=tuple(tampered)))
+    assert export.lane == "red"
+    assert any(f["lane"] == "red" and "targetHash" in f["reason"] for f in findings(export))
+
+
+def test_a_revocation_reaches_the_peer_and_turns_the_document_red_there(corridor: Any) -> None:
+    declaration = SampleCorridor(4).next("IN", NOW)
+    wrapped = wrap(corridor, documents_for(declaration))
+    record = corridor.nodes["IN"].handle(RevokeDocument(wrapped[0], "issued in error"))
+    assert record["hash"] == wrapped[0]["signature"]["targetHash"]
+    corridor.pump()
+    russia = corridor.nodes["RU"].bus.ctx.documents
+    assert russia.revocations.find(record["hash"], wrapped[0]["signature"]["merkleRoot"],
+                                   {corridor.chamber}) is not None
+    export, imported = file(corridor, declaration, wrapped)
+    assert export.lane == "red" and imported.lane == "red"
+    assert any("revoked" in f["reason"] for f in findings(imported))
+
+
+def test_an_issuer_the_destination_does_not_trust_is_a_yellow_finding_there(corridor: Any, tmp_path: Path) -> None:
+    stranger = JsonFileIssuerRegistry(tmp_path / "IN").register(
+        name="Unlisted Export Council", country="IN", role="export promotion council", node="IN")
+    declaration = SampleCorridor(5).next("IN", NOW)
+    raws = documents_for(declaration)
+    wrapped = issue_documents(corridor.nodes["IN"].bus.ctx.documents, raws, stranger.id)
+    export, imported = file(corridor, declaration, wrapped)
+    assert findings(export) == []
+    assert imported.lane in ("yellow", "red")
+    assert any(f["lane"] == "yellow" and "issuer" in f["reason"] for f in findings(imported))
