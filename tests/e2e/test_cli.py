@@ -1,0 +1,106 @@
+"""The command line as a user runs it: exit codes, JSON output, nothing else on stdout."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from corridor.cli.main import app
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples" / "declarations").glob("*.json"))
+runner = CliRunner()
+
+
+def run(*args: str) -> Any:
+    return runner.invoke(app, list(args))
+
+
+def test_examples_exist_both_ways() -> None:
+    names = [p.name for p in EXAMPLES]
+    assert any(n.startswith("in-ru-") for n in names) and any(n.startswith("ru-in-") for n in names)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_validates(example: Path) -> None:
+    result = run("validate", str(example))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"valid": True}
+
+
+def test_invalid_declaration_exits_1_with_paths(tmp_path: Path) -> None:
+    document = json.loads(EXAMPLES[0].read_text())
+    document["Declaration"]["GoodsShipment"]["Consignment"]["LoadingLocation"]["ID"] = "XXYYZ"
+    document["Declaration"]["Exporter"]["Address"]["CountryCode"] = "QQ"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(document))
+    result = run("validate", str(bad))
+    assert result.exit_code == 1
+    errors = json.loads(result.stdout)
+    paths = {e["path"] for e in errors}
+    assert "Declaration.GoodsShipment.Consignment.LoadingLocation.ID" in paths
+    assert "Declaration.Exporter.Address.CountryCode" in paths
+    assert all(e["reason"] for e in errors)
+
+
+@pytest.mark.parametrize("content", ["{not json", "", "\x00\x01"])
+def test_unreadable_file_exits_2(tmp_path: Path, content: str) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text(content)
+    result = run("validate", str(broken))
+    assert result.exit_code == 2
+    assert "not JSON" in result.output
+    assert run("validate", str(tmp_path / "missing.json")).exit_code == 2
+
+
+def test_schema_declaration_prints_json_schema() -> None:
+    result = run("schema", "declaration")
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert schema["properties"]["Declaration"]["$ref"].endswith("DeclarationType")
+    assert "GovernmentAgencyGoodsItemType" in schema["$defs"]
+
+
+def test_declare_at_a_local_node_then_duplicate_is_refused(tmp_path: Path) -> None:
+    example = next(p for p in EXAMPLES if p.name.startswith("in-ru-"))
+    first = run("declare", str(example), "--node", "IN", "--data-dir", str(tmp_path))
+    assert first.exit_code == 0, first.output
+    filed = json.loads(first.stdout)
+    assert filed["flow"] == "export" and filed["lane"] in ("green", "yellow", "red")
+    again = run("declare", str(example), "--node", "IN", "--data-dir", str(tmp_path))
+    assert again.exit_code == 1 and "already filed" in again.output
+    wrong_node = run("declare", str(example), "--node", "RU", "--data-dir", str(tmp_path))
+    assert wrong_node.exit_code == 1 and "ExportCountry" in wrong_node.output
+
+
+def test_keys_export_import_rotate(tmp_path: Path) -> None:
+    exported = run("keys", "export", "--node", "RU", "--data-dir", str(tmp_path))
+    assert exported.exit_code == 0
+    (tmp_path / "ru.json").write_text(exported.stdout)
+    imported = run("keys", "import", str(tmp_path / "ru.json"), "--node", "IN", "--data-dir", str(tmp_path))
+    assert imported.exit_code == 0 and len(json.loads(imported.stdout)["imported"]) == 1
+    rotated = json.loads(run("keys", "rotate", "--node", "IN", "--data-dir", str(tmp_path)).stdout)
+    listed = json.loads(run("keys", "list", "--node", "IN", "--data-dir", str(tmp_path)).stdout)
+    statuses = {k["key_id"]: k["status"] for k in listed if k["node"] == "IN"}
+    assert statuses[rotated["key_id"]] == "active" and sorted(statuses.values()) == ["active", "retired"]
+    (tmp_path / "own.json").write_text(run("keys", "export", "--node", "IN", "--data-dir", str(tmp_path)).stdout)
+    refused = run("keys", "import", str(tmp_path / "own.json"), "--node", "IN", "--data-dir", str(tmp_path))
+    assert refused.exit_code == 1
+
+
+def test_demo_json_prints_exactly_one_json_object(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "corridor", "demo", "--consignments", "10", "--json", "--data-dir", str(tmp_path / "d")],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)  # fails if anything else is printed on stdout
+    for key in ("consignments", "by_direction", "lanes", "duties", "messages_signed", "messages_verified",
+                "messages_rejected", "elapsed_s"):
+        assert key in summary
+    assert summary["consignments"] == 10
