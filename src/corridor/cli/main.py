@@ -90,6 +90,8 @@ def summary_table(summary: DemoSummary) -> Table:
     for currency, amount in data["duties"].items():
         table.add_row(f"duties and taxes assessed, {currency}", f"{float(amount):,.2f}")
     table.add_row("acknowledged by destination", str(data["acknowledged"]))
+    table.add_row("documents issued (OpenAttestation) / findings", f"{data['documents']['issued']} / "
+                  f"{data['documents']['findings']}")
     release = data["release"]
     table.add_row("released at destination (on arrival)", f"{release['released']} ({release['released_on_arrival']})")
     for lane, figures in release["release_hours_by_lane"].items():

@@ -14,7 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from corridor.customs.domain.model import EXPORT, IMPORT, UNDER_CONTROL
+from corridor.demo.paperwork import documents_for, reference
 from corridor.demo.samples import SampleCorridor
+from corridor.documents.issuers import JsonFileIssuerRegistry
+from corridor.documents.service import issue_documents
 from corridor.demo.voyage import DemoClock, run_voyages
 from corridor.messaging.envelope import b64url, b64url_decode, canonical
 from corridor.messaging.relay import refreshed
@@ -73,6 +76,8 @@ class DemoSummary:
     messages_verified: int = 0
     messages_rejected: int = 0
     acknowledged: int = 0
+    documents_issued: int = 0
+    document_findings: int = 0
     voyages: dict[str, Any] = field(default_factory=dict)
     elapsed_s: float = 0.0
     data_dir: str = ""
@@ -90,10 +95,30 @@ class DemoSummary:
             "messages_verified": self.messages_verified,
             "messages_rejected": self.messages_rejected,
             "acknowledged": self.acknowledged,
+            "documents": {"issued": self.documents_issued, "findings": self.document_findings},
             "release": self.voyages,
             "elapsed_s": round(self.elapsed_s, 3),
             "data_dir": self.data_dir,
         }
+
+
+CHAMBERS = {
+    "IN": ("Sample Indian Chamber of Commerce", "chamber of commerce"),
+    "RU": ("Sample Russian Chamber of Commerce and Industry", "chamber of commerce"),
+}
+
+
+def register_chambers(data_dir: Path, corridor: Corridor) -> dict[str, str]:
+    """A sample issuing body at each node, trusted by the other node (as `corridor doc issuer
+    register` and `issuer import` do)."""
+    ids = {}
+    for country, (name, role) in CHAMBERS.items():
+        chamber = JsonFileIssuerRegistry(data_dir / country).register(name=name, country=country, role=role,
+                                                                      node=country)
+        peer = "RU" if country == "IN" else "IN"
+        JsonFileIssuerRegistry(data_dir / peer).add(chamber)
+        ids[country] = chamber.id
+    return ids
 
 
 def tampered_copies(envelope_text: str, now: datetime) -> list[str]:
@@ -127,12 +152,16 @@ def run_demo(
     corridor = Corridor.embedded(data_dir, clock=clock)
     samples = SampleCorridor(seed)
     summary = DemoSummary(data_dir=str(data_dir))
+    chambers = register_chambers(data_dir, corridor)
     try:
         for i in range(consignments):
             origin = "IN" if i % 2 == 0 else "RU"
             node = corridor.nodes[origin]
             clock.advance_to(clock.now + timedelta(seconds=5))
-            declaration = node.handle(FileDeclaration(samples.next(origin, clock.now), filed_by=None))
+            document = samples.next(origin, clock.now)
+            wrapped = issue_documents(node.bus.ctx.documents, documents_for(document), chambers[origin])
+            summary.documents_issued += len(wrapped)
+            declaration = node.handle(FileDeclaration(reference(document, wrapped), documents=tuple(wrapped)))
             if declaration.status == UNDER_CONTROL:
                 node.handle(
                     ClearDeclaration(
@@ -156,6 +185,8 @@ def run_demo(
                 on_progress("voyages (simulated time)", steps[0], max(total_steps, steps[0]))
 
         summary.voyages = run_voyages(corridor.nodes, corridor.pump, clock, seed, step).to_json()
+        if on_progress:
+            on_progress("voyages (simulated time)", steps[0], steps[0])
         _adversarial(corridor, clock.now)
         _collect(corridor, summary)
     finally:
@@ -186,6 +217,7 @@ def _collect(corridor: Corridor, summary: DemoSummary) -> None:
             summary.messages_rejected += uow.rejections.count()
             for declaration in _all(uow):
                 summary.lanes[declaration.flow][declaration.lane or "none"] += 1
+                summary.document_findings += len((declaration.risk or {}).get("documents", []))
                 if (
                     declaration.flow == EXPORT
                     and declaration.ack
