@@ -5,7 +5,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from importlib.resources import files
 
 from corridor import __version__
 from corridor.customs.schemas import DeclarationDocument
@@ -21,6 +23,9 @@ from corridor.shared.errors import Conflict, FieldError, Forbidden, InvalidInput
 from corridor.shared.validation import path_of
 
 
+PAGES = files("corridor.api").joinpath("pages")
+
+
 def create_app(node: Node) -> FastAPI:
     app = FastAPI(
         title=f"Trade Corridor node {node.country}",
@@ -33,6 +38,11 @@ def create_app(node: Node) -> FastAPI:
         return authenticate(node.uow(), x_api_key)
 
     Caller = Annotated[Principal, Depends(principal)]
+
+    @app.get("/", include_in_schema=False)
+    def officer_page() -> HTMLResponse:
+        """The officer's queue: a page over this API (the key stays in the browser session)."""
+        return HTMLResponse(PAGES.joinpath("officer.html").read_text("utf-8"))
 
     @app.get("/v1/health")
     def health() -> dict[str, Any]:

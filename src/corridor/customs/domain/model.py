@@ -98,7 +98,7 @@ class CustomsDeclaration:
 
     def send_to_officer(self, at: datetime) -> None:
         self.status = UNDER_CONTROL
-        self.record("examination", at, queued=True, lane=self.lane)
+        self.record("queued", at, lane=self.lane)
 
     def pre_assess(self, assessment: dict[str, Any], at: datetime) -> None:
         if self.flow != IMPORT:
