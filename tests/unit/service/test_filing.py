@@ -176,8 +176,8 @@ def test_a_yellow_or_red_export_waits_for_an_officer_then_leaves(
     stored = node.store.declarations[declaration.id]
     assert (stored.lane, stored.status) == (lane, UNDER_CONTROL)
     assert node.outbox() == []
-    assert node.store.stages[declaration.id][-1].name == "examination"
-    assert node.store.stages[declaration.id][-1].detail == {"queued": True, "lane": lane}
+    assert node.store.stages[declaration.id][-1].name == "queued"
+    assert node.store.stages[declaration.id][-1].detail == {"lane": lane}
 
     cleared = node.handle(ClearDeclaration(declaration.id, officer_id="officer-7", findings="ok"))
 
