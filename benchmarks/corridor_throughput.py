@@ -48,13 +48,34 @@ def floor(docs: list[tuple[str, dict[str, Any]]]) -> float:
     for origin, document in docs:
         peer = "RU" if origin == "IN" else "IN"
         now = datetime.now(UTC)
-        prearrival = seal(private_key=keys[origin], key_id="k", message_type="customs.prearrival.v1",
-                          sender=origin, recipient=peer, now=now,
-                          body={"export_declaration_id": "x" * 18, "declaration": document})
-        verify(parse(json.loads(prearrival.to_bytes())), public_key=public[origin], expected_recipient=peer, now=now)
-        ack = seal(private_key=keys[peer], key_id="k", message_type="customs.acknowledgement.v1", sender=peer,
-                   recipient=origin, now=now, body={"export_declaration_id": "x" * 18, "status": "accepted",
-                                                    "duties": [{"value": "1.00", "currencyID": "RUB"}]})
+        prearrival = seal(
+            private_key=keys[origin],
+            key_id="k",
+            message_type="customs.prearrival.v1",
+            sender=origin,
+            recipient=peer,
+            now=now,
+            body={"export_declaration_id": "x" * 18, "declaration": document},
+        )
+        verify(
+            parse(json.loads(prearrival.to_bytes())),
+            public_key=public[origin],
+            expected_recipient=peer,
+            now=now,
+        )
+        ack = seal(
+            private_key=keys[peer],
+            key_id="k",
+            message_type="customs.acknowledgement.v1",
+            sender=peer,
+            recipient=origin,
+            now=now,
+            body={
+                "export_declaration_id": "x" * 18,
+                "status": "accepted",
+                "duties": [{"value": "1.00", "currencyID": "RUB"}],
+            },
+        )
         verify(parse(json.loads(ack.to_bytes())), public_key=public[peer], expected_recipient=origin, now=now)
     return time.perf_counter() - started
 
@@ -66,7 +87,7 @@ def run(corridor: Corridor, docs: list[tuple[str, dict[str, Any]]], batch: int) 
     for start in range(0, len(docs), batch):
         chunk_started = time.perf_counter()
         filed_at = []
-        for origin, document in docs[start: start + batch]:
+        for origin, document in docs[start : start + batch]:
             t0 = time.perf_counter()
             node = corridor.nodes[origin]
             declaration = node.handle(FileDeclaration(document))
@@ -100,7 +121,9 @@ def drop_schemas(prefix: str) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--consignments", type=int, default=2000)
     parser.add_argument("--batch", type=int, default=50, help="consignments filed between relay passes")
     parser.add_argument("--seed", type=int, default=1)
@@ -130,8 +153,10 @@ def main() -> int:
                     drop_schemas(schema)
         rate = n / total
         q = statistics.quantiles(latencies, n=100)
-        print(f"{name:8s} end to end: {rate:,.0f} consignments/s  p50 {q[49] * 1000:,.1f} ms  "
-              f"p99 {q[98] * 1000:,.1f} ms  ratio to floor {rate / floor_rate:.3f}")
+        print(
+            f"{name:8s} end to end: {rate:,.0f} consignments/s  p50 {q[49] * 1000:,.1f} ms  "
+            f"p99 {q[98] * 1000:,.1f} ms  ratio to floor {rate / floor_rate:.3f}"
+        )
     return 0
 
 

@@ -65,12 +65,16 @@ def documents(shipped: list[tuple[str, dict[str, Any]]], batch: int) -> list[dic
     head: dict[str, Any] = {}
     for ref, document in shipped:
         consignment = document["Declaration"]["GoodsShipment"]["Consignment"]
-        doc = milestones(document, ref, datetime.fromisoformat(consignment["DepartureDateTime"]),
-                         datetime.fromisoformat(consignment["ArrivalDateTime"]))
+        doc = milestones(
+            document,
+            ref,
+            datetime.fromisoformat(consignment["DepartureDateTime"]),
+            datetime.fromisoformat(consignment["ArrivalDateTime"]),
+        )
         head = {k: v for k, v in doc.items() if k != "epcisBody"}
         events.extend(doc["epcisBody"]["eventList"])
     events.sort(key=lambda e: e["eventTime"])
-    return [{**head, "epcisBody": {"eventList": events[i: i + batch]}} for i in range(0, len(events), batch)]
+    return [{**head, "epcisBody": {"eventList": events[i : i + batch]}} for i in range(0, len(events), batch)]
 
 
 def baseline(docs: list[dict[str, Any]], shipped: list[tuple[str, dict[str, Any]]]) -> float:
@@ -78,15 +82,20 @@ def baseline(docs: list[dict[str, Any]], shipped: list[tuple[str, dict[str, Any]
     ledger = EventLedger(lambda c: codes.locode(c) is not None, now=START + timedelta(days=400))
     for ref, document in shipped:
         consignment = document["Declaration"]["GoodsShipment"]["Consignment"]
-        ledger.assign(ref, [e["ID"] for e in consignment.get("TransportEquipment", [])],
-                      consignment["LoadingLocation"]["ID"])
+        ledger.assign(
+            ref,
+            [e["ID"] for e in consignment.get("TransportEquipment", [])],
+            consignment["LoadingLocation"]["ID"],
+        )
     started = time.perf_counter()
     for doc in docs:
         ledger.ingest_document(doc)
     return time.perf_counter() - started
 
 
-def run(kind: str, db: dict[str, Any], n: int, batch: int, seed: int, with_peer: bool, rest: bool) -> tuple[int, float]:
+def run(
+    kind: str, db: dict[str, Any], n: int, batch: int, seed: int, with_peer: bool, rest: bool
+) -> tuple[int, float]:
     with tempfile.TemporaryDirectory() as tmp:
         clock = Clock()
         corridor = Corridor.embedded(Path(tmp), clock=clock, **db)
@@ -98,7 +107,9 @@ def run(kind: str, db: dict[str, Any], n: int, batch: int, seed: int, with_peer:
             node = corridor.nodes["IN"]
             if rest:
                 client = TestClient(create_app(node))
-                headers = {"x-api-key": create_api_key(node.uow(), "carrier", "BENCH-CARRIER", "bench", START)}
+                headers = {
+                    "x-api-key": create_api_key(node.uow(), "carrier", "BENCH-CARRIER", "bench", START)
+                }
                 started = time.perf_counter()
                 for doc in docs:
                     response = client.post("/v1/events", json=doc, headers=headers)
@@ -136,7 +147,9 @@ def drop(schema: str) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--consignments", type=int, default=400)
     parser.add_argument("--batch", type=int, default=50, help="events per EPCIS document")
     parser.add_argument("--seed", type=int, default=2)

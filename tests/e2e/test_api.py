@@ -64,7 +64,9 @@ def test_invalid_declaration_is_422_with_paths_and_nothing_stored(
     document = samples.next("IN", NOW)
     trader = key(node, "trader", document["Declaration"]["Exporter"]["ID"])
     bad = copy.deepcopy(document)
-    bad["Declaration"]["GoodsShipment"]["GovernmentAgencyGoodsItem"][0]["Commodity"]["Classification"][0]["ID"] = "3004"
+    bad["Declaration"]["GoodsShipment"]["GovernmentAgencyGoodsItem"][0]["Commodity"]["Classification"][0][
+        "ID"
+    ] = "3004"
     bad["Declaration"]["Invoice"]["TotalAmount"]["currencyID"] = "XYZ"
     response = client.post("/v1/declarations", json=bad, headers=trader)
     assert response.status_code == 422
@@ -93,11 +95,16 @@ def test_trader_sees_only_its_own(client: TestClient, node: Node, samples: Sampl
     assert client.get(f"/v1/declarations/{body['id']}/timeline", headers=bob).status_code == 404
     assert [d["id"] for d in client.get("/v1/declarations", headers=alice).json()["items"]] == [body["id"]]
     assert len(client.get("/v1/declarations", headers=officer).json()["items"]) == 2
-    stages = [s["stage"] for s in client.get(f"/v1/declarations/{body['id']}/timeline", headers=alice).json()["timeline"]]
+    stages = [
+        s["stage"]
+        for s in client.get(f"/v1/declarations/{body['id']}/timeline", headers=alice).json()["timeline"]
+    ]
     assert stages[:3] == ["lodgement", "registration", "assessment"]
 
 
-def test_trader_cannot_file_for_another_exporter(client: TestClient, node: Node, samples: SampleCorridor) -> None:
+def test_trader_cannot_file_for_another_exporter(
+    client: TestClient, node: Node, samples: SampleCorridor
+) -> None:
     document = samples.next("IN", NOW)
     intruder = key(node, "trader", "ZZZCZ9999Z")
     response = client.post("/v1/declarations", json=document, headers=intruder)

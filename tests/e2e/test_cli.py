@@ -88,19 +88,42 @@ def test_keys_export_import_rotate(tmp_path: Path) -> None:
     listed = json.loads(run("keys", "list", "--node", "IN", "--data-dir", str(tmp_path)).stdout)
     statuses = {k["key_id"]: k["status"] for k in listed if k["node"] == "IN"}
     assert statuses[rotated["key_id"]] == "active" and sorted(statuses.values()) == ["active", "retired"]
-    (tmp_path / "own.json").write_text(run("keys", "export", "--node", "IN", "--data-dir", str(tmp_path)).stdout)
+    (tmp_path / "own.json").write_text(
+        run("keys", "export", "--node", "IN", "--data-dir", str(tmp_path)).stdout
+    )
     refused = run("keys", "import", str(tmp_path / "own.json"), "--node", "IN", "--data-dir", str(tmp_path))
     assert refused.exit_code == 1
 
 
 def test_demo_json_prints_exactly_one_json_object(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "corridor", "demo", "--consignments", "10", "--json", "--data-dir", str(tmp_path / "d")],
-        capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "corridor",
+            "demo",
+            "--consignments",
+            "10",
+            "--json",
+            "--data-dir",
+            str(tmp_path / "d"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)  # fails if anything else is printed on stdout
-    for key in ("consignments", "by_direction", "lanes", "duties", "messages_signed", "messages_verified",
-                "messages_rejected", "elapsed_s"):
+    for key in (
+        "consignments",
+        "by_direction",
+        "lanes",
+        "duties",
+        "messages_signed",
+        "messages_verified",
+        "messages_rejected",
+        "elapsed_s",
+    ):
         assert key in summary
     assert summary["consignments"] == 10

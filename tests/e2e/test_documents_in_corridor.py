@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
+from corridor.customs.domain.model import UNDER_CONTROL
 from corridor.demo.paperwork import documents_for, reference
 from corridor.demo.run import Corridor
 from corridor.demo.samples import SampleCorridor
 from corridor.documents.issuers import JsonFileIssuerRegistry
 from corridor.documents.service import issue_documents
-from corridor.customs.domain.model import UNDER_CONTROL
 from corridor.service.commands import ClearDeclaration, FileDeclaration, RevokeDocument
 
 NOW = datetime.now(UTC)
@@ -25,7 +25,8 @@ NOW = datetime.now(UTC)
 def corridor(tmp_path: Path) -> Any:
     c = Corridor.embedded(tmp_path)
     chamber = JsonFileIssuerRegistry(tmp_path / "IN").register(
-        name="Sample Chamber of Commerce", country="IN", role="chamber of commerce", node="IN")
+        name="Sample Chamber of Commerce", country="IN", role="chamber of commerce", node="IN"
+    )
     JsonFileIssuerRegistry(tmp_path / "RU").add(chamber)  # RU trusts the Indian chamber's key
     c.chamber = chamber.id
     yield c
@@ -38,7 +39,9 @@ def wrap(corridor: Any, raws: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def file(corridor: Any, declaration: dict[str, Any], wrapped: list[dict[str, Any]]) -> tuple[Any, Any]:
-    export = corridor.nodes["IN"].handle(FileDeclaration(reference(declaration, wrapped), documents=tuple(wrapped)))
+    export = corridor.nodes["IN"].handle(
+        FileDeclaration(reference(declaration, wrapped), documents=tuple(wrapped))
+    )
     if export.status == UNDER_CONTROL:  # the officer's check lets it go, findings stay on record
         corridor.nodes["IN"].handle(ClearDeclaration(export.id, "IN-OFFICER", "documents seen"))
     corridor.pump()
@@ -78,7 +81,9 @@ def test_a_tampered_document_sends_the_consignment_to_red(corridor: Any) -> None
     tampered = copy.deepcopy(wrapped)
     salt, kind, _ = tampered[0]["data"]["countryOfOrigin"].split(":", 2)
     tampered[0]["data"]["countryOfOrigin"] = f"{salt}:{kind}:CN"
-    export = corridor.nodes["IN"].handle(FileDeclaration(reference(declaration, wrapped), documents=tuple(tampered)))
+    export = corridor.nodes["IN"].handle(
+        FileDeclaration(reference(declaration, wrapped), documents=tuple(tampered))
+    )
     assert export.lane == "red"
     assert any(f["lane"] == "red" and "targetHash" in f["reason"] for f in findings(export))
 
@@ -90,16 +95,21 @@ def test_a_revocation_reaches_the_peer_and_turns_the_document_red_there(corridor
     assert record["hash"] == wrapped[0]["signature"]["targetHash"]
     corridor.pump()
     russia = corridor.nodes["RU"].bus.ctx.documents
-    assert russia.revocations.find(record["hash"], wrapped[0]["signature"]["merkleRoot"],
-                                   {corridor.chamber}) is not None
+    assert (
+        russia.revocations.find(record["hash"], wrapped[0]["signature"]["merkleRoot"], {corridor.chamber})
+        is not None
+    )
     export, imported = file(corridor, declaration, wrapped)
     assert export.lane == "red" and imported.lane == "red"
     assert any("revoked" in f["reason"] for f in findings(imported))
 
 
-def test_an_issuer_the_destination_does_not_trust_is_a_yellow_finding_there(corridor: Any, tmp_path: Path) -> None:
+def test_an_issuer_the_destination_does_not_trust_is_a_yellow_finding_there(
+    corridor: Any, tmp_path: Path
+) -> None:
     stranger = JsonFileIssuerRegistry(tmp_path / "IN").register(
-        name="Unlisted Export Council", country="IN", role="export promotion council", node="IN")
+        name="Unlisted Export Council", country="IN", role="export promotion council", node="IN"
+    )
     declaration = SampleCorridor(5).next("IN", NOW)
     raws = documents_for(declaration)
     wrapped = issue_documents(corridor.nodes["IN"].bus.ctx.documents, raws, stranger.id)

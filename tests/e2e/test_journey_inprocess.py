@@ -38,7 +38,10 @@ def assert_journey(corridor: Corridor, export_ids: dict[str, list[str]]) -> None
             assert export.peer_id == imported.id
             assert imported.lane in ("green", "yellow", "red")
             assert imported.document["Declaration"]["TypeCode"] == "IM"
-            assert imported.document["Declaration"]["GoodsShipment"] == export.document["Declaration"]["GoodsShipment"]
+            assert (
+                imported.document["Declaration"]["GoodsShipment"]
+                == export.document["Declaration"]["GoodsShipment"]
+            )
             totals = {t["currencyID"] for t in imported.assessment["totals"]}
             assert totals == {currency}
             assert imported.assessment["valuation"]["customsValue"]["currencyID"] == currency
@@ -49,13 +52,17 @@ def test_journey_both_ways(backend: str, tmp_path: Path, request: pytest.Fixture
     options: dict[str, Any] = {}
     if backend == "postgres":
         # both nodes share the server but each gets its own schema, as two databases would be
-        options = {"db_url": request.getfixturevalue("pg_available"),
-                   "db_schema": request.getfixturevalue("pg_schema")}
+        options = {
+            "db_url": request.getfixturevalue("pg_available"),
+            "db_schema": request.getfixturevalue("pg_schema"),
+        }
     corridor = Corridor.embedded(tmp_path, **options)
     samples = SampleCorridor(seed=11)
     now = datetime.now(UTC)
-    ids = {"IN": [file_and_clear(corridor, "IN", samples.next("IN", now)) for _ in range(6)],
-           "RU": [file_and_clear(corridor, "RU", samples.next("RU", now)) for _ in range(6)]}
+    ids = {
+        "IN": [file_and_clear(corridor, "IN", samples.next("IN", now)) for _ in range(6)],
+        "RU": [file_and_clear(corridor, "RU", samples.next("RU", now)) for _ in range(6)],
+    }
     corridor.pump()
     assert_journey(corridor, ids)
     corridor.close()

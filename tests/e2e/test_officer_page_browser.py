@@ -26,8 +26,16 @@ from tests.conftest import service_missing
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 class YellowLane(ReferenceAssessor):
@@ -41,7 +49,9 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Node]]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(node), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(node), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
@@ -85,7 +95,9 @@ def test_officer_clears_a_queued_declaration_in_the_browser(served: tuple[str, N
             assert "registration" in page.inner_text("#timeline")
             page.fill("#findings", "documents checked, conform")
             page.click("#clear")
-            page.wait_for_function("document.getElementById('detail-status').textContent.startsWith('cleared')")
+            page.wait_for_function(
+                "document.getElementById('detail-status').textContent.startsWith('cleared')"
+            )
             page.locator("#empty").wait_for(state="visible")
             page.screenshot(path=str(tmp_path / "officer.png"), full_page=True)
         finally:

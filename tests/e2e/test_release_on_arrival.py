@@ -9,12 +9,18 @@ from typing import Any
 
 import pytest
 
+from corridor.customs.assessment import ReferenceAssessor
 from corridor.customs.domain.model import RELEASED, UNDER_CONTROL
 from corridor.demo.carrier import milestones
 from corridor.demo.run import Corridor
 from corridor.demo.samples import SampleCorridor
-from corridor.customs.assessment import ReferenceAssessor
-from corridor.service.commands import ClearDeclaration, FileDeclaration, PayDuties, PostEvents, ReleaseDeclaration
+from corridor.service.commands import (
+    ClearDeclaration,
+    FileDeclaration,
+    PayDuties,
+    PostEvents,
+    ReleaseDeclaration,
+)
 from corridor.shared.errors import Conflict, InvalidInput
 
 NOW = datetime.now(UTC)
@@ -49,7 +55,9 @@ def corridor_with(tmp_path: Path, lane: str, clock: Clock) -> Corridor:
     return Corridor.embedded(tmp_path, assessors=assessors, clock=clock)
 
 
-def sail(corridor: Corridor, clock: Clock, export_id: str, document: dict[str, Any], steps: int) -> dict[str, Any]:
+def sail(
+    corridor: Corridor, clock: Clock, export_id: str, document: dict[str, Any], steps: int
+) -> dict[str, Any]:
     """Post the first ``steps`` milestones, each when it happens (departure tomorrow, 19 days at sea)."""
     departure = NOW + timedelta(days=1)
     events = milestones(document, export_id, departure, departure + timedelta(days=19), steps=steps)
@@ -79,7 +87,9 @@ def pay(corridor: Corridor, import_id: str) -> Any:
         declaration = uow.declarations.get(import_id)
     assert declaration is not None
     node = corridor.nodes["RU"]
-    return node.handle(PayDuties(import_id, declaration.importer_id, declaration.assessment["totals"], "PAY-1"))
+    return node.handle(
+        PayDuties(import_id, declaration.importer_id, declaration.assessment["totals"], "PAY-1")
+    )
 
 
 def post(corridor: Corridor, node: str, document: dict[str, Any]) -> dict[str, Any]:
@@ -106,8 +116,8 @@ def test_green_paid_consignment_is_released_on_arrival(tmp_path: Path) -> None:
     assert current == RELEASED
     assert stages.index("arrival") < stages.index("release")
     with corridor.nodes["RU"].uow() as uow:
-        release = [s for s in uow.declarations.stages(import_id) if s.name == "release"][0]
-        arrival = [s for s in uow.declarations.stages(import_id) if s.name == "arrival"][0]
+        release = next(s for s in uow.declarations.stages(import_id) if s.name == "release")
+        arrival = next(s for s in uow.declarations.stages(import_id) if s.name == "arrival")
         assert release.at == arrival.at  # out of charge at the arrival instant
         assert len(uow.events.for_consignment(export_id)) == 5  # the events reached the destination
     # the same events again: duplicates, no second effect
@@ -140,7 +150,9 @@ def test_red_lane_goes_to_officer_queue_and_officer_releases(tmp_path: Path) -> 
     sail(corridor, clock, export_id, document, steps=3)
     current, stages = status(corridor, import_id)
     assert current == UNDER_CONTROL and "queued" in stages
-    cleared = corridor.nodes["RU"].handle(ClearDeclaration(import_id, "RU-OFFICER", "seals intact, goods conform"))
+    cleared = corridor.nodes["RU"].handle(
+        ClearDeclaration(import_id, "RU-OFFICER", "seals intact, goods conform")
+    )
     assert cleared.status == RELEASED
     with pytest.raises(Conflict, match="already released"):
         corridor.nodes["RU"].handle(ReleaseDeclaration(import_id, "RU-OFFICER"))
@@ -175,7 +187,9 @@ def test_bad_events_are_refused_with_field_paths_and_nothing_stored(tmp_path: Pa
         corridor.nodes["IN"].handle(PostEvents(events, "CARRIER-1"))
     assert any(e.path.endswith("eventTime") for e in refused.value.errors)
     unknown = milestones(document, export_id, departure, departure + timedelta(days=19), steps=2)
-    unknown["epcisBody"]["eventList"][1]["bizLocation"]["id"] = "https://vocabulary.uncefact.org/unlocode#INZZZ"
+    unknown["epcisBody"]["eventList"][1]["bizLocation"]["id"] = (
+        "https://vocabulary.uncefact.org/unlocode#INZZZ"
+    )
     with pytest.raises(InvalidInput) as refused:
         corridor.nodes["IN"].handle(PostEvents(unknown, "CARRIER-1"))
     assert any("INZZZ" in e.reason for e in refused.value.errors)

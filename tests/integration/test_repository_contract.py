@@ -17,11 +17,18 @@ from corridor.service.ports import ApiKey, CommitConflict, ConcurrentUpdate, Out
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
-def declaration(declaration_id: str = "26IN0000000000000A", trader: str = "AAACS1234F",
-                lrn: str = "LRN-1") -> CustomsDeclaration:
+def declaration(
+    declaration_id: str = "26IN0000000000000A", trader: str = "AAACS1234F", lrn: str = "LRN-1"
+) -> CustomsDeclaration:
     d = CustomsDeclaration(
-        id=declaration_id, node="IN", flow=EXPORT, lrn=lrn, trader_id=trader, exporter_id=trader,
-        importer_id="7707083893", document={"Declaration": {"FunctionalReferenceID": lrn, "n": [1, "два"]}},
+        id=declaration_id,
+        node="IN",
+        flow=EXPORT,
+        lrn=lrn,
+        trader_id=trader,
+        exporter_id=trader,
+        importer_id="7707083893",
+        document={"Declaration": {"FunctionalReferenceID": lrn, "n": [1, "два"]}},
         created_at=T0,
     )
     d.record("registration", T0, office="INNSA")
@@ -29,8 +36,9 @@ def declaration(declaration_id: str = "26IN0000000000000A", trader: str = "AAACS
 
 
 def message(message_id: str, at: datetime = T0) -> OutboxMessage:
-    return OutboxMessage(message_id=message_id, recipient="RU", type="customs.prearrival.v1",
-                         envelope='{"x":1}', created_at=at)
+    return OutboxMessage(
+        message_id=message_id, recipient="RU", type="customs.prearrival.v1", envelope='{"x":1}', created_at=at
+    )
 
 
 class RepositoryContract:
@@ -97,7 +105,11 @@ class RepositoryContract:
                 u.outbox.add(message(f"m-{i}", T0 + timedelta(seconds=i)))
             u.commit()
         with uow() as u:
-            assert [m.message_id for m in u.outbox.due(T0 + timedelta(minutes=1), 10)] == ["m-0", "m-1", "m-2"]
+            assert [m.message_id for m in u.outbox.due(T0 + timedelta(minutes=1), 10)] == [
+                "m-0",
+                "m-1",
+                "m-2",
+            ]
             u.outbox.mark_sent(["m-0"], T0)
             u.outbox.mark_retry("m-1", "peer down", T0 + timedelta(hours=1))
             u.outbox.mark_dead("m-2", "refused: signature")
@@ -137,7 +149,6 @@ class RepositoryContract:
             key = u.api_keys.by_hash("ab" * 32)
             assert key is not None and key.role == "trader" and key.party_id == "AAACS1234F"
             assert u.api_keys.by_hash("cd" * 32) is None
-
 
     def test_record_filing_returns_the_trader_before_it(self, uow: Callable[[], UnitOfWork]) -> None:
         with uow() as u:

@@ -126,8 +126,10 @@ EVENTS_OF_CONSIGNMENT = (
 )
 EVENTS_OF_CONTAINER = (
     select(t.logistics_events)
-    .join(t.consignment_containers,
-          t.consignment_containers.c.consignment_ref == t.logistics_events.c.consignment_ref)
+    .join(
+        t.consignment_containers,
+        t.consignment_containers.c.consignment_ref == t.logistics_events.c.consignment_ref,
+    )
     .where(t.consignment_containers.c.container == bindparam("container"))
     .order_by(t.logistics_events.c.event_time, t.logistics_events.c.event_id)
 )
@@ -466,9 +468,20 @@ class SqlEvents(ports.EventRepository):
         if events:
             self.conn.execute(
                 insert(t.logistics_events),
-                [{"event_id": e.event_id, "consignment_ref": e.consignment_ref, "biz_step": e.biz_step,
-                  "locode": e.locode, "event_time": e.event_time, "containers": list(e.containers),
-                  "epcis": e.epcis, "source": e.source, "received_at": received_at} for e in events],
+                [
+                    {
+                        "event_id": e.event_id,
+                        "consignment_ref": e.consignment_ref,
+                        "biz_step": e.biz_step,
+                        "locode": e.locode,
+                        "event_time": e.event_time,
+                        "containers": list(e.containers),
+                        "epcis": e.epcis,
+                        "source": e.source,
+                        "received_at": received_at,
+                    }
+                    for e in events
+                ],
             )
 
     def for_consignment(self, consignment_ref: str) -> list[ports.StoredEvent]:
@@ -480,10 +493,21 @@ class SqlEvents(ports.EventRepository):
 
     def assign(self, consignment_ref: str, containers: list[str], origin_locode: str, at: datetime) -> None:
         for container in containers:
-            if self.conn.execute(CONTAINER_ASSIGNED, {"container": container, "ref": consignment_ref}).first() is None:
-                self.conn.execute(insert(t.consignment_containers),
-                                  {"container": container, "consignment_ref": consignment_ref,
-                                   "origin_locode": origin_locode, "assigned_at": at})
+            if (
+                self.conn.execute(
+                    CONTAINER_ASSIGNED, {"container": container, "ref": consignment_ref}
+                ).first()
+                is None
+            ):
+                self.conn.execute(
+                    insert(t.consignment_containers),
+                    {
+                        "container": container,
+                        "consignment_ref": consignment_ref,
+                        "origin_locode": origin_locode,
+                        "assigned_at": at,
+                    },
+                )
 
     def consignment_of(self, container: str) -> tuple[str, str] | None:
         row = self.conn.execute(CONTAINER_OWNER, {"container": container}).first()
@@ -509,8 +533,15 @@ class SqlDocuments(ports.DocumentRepository):
         if fresh:
             self.conn.execute(
                 insert(t.trade_documents),
-                [{"target_hash": h, "merkle_root": d["signature"]["merkleRoot"], "document": d, "stored_at": at}
-                 for h, d in fresh.items()],
+                [
+                    {
+                        "target_hash": h,
+                        "merkle_root": d["signature"]["merkleRoot"],
+                        "document": d,
+                        "stored_at": at,
+                    }
+                    for h, d in fresh.items()
+                ],
             )
 
     def get_many(self, target_hashes: list[str]) -> list[dict[str, Any]]:

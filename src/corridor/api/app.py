@@ -1,13 +1,11 @@
 """FastAPI entry point of one node (thin: authenticate, translate, call the bus)."""
 
-
+from importlib.resources import files
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
-
-from importlib.resources import files
 
 from corridor import __version__
 from corridor.customs.schemas import DeclarationDocument
@@ -21,7 +19,6 @@ from corridor.service import commands
 from corridor.service.auth import Principal, Unauthorized, authenticate
 from corridor.shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from corridor.shared.validation import path_of
-
 
 PAGES = files("corridor.api").joinpath("pages")
 
@@ -70,8 +67,9 @@ def create_app(node: Node) -> FastAPI:
         caller.require("trader", "officer")
         filed_by = caller.party_id if caller.role == "trader" else None
         attached = document.pop("documents", [])
-        command = commands.FileDeclaration(document, filed_by=filed_by, documents=tuple(attached)
-                                           if isinstance(attached, list) else attached)
+        command = commands.FileDeclaration(
+            document, filed_by=filed_by, documents=tuple(attached) if isinstance(attached, list) else attached
+        )
         return node.handle(command).to_public()
 
     @app.get("/v1/declarations")
@@ -143,7 +141,9 @@ def create_app(node: Node) -> FastAPI:
         caller.require("trader", "bank")
         visible(caller, declaration_id) if caller.role == "trader" else None
         payer = caller.party_id if caller.role == "trader" else f"bank:{caller.party_id}"
-        command = commands.PayDuties(declaration_id, payer, body.get("amounts"), str(body.get("reference", "")))
+        command = commands.PayDuties(
+            declaration_id, payer, body.get("amounts"), str(body.get("reference", ""))
+        )
         return node.handle(command).to_public()
 
     @app.get("/v1/queue")
@@ -155,8 +155,15 @@ def create_app(node: Node) -> FastAPI:
             items = []
             for d in sorted(waiting, key=lambda d: d.created_at or 0):
                 queued = [s for s in uow.declarations.stages(d.id) if s.name == "queued"]
-                items.append({"id": d.id, "flow": d.flow, "lane": d.lane, "risk": d.risk,
-                              "due": queued[-1].detail.get("due") if queued else None})
+                items.append(
+                    {
+                        "id": d.id,
+                        "flow": d.flow,
+                        "lane": d.lane,
+                        "risk": d.risk,
+                        "due": queued[-1].detail.get("due") if queued else None,
+                    }
+                )
         return {"items": items}
 
     @app.post("/v1/events", status_code=202)
@@ -181,8 +188,11 @@ def create_app(node: Node) -> FastAPI:
     documents_ctx = node.bus.ctx.documents
     if documents_ctx is not None:
         shared = APIRouter()
-        shared.routes.extend(r for r in documents_router.routes if getattr(r, "path", "") in
-                             ("/documents/verify", "/documents/redact"))
+        shared.routes.extend(
+            r
+            for r in documents_router.routes
+            if getattr(r, "path", "") in ("/documents/verify", "/documents/redact")
+        )
         app.include_router(shared, prefix="/v1", dependencies=[Depends(principal)])
         app.dependency_overrides[document_context] = lambda: documents_ctx
 
@@ -199,7 +209,9 @@ def create_app(node: Node) -> FastAPI:
         def revoke_document(caller: Caller, body: RevokeRequest) -> dict[str, Any]:
             """Revoke a document or its batch; the peer node is told by a signed message."""
             caller.require("issuer")
-            command = commands.RevokeDocument(body.document, body.reason, body.scope == "batch", caller.party_id)
+            command = commands.RevokeDocument(
+                body.document, body.reason, body.scope == "batch", caller.party_id
+            )
             result: dict[str, Any] = node.handle(command)
             return result
 

@@ -47,13 +47,16 @@ def post(
     data_dir: DataDir = DEFAULT_DATA_DIR,
     db: DbUrl = None,
     url: Annotated[str | None, typer.Option(help="Post to a running node server instead")] = None,
-    api_key: Annotated[str | None, typer.Option(envvar="CORRIDOR_API_KEY", help="Carrier API key for --url")] = None,
+    api_key: Annotated[
+        str | None, typer.Option(envvar="CORRIDOR_API_KEY", help="Carrier API key for --url")
+    ] = None,
 ) -> None:
     """Validate and record the events; they reach the peer node as a signed message."""
     document = read_json(file)
     if url:
-        response = httpx.post(f"{url.rstrip('/')}/v1/events", json=document, headers={"x-api-key": api_key or ""},
-                              timeout=30)
+        response = httpx.post(
+            f"{url.rstrip('/')}/v1/events", json=document, headers={"x-api-key": api_key or ""}, timeout=30
+        )
         emit(response.json())
         if response.status_code >= 400:
             raise typer.Exit(EXIT_INVALID)
@@ -74,8 +77,9 @@ def track(
             declaration = uow.declarations.find_by_consignment(consignment)
             if declaration is None:
                 raise fail(f"consignment {consignment} not found at node {node}")
-            view = consignment_view(declaration, uow.declarations.stages(declaration.id),
-                                    uow.events.for_consignment(consignment))
+            view = consignment_view(
+                declaration, uow.declarations.stages(declaration.id), uow.events.for_consignment(consignment)
+            )
     finally:
         local.close()
     emit(view)
@@ -96,8 +100,9 @@ def pay(
             declaration = uow.declarations.get(declaration_id)
         if declaration is None or not declaration.assessment:
             raise fail(f"declaration {declaration_id} has no assessed duties at node {node}")
-        command = PayDuties(declaration_id, payer or declaration.importer_id, declaration.assessment["totals"],
-                            reference)
+        command = PayDuties(
+            declaration_id, payer or declaration.importer_id, declaration.assessment["totals"], reference
+        )
     finally:
         local.close()
     emit(_run(data_dir, node, db, command).to_public())

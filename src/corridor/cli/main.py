@@ -90,12 +90,18 @@ def summary_table(summary: DemoSummary) -> Table:
     for currency, amount in data["duties"].items():
         table.add_row(f"duties and taxes assessed, {currency}", f"{float(amount):,.2f}")
     table.add_row("acknowledged by destination", str(data["acknowledged"]))
-    table.add_row("documents issued (OpenAttestation) / findings", f"{data['documents']['issued']} / "
-                  f"{data['documents']['findings']}")
+    table.add_row(
+        "documents issued (OpenAttestation) / findings",
+        f"{data['documents']['issued']} / {data['documents']['findings']}",
+    )
     release = data["release"]
-    table.add_row("released at destination (on arrival)", f"{release['released']} ({release['released_on_arrival']})")
+    table.add_row(
+        "released at destination (on arrival)", f"{release['released']} ({release['released_on_arrival']})"
+    )
     for lane, figures in release["release_hours_by_lane"].items():
-        table.add_row(f"  arrival -> release, {lane} lane (mean / max h)", f"{figures['mean_h']} / {figures['max_h']}")
+        table.add_row(
+            f"  arrival -> release, {lane} lane (mean / max h)", f"{figures['mean_h']} / {figures['max_h']}"
+        )
     table.add_row("logistics events posted (EPCIS 2.0)", str(release["events_posted"]))
     table.add_row("messages signed", str(data["messages_signed"]))
     table.add_row("messages verified", str(data["messages_verified"]))

@@ -14,7 +14,11 @@ from corridor.customs.domain.model import (
     CustomsDeclaration,
     TransitionError,
 )
+from corridor.customs.schemas import DeclarationType, PartyType
 from corridor.customs.validation import validate_declaration
+from corridor.documents.crosscheck import decl_document_refs
+from corridor.documents.handlers import merge_lane, referenced_documents
+from corridor.logistics.handlers import sync_release
 from corridor.service.commands import (
     ClearDeclaration,
     FileDeclaration,
@@ -24,10 +28,6 @@ from corridor.service.commands import (
 )
 from corridor.service.context import NodeContext
 from corridor.service.outbox import enqueue
-from corridor.customs.schemas import DeclarationType, PartyType
-from corridor.documents.crosscheck import decl_document_refs
-from corridor.documents.handlers import merge_lane, referenced_documents
-from corridor.logistics.handlers import sync_release
 from corridor.service.ports import CommitConflict, Trader, UnitOfWork
 from corridor.shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 
@@ -92,7 +92,9 @@ def file_declaration(cmd: FileDeclaration, uow: UnitOfWork, ctx: NodeContext) ->
 
 def _assign_containers(uow: UnitOfWork, ref: str, d: DeclarationType, now: datetime) -> None:
     consignment = d.GoodsShipment.Consignment
-    uow.events.assign(ref, [e.ID for e in consignment.TransportEquipment], consignment.LoadingLocation.ID, now)
+    uow.events.assign(
+        ref, [e.ID for e in consignment.TransportEquipment], consignment.LoadingLocation.ID, now
+    )
 
 
 def _count_filing(uow: UnitOfWork, party: PartyType, country: str) -> Trader:
@@ -124,7 +126,9 @@ def clear_declaration(cmd: ClearDeclaration, uow: UnitOfWork, ctx: NodeContext) 
         declaration = _get(uow, cmd.declaration_id)
         now = ctx.clock()
         declaration.stages = uow.declarations.stages(declaration.id)
-        declaration.record("examination", now, result="conform", officer=cmd.officer_id, findings=cmd.findings)
+        declaration.record(
+            "examination", now, result="conform", officer=cmd.officer_id, findings=cmd.findings
+        )
         try:
             if declaration.flow == EXPORT:
                 _clear_export(declaration, uow, ctx, officer=cmd.officer_id)
@@ -163,17 +167,30 @@ def pay_duties(cmd: PayDuties, uow: UnitOfWork, ctx: NodeContext) -> CustomsDecl
         declaration = _get(uow, cmd.declaration_id)
         if declaration.flow != IMPORT or not declaration.assessment:
             raise Conflict(f"status: declaration {declaration.id} has no assessed duties to pay")
-        if cmd.payer not in (declaration.importer_id, declaration.trader_id) and not cmd.payer.startswith("bank:"):
+        if cmd.payer not in (declaration.importer_id, declaration.trader_id) and not cmd.payer.startswith(
+            "bank:"
+        ):
             raise Forbidden("payer: only the importer or its bank may pay this declaration's duties")
         expected = {t["currencyID"]: Decimal(t["value"]) for t in declaration.assessment.get("totals", [])}
         paid = _amounts(cmd.amounts)
         if paid != expected:
-            raise InvalidInput([FieldError("amounts", f"must equal the assessed totals {_show(expected)}, got {_show(paid)}")])
+            raise InvalidInput(
+                [
+                    FieldError(
+                        "amounts", f"must equal the assessed totals {_show(expected)}, got {_show(paid)}"
+                    )
+                ]
+            )
         declaration.stages = uow.declarations.stages(declaration.id)
         if any(s.name == "duty_payment" for s in declaration.stages):
             raise Conflict("status: duties already paid")
-        declaration.record("duty_payment", ctx.clock(), payer=cmd.payer, reference=cmd.reference,
-                           amounts=[{"value": str(v), "currencyID": c} for c, v in sorted(paid.items())])
+        declaration.record(
+            "duty_payment",
+            ctx.clock(),
+            payer=cmd.payer,
+            reference=cmd.reference,
+            amounts=[{"value": str(v), "currencyID": c} for c, v in sorted(paid.items())],
+        )
         sync_release(uow, declaration)
         uow.declarations.save(declaration)
         uow.commit()
@@ -201,7 +218,9 @@ def _amounts(raw: Any) -> dict[str, Decimal]:
         try:
             currency, value = item["currencyID"], Decimal(str(item["value"]))
         except (TypeError, KeyError, InvalidOperation):
-            raise InvalidInput([FieldError(f"amounts[{i}]", "needs value (decimal) and currencyID")]) from None
+            raise InvalidInput(
+                [FieldError(f"amounts[{i}]", "needs value (decimal) and currencyID")]
+            ) from None
         if not value.is_finite() or value <= 0:
             raise InvalidInput([FieldError(f"amounts[{i}].value", "must be a positive amount")])
         out[currency] = out.get(currency, Decimal(0)) + value
@@ -241,13 +260,22 @@ def on_prearrival(
         d = document.Declaration
         route = (d.GoodsShipment.ExportCountry.ID, d.GoodsShipment.DestinationCountry.ID)
         if route != (header["sender"], ctx.country):
-            raise InvalidInput([FieldError("Declaration.GoodsShipment.DestinationCountry.ID",
-                                           f"goods {route[0]}->{route[1]} sent by {header['sender']} to {ctx.country}")])
+            raise InvalidInput(
+                [
+                    FieldError(
+                        "Declaration.GoodsShipment.DestinationCountry.ID",
+                        f"goods {route[0]}->{route[1]} sent by {header['sender']} to {ctx.country}",
+                    )
+                ]
+            )
         assessment = ctx.assessor.duties(d, now)
         _, findings = referenced_documents(ctx, uow, imported, body.get("documents", []), now)
     except (InvalidInput, NotFound) as exc:
-        reasons = ([e.to_json() for e in exc.errors] if isinstance(exc, InvalidInput)
-                   else [{"path": "Declaration.GoodsShipment.GovernmentAgencyGoodsItem", "reason": str(exc)}])
+        reasons = (
+            [e.to_json() for e in exc.errors]
+            if isinstance(exc, InvalidInput)
+            else [{"path": "Declaration.GoodsShipment.GovernmentAgencyGoodsItem", "reason": str(exc)}]
+        )
         ack = _ack(export_id, "rejected", reasons=reasons)
         enqueue(uow, ctx.signer, recipient=header["sender"], message_type=ACKNOWLEDGEMENT, body=ack, now=now)
         # the message itself was sound and is answered: "processed", not a refusal of the envelope

@@ -18,8 +18,13 @@ MILESTONES = (
 )
 
 
-def milestones(declaration: dict[str, Any], consignment_ref: str, departure: datetime, arrival: datetime,
-               steps: int = len(MILESTONES)) -> dict[str, Any]:
+def milestones(
+    declaration: dict[str, Any],
+    consignment_ref: str,
+    departure: datetime,
+    arrival: datetime,
+    steps: int = len(MILESTONES),
+) -> dict[str, Any]:
     """Loading and departure at the origin port, arrival, unloading and exit at the destination
     port: the first ``steps`` of them, each listing the consignment and its containers."""
     consignment = declaration["Declaration"]["GoodsShipment"]["Consignment"]
@@ -29,8 +34,15 @@ def milestones(declaration: dict[str, Any], consignment_ref: str, departure: dat
     for step, place, offset in MILESTONES[:steps]:
         base = departure if place == "LoadingLocation" else arrival
         at = base + (offset or timedelta(0))
-        events.append(object_event(biz_step=step, location_uri=locode_uri(consignment[place]["ID"]), epcs=epcs,
-                                   at=at, event_id=f"urn:uuid:{_event_uuid(consignment_ref, step, place)}"))
+        events.append(
+            object_event(
+                biz_step=step,
+                location_uri=locode_uri(consignment[place]["ID"]),
+                epcs=epcs,
+                at=at,
+                event_id=f"urn:uuid:{_event_uuid(consignment_ref, step, place)}",
+            )
+        )
     return make_document(events, created=departure).to_epcis()
 
 

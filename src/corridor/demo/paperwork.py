@@ -13,8 +13,12 @@ MODES = {"1": "SEA", "2": "RAIL", "3": "ROAD", "4": "AIR"}
 
 def _party(party: dict[str, Any]) -> dict[str, Any]:
     address = party.get("Address", {})
-    return {"name": party["Name"], "id": party["ID"], "countryCode": address["CountryCode"],
-            "address": ", ".join(str(address[k]) for k in ("Line", "CityName", "PostcodeID") if address.get(k))}
+    return {
+        "name": party["Name"],
+        "id": party["ID"],
+        "countryCode": address["CountryCode"],
+        "address": ", ".join(str(address[k]) for k in ("Line", "CityName", "PostcodeID") if address.get(k)),
+    }
 
 
 def documents_for(declaration: dict[str, Any]) -> list[dict[str, Any]]:
@@ -26,7 +30,9 @@ def documents_for(declaration: dict[str, Any]) -> list[dict[str, Any]]:
     national = "ITC-HS" if shipment["ExportCountry"]["ID"] == "IN" else "TNVED"
     lines = []
     for item in shipment["GovernmentAgencyGoodsItem"]:
-        code = next(c["ID"] for c in item["Commodity"]["Classification"] if c["IdentificationTypeCode"] == national)
+        code = next(
+            c["ID"] for c in item["Commodity"]["Classification"] if c["IdentificationTypeCode"] == national
+        )
         lines.append((item, code))
     certificate = {
         "$template": {"name": "CERTIFICATE_OF_ORIGIN", "type": "EMBEDDED_RENDERER"},
@@ -35,14 +41,20 @@ def documents_for(declaration: dict[str, Any]) -> list[dict[str, Any]]:
         "issueDate": issued,
         "exporter": _party(d["Exporter"]),
         "consignee": _party(d["Importer"]),
-        "transport": {"mode": MODES.get(consignment["DepartureTransportMeans"]["ModeCode"], "MULTIMODAL"),
-                      "portOfLoading": consignment["LoadingLocation"]["ID"],
-                      "portOfDischarge": consignment["UnloadingLocation"]["ID"]},
+        "transport": {
+            "mode": MODES.get(consignment["DepartureTransportMeans"]["ModeCode"], "MULTIMODAL"),
+            "portOfLoading": consignment["LoadingLocation"]["ID"],
+            "portOfDischarge": consignment["UnloadingLocation"]["ID"],
+        },
         "items": [
-            {"lineNumber": n, "description": item["Commodity"]["Description"], "hsCode": code,
-             "quantity": copy.deepcopy(item["GoodsMeasure"]["TariffQuantity"]),
-             "originCriterion": "Wholly obtained or sufficiently processed in the exporting country",
-             "originCountry": item["Origin"]["CountryCode"]}
+            {
+                "lineNumber": n,
+                "description": item["Commodity"]["Description"],
+                "hsCode": code,
+                "quantity": copy.deepcopy(item["GoodsMeasure"]["TariffQuantity"]),
+                "originCriterion": "Wholly obtained or sufficiently processed in the exporting country",
+                "originCountry": item["Origin"]["CountryCode"],
+            }
             for n, (item, code) in enumerate(lines, start=1)
         ],
         "invoice": {"number": d["Invoice"]["ID"], "date": issued},
@@ -63,10 +75,15 @@ def documents_for(declaration: dict[str, Any]) -> list[dict[str, Any]]:
         "incoterms": {"code": d["TradeTerms"]["ConditionCode"], "place": d["TradeTerms"]["LocationID"]},
         "currency": currency,
         "items": [
-            {"lineNumber": n, "description": item["Commodity"]["Description"], "hsCode": code,
-             "quantity": copy.deepcopy(item["GoodsMeasure"]["TariffQuantity"]),
-             "unitPrice": {"value": _unit_price(item), "currencyID": currency},
-             "amount": copy.deepcopy(item["ItemChargeAmount"]), "originCountry": item["Origin"]["CountryCode"]}
+            {
+                "lineNumber": n,
+                "description": item["Commodity"]["Description"],
+                "hsCode": code,
+                "quantity": copy.deepcopy(item["GoodsMeasure"]["TariffQuantity"]),
+                "unitPrice": {"value": _unit_price(item), "currencyID": currency},
+                "amount": copy.deepcopy(item["ItemChargeAmount"]),
+                "originCountry": item["Origin"]["CountryCode"],
+            }
             for n, (item, code) in enumerate(lines, start=1)
         ],
         "totalAmount": copy.deepcopy(d["Invoice"]["TotalAmount"]),
@@ -76,7 +93,9 @@ def documents_for(declaration: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _unit_price(item: dict[str, Any]) -> str:
-    value = Decimal(item["ItemChargeAmount"]["value"]) / Decimal(item["GoodsMeasure"]["TariffQuantity"]["value"])
+    value = Decimal(item["ItemChargeAmount"]["value"]) / Decimal(
+        item["GoodsMeasure"]["TariffQuantity"]["value"]
+    )
     return str(value.quantize(Decimal("0.0001")))
 
 

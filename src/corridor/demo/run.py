@@ -16,9 +16,9 @@ from typing import Any
 from corridor.customs.domain.model import EXPORT, IMPORT, UNDER_CONTROL
 from corridor.demo.paperwork import documents_for, reference
 from corridor.demo.samples import SampleCorridor
+from corridor.demo.voyage import DemoClock, run_voyages
 from corridor.documents.issuers import JsonFileIssuerRegistry
 from corridor.documents.service import issue_documents
-from corridor.demo.voyage import DemoClock, run_voyages
 from corridor.messaging.envelope import b64url, b64url_decode, canonical
 from corridor.messaging.relay import refreshed
 from corridor.messaging.transport import InProcessTransport
@@ -37,14 +37,26 @@ class Corridor:
     transport: InProcessTransport
 
     @classmethod
-    def embedded(cls, data_dir: Path, db_url: str | None = None, db_schema: str | None = None,
-                 assessors: dict[str, Assessor] | None = None, **node_options: Any) -> Corridor:
+    def embedded(
+        cls,
+        data_dir: Path,
+        db_url: str | None = None,
+        db_schema: str | None = None,
+        assessors: dict[str, Assessor] | None = None,
+        **node_options: Any,
+    ) -> Corridor:
         """Nodes IN and RU; on a shared server each node gets its own schema ``<db_schema>_in|ru``."""
         transport = InProcessTransport()
         nodes = {
-            c: bootstrap_node(c, data_dir / c, transport, db_url=db_url,
-                              db_schema=f"{db_schema}_{c.lower()}" if db_schema else None,
-                              assessor=(assessors or {}).get(c), **node_options)
+            c: bootstrap_node(
+                c,
+                data_dir / c,
+                transport,
+                db_url=db_url,
+                db_schema=f"{db_schema}_{c.lower()}" if db_schema else None,
+                assessor=(assessors or {}).get(c),
+                **node_options,
+            )
             for c in ("IN", "RU")
         }
         for country, node in nodes.items():
@@ -113,8 +125,9 @@ def register_chambers(data_dir: Path, corridor: Corridor) -> dict[str, str]:
     register` and `issuer import` do)."""
     ids = {}
     for country, (name, role) in CHAMBERS.items():
-        chamber = JsonFileIssuerRegistry(data_dir / country).register(name=name, country=country, role=role,
-                                                                      node=country)
+        chamber = JsonFileIssuerRegistry(data_dir / country).register(
+            name=name, country=country, role=role, node=country
+        )
         peer = "RU" if country == "IN" else "IN"
         JsonFileIssuerRegistry(data_dir / peer).add(chamber)
         ids[country] = chamber.id
@@ -159,7 +172,9 @@ def run_demo(
             node = corridor.nodes[origin]
             clock.advance_to(clock.now + timedelta(seconds=5))
             document = samples.next(origin, clock.now)
-            wrapped = issue_documents(node.bus.ctx.documents, documents_for(document), chambers[origin])
+            registry = node.bus.ctx.documents
+            assert registry is not None, "embedded nodes keep a document registry"
+            wrapped = issue_documents(registry, documents_for(document), chambers[origin])
             summary.documents_issued += len(wrapped)
             declaration = node.handle(FileDeclaration(reference(document, wrapped), documents=tuple(wrapped)))
             if declaration.status == UNDER_CONTROL:

@@ -43,14 +43,24 @@ class VoyageReport:
     def to_json(self) -> dict[str, Any]:
         by_lane = {
             lane: {"n": len(h), "mean_h": round(statistics.fmean(h), 2), "max_h": round(max(h), 2)}
-            for lane, h in sorted(self.release_hours.items()) if h
+            for lane, h in sorted(self.release_hours.items())
+            if h
         }
-        return {"released": self.released, "released_on_arrival": self.released_on_arrival,
-                "events_posted": self.events_posted, "release_hours_by_lane": by_lane}
+        return {
+            "released": self.released,
+            "released_on_arrival": self.released_on_arrival,
+            "events_posted": self.events_posted,
+            "release_hours_by_lane": by_lane,
+        }
 
 
-def run_voyages(nodes: dict[str, Node], pump: Callable[[], int], clock: DemoClock, seed: int,
-                on_step: Callable[[], None] | None = None) -> VoyageReport:
+def run_voyages(
+    nodes: dict[str, Node],
+    pump: Callable[[], int],
+    clock: DemoClock,
+    seed: int,
+    on_step: Callable[[], None] | None = None,
+) -> VoyageReport:
     rng = random.Random(seed)
     agenda: list[tuple[datetime, int, str, Any]] = []
     order = 0
@@ -72,14 +82,20 @@ def run_voyages(nodes: dict[str, Node], pump: Callable[[], int], clock: DemoCloc
             for event in document["epcisBody"]["eventList"]:
                 single = {**document, "epcisBody": {"eventList": [event]}}
                 schedule(datetime.fromisoformat(event["eventTime"]), "event", (origin, single))
-            paid_at = clock.now + timedelta(hours=1) if rng.random() < PAY_BEFORE_ARRIVAL else \
-                arrival + timedelta(hours=rng.uniform(2, 36))
+            paid_at = (
+                clock.now + timedelta(hours=1)
+                if rng.random() < PAY_BEFORE_ARRIVAL
+                else arrival + timedelta(hours=rng.uniform(2, 36))
+            )
             schedule(paid_at, "pay", (destination, imported.id))
             if imported.lane in ("yellow", "red"):
-                check_at = arrival + timedelta(hours=rng.uniform(2, 10) if imported.lane == "yellow"
-                                               else rng.uniform(6, 30))
+                check_at = arrival + timedelta(
+                    hours=rng.uniform(2, 10) if imported.lane == "yellow" else rng.uniform(6, 30)
+                )
                 if imported.lane == "yellow" and rng.random() < 0.5:
-                    check_at = clock.now + timedelta(hours=rng.uniform(1, 12))  # documents checked before arrival
+                    check_at = clock.now + timedelta(
+                        hours=rng.uniform(1, 12)
+                    )  # documents checked before arrival
                 schedule(check_at, "officer", (destination, imported.id))
     report = VoyageReport()
     while agenda:

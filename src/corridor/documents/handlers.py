@@ -22,8 +22,9 @@ from corridor.shared.validation import field_errors
 LANE_RANK = {"green": 0, "yellow": 1, "red": 2}
 
 
-def referenced_documents(ctx: NodeContext, uow: UnitOfWork, declaration: dict[str, Any], provided: Any,
-                         now: datetime) -> tuple[list[dict[str, Any]], list[Finding]]:
+def referenced_documents(
+    ctx: NodeContext, uow: UnitOfWork, declaration: dict[str, Any], provided: Any, now: datetime
+) -> tuple[list[dict[str, Any]], list[Finding]]:
     """The wrapped documents the declaration references (those provided, else those stored
     earlier), stored for the record, and the findings of verifying and cross-checking them."""
     hashes = [ref for ref, _ in decl_document_refs(declaration) if HEX64.match(ref)]
@@ -32,15 +33,28 @@ def referenced_documents(ctx: NodeContext, uow: UnitOfWork, declaration: dict[st
     given: dict[str, dict[str, Any]] = {}
     for i, doc in enumerate(provided):
         target = doc.get("signature", {}).get("targetHash") if isinstance(doc, dict) else None
-        if not isinstance(target, str) or not HEX64.match(target) or not isinstance(
-                doc.get("signature", {}).get("merkleRoot"), str):
-            raise InvalidInput([FieldError(f"documents[{i}].signature", "a wrapped document has a targetHash and merkleRoot")])
+        if (
+            not isinstance(target, str)
+            or not HEX64.match(target)
+            or not isinstance(doc.get("signature", {}).get("merkleRoot"), str)
+        ):
+            raise InvalidInput(
+                [
+                    FieldError(
+                        f"documents[{i}].signature", "a wrapped document has a targetHash and merkleRoot"
+                    )
+                ]
+            )
         if target not in hashes:
-            raise InvalidInput([FieldError(f"documents[{i}]", f"{target} is not referenced by the declaration")])
+            raise InvalidInput(
+                [FieldError(f"documents[{i}]", f"{target} is not referenced by the declaration")]
+            )
         given[target] = doc
     if not decl_document_refs(declaration) or ctx.documents is None:
         return [], []
-    stored = {d["signature"]["targetHash"]: d for d in uow.documents.get_many([h for h in hashes if h not in given])}
+    stored = {
+        d["signature"]["targetHash"]: d for d in uow.documents.get_many([h for h in hashes if h not in given])
+    }
     documents = [given.get(h) or stored[h] for h in hashes if h in given or h in stored]
     findings = assess_documents(declaration, documents, ctx.documents.registry, ctx.documents.revocations)
     uow.documents.add_many(list(given.values()), now)
@@ -58,15 +72,30 @@ def merge_lane(risk: dict[str, Any], findings: list[Finding]) -> dict[str, Any]:
 def revoke_document(cmd: RevokeDocument, uow: UnitOfWork, ctx: NodeContext) -> dict[str, Any]:
     if ctx.documents is None:
         raise Forbidden("this node has no document registry")
-    record = service.revoke(ctx.documents, cmd.document, scope="batch" if cmd.batch else "document",
-                            reason=cmd.reason, issuer_id=cmd.issuer_id, now=ctx.clock())
+    record = service.revoke(
+        ctx.documents,
+        cmd.document,
+        scope="batch" if cmd.batch else "document",
+        reason=cmd.reason,
+        issuer_id=cmd.issuer_id,
+        now=ctx.clock(),
+    )
     with uow:  # stored locally first; sending again after a crash is harmless (the peer ignores a replay)
-        enqueue(uow, ctx.signer, recipient=ctx.peer, message_type=REVOCATION, body=record.to_json(), now=ctx.clock())
+        enqueue(
+            uow,
+            ctx.signer,
+            recipient=ctx.peer,
+            message_type=REVOCATION,
+            body=record.to_json(),
+            now=ctx.clock(),
+        )
         uow.commit()
     return record.to_json()
 
 
-def on_revocation(body: dict[str, Any], header: dict[str, str], uow: UnitOfWork, ctx: NodeContext) -> dict[str, Any]:
+def on_revocation(
+    body: dict[str, Any], header: dict[str, str], uow: UnitOfWork, ctx: NodeContext
+) -> dict[str, Any]:
     if ctx.documents is None:
         raise InvalidInput([FieldError("header.type", "this node keeps no document registry")])
     try:

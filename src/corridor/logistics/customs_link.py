@@ -48,8 +48,9 @@ def _applier(cr: ConsignmentRelease, event: LogisticsEvent) -> Callable[[], obje
     return lambda: cr.apply(event)
 
 
-def _customs_step(cr: ConsignmentRelease, name: str, at: datetime,
-                  detail: dict[str, object]) -> Callable[[], object] | None:
+def _customs_step(
+    cr: ConsignmentRelease, name: str, at: datetime, detail: dict[str, object]
+) -> Callable[[], object] | None:
     if name == "lodgement":
         return lambda: cr.lodge(at)
     if name == "registration":
@@ -77,14 +78,22 @@ def write_back(declaration: CustomsDeclaration, cr: ConsignmentRelease) -> bool:
             changed = True
     if TrsStage.RELEASE in cr.stages and declaration.status != RELEASED:
         if "release" not in recorded:
-            declaration.record("release", cr.stages[TrsStage.RELEASE], officer=AUTOMATED,
-                               detail="pre-cleared, green, paid: released on arrival")
+            declaration.record(
+                "release",
+                cr.stages[TrsStage.RELEASE],
+                officer=AUTOMATED,
+                detail="pre-cleared, green, paid: released on arrival",
+            )
         declaration.status = RELEASED
         changed = True
     elif cr.status is Status.QUEUED and cr.queue_entry is not None and "queued" not in recorded:
         declaration.status = UNDER_CONTROL
-        declaration.record("queued", cr.queue_entry.enqueued_at, due=cr.queue_entry.due_at.isoformat(),
-                           lane=cr.queue_entry.lane.value)
+        declaration.record(
+            "queued",
+            cr.queue_entry.enqueued_at,
+            due=cr.queue_entry.due_at.isoformat(),
+            lane=cr.queue_entry.lane.value,
+        )
         changed = True
     elif cr.status is Status.HELD and declaration.status != HELD:
         declaration.status = HELD

@@ -22,8 +22,14 @@ MOVEMENT_STEPS = frozenset({BizStep.LOADING, BizStep.DEPARTING, BizStep.ARRIVING
 
 
 def logistics_event(stored: StoredEvent) -> LogisticsEvent:
-    return LogisticsEvent(stored.event_id, stored.event_time, stored.biz_step, stored.locode, stored.containers,
-                          (stored.consignment_ref,))
+    return LogisticsEvent(
+        stored.event_id,
+        stored.event_time,
+        stored.biz_step,
+        stored.locode,
+        stored.containers,
+        (stored.consignment_ref,),
+    )
 
 
 def post_events(cmd: PostEvents, uow: UnitOfWork, ctx: NodeContext) -> dict[str, Any]:
@@ -33,13 +39,21 @@ def post_events(cmd: PostEvents, uow: UnitOfWork, ctx: NodeContext) -> dict[str,
         if accepted:
             document = make_document(accepted, created=now, sender=cmd.posted_by).to_epcis()
             assignments = {c: list(lookups.owner(c) or ()) for e in accepted for c in _containers(e)}
-            enqueue(uow, ctx.signer, recipient=ctx.peer, message_type=EVENTS,
-                    body={"epcis": document, "containers": assignments}, now=now)
+            enqueue(
+                uow,
+                ctx.signer,
+                recipient=ctx.peer,
+                message_type=EVENTS,
+                body={"epcis": document, "containers": assignments},
+                now=now,
+            )
         uow.commit()
     return result
 
 
-def on_events(body: dict[str, Any], header: dict[str, str], uow: UnitOfWork, ctx: NodeContext) -> dict[str, Any]:
+def on_events(
+    body: dict[str, Any], header: dict[str, str], uow: UnitOfWork, ctx: NodeContext
+) -> dict[str, Any]:
     """Events the peer accepted from its carriers; the peer's container assignments come along."""
     assignments = body.get("containers", {})
     if not isinstance(assignments, dict):
@@ -54,7 +68,11 @@ def on_events(body: dict[str, Any], header: dict[str, str], uow: UnitOfWork, ctx
 
 
 def _containers(event: Any) -> list[str]:
-    return [uri.removeprefix(CONTAINER_URI_PREFIX) for uri in event.epcList or [] if uri.startswith(CONTAINER_URI_PREFIX)]
+    return [
+        uri.removeprefix(CONTAINER_URI_PREFIX)
+        for uri in event.epcList or []
+        if uri.startswith(CONTAINER_URI_PREFIX)
+    ]
 
 
 class _Lookups:
@@ -83,7 +101,8 @@ class _Lookups:
         if container not in self.histories:
             self.histories[container] = [
                 Movement(container, e.biz_step, e.locode, e.event_time, e.event_id)
-                for e in self.uow.events.for_container(container) if e.biz_step in MOVEMENT_STEPS
+                for e in self.uow.events.for_container(container)
+                if e.biz_step in MOVEMENT_STEPS
             ]
         return self.histories[container]
 
@@ -95,8 +114,9 @@ class _Lookups:
                 )
 
 
-def ingest(raw: Any, source: str, uow: UnitOfWork, ctx: NodeContext,
-           now: datetime) -> tuple[dict[str, Any], list[Any], _Lookups]:
+def ingest(
+    raw: Any, source: str, uow: UnitOfWork, ctx: NodeContext, now: datetime
+) -> tuple[dict[str, Any], list[Any], _Lookups]:
     """Check every event (all or nothing), store the new ones, drive the customs of each consignment."""
     parsed = parse_document(raw)
     lookups = _Lookups(uow)
@@ -117,8 +137,16 @@ def ingest(raw: Any, source: str, uow: UnitOfWork, ctx: NodeContext,
             errors.extend(problems)
             continue
         ref = record.consignments[0] if record.consignments else lookups.consignment_of(record.containers[0])
-        stored = StoredEvent(record.event_id, str(ref), record.biz_step, record.locode, record.event_time,
-                             record.containers, event.to_epcis(standalone=False), source)
+        stored = StoredEvent(
+            record.event_id,
+            str(ref),
+            record.biz_step,
+            record.locode,
+            record.event_time,
+            record.containers,
+            event.to_epcis(standalone=False),
+            source,
+        )
         if stored.event_id in seen:
             duplicates += 1
             continue
@@ -131,8 +159,16 @@ def ingest(raw: Any, source: str, uow: UnitOfWork, ctx: NodeContext,
         raise InvalidInput(errors)
     uow.events.add_many(fresh, now)
     released = [ref for ref in sorted(touched) if drive_customs(uow, ref)]
-    return {"accepted": len(accepted), "duplicates": duplicates, "consignments": sorted(touched),
-            "released": released}, accepted, lookups
+    return (
+        {
+            "accepted": len(accepted),
+            "duplicates": duplicates,
+            "consignments": sorted(touched),
+            "released": released,
+        },
+        accepted,
+        lookups,
+    )
 
 
 def sync_release(uow: UnitOfWork, declaration: CustomsDeclaration) -> bool:

@@ -40,7 +40,9 @@ def _plain(value: Any) -> bool:
 def canonical(value: Any) -> bytes:
     if _plain(value):
         try:
-            return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode(
+                "utf-8"
+            )
         except UnicodeEncodeError:
             pass  # a lone surrogate: let the reference implementation report it
     return rfc8785.dumps(value)

@@ -168,7 +168,9 @@ class KeyRing:
                 raise KeyringError(f"keys: {key.key_id} claims to be this node's own key")
             current = self._trust.get(key.key_id)
             if current is not None and current.node != key.node:
-                raise KeyringError(f"keys: {key.key_id} is trusted as a key of node {current.node}, not {key.node}")
+                raise KeyringError(
+                    f"keys: {key.key_id} is trusted as a key of node {current.node}, not {key.node}"
+                )
             if current is not None and current.public_key != key.public_key:
                 raise KeyringError(f"keys: {key.key_id} is already trusted with a different public key")
             accepted[key.key_id] = current if current is not None and current.status == REVOKED else key

@@ -37,14 +37,25 @@ def refreshed(envelope_text: str, signer: Signer, now: datetime) -> str:
         return envelope_text
     key_id, private_key = signer.signing_key()
     header = envelope.header
-    again = seal(private_key=private_key, key_id=key_id, message_type=header.type, sender=header.sender,
-                 recipient=header.recipient, body=envelope.body, now=now, message_id=header.message_id)
+    again = seal(
+        private_key=private_key,
+        key_id=key_id,
+        message_type=header.type,
+        sender=header.sender,
+        recipient=header.recipient,
+        body=envelope.body,
+        now=now,
+        message_id=header.message_id,
+    )
     return again.to_bytes().decode("utf-8")
 
 
 class Relay:
     def __init__(
-        self, uow_factory: Callable[[], UnitOfWork], transport: Transport, clock: Callable[[], datetime],
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        transport: Transport,
+        clock: Callable[[], datetime],
         signer: Signer,
     ) -> None:
         self.uow_factory = uow_factory

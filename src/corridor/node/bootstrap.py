@@ -79,7 +79,10 @@ class Node:
 
 
 def make_context(
-    country: str, keyring: KeyRing, clock: Callable[[], datetime] = utcnow, assessor: Assessor | None = None,
+    country: str,
+    keyring: KeyRing,
+    clock: Callable[[], datetime] = utcnow,
+    assessor: Assessor | None = None,
     document_context: DocumentContext | None = None,
 ) -> NodeContext:
     """The handlers' context; tests pair it with in-memory units of work."""

@@ -10,8 +10,8 @@ from typing import Any, Protocol
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from corridor.customs.domain.rules import CodeLookup
-from corridor.documents.service import DocumentContext
 from corridor.customs.schemas import DeclarationType as Declaration
+from corridor.documents.service import DocumentContext
 from corridor.service.outbox import Signer
 from corridor.service.ports import Trader, UnitOfWork
 
