@@ -21,6 +21,8 @@ import re
 from enum import StrEnum
 from typing import NamedTuple
 
+from corridor.customs.domain.identifiers import container_number_error
+
 UNLOCODE_URI_PREFIX = "https://vocabulary.uncefact.org/unlocode#"
 CORRIDOR_ID_BASE = "https://id.corridor.example/"
 CONTAINER_URI_PREFIX = CORRIDOR_ID_BASE + "container/"
@@ -28,33 +30,15 @@ CONSIGNMENT_URI_PREFIX = CORRIDOR_ID_BASE + "consignment/"
 GINC_URN_PREFIX = "urn:epc:id:ginc:"
 
 LOCODE_RE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
-CONTAINER_RE = re.compile(r"^[A-Z]{3}[UJZR][0-9]{7}$")
 CONSIGNMENT_REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,69}$")
 GINC_RE = re.compile(r"^[0-9]{6,12}\.[!-~]{1,24}$")
 # RFC 3986 absolute-URI, loosely: scheme ":" then no whitespace or characters RFC 3986 never allows.
 URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$")
 
-_ISO6346_LETTERS: dict[str, int] = {}
-_value = 10
-for _letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
-    if _value % 11 == 0:
-        _value += 1
-    _ISO6346_LETTERS[_letter] = _value
-    _value += 1
-
-
-def iso6346_check_digit(first_ten: str) -> int:
-    """Check digit of an ISO 6346 container number from its owner code, category and serial (10 chars)."""
-    total = 0
-    for i, ch in enumerate(first_ten):
-        v = _ISO6346_LETTERS[ch] if ch.isalpha() else int(ch)
-        total += v << i
-    return total % 11 % 10
-
 
 def is_container_number(value: str) -> bool:
-    """True for an ISO 6346 container number (owner code, category U/J/Z/R, 6-digit serial, check digit)."""
-    return bool(CONTAINER_RE.match(value)) and iso6346_check_digit(value[:10]) == int(value[10])
+    """True for an ISO 6346 container number (owner code, category U/J/Z, 6-digit serial, check digit)."""
+    return container_number_error(value) is None
 
 
 def is_uri(value: str) -> bool:
@@ -102,13 +86,9 @@ def parse_epc(uri: str) -> ParsedId | str:
     """Classify an epcList entry. Returns the identifier or, when not usable, the reason as a string."""
     if uri.startswith(CONTAINER_URI_PREFIX):
         number = uri[len(CONTAINER_URI_PREFIX) :]
-        if not CONTAINER_RE.match(number):
-            return f"{number!r} is not an ISO 6346 container number (4 letters ending U/J/Z/R + 7 digits)"
-        if iso6346_check_digit(number[:10]) != int(number[10]):
-            return (
-                f"container {number} has check digit {number[10]}, "
-                f"ISO 6346 gives {iso6346_check_digit(number[:10])}"
-            )
+        problem = container_number_error(number)
+        if problem is not None:
+            return f"container {number!r}: {problem}"
         return ParsedId(IdKind.CONTAINER, number)
     if uri.startswith(CONSIGNMENT_URI_PREFIX):
         ref = uri[len(CONSIGNMENT_URI_PREFIX) :]

@@ -174,7 +174,7 @@ _times = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1
 def test_emitted_events_validate(
     step: str, locode: str, serials: list[int], when: datetime, tz: timezone, with_consignment: bool
 ) -> None:
-    from corridor.logistics.identifiers import iso6346_check_digit
+    from corridor.customs.domain.identifiers import iso6346_check_digit
 
     containers = []
     for s in serials:
@@ -266,3 +266,35 @@ def test_emitted_now_event_is_valid(validator: Any) -> None:
         at=datetime.now(UTC),
     )
     assert _errors(validator, event.to_epcis()) == []
+
+
+def test_what_the_node_emits_to_its_peer_is_schema_valid(validator: Any, tmp_path: Path) -> None:
+    """The carrier milestones the demo posts, and the EPCIS document a node forwards to its peer
+    after accepting them, both pass the official EPCIS 2.0 schema."""
+    from corridor.demo.carrier import milestones
+    from corridor.demo.run import Corridor
+    from corridor.demo.samples import SampleCorridor
+    from corridor.logistics.handlers import EVENTS
+    from corridor.messaging.envelope import parse
+    from corridor.service.commands import ClearDeclaration, FileDeclaration, PostEvents
+
+    now = datetime.now(timezone.utc)
+    corridor = Corridor.embedded(tmp_path)
+    try:
+        document = SampleCorridor(12).next("IN", now)
+        export = corridor.nodes["IN"].handle(FileDeclaration(document))
+        if export.status == "under_control":
+            corridor.nodes["IN"].handle(ClearDeclaration(export.id, "OFFICER", "ok"))
+        departure = now - timedelta(days=3)
+        posted = milestones(
+            document, export.id, departure - timedelta(hours=1), now - timedelta(hours=2), steps=3
+        )
+        assert _errors(validator, posted) == []
+        corridor.nodes["IN"].handle(PostEvents(posted, "CARRIER"))
+        with corridor.nodes["IN"].uow() as uow:
+            sent = [m for m in uow.outbox.with_status(status="pending") if m.type == EVENTS]
+        forwarded = parse(json.loads(sent[0].envelope)).body["epcis"]
+        assert _errors(validator, forwarded) == []
+        assert len(forwarded["epcisBody"]["eventList"]) == 3
+    finally:
+        corridor.close()

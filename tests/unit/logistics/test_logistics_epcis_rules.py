@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
+from corridor.customs.domain.identifiers import iso6346_check_digit
 from corridor.logistics.epcis import BizStep, ObjectEvent, object_event, parse_document, parse_event
 from corridor.logistics.event_rules import EventLedger, check_event, to_logistics
 from corridor.logistics.identifiers import (
     consignment_uri,
     container_uri,
     is_container_number,
-    iso6346_check_digit,
     locode_from_uri,
     locode_uri,
 )
