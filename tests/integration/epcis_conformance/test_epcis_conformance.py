@@ -278,7 +278,7 @@ def test_what_the_node_emits_to_its_peer_is_schema_valid(validator: Any, tmp_pat
     from corridor.messaging.envelope import parse
     from corridor.service.commands import ClearDeclaration, FileDeclaration, PostEvents
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     corridor = Corridor.embedded(tmp_path)
     try:
         document = SampleCorridor(12).next("IN", now)
