@@ -22,16 +22,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from _postgres import PG_URL, drop_node_schemas, reachable
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import create_engine, text
 
 from corridor.customs.domain.model import UNDER_CONTROL
 from corridor.demo.run import Corridor
 from corridor.demo.samples import SampleCorridor
 from corridor.messaging.envelope import parse, seal, verify
 from corridor.service.commands import ClearDeclaration, FileDeclaration
-
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def documents(n: int, seed: int) -> list[tuple[str, dict[str, Any]]]:
@@ -101,25 +99,6 @@ def run(corridor: Corridor, docs: list[tuple[str, dict[str, Any]]], batch: int) 
     return time.perf_counter() - started, latencies
 
 
-def pg_reachable() -> bool:
-    try:
-        engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("select 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
-
-
-def drop_schemas(prefix: str) -> None:
-    engine = create_engine(PG_URL)
-    with engine.begin() as conn:
-        for country in ("in", "ru"):
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{prefix}_{country}" CASCADE'))
-    engine.dispose()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -137,7 +116,7 @@ def main() -> int:
     print(f"floor (JCS + Ed25519 sign + verify, 2 messages each): {floor_rate:,.0f} consignments/s")
     backends = [("sqlite", None)]
     if not args.skip_postgres:
-        if pg_reachable():
+        if reachable():
             backends.append(("postgres", f"bench_{secrets.token_hex(4)}"))
         else:
             print("postgres: not reachable, skipped")
@@ -150,7 +129,7 @@ def main() -> int:
             finally:
                 corridor.close()
                 if schema:
-                    drop_schemas(schema)
+                    drop_node_schemas(schema)
         rate = n / total
         q = statistics.quantiles(latencies, n=100)
         print(

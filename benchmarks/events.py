@@ -22,8 +22,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from _postgres import PG_URL, drop_node_schemas, reachable
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
 from corridor.api.app import create_app
 from corridor.customs.domain.model import UNDER_CONTROL
@@ -35,7 +35,6 @@ from corridor.refdata.codelists import code_lists
 from corridor.service.auth import create_api_key
 from corridor.service.commands import ClearDeclaration, FileDeclaration, PostEvents
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 START = datetime.now(UTC)
 
 
@@ -127,25 +126,6 @@ def run(
             corridor.close()
 
 
-def pg_options() -> dict[str, Any] | None:
-    try:
-        engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("select 1"))
-        engine.dispose()
-    except Exception:
-        return None
-    return {"db_url": PG_URL, "db_schema": f"bench_ev_{secrets.token_hex(4)}"}
-
-
-def drop(schema: str) -> None:
-    engine = create_engine(PG_URL)
-    with engine.begin() as conn:
-        for country in ("in", "ru"):
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}_{country}" CASCADE'))
-    engine.dispose()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -158,11 +138,10 @@ def main() -> int:
     args = parser.parse_args()
     backends: list[tuple[str, dict[str, Any]]] = [("sqlite", {})]
     if not args.skip_postgres:
-        options = pg_options()
-        if options is None:
-            print("postgres: not reachable, skipped")
+        if reachable():
+            backends.append(("postgres", {"db_url": PG_URL, "db_schema": f"bench_ev_{secrets.token_hex(4)}"}))
         else:
-            backends.append(("postgres", options))
+            print("postgres: not reachable, skipped")
     with tempfile.TemporaryDirectory() as tmp:
         probe = Corridor.embedded(Path(tmp), clock=Clock())
         shipped = setup(probe, args.consignments, args.seed)
@@ -182,7 +161,7 @@ def main() -> int:
                 count, seconds = run(name, db, args.consignments, args.batch, args.seed, with_peer, rest)
             finally:
                 if "db_schema" in db:
-                    drop(db["db_schema"])
+                    drop_node_schemas(db["db_schema"])
             rate = count / seconds
             print(f"{name:8s} {mode:18s} {rate:8,.0f} events/s   ratio to baseline {rate / base_rate:.2f}")
     return 0
