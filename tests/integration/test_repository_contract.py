@@ -12,7 +12,15 @@ from corridor.adapters.database import make_engine, migrate
 from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
 from corridor.adapters.unit_of_work import SqlUnitOfWork
 from corridor.customs.domain.model import EXPORT, CustomsDeclaration
-from corridor.service.ports import ApiKey, CommitConflict, ConcurrentUpdate, OutboxMessage, Trader, UnitOfWork
+from corridor.service.ports import (
+    ApiKey,
+    CommitConflict,
+    ConcurrentUpdate,
+    OutboxMessage,
+    StoredEvent,
+    Trader,
+    UnitOfWork,
+)
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -170,6 +178,45 @@ class RepositoryContract:
         with uow() as u, pytest.raises(CommitConflict):
             u.declarations.add(declaration("26IN0000000000000B", "AAACS1234F", "L1"))
             u.commit()
+
+    def test_events_and_container_assignments(self, uow: Callable[[], UnitOfWork]) -> None:
+        def event(event_id: str, ref: str, step: str, hours: int) -> StoredEvent:
+            return StoredEvent(
+                event_id,
+                ref,
+                step,
+                "INNSA",
+                T0 + timedelta(hours=hours),
+                ("MSCU1234565",),
+                {"eventID": event_id},
+                "carrier",
+            )
+
+        with uow() as u:
+            u.events.assign("C-1", ["MSCU1234565", "CSQU3054383"], "INNSA", T0)
+            u.events.assign("C-1", ["MSCU1234565"], "INNSA", T0)  # again: no effect
+            u.events.assign("C-2", ["MSCU1234565"], "INMUN", T0 + timedelta(days=40))  # the box's next trip
+            u.events.add_many([event("e-2", "C-1", "departing", 2), event("e-1", "C-1", "loading", 1)], T0)
+            u.commit()
+        with uow() as u:
+            assert u.events.consignment_of("MSCU1234565") == ("C-2", "INMUN")
+            assert u.events.consignment_of("CSQU3054383") == ("C-1", "INNSA")
+            assert u.events.consignment_of("TGHU0000000") is None
+            assert [e.event_id for e in u.events.for_consignment("C-1")] == ["e-1", "e-2"]
+            assert [e.event_id for e in u.events.for_container("MSCU1234565")] == ["e-1", "e-2"]
+            assert u.events.existing(["e-1", "e-9"]) == {"e-1"}
+            assert u.events.for_consignment("C-1")[0].event_time == T0 + timedelta(hours=1)
+
+    def test_trade_documents_by_target_hash(self, uow: Callable[[], UnitOfWork]) -> None:
+        doc = {"signature": {"targetHash": "a" * 64, "merkleRoot": "b" * 64}, "data": {"x": "s:string:1"}}
+        changed = {"signature": {"targetHash": "a" * 64, "merkleRoot": "b" * 64}, "data": {"x": "s:string:2"}}
+        with uow() as u:
+            u.documents.add_many([doc], T0)
+            u.documents.add_many([changed], T0)  # a known targetHash keeps its first document
+            u.commit()
+        with uow() as u:
+            assert u.documents.get_many(["a" * 64, "c" * 64]) == [doc]
+            assert u.documents.get_many([]) == []
 
 
 class TestMemoryAdapters(RepositoryContract):

@@ -139,10 +139,12 @@ CONTAINER_OWNER = (
     .order_by(t.consignment_containers.c.assigned_at.desc())
     .limit(1)
 )
-CONTAINER_ASSIGNED = select(t.consignment_containers.c.container).where(
-    t.consignment_containers.c.container == bindparam("container"),
-    t.consignment_containers.c.consignment_ref == bindparam("ref"),
-)
+ASSIGN_CONTAINER = {
+    name: dialect_insert(t.consignment_containers).on_conflict_do_nothing(
+        index_elements=["container", "consignment_ref"]
+    )
+    for name, dialect_insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+}
 BY_CONSIGNMENT = select(t.declarations).where(
     (t.declarations.c.id == bindparam("ref"))
     | ((t.declarations.c.flow == "import") & (t.declarations.c.peer_id == bindparam("ref")))
@@ -492,22 +494,19 @@ class SqlEvents(ports.EventRepository):
         return [e for e in map(_event, rows) if container in e.containers]
 
     def assign(self, consignment_ref: str, containers: list[str], origin_locode: str, at: datetime) -> None:
-        for container in containers:
-            if (
-                self.conn.execute(
-                    CONTAINER_ASSIGNED, {"container": container, "ref": consignment_ref}
-                ).first()
-                is None
-            ):
-                self.conn.execute(
-                    insert(t.consignment_containers),
+        if containers:
+            self.conn.execute(
+                ASSIGN_CONTAINER[self.conn.dialect.name],
+                [
                     {
-                        "container": container,
+                        "container": c,
                         "consignment_ref": consignment_ref,
                         "origin_locode": origin_locode,
                         "assigned_at": at,
-                    },
-                )
+                    }
+                    for c in containers
+                ],
+            )
 
     def consignment_of(self, container: str) -> tuple[str, str] | None:
         row = self.conn.execute(CONTAINER_OWNER, {"container": container}).first()
