@@ -69,7 +69,8 @@ def _declaration(row: Any) -> CustomsDeclaration:
 SAVE_DECLARATION = (
     update(t.declarations)
     .where(t.declarations.c.id == bindparam("b_id"), t.declarations.c.version == bindparam("b_version"))
-    .values({c.name: bindparam(c.name) for c in t.declarations.c if c.name != "id"})
+    # the filed document never changes after registration, so it is written once, by add()
+    .values({c.name: bindparam(c.name) for c in t.declarations.c if c.name not in ("id", "document")})
 )
 MARK_OUTBOX = (
     update(t.outbox)
@@ -188,6 +189,7 @@ class SqlDeclarations(ports.DeclarationRepository):
 
     def save(self, declaration: CustomsDeclaration) -> None:
         row = _declaration_row(declaration)
+        del row["document"]
         row["b_id"] = row.pop("id")
         row["b_version"] = declaration.version
         row["version"] = declaration.version + 1

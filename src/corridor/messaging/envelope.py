@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -50,6 +50,7 @@ class Envelope:
     header: Header
     body: dict[str, Any]
     signature: str
+    wire: bytes | None = field(default=None, compare=False)  # canonical bytes sealed or received, if known
 
     def to_json(self) -> dict[str, Any]:
         return {"header": self.header.to_json(), "body": self.body, "signature": self.signature}
@@ -57,7 +58,7 @@ class Envelope:
     def to_bytes(self) -> bytes:
         """The wire form: the RFC 8785 canonical JSON of the whole envelope, so that a receiver can
         refuse any other spelling of the same content (see ``parse_wire``)."""
-        return canonical(self.to_json())
+        return self.wire if self.wire is not None else canonical(self.to_json())
 
 
 def b64url(data: bytes) -> str:
@@ -100,8 +101,20 @@ def seal(
         created=format_time(now),
         key_id=key_id,
     )
-    signature = private_key.sign(signing_input(header, body))
-    return Envelope(header, body, b64url(signature))
+    signed = signing_input(header, body)
+    signature = b64url(private_key.sign(signed))
+    return Envelope(header, body, signature, wire=_wire(signed, signature))
+
+
+def _wire(signed: bytes, signature: str) -> bytes:
+    """The canonical form of the whole envelope, built from the canonical signing input: JCS sorts
+    the members body < header < signature, so the signature member simply comes last."""
+    return signed[:-1] + b',"signature":"' + signature.encode("ascii") + b'"}'
+
+
+def _signed_part(wire: bytes) -> bytes:
+    """The signing input inside canonical wire bytes (the inverse of ``_wire``)."""
+    return wire[: wire.rindex(b',"signature":"')] + b"}"
 
 
 def parse(raw: Any) -> Envelope:
@@ -144,7 +157,7 @@ def parse_wire(data: bytes) -> Envelope:
         raise EnvelopeRejected("envelope", f"cannot be canonicalised: {exc}") from exc
     if canonical_form != data:
         raise EnvelopeRejected("envelope", "is not in RFC 8785 canonical form")
-    return envelope
+    return Envelope(envelope.header, envelope.body, envelope.signature, wire=data)
 
 
 def parse_time(text: str) -> datetime:
@@ -184,6 +197,9 @@ def verify(
     if len(signature) != 64:
         raise EnvelopeRejected("signature", "is not a 64-byte Ed25519 signature")
     try:
-        public_key.verify(signature, signing_input(header, envelope.body))
+        signed = (
+            _signed_part(envelope.wire) if envelope.wire is not None else signing_input(header, envelope.body)
+        )
+        public_key.verify(signature, signed)
     except InvalidSignature as exc:
         raise EnvelopeRejected("signature", "does not verify with the sender's key") from exc
