@@ -15,7 +15,7 @@ from corridor.api.app import create_app
 from corridor.demo.samples import SampleCorridor
 from corridor.messaging.transport import InProcessTransport
 from corridor.node.bootstrap import Node, bootstrap_node
-from corridor.service.auth import create_api_key
+from corridor.service.auth import create_api_key, hash_key
 
 NOW = datetime.now(UTC)
 
@@ -134,3 +134,24 @@ def test_openapi_and_schema_are_served(client: TestClient) -> None:
     assert "/v1/declarations" in client.get("/openapi.json").json()["paths"]
     schema = client.get("/v1/schema/declaration").json()
     assert "Declaration" in schema["properties"]
+
+
+def test_admin_creates_keys_and_others_cannot(client: TestClient, node: Node) -> None:
+    admin = key(node, "admin", "admin")
+    created = client.post("/v1/api-keys", json={"role": "carrier", "party_id": "SAMPLE-LINE"}, headers=admin)
+    assert created.status_code == 201
+    secret = created.json()["api_key"]
+    assert (
+        client.post("/v1/events", json={}, headers={"x-api-key": secret}).status_code == 422
+    )  # authenticated
+    bad = client.post("/v1/api-keys", json={"role": "emperor"}, headers=admin)
+    assert bad.status_code == 422
+    assert {e["path"] for e in bad.json()["errors"]} == {"role", "party_id"}
+    officer = key(node, "officer", "IN-OFFICER-1")
+    assert (
+        client.post("/v1/api-keys", json={"role": "admin", "party_id": "x"}, headers=officer).status_code
+        == 403
+    )
+    with node.uow() as uow:  # only the hash is stored
+        stored = uow.api_keys.by_hash(hash_key(secret))
+    assert stored is not None and stored.key_hash != secret and stored.role == "carrier"

@@ -16,7 +16,7 @@ from corridor.documents.api import router as documents_router
 from corridor.logistics.timeline import consignment_view
 from corridor.node.bootstrap import Node
 from corridor.service import commands
-from corridor.service.auth import Principal, Unauthorized, authenticate
+from corridor.service.auth import ROLES, Principal, Unauthorized, authenticate, create_api_key
 from corridor.shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from corridor.shared.validation import path_of
 
@@ -44,6 +44,24 @@ def create_app(node: Node) -> FastAPI:
     @app.get("/v1/health")
     def health() -> dict[str, Any]:
         return {"status": "ok", "node": node.country, "version": __version__}
+
+    @app.post("/v1/api-keys", status_code=201)
+    def new_api_key(caller: Caller, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+        """Administrator: create a key bound to a role and a party; the secret is shown once."""
+        caller.require("admin")
+        role, party = body.get("role"), body.get("party_id")
+        errors = []
+        if role not in ROLES:
+            errors.append(FieldError("role", f"must be one of {', '.join(ROLES)}"))
+        if not isinstance(party, str) or not party.strip():
+            errors.append(
+                FieldError("party_id", "required: the IEC/INN, officer id or peer country the key acts for")
+            )
+        if errors:
+            raise InvalidInput(errors)
+        label = str(body.get("label") or f"{role} {party}")
+        secret = create_api_key(node.uow(), str(role), str(party), label, node.bus.ctx.clock())
+        return {"role": role, "party_id": party, "label": label, "api_key": secret}
 
     @app.get("/v1/keys")
     def public_keys() -> dict[str, Any]:

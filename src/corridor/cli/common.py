@@ -53,10 +53,11 @@ def open_node(
     db_url: str | None = None,
     peers: dict[str, str] | None = None,
     peer_keys: dict[str, str] | None = None,
+    db_schema: str | None = None,
 ) -> Node:
     country = check_country(country)
     transport = HttpTransport(peers, peer_keys or {}) if peers else InProcessTransport()
-    return bootstrap_node(country, data_dir / country, transport, db_url=db_url)
+    return bootstrap_node(country, data_dir / country, transport, db_url=db_url, db_schema=db_schema)
 
 
 def emit(value: Any) -> None:

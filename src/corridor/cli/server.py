@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
 from corridor.cli.common import DEFAULT_DATA_DIR, Country, DataDir, DbUrl, emit, fail, open_node
-from corridor.service.auth import ROLES, create_api_key
+from corridor.config import Settings
+from corridor.service.auth import ROLES, create_api_key, ensure_api_key
 
 app = typer.Typer(help="Run a node as a server; manage its API keys.")
 
@@ -26,21 +29,58 @@ def _pairs(values: list[str], option: str) -> dict[str, str]:
 
 @app.command("serve")
 def serve(
-    country: Country = "IN",
-    db: DbUrl = None,
+    country: Annotated[
+        str | None, typer.Option("--country", "--node", help="IN or RU [env CORRIDOR_COUNTRY]")
+    ] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Database URL [env CORRIDOR_DB_URL]")] = None,
+    db_schema: Annotated[str | None, typer.Option(help="PostgreSQL schema [env CORRIDOR_DB_SCHEMA]")] = None,
     port: Annotated[int, typer.Option(help="TCP port")] = 8001,
     host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.1",
-    data_dir: DataDir = DEFAULT_DATA_DIR,
+    data_dir: Annotated[Path | None, typer.Option(help="Data directory [env CORRIDOR_DATA_DIR]")] = None,
     peer: Annotated[list[str], typer.Option(help="Peer node URL, e.g. RU=http://127.0.0.1:8002")] = [],  # noqa: B006
     peer_key: Annotated[list[str], typer.Option(help="This node's API key at a peer, e.g. RU=ck_...")] = [],  # noqa: B006
-    relay_interval: Annotated[float, typer.Option(help="Seconds between outbox relay passes")] = 0.2,
+    relay_interval: Annotated[float | None, typer.Option(help="Seconds between relay passes")] = None,
 ) -> None:
-    """Serve the node's REST API (OpenAPI at /docs) and relay its outbox to the peers."""
+    """Serve the node's REST API (OpenAPI at /docs, officer's page at /) and relay its outbox.
+
+    Settings come from CORRIDOR_* environment variables, overridden by these options; with
+    CORRIDOR_ENV=production insecure defaults are refused."""
     import uvicorn
 
     from corridor.api.app import create_app
 
-    node = open_node(data_dir, country, db, _pairs(peer, "--peer"), _pairs(peer_key, "--peer-key"))
+    given: dict[str, Any] = {
+        "country": country and country.upper(),
+        "db_url": db,
+        "db_schema": db_schema,
+        "data_dir": data_dir,
+        "relay_interval_s": relay_interval,
+        "peer_urls": _pairs(peer, "--peer") or None,
+        "peer_api_keys": _pairs(peer_key, "--peer-key") or None,
+    }
+    try:
+        settings = Settings(**{k: v for k, v in given.items() if v is not None})
+    except ValidationError as exc:
+        raise fail(
+            "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()), 2
+        ) from None
+    node = open_node(
+        settings.data_dir,
+        settings.country,
+        settings.db_url,
+        settings.peer_urls,
+        settings.peer_api_keys,
+        db_schema=settings.db_schema,
+    )
+    if settings.admin_api_key:
+        ensure_api_key(
+            node.uow(),
+            "admin",
+            "admin",
+            "administrator (from CORRIDOR_ADMIN_API_KEY)",
+            datetime.now(UTC),
+            settings.admin_api_key,
+        )
     stop = threading.Event()
 
     def relay_loop() -> None:
@@ -51,7 +91,7 @@ def serve(
                 typer.echo(f"relay: {type(exc).__name__}: {exc}", err=True)
                 report = None
             if report is None or report.sent == 0:
-                stop.wait(relay_interval)
+                stop.wait(settings.relay_interval_s)
 
     worker = threading.Thread(target=relay_loop, name="outbox-relay", daemon=True)
     worker.start()

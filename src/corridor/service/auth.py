@@ -45,6 +45,16 @@ def create_api_key(
     return secret
 
 
+def ensure_api_key(uow: UnitOfWork, role: str, party_id: str, label: str, now: datetime, secret: str) -> None:
+    """Make ``secret`` a valid key (idempotent): used for the administrator's key from settings."""
+    with uow:
+        known = uow.api_keys.by_hash(hash_key(secret))
+    if known is None:
+        create_api_key(uow, role, party_id, label, now, secret)
+    elif known.role != role:
+        raise ValueError(f"that secret is already a {known.role} key")
+
+
 def authenticate(uow: UnitOfWork, secret: str | None) -> Principal:
     if not secret:
         raise Unauthorized("missing X-API-Key header")
