@@ -1,9 +1,11 @@
-"""Two node processes on loopback exchange signed envelopes over HTTP."""
+"""Two node processes on loopback exchange signed envelopes over HTTP; a node killed mid-run and
+started again loses nothing and duplicates nothing."""
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +21,7 @@ import pytest
 from corridor.demo.samples import SampleCorridor
 
 pytestmark = pytest.mark.slow
+PEER = {"IN": "RU", "RU": "IN"}
 
 
 def free_port() -> int:
@@ -39,57 +42,57 @@ def cli(*args: str, data_dir: Path) -> Any:
     return json.loads(done.stdout)
 
 
-def wait_healthy(url: str, process: subprocess.Popen[bytes], deadline: float) -> None:
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "node process exited early"
-        try:
-            if httpx.get(f"{url}/v1/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not become healthy")
+class TwoNodes:
+    """IN and RU as separate `corridor node serve` processes, provisioned as an operator would."""
 
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.ports = {"IN": free_port(), "RU": free_port()}
+        self.urls = {c: f"http://127.0.0.1:{p}" for c, p in self.ports.items()}
+        self.peer_secret = {c: f"peer-secret-of-{c}-0123456789abcdef" for c in ("IN", "RU")}
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        for country in ("IN", "RU"):
+            exported = cli("keys", "export", "--node", country, data_dir=data_dir)
+            (data_dir / f"{country}.keys.json").write_text(json.dumps(exported))
+        for country in ("IN", "RU"):
+            cli(
+                "keys",
+                "import",
+                str(data_dir / f"{PEER[country]}.keys.json"),
+                "--node",
+                country,
+                data_dir=data_dir,
+            )
+        self.officer = {}
+        for country in ("IN", "RU"):
+            cli(
+                "node",
+                "apikey",
+                "--country",
+                country,
+                "--role",
+                "peer",
+                "--party",
+                PEER[country],
+                "--secret",
+                self.peer_secret[PEER[country]],
+                data_dir=data_dir,
+            )
+            self.officer[country] = cli(
+                "node",
+                "apikey",
+                "--country",
+                country,
+                "--role",
+                "officer",
+                "--party",
+                f"{country}-OFFICER-1",
+                data_dir=data_dir,
+            )["api_key"]
 
-@pytest.fixture
-def two_nodes(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    ports = {"IN": free_port(), "RU": free_port()}
-    urls = {c: f"http://127.0.0.1:{p}" for c, p in ports.items()}
-    for country in ("IN", "RU"):
-        (tmp_path / f"{country}.keys.json").write_text(
-            json.dumps(cli("keys", "export", "--node", country, data_dir=tmp_path))
-        )
-    cli("keys", "import", str(tmp_path / "RU.keys.json"), "--node", "IN", data_dir=tmp_path)
-    cli("keys", "import", str(tmp_path / "IN.keys.json"), "--node", "RU", data_dir=tmp_path)
-    peer_secret = {c: f"peer-secret-of-{c}-0123456789abcdef" for c in ("IN", "RU")}
-    officer = {}
-    for country, peer in (("IN", "RU"), ("RU", "IN")):
-        cli(
-            "node",
-            "apikey",
-            "--country",
-            country,
-            "--role",
-            "peer",
-            "--party",
-            peer,
-            "--secret",
-            peer_secret[peer],
-            data_dir=tmp_path,
-        )
-        officer[country] = cli(
-            "node",
-            "apikey",
-            "--country",
-            country,
-            "--role",
-            "officer",
-            "--party",
-            f"{country}-OFFICER-1",
-            data_dir=tmp_path,
-        )["api_key"]
-    processes = {}
-    for country, peer in (("IN", "RU"), ("RU", "IN")):
-        processes[country] = subprocess.Popen(
+    def start(self, country: str) -> None:
+        peer = PEER[country]
+        self.processes[country] = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -99,74 +102,120 @@ def two_nodes(tmp_path: Path) -> Iterator[dict[str, Any]]:
                 "--country",
                 country,
                 "--port",
-                str(ports[country]),
+                str(self.ports[country]),
                 "--data-dir",
-                str(tmp_path),
+                str(self.data_dir),
                 "--peer",
-                f"{peer}={urls[peer]}",
+                f"{peer}={self.urls[peer]}",
                 "--peer-key",
-                f"{peer}={peer_secret[country]}",
+                f"{peer}={self.peer_secret[country]}",
                 "--relay-interval",
                 "0.1",
             ],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             env={**os.environ, "CORRIDOR_ENV": "test"},
         )
-    try:
         deadline = time.monotonic() + 30
-        for country in ("IN", "RU"):
-            wait_healthy(urls[country], processes[country], deadline)
-        yield {"urls": urls, "officer": officer}
-    finally:
-        for process in processes.values():
+        while time.monotonic() < deadline:
+            assert self.processes[country].poll() is None, f"node {country} exited early"
+            try:
+                if httpx.get(f"{self.urls[country]}/v1/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise AssertionError(f"node {country} did not become healthy")
+
+    def kill(self, country: str) -> None:
+        """SIGKILL: no shutdown handler runs, as when a machine loses power."""
+        process = self.processes.pop(country)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def stop_all(self) -> None:
+        for process in self.processes.values():
             process.terminate()
-        for process in processes.values():
+        for process in self.processes.values():
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
 
+    def call(self, method: str, country: str, path: str, **kwargs: Any) -> httpx.Response:
+        return httpx.request(
+            method,
+            f"{self.urls[country]}{path}",
+            headers={"x-api-key": self.officer[country]},
+            timeout=10,
+            **kwargs,
+        )
 
-def test_two_processes_exchange_over_http(two_nodes: dict[str, Any]) -> None:
-    urls, officer = two_nodes["urls"], two_nodes["officer"]
-    samples = SampleCorridor(seed=31)
-    filed: dict[str, list[str]] = {"IN": [], "RU": []}
-    with httpx.Client(timeout=10) as client:
-        for origin in ("IN", "RU", "IN", "RU"):
-            headers = {"x-api-key": officer[origin]}
-            response = client.post(
-                f"{urls[origin]}/v1/declarations",
-                json=samples.next(origin, datetime.now(UTC)),
-                headers=headers,
+    def file(self, origin: str, document: dict[str, Any]) -> str:
+        response = self.call("POST", origin, "/v1/declarations", json=document)
+        assert response.status_code == 201, response.text
+        declaration = response.json()
+        if declaration["status"] == "under_control":
+            cleared = self.call(
+                "POST",
+                origin,
+                f"/v1/declarations/{declaration['id']}/clear",
+                json={"findings": "documents checked"},
             )
-            assert response.status_code == 201, response.text
-            declaration = response.json()
-            if declaration["status"] == "under_control":
-                cleared = client.post(
-                    f"{urls[origin]}/v1/declarations/{declaration['id']}/clear",
-                    json={"findings": "documents checked"},
-                    headers=headers,
-                )
-                assert cleared.status_code == 200, cleared.text
-            filed[origin].append(declaration["id"])
-        deadline = time.monotonic() + 30
+            assert cleared.status_code == 200, cleared.text
+        return str(declaration["id"])
+
+    def wait_acknowledged(self, filed: dict[str, list[str]], seconds: float = 40) -> None:
         pending = {(o, i) for o, ids in filed.items() for i in ids}
+        deadline = time.monotonic() + seconds
         while pending and time.monotonic() < deadline:
             for origin, declaration_id in list(pending):
-                got = client.get(
-                    f"{urls[origin]}/v1/declarations/{declaration_id}", headers={"x-api-key": officer[origin]}
-                ).json()
+                got = self.call("GET", origin, f"/v1/declarations/{declaration_id}").json()
                 if got["acknowledgement"]:
                     assert got["acknowledgement"]["status"] == "accepted"
                     assert got["peer_declaration_id"]
                     pending.discard((origin, declaration_id))
             time.sleep(0.2)
         assert not pending, f"not acknowledged over HTTP: {pending}"
-        for destination, origin in (("RU", "IN"), ("IN", "RU")):
-            imports = client.get(
-                f"{urls[destination]}/v1/declarations", headers={"x-api-key": officer[destination]}
-            ).json()["items"]
-            assert sorted(d["peer_declaration_id"] for d in imports if d["flow"] == "import") == sorted(
-                filed[origin]
-            )
+
+    def imports_at(self, destination: str) -> list[str]:
+        items = self.call("GET", destination, "/v1/declarations", params={"limit": 500}).json()["items"]
+        return sorted(d["peer_declaration_id"] for d in items if d["flow"] == "import")
+
+
+@pytest.fixture
+def nodes(tmp_path: Path) -> Iterator[TwoNodes]:
+    pair = TwoNodes(tmp_path)
+    try:
+        pair.start("IN")
+        pair.start("RU")
+        yield pair
+    finally:
+        pair.stop_all()
+
+
+def test_two_processes_exchange_over_http(nodes: TwoNodes) -> None:
+    samples = SampleCorridor(seed=31)
+    filed: dict[str, list[str]] = {"IN": [], "RU": []}
+    for origin in ("IN", "RU", "IN", "RU"):
+        filed[origin].append(nodes.file(origin, samples.next(origin, datetime.now(UTC))))
+    nodes.wait_acknowledged(filed)
+    assert nodes.imports_at("RU") == sorted(filed["IN"])
+    assert nodes.imports_at("IN") == sorted(filed["RU"])
+
+
+def test_a_killed_node_restarts_and_nothing_is_lost_or_duplicated(nodes: TwoNodes) -> None:
+    samples = SampleCorridor(seed=32)
+    filed: dict[str, list[str]] = {"IN": [], "RU": []}
+    filed["IN"].append(nodes.file("IN", samples.next("IN", datetime.now(UTC))))
+    nodes.wait_acknowledged(filed)
+    nodes.kill("RU")  # the destination dies; India keeps filing, its relay keeps retrying
+    for _ in range(3):
+        filed["IN"].append(nodes.file("IN", samples.next("IN", datetime.now(UTC))))
+    time.sleep(1.0)
+    nodes.kill("IN")  # the origin dies too, with undelivered messages in its outbox
+    nodes.start("RU")
+    nodes.start("IN")
+    filed["RU"].append(nodes.file("RU", samples.next("RU", datetime.now(UTC))))
+    nodes.wait_acknowledged(filed)
+    assert nodes.imports_at("RU") == sorted(filed["IN"])  # each export built into exactly one import
+    assert nodes.imports_at("IN") == sorted(filed["RU"])
