@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     )
     admin_api_key: str | None = Field(default=None, description="bootstrap key of the node's administrator")
     relay_interval_s: float = 0.2
+    nats_url: str | None = Field(default=None, description="NATS JetStream between nodes instead of HTTP")
+    nats_stream: str = "CORRIDOR"
+    nats_subject_prefix: str = "corridor"
 
     @model_validator(mode="after")
     def _secure_outside_development(self) -> Settings:

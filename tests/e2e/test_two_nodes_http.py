@@ -45,8 +45,9 @@ def cli(*args: str, data_dir: Path) -> Any:
 class TwoNodes:
     """IN and RU as separate `corridor node serve` processes, provisioned as an operator would."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, nats: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
+        self.nats = nats  # CORRIDOR_NATS_* settings: exchange over JetStream instead of HTTP
         self.ports = {"IN": free_port(), "RU": free_port()}
         self.urls = {c: f"http://127.0.0.1:{p}" for c, p in self.ports.items()}
         self.peer_secret = {c: f"peer-secret-of-{c}-0123456789abcdef" for c in ("IN", "RU")}
@@ -114,7 +115,7 @@ class TwoNodes:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            env={**os.environ, "CORRIDOR_ENV": "test"},
+            env={**os.environ, "CORRIDOR_ENV": "test", **(self.nats or {})},
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -219,3 +220,40 @@ def test_a_killed_node_restarts_and_nothing_is_lost_or_duplicated(nodes: TwoNode
     nodes.wait_acknowledged(filed)
     assert nodes.imports_at("RU") == sorted(filed["IN"])  # each export built into exactly one import
     assert nodes.imports_at("IN") == sorted(filed["RU"])
+
+
+@pytest.mark.nats
+def test_two_processes_exchange_over_nats_jetstream(tmp_path: Path) -> None:
+    from corridor.messaging.nats_transport import NatsJetStream
+    from tests.conftest import service_missing
+
+    suffix = os.urandom(4).hex()
+    settings = {
+        "CORRIDOR_NATS_URL": "nats://127.0.0.1:4222",
+        "CORRIDOR_NATS_STREAM": f"CORRIDOR_E2E_{suffix}",
+        "CORRIDOR_NATS_SUBJECT_PREFIX": f"corridor-e2e-{suffix}",
+    }
+    try:
+        admin = NatsJetStream(
+            settings["CORRIDOR_NATS_URL"],
+            settings["CORRIDOR_NATS_STREAM"],
+            settings["CORRIDOR_NATS_SUBJECT_PREFIX"],
+            timeout=3,
+        )
+    except Exception as exc:  # not reachable here
+        service_missing(f"NATS JetStream not reachable: {type(exc).__name__}")
+    pair = TwoNodes(tmp_path, nats=settings)
+    try:
+        pair.start("IN")
+        pair.start("RU")
+        samples = SampleCorridor(seed=33)
+        filed = {
+            "IN": [pair.file("IN", samples.next("IN", datetime.now(UTC)))],
+            "RU": [pair.file("RU", samples.next("RU", datetime.now(UTC)))],
+        }
+        pair.wait_acknowledged(filed)
+        assert pair.imports_at("RU") == filed["IN"] and pair.imports_at("IN") == filed["RU"]
+    finally:
+        pair.stop_all()
+        admin.delete_stream()
+        admin.close()

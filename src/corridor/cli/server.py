@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from corridor.cli.common import DEFAULT_DATA_DIR, Country, DataDir, DbUrl, emit, fail, open_node
 from corridor.config import Settings
+from corridor.node.bootstrap import bootstrap_node
 from corridor.service.auth import ROLES, create_api_key, ensure_api_key
 
 app = typer.Typer(help="Run a node as a server; manage its API keys.")
@@ -40,6 +41,9 @@ def serve(
     peer: Annotated[list[str], typer.Option(help="Peer node URL, e.g. RU=http://127.0.0.1:8002")] = [],  # noqa: B006
     peer_key: Annotated[list[str], typer.Option(help="This node's API key at a peer, e.g. RU=ck_...")] = [],  # noqa: B006
     relay_interval: Annotated[float | None, typer.Option(help="Seconds between relay passes")] = None,
+    nats_url: Annotated[
+        str | None, typer.Option(help="Exchange over NATS JetStream [env CORRIDOR_NATS_URL]")
+    ] = None,
 ) -> None:
     """Serve the node's REST API (OpenAPI at /docs, officer's page at /) and relay its outbox.
 
@@ -64,14 +68,27 @@ def serve(
         raise fail(
             "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()), 2
         ) from None
-    node = open_node(
-        settings.data_dir,
-        settings.country,
-        settings.db_url,
-        settings.peer_urls,
-        settings.peer_api_keys,
-        db_schema=settings.db_schema,
-    )
+    jetstream = None
+    if settings.nats_url:
+        from corridor.messaging.nats_transport import NatsJetStream
+
+        jetstream = NatsJetStream(settings.nats_url, settings.nats_stream, settings.nats_subject_prefix)
+        node = bootstrap_node(
+            settings.country,
+            settings.data_dir / settings.country,
+            jetstream,
+            db_url=settings.db_url,
+            db_schema=settings.db_schema,
+        )
+    else:
+        node = open_node(
+            settings.data_dir,
+            settings.country,
+            settings.db_url,
+            settings.peer_urls,
+            settings.peer_api_keys,
+            db_schema=settings.db_schema,
+        )
     if settings.admin_api_key:
         ensure_api_key(
             node.uow(),
@@ -90,7 +107,13 @@ def serve(
             except Exception as exc:  # the relay keeps going; the outbox keeps the messages
                 typer.echo(f"relay: {type(exc).__name__}: {exc}", err=True)
                 report = None
-            if report is None or report.sent == 0:
+            taken = 0
+            if jetstream is not None:
+                try:
+                    taken = jetstream.consume(settings.country, node.receive)
+                except Exception as exc:  # left in the stream for redelivery
+                    typer.echo(f"inbox: {type(exc).__name__}: {exc}", err=True)
+            if (report is None or report.sent == 0) and taken == 0:
                 stop.wait(settings.relay_interval_s)
 
     worker = threading.Thread(target=relay_loop, name="outbox-relay", daemon=True)
@@ -101,6 +124,8 @@ def serve(
         stop.set()
         worker.join(timeout=5)
         node.close()
+        if jetstream is not None:
+            jetstream.close()
 
 
 @app.command("apikey")

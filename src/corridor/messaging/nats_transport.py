@@ -1,0 +1,114 @@
+"""NATS JetStream between nodes (the scale path): a node publishes an envelope to the peer's inbox
+subject; JetStream stores it durably and the peer's consumer applies it. The JetStream message id
+is the envelope's message id, so a re-publish inside the stream's duplicate window is dropped by
+the server, and any later one by the receiver's inbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Callable, Coroutine
+from concurrent.futures import Future
+from typing import Any, TypeVar
+
+import nats
+from nats.errors import Error as NatsError
+from nats.js.api import StreamConfig
+from nats.js.errors import Error as JetStreamError
+
+from corridor.messaging.transport import Delivery
+
+T = TypeVar("T")
+
+
+def inbox_subject(prefix: str, country: str) -> str:
+    return f"{prefix}.{country.lower()}.inbox"
+
+
+class _Loop:
+    """An asyncio loop on its own thread, so the synchronous relay and handlers can use nats-py."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="nats-loop", daemon=True)
+        self.thread.start()
+
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float) -> T:
+        future: Future[T] = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
+        return future.result(timeout)
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=5)
+
+
+class NatsJetStream:
+    """One connection per node; ``deliver`` is the Transport, ``consume`` feeds the node's inbox."""
+
+    def __init__(self, url: str, stream: str, subject_prefix: str, timeout: float = 5.0) -> None:
+        self.url, self.stream, self.prefix, self.timeout = url, stream, subject_prefix, timeout
+        self._loop = _Loop()
+        self._nc: Any = None
+        self._js: Any = None
+        self._loop.run(self._connect(), timeout)
+
+    async def _connect(self) -> None:
+        self._nc = await nats.connect(self.url, connect_timeout=self.timeout, max_reconnect_attempts=-1)
+        self._js = self._nc.jetstream()
+        await self._js.add_stream(
+            StreamConfig(name=self.stream, subjects=[f"{self.prefix}.*.inbox"], duplicate_window=120.0)
+        )
+
+    def deliver(self, recipient: str, envelope: str) -> Delivery:
+        message_id = json.loads(envelope)["header"]["message_id"]
+        try:
+            ack = self._loop.run(
+                self._js.publish(
+                    inbox_subject(self.prefix, recipient),
+                    envelope.encode("utf-8"),
+                    headers={"Nats-Msg-Id": message_id},
+                    timeout=self.timeout,
+                ),
+                self.timeout + 1,
+            )
+        except (NatsError, JetStreamError, TimeoutError) as exc:
+            return Delivery(False, detail=f"NATS: {type(exc).__name__}: {exc}")
+        return Delivery(
+            True, detail=f"stored in {ack.stream} at {ack.seq}" + (" (duplicate)" if ack.duplicate else "")
+        )
+
+    def consume(self, country: str, receive: Callable[[bytes], dict[str, Any]], batch: int = 100) -> int:
+        """Apply what waits in this node's inbox subject; returns how many messages were taken.
+        A message is acknowledged once the node has recorded its outcome (applied, duplicate or
+        rejected); on an unexpected error it is left for redelivery."""
+        return self._loop.run(self._consume(country, receive, batch), self.timeout + 30)
+
+    async def _consume(self, country: str, receive: Callable[[bytes], dict[str, Any]], batch: int) -> int:
+        subscription = await self._js.pull_subscribe(
+            inbox_subject(self.prefix, country),
+            durable=f"{self.prefix.replace('.', '-')}-{country.lower()}",
+            stream=self.stream,
+        )
+        try:
+            messages = await subscription.fetch(batch, timeout=0.5)
+        except TimeoutError:
+            return 0
+        for message in messages:
+            try:
+                await asyncio.to_thread(receive, message.data)
+            except Exception:  # the node could not record an outcome (e.g. its database is down)
+                await message.nak(delay=1.0)
+                raise
+            await message.ack()
+        return len(messages)
+
+    def delete_stream(self) -> None:
+        """Remove the stream and everything in it (tests and decommissioning)."""
+        self._loop.run(self._js.delete_stream(self.stream), self.timeout)
+
+    def close(self) -> None:
+        if self._nc is not None:
+            self._loop.run(self._nc.close(), self.timeout)
+        self._loop.stop()
