@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -119,52 +121,54 @@ def _clear_export(
     declaration.record("prearrival_sent", now, message_id=message_id)
 
 
-def clear_declaration(cmd: ClearDeclaration, uow: UnitOfWork, ctx: NodeContext) -> CustomsDeclaration:
-    """The officer's check found the goods conform: an export gets its Let Export Order; an import
-    is released at once when it has arrived and is paid, else on arrival once paid."""
+@contextmanager
+def _changing(uow: UnitOfWork, declaration_id: str) -> Iterator[CustomsDeclaration]:
+    """Load a declaration with its stages, let the caller change it, save and commit; a state
+    change the declaration does not allow becomes a Conflict and nothing is written."""
     with uow:
-        declaration = _get(uow, cmd.declaration_id)
-        now = ctx.clock()
+        declaration = uow.declarations.get(declaration_id)
+        if declaration is None:
+            raise NotFound(f"declaration {declaration_id} not found")
         declaration.stages = uow.declarations.stages(declaration.id)
-        declaration.record(
-            "examination", now, result="conform", officer=cmd.officer_id, findings=cmd.findings
-        )
         try:
-            if declaration.flow == EXPORT:
-                _clear_export(declaration, uow, ctx, officer=cmd.officer_id)
-            else:
-                declaration.clear_import(now, cmd.officer_id)
-                sync_release(uow, declaration)
-                names = {s.name for s in declaration.stages}
-                if declaration.status != RELEASED and {"arrival", "duty_payment"} <= names:
-                    declaration.record("release", now, officer=cmd.officer_id)
-                    sync_release(uow, declaration)
+            yield declaration
         except TransitionError as exc:
             raise Conflict(f"status: {exc}") from exc
         uow.declarations.save(declaration)
         uow.commit()
+
+
+def clear_declaration(cmd: ClearDeclaration, uow: UnitOfWork, ctx: NodeContext) -> CustomsDeclaration:
+    """The officer's check found the goods conform: an export gets its Let Export Order; an import
+    is released at once when it has arrived and is paid, else on arrival once paid."""
+    with _changing(uow, cmd.declaration_id) as declaration:
+        now = ctx.clock()
+        declaration.record(
+            "examination", now, result="conform", officer=cmd.officer_id, findings=cmd.findings
+        )
+        if declaration.flow == EXPORT:
+            _clear_export(declaration, uow, ctx, officer=cmd.officer_id)
+        else:
+            declaration.clear_import()
+            sync_release(uow, declaration)
+            names = {s.name for s in declaration.stages}
+            if declaration.status != RELEASED and {"arrival", "duty_payment"} <= names:
+                declaration.record("release", now, officer=cmd.officer_id)
+                sync_release(uow, declaration)
     return declaration
 
 
 def hold_declaration(cmd: HoldDeclaration, uow: UnitOfWork, ctx: NodeContext) -> CustomsDeclaration:
-    with uow:
-        declaration = _get(uow, cmd.declaration_id)
-        declaration.stages = uow.declarations.stages(declaration.id)
-        try:
-            declaration.hold(ctx.clock(), cmd.reason, cmd.officer_id)
-        except TransitionError as exc:
-            raise Conflict(f"status: {exc}") from exc
+    with _changing(uow, cmd.declaration_id) as declaration:
+        declaration.hold(ctx.clock(), cmd.reason, cmd.officer_id)
         sync_release(uow, declaration)
-        uow.declarations.save(declaration)
-        uow.commit()
     return declaration
 
 
 def pay_duties(cmd: PayDuties, uow: UnitOfWork, ctx: NodeContext) -> CustomsDeclaration:
     """Record payment of exactly the assessed duties and taxes; a pre-cleared green consignment that
     has arrived is released at once."""
-    with uow:
-        declaration = _get(uow, cmd.declaration_id)
+    with _changing(uow, cmd.declaration_id) as declaration:
         if declaration.flow != IMPORT or not declaration.assessment:
             raise Conflict(f"status: declaration {declaration.id} has no assessed duties to pay")
         if cmd.payer not in (declaration.importer_id, declaration.trader_id) and not cmd.payer.startswith(
@@ -181,7 +185,6 @@ def pay_duties(cmd: PayDuties, uow: UnitOfWork, ctx: NodeContext) -> CustomsDecl
                     )
                 ]
             )
-        declaration.stages = uow.declarations.stages(declaration.id)
         if any(s.name == "duty_payment" for s in declaration.stages):
             raise Conflict("status: duties already paid")
         declaration.record(
@@ -192,21 +195,15 @@ def pay_duties(cmd: PayDuties, uow: UnitOfWork, ctx: NodeContext) -> CustomsDecl
             amounts=[{"value": str(v), "currencyID": c} for c, v in sorted(paid.items())],
         )
         sync_release(uow, declaration)
-        uow.declarations.save(declaration)
-        uow.commit()
     return declaration
 
 
 def release_declaration(cmd: ReleaseDeclaration, uow: UnitOfWork, ctx: NodeContext) -> CustomsDeclaration:
-    with uow:
-        declaration = _get(uow, cmd.declaration_id)
+    with _changing(uow, cmd.declaration_id) as declaration:
         if declaration.flow != IMPORT:
             raise Conflict("status: an export declaration is cleared, not released")
-        declaration.stages = uow.declarations.stages(declaration.id)
         declaration.record("release", ctx.clock(), officer=cmd.officer_id)
         sync_release(uow, declaration)
-        uow.declarations.save(declaration)
-        uow.commit()
     return declaration
 
 
@@ -229,13 +226,6 @@ def _amounts(raw: Any) -> dict[str, Decimal]:
 
 def _show(amounts: dict[str, Decimal]) -> str:
     return ", ".join(f"{v} {c}" for c, v in sorted(amounts.items())) or "nothing"
-
-
-def _get(uow: UnitOfWork, declaration_id: str) -> CustomsDeclaration:
-    declaration = uow.declarations.get(declaration_id)
-    if declaration is None:
-        raise NotFound(f"declaration {declaration_id} not found")
-    return declaration
 
 
 def on_prearrival(

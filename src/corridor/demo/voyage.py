@@ -125,25 +125,31 @@ def kind_attempts(payload: tuple[Any, ...]) -> int:
 
 
 def _officer(node: Node, country: str, declaration_id: str) -> bool:
-    """The officer examines (documents, or goods once they are there), then releases when paid;
-    False when there is something to wait for."""
+    """The officer examines (documents, or goods once they are there), then releases once paid.
+    True when nothing is left for the officer: released, or documents found conform before arrival
+    (the release then follows arrival and payment by itself)."""
     officer = f"{country}-OFFICER-2"
-    with node.uow() as uow:
-        declaration = uow.declarations.get(declaration_id)
-        stages = uow.declarations.stages(declaration_id)
-    if declaration is None or declaration.status == RELEASED:
+
+    def state() -> tuple[str, set[str]]:
+        with node.uow() as uow:
+            declaration = uow.declarations.get(declaration_id)
+            stages = uow.declarations.stages(declaration_id)
+        assert declaration is not None
+        examined = any(s.name == "examination" and s.detail.get("result") == "conform" for s in stages)
+        return declaration.status, {s.name for s in stages} | ({"conform"} if examined else set())
+
+    status, seen = state()
+    if status == RELEASED:
         return True
-    examined = any(s.name == "examination" and s.detail.get("result") == "conform" for s in stages)
     try:
-        if not examined:
+        if "conform" not in seen:
             node.handle(ClearDeclaration(declaration_id, officer, "checked (demo officer)"))
-            return True
-        if any(s.name == "arrival" for s in stages):
+        elif "arrival" in seen:
             node.handle(ReleaseDeclaration(declaration_id, officer))
-            return True
-    except Conflict:  # goods not there yet, or duties not paid: look again later
+    except Conflict:  # the goods are not there yet, or the duties are not paid: look again later
         return False
-    return True
+    status, seen = state()
+    return status == RELEASED or "arrival" not in seen
 
 
 def _measure(nodes: dict[str, Node], report: VoyageReport) -> None:

@@ -209,7 +209,9 @@ class ConsignmentRelease:
         out = self._stage(TrsStage.DUTY_PAYMENT, at)
         arrived = self.stages.get(TrsStage.ARRIVAL)
         if arrived is not None and self._auto_releasable():
-            out += self._release(max(arrived, at), AUTOMATED, "green lane, paid")
+            out += self._release(
+                max(arrived, at), AUTOMATED, f"{self.lane.value if self.lane else ''} lane, paid"
+            )
         return out
 
     def examine(self, at: datetime, result: ExamResult, officer: str, findings: str = "") -> list[Outcome]:
@@ -350,7 +352,8 @@ class ConsignmentRelease:
             return False
         if self.lane is Lane.GREEN:
             return True
-        return self.lane is Lane.YELLOW and self.exam_result is ExamResult.CONFORM
+        # yellow or red once the officer found the goods conform: payment is all that was missing
+        return self.lane in (Lane.YELLOW, Lane.RED) and self.exam_result is ExamResult.CONFORM
 
     def _route(self, at: datetime) -> list[Outcome]:
         """After arrival and assessment: release at once, or queue for the officer."""

@@ -108,6 +108,8 @@ def test_no_release_without_payment() -> None:
     with pytest.raises(NotPaid):
         cr.release(h(806), "officer-7")
     assert TrsStage.RELEASE not in cr.stages
+    cr.pay(h(820))  # examined conform and now paid: out of charge without another officer step
+    assert cr.stages[TrsStage.RELEASE] == h(820)
 
 
 def test_no_double_release() -> None:

@@ -92,9 +92,7 @@ class CustomsDeclaration:
                 f"cannot give a Let Export Order to a {self.flow} declaration that is {self.status}"
             )
         self.status = CLEARED
-        self.record("export_clearance", at, officer=officer) if officer else self.record(
-            "export_clearance", at
-        )
+        self.record("export_clearance", at, **({"officer": officer} if officer else {}))
 
     def send_to_officer(self, at: datetime) -> None:
         self.status = UNDER_CONTROL
@@ -106,7 +104,7 @@ class CustomsDeclaration:
         self.assessment = assessment
         self.status = PRE_ASSESSED if self.lane == GREEN else UNDER_CONTROL
 
-    def clear_import(self, at: datetime, officer: str) -> None:
+    def clear_import(self) -> None:
         """The officer's check found nothing: the goods may be released on arrival once paid."""
         if self.flow != IMPORT or self.status not in (UNDER_CONTROL, HELD):
             raise TransitionError(f"cannot clear a {self.flow} declaration that is {self.status}")
