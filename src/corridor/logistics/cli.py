@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -25,7 +26,7 @@ def simulate_command(
     chart: bool = typer.Option(True, "--chart/--no-chart", help="Write the PNG chart."),
 ) -> None:
     """Simulate N consignments with the corridor and with the baseline; print and write the TRS table."""
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 150)
     result = simulate(consignments, seed)
     print_report(result, console)
     trs_path, door_path = write_csv(result, out)
