@@ -69,7 +69,10 @@ class Relay:
         report = RelayReport()
         results = []
         for message in due:
-            envelope = refreshed(message.envelope, self.signer, self.clock())
+            now = self.clock()
+            sealed_at = message.created_at  # when the stored envelope was sealed
+            waited = sealed_at is None or now - sealed_at >= REFRESH_AFTER
+            envelope = refreshed(message.envelope, self.signer, now) if waited else message.envelope
             results.append((message, self.transport.deliver(message.recipient, envelope)))
         if not results:
             return report
