@@ -155,3 +155,38 @@ def test_admin_creates_keys_and_others_cannot(client: TestClient, node: Node) ->
     with node.uow() as uow:  # only the hash is stored
         stored = uow.api_keys.by_hash(hash_key(secret))
     assert stored is not None and stored.key_hash != secret and stored.role == "carrier"
+
+
+def test_malformed_inputs_are_4xx_never_500(client: TestClient, node: Node, samples: SampleCorridor) -> None:
+    document = samples.next("IN", NOW)
+    trader = key(node, "trader", document["Declaration"]["Exporter"]["ID"])
+    bad_documents = client.post(
+        "/v1/declarations", json={**document, "documents": [{"signature": "x"}]}, headers=trader
+    )
+    assert bad_documents.status_code == 422
+    assert bad_documents.json()["errors"][0]["path"] == "documents[0].signature"
+    filed = client.post("/v1/declarations", json=document, headers=trader).json()
+    paid = client.post(
+        f"/v1/declarations/{filed['id']}/payments",
+        json={"amounts": [{"value": "1", "currencyID": ["RUB"]}]},
+        headers=trader,
+    )
+    assert paid.status_code in (409, 422)  # an export has nothing to pay; never a server error
+
+
+def test_consignment_timeline_reveals_nothing_to_others(
+    client: TestClient, node: Node, samples: SampleCorridor
+) -> None:
+    document = samples.next("IN", NOW)
+    owner = key(node, "trader", document["Declaration"]["Exporter"]["ID"])
+    filed = client.post("/v1/declarations", json=document, headers=owner).json()
+    stranger = key(node, "trader", "ZZZCZ9999Z")
+    carrier = key(node, "carrier", "SAMPLE-LINE")
+    assert client.get(f"/v1/consignments/{filed['id']}/timeline", headers=owner).status_code == 200
+    theirs = client.get(f"/v1/consignments/{filed['id']}/timeline", headers=stranger)
+    missing = client.get("/v1/consignments/26IN0000000000NONE/timeline", headers=stranger)
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.json()["error"].replace(filed["id"], "X") == missing.json()["error"].replace(
+        "26IN0000000000NONE", "X"
+    )
+    assert client.get(f"/v1/consignments/{filed['id']}/timeline", headers=carrier).status_code == 403

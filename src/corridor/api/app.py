@@ -95,7 +95,7 @@ def create_app(node: Node) -> FastAPI:
         caller: Caller,
         status: str | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     ) -> dict[str, Any]:
         caller.require("trader", "officer")
         trader = caller.party_id if caller.role == "trader" else None
@@ -156,11 +156,10 @@ def create_app(node: Node) -> FastAPI:
     @app.post("/v1/declarations/{declaration_id}/payments")
     def pay(caller: Caller, declaration_id: str, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
         """Pay the assessed duties and taxes: ``{"amounts": [{"value", "currencyID"}], "reference"}``."""
-        caller.require("trader", "bank")
-        visible(caller, declaration_id) if caller.role == "trader" else None
-        payer = caller.party_id if caller.role == "trader" else f"bank:{caller.party_id}"
+        caller.require("trader")
+        visible(caller, declaration_id)
         command = commands.PayDuties(
-            declaration_id, payer, body.get("amounts"), str(body.get("reference", ""))
+            declaration_id, caller.party_id, body.get("amounts"), str(body.get("reference", ""))
         )
         return node.handle(command).to_public()
 
@@ -194,11 +193,15 @@ def create_app(node: Node) -> FastAPI:
     @app.get("/v1/consignments/{ref}/timeline")
     def consignment_timeline(caller: Caller, ref: str) -> dict[str, Any]:
         """Customs stages at this node and the consignment's logistics events, in time order."""
+        caller.require("trader", "officer")
         with node.uow() as uow:
             declaration = uow.declarations.find_by_consignment(ref)
         if declaration is None:
-            raise NotFound(f"consignment {ref} not found at this node")
-        _, stages = visible(caller, declaration.id) if caller.role != "carrier" else (None, [])
+            raise NotFound(f"consignment {ref} not found")
+        try:
+            _, stages = visible(caller, declaration.id)
+        except NotFound:
+            raise NotFound(f"consignment {ref} not found") from None
         with node.uow() as uow:
             events = uow.events.for_consignment(ref)
         return consignment_view(declaration, stages, events)

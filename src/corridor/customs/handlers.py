@@ -53,10 +53,8 @@ def file_declaration(cmd: FileDeclaration, uow: UnitOfWork, ctx: NodeContext) ->
                 )
             ]
         )
-    if cmd.filed_by is not None and cmd.filed_by not in (
-        d.Exporter.ID,
-        d.Declarant.ID if d.Declarant else None,
-    ):
+    if cmd.filed_by is not None and cmd.filed_by != d.Exporter.ID:
+        # a Declarant named in the document proves nothing: the key must be the exporter's own
         raise Forbidden("Declaration.Exporter.ID: a trader may file only its own declarations")
     now = ctx.clock()
     with uow:
@@ -171,10 +169,8 @@ def pay_duties(cmd: PayDuties, uow: UnitOfWork, ctx: NodeContext) -> CustomsDecl
     with _changing(uow, cmd.declaration_id) as declaration:
         if declaration.flow != IMPORT or not declaration.assessment:
             raise Conflict(f"status: declaration {declaration.id} has no assessed duties to pay")
-        if cmd.payer not in (declaration.importer_id, declaration.trader_id) and not cmd.payer.startswith(
-            "bank:"
-        ):
-            raise Forbidden("payer: only the importer or its bank may pay this declaration's duties")
+        if cmd.payer != declaration.importer_id:
+            raise Forbidden("payer: only the importer may pay this declaration's duties")
         expected = {t["currencyID"]: Decimal(t["value"]) for t in declaration.assessment.get("totals", [])}
         paid = _amounts(cmd.amounts)
         if paid != expected:
@@ -214,9 +210,11 @@ def _amounts(raw: Any) -> dict[str, Decimal]:
     for i, item in enumerate(raw):
         try:
             currency, value = item["currencyID"], Decimal(str(item["value"]))
+            if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha()):
+                raise TypeError("currencyID")
         except (TypeError, KeyError, InvalidOperation):
             raise InvalidInput(
-                [FieldError(f"amounts[{i}]", "needs value (decimal) and currencyID")]
+                [FieldError(f"amounts[{i}]", "needs value (decimal) and currencyID (ISO 4217)")]
             ) from None
         if not value.is_finite() or value <= 0:
             raise InvalidInput([FieldError(f"amounts[{i}].value", "must be a positive amount")])
@@ -240,9 +238,9 @@ def on_prearrival(
         raise InvalidInput([FieldError("body.declaration", "missing or not a declaration document")])
     now = ctx.clock()
     imported = {"Declaration": {**raw["Declaration"], "TypeCode": "IM"}}
-    unloading = (
-        raw["Declaration"].get("GoodsShipment", {}).get("Consignment", {}).get("UnloadingLocation", {})
-    )
+    shipment = raw["Declaration"].get("GoodsShipment")
+    consignment = shipment.get("Consignment") if isinstance(shipment, dict) else None
+    unloading = consignment.get("UnloadingLocation") if isinstance(consignment, dict) else None
     if isinstance(unloading, dict) and isinstance(unloading.get("ID"), str):
         imported["Declaration"]["DeclarationOfficeID"] = unloading["ID"]
     try:
@@ -296,7 +294,7 @@ def on_prearrival(
         "accepted",
         import_declaration_id=declaration.id,
         lane=declaration.lane,
-        duties=assessment.get("totals", {}),
+        duties=assessment.get("totals", []),
     )
     enqueue(uow, ctx.signer, recipient=header["sender"], message_type=ACKNOWLEDGEMENT, body=ack, now=now)
     return {"status": "accepted", "import_declaration_id": declaration.id, "lane": declaration.lane}

@@ -32,12 +32,10 @@ def referenced_documents(
         raise InvalidInput([FieldError("documents", "must be a list of wrapped documents")])
     given: dict[str, dict[str, Any]] = {}
     for i, doc in enumerate(provided):
-        target = doc.get("signature", {}).get("targetHash") if isinstance(doc, dict) else None
-        if (
-            not isinstance(target, str)
-            or not HEX64.match(target)
-            or not isinstance(doc.get("signature", {}).get("merkleRoot"), str)
-        ):
+        signature = doc.get("signature") if isinstance(doc, dict) else None
+        target = signature.get("targetHash") if isinstance(signature, dict) else None
+        root = signature.get("merkleRoot") if isinstance(signature, dict) else None
+        if not isinstance(target, str) or not HEX64.match(target) or not isinstance(root, str):
             raise InvalidInput(
                 [
                     FieldError(

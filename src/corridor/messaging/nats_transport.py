@@ -82,7 +82,7 @@ class NatsJetStream:
     def consume(self, country: str, receive: Callable[[bytes], dict[str, Any]], batch: int = 100) -> int:
         """Apply what waits in this node's inbox subject; returns how many messages were taken.
         A message is acknowledged once the node has recorded its outcome (applied, duplicate or
-        rejected); on an unexpected error it is left for redelivery."""
+        rejected); on an unexpected error it is handed back for redelivery and the others go on."""
         return self._loop.run(self._consume(country, receive, batch), self.timeout + 30)
 
     async def _consume(self, country: str, receive: Callable[[bytes], dict[str, Any]], batch: int) -> int:
@@ -98,9 +98,9 @@ class NatsJetStream:
         for message in messages:
             try:
                 await asyncio.to_thread(receive, message.data)
-            except Exception:  # the node could not record an outcome (e.g. its database is down)
-                await message.nak(delay=1.0)
-                raise
+            except Exception:  # no outcome recorded (e.g. the database is down): redeliver later
+                await message.nak(delay=5.0)
+                continue
             await message.ack()
         return len(messages)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from corridor.messaging.envelope import MAX_AGE, parse, parse_time, seal
-from corridor.messaging.transport import Transport
+from corridor.messaging.transport import Delivery, Transport
 from corridor.service.outbox import Signer
 from corridor.service.ports import UnitOfWork
 
@@ -28,10 +28,13 @@ class RelayReport:
     dead: int = 0
 
 
-def refreshed(envelope_text: str, signer: Signer, now: datetime) -> str:
+def refreshed(envelope_text: str, signer: Signer, now: datetime, sealed_at: datetime | None = None) -> str:
     """The same message (id, type, recipient, body) sealed again now, when it has waited in the
     outbox long enough to risk the receiver's freshness window; the receiver's inbox still applies
-    it once, since the message id is unchanged."""
+    it once, since the message id is unchanged. ``sealed_at`` (the outbox row's time) spares
+    parsing a fresh message."""
+    if sealed_at is not None and now - sealed_at < REFRESH_AFTER:
+        return envelope_text
     envelope = parse(json.loads(envelope_text))
     if now - parse_time(envelope.header.created) < REFRESH_AFTER:
         return envelope_text
@@ -69,11 +72,12 @@ class Relay:
         report = RelayReport()
         results = []
         for message in due:
-            now = self.clock()
-            sealed_at = message.created_at  # when the stored envelope was sealed
-            waited = sealed_at is None or now - sealed_at >= REFRESH_AFTER
-            envelope = refreshed(message.envelope, self.signer, now) if waited else message.envelope
-            results.append((message, self.transport.deliver(message.recipient, envelope)))
+            try:
+                envelope = refreshed(message.envelope, self.signer, self.clock(), message.created_at)
+                delivery = self.transport.deliver(message.recipient, envelope)
+            except Exception as exc:  # one message's failure must not hold back the others
+                delivery = Delivery(False, detail=f"{type(exc).__name__}: {exc}")
+            results.append((message, delivery))
         if not results:
             return report
         with self.uow_factory() as uow:

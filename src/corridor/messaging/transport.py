@@ -26,10 +26,18 @@ class Transport(Protocol):
 Receiver = Callable[[str], dict[str, Any]]
 
 
+# Refusals that may pass later: the peer has not imported a rotated key yet, or the clocks disagree
+# (the relay seals the message anew on a later attempt).
+TRANSIENT_FIELDS = frozenset({"header.key_id", "header.created"})
+
+
 def delivery_from_outcome(outcome: dict[str, Any]) -> Delivery:
     if outcome.get("status") == "rejected":
         return Delivery(
-            False, permanent=True, detail=f"{outcome.get('field')}: {outcome.get('reason')}", outcome=outcome
+            False,
+            permanent=outcome.get("field") not in TRANSIENT_FIELDS,
+            detail=f"{outcome.get('field')}: {outcome.get('reason')}",
+            outcome=outcome,
         )
     return Delivery(True, outcome=outcome)
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from corridor.service.ports import ApiKey, UnitOfWork
 from corridor.shared.errors import Forbidden
 
-ROLES = ("admin", "officer", "trader", "peer", "carrier", "issuer", "bank")
+ROLES = ("admin", "officer", "trader", "peer", "carrier", "issuer")
 
 
 class Unauthorized(Exception):

@@ -49,7 +49,7 @@ class PostEvents(Command):
 
 @dataclass(frozen=True)
 class PayDuties(Command):
-    """The importer (or its bank) pays the assessed duties and taxes of an import declaration."""
+    """The importer pays the assessed duties and taxes of an import declaration."""
 
     declaration_id: str
     payer: str

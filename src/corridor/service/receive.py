@@ -8,7 +8,7 @@ from corridor.messaging.envelope import EnvelopeRejected, parse, parse_wire, ver
 from corridor.service.commands import ReceiveEnvelope
 from corridor.service.context import NodeContext
 from corridor.service.ports import CommitConflict, UnitOfWork
-from corridor.shared.errors import InvalidInput
+from corridor.shared.errors import CorridorError, InvalidInput
 
 
 def receive_envelope(cmd: ReceiveEnvelope, uow: UnitOfWork, ctx: NodeContext) -> dict[str, Any]:
@@ -49,6 +49,8 @@ def receive_envelope(cmd: ReceiveEnvelope, uow: UnitOfWork, ctx: NodeContext) ->
         return _reject(uow, ctx, header, first.path, first.reason, all_errors=exc.errors)
     except CommitConflict:
         return {"status": "duplicate", "message_id": header["message_id"]}
+    except CorridorError as exc:  # the message is sound but cannot take effect here (e.g. a conflict)
+        return _reject(uow, ctx, header, "body", f"{type(exc).__name__}: {exc}")
     return {"message_id": header["message_id"], **outcome}
 
 

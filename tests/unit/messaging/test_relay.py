@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -274,3 +275,42 @@ def test_in_process_transport_is_transient_when_the_peer_is_offline() -> None:
     assert (down.ok, down.permanent) == (False, False)
     assert (up.ok, received) == (True, ["y"])
     assert (unknown.ok, unknown.permanent) == (False, False)
+
+
+def test_a_transport_exception_is_a_retry_and_does_not_hold_back_the_others(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
+    from corridor.messaging.keys import KeyRing
+    from corridor.messaging.relay import Relay
+    from corridor.messaging.transport import Delivery
+    from corridor.service.outbox import enqueue
+
+    class Flaky:
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def deliver(self, recipient: str, envelope: str) -> Delivery:
+            self.calls += 1
+            if self.calls == 1:
+                raise ConnectionResetError("peer went away")
+            return Delivery(True)
+
+    store, ring, now = MemoryStore(), KeyRing(tmp_path, "IN"), datetime.now(UTC)
+    with MemoryUnitOfWork(store) as uow:
+        for _ in range(3):
+            enqueue(uow, ring, recipient="RU", message_type="t", body={}, now=now)
+        uow.commit()
+    report = Relay(lambda: MemoryUnitOfWork(store), Flaky(), lambda: now, ring).run_once()
+    assert (report.sent, report.retried, report.dead) == (2, 1, 0)
+
+
+def test_an_unknown_key_at_the_peer_is_retried_not_dead() -> None:
+    from corridor.messaging.transport import delivery_from_outcome
+
+    unknown_key = delivery_from_outcome(
+        {"status": "rejected", "field": "header.key_id", "reason": "not trusted"}
+    )
+    forged = delivery_from_outcome({"status": "rejected", "field": "signature", "reason": "does not verify"})
+    assert not unknown_key.ok and not unknown_key.permanent
+    assert not forged.ok and forged.permanent

@@ -143,15 +143,18 @@ def test_a_trader_may_not_file_someone_elses_declaration(india: Any, export_in: 
     assert_nothing_stored(india)
 
 
-def test_the_declarant_may_file_for_the_exporter(india: Any, export_in: dict[str, Any]) -> None:
+def test_naming_oneself_declarant_does_not_let_a_trader_file_for_another_exporter(
+    india: Any, export_in: dict[str, Any]
+) -> None:
     agent = copy.deepcopy(export_in["Declaration"]["Exporter"])
     agent["ID"] = "AAACB1234Z"
     agent["Name"] = "Customs broker"
     export_in["Declaration"]["Declarant"] = agent
 
-    declaration = india.handle(FileDeclaration(export_in, filed_by="AAACB1234Z"))
+    with pytest.raises(Forbidden, match="Exporter"):
+        india.handle(FileDeclaration(export_in, filed_by="AAACB1234Z"))
 
-    assert declaration.id in india.store.declarations
+    assert_nothing_stored(india)
 
 
 def test_green_filing_is_atomic_when_sealing_the_prearrival_fails(
