@@ -110,6 +110,7 @@ def _record_filing(dialect_insert: Any) -> Any:
 
 
 RECORD_FILING = {"postgresql": _record_filing(postgresql_insert), "sqlite": _record_filing(sqlite_insert)}
+INSERT = {table.name: insert(table) for table in t.metadata.tables.values()}
 GET_DECLARATION = select(t.declarations).where(t.declarations.c.id == bindparam("id"))
 FIND_BY_LRN = select(t.declarations).where(
     t.declarations.c.flow == bindparam("flow"),
@@ -165,7 +166,7 @@ class SqlDeclarations(ports.DeclarationRepository):
     def add(self, declaration: CustomsDeclaration) -> None:
         declaration.version = 1
         try:
-            self.conn.execute(insert(t.declarations), {**_declaration_row(declaration), "version": 1})
+            self.conn.execute(INSERT["declarations"], {**_declaration_row(declaration), "version": 1})
         except IntegrityError as exc:
             raise ports.CommitConflict(
                 f"{declaration.flow} declaration {declaration.lrn!r} of {declaration.trader_id} exists"
@@ -175,7 +176,7 @@ class SqlDeclarations(ports.DeclarationRepository):
     def _write_stages(self, declaration: CustomsDeclaration) -> None:
         if declaration.new_stages:
             self.conn.execute(
-                insert(t.stages),
+                INSERT["stages"],
                 [
                     {"declaration_id": declaration.id, "stage": s.name, "at": s.at, "detail": s.detail}
                     for s in declaration.new_stages
@@ -253,7 +254,7 @@ class SqlOutbox(ports.OutboxRepository):
 
     def add(self, message: ports.OutboxMessage) -> None:
         self.conn.execute(
-            insert(t.outbox),
+            INSERT["outbox"],
             {
                 "message_id": message.message_id,
                 "recipient": message.recipient,
@@ -336,7 +337,7 @@ class SqlInbox(ports.InboxRepository):
     def add(self, message_id: str, sender: str, type_: str, at: datetime, outcome: dict[str, Any]) -> None:
         try:
             self.conn.execute(
-                insert(t.inbox),
+                INSERT["inbox"],
                 {
                     "message_id": message_id,
                     "sender": sender,
@@ -402,7 +403,7 @@ class SqlTraders(ports.TraderRepository):
         }
         result = self.conn.execute(UPDATE_TRADER, {"b_id": trader.id, **values})
         if result.rowcount == 0:
-            self.conn.execute(insert(t.traders), {"id": trader.id, **values})
+            self.conn.execute(INSERT["traders"], {"id": trader.id, **values})
 
     def record_filing(self, trader_id: str, name: str, country: str, aeo: bool) -> ports.Trader:
         statement = RECORD_FILING[self.conn.dialect.name]
@@ -471,7 +472,7 @@ class SqlEvents(ports.EventRepository):
     def add_many(self, events: list[ports.StoredEvent], received_at: datetime) -> None:
         if events:
             self.conn.execute(
-                insert(t.logistics_events),
+                INSERT["logistics_events"],
                 [
                     {
                         "event_id": e.event_id,
@@ -533,7 +534,7 @@ class SqlDocuments(ports.DocumentRepository):
         fresh = {target_hash(d): d for d in documents if target_hash(d) not in known}
         if fresh:
             self.conn.execute(
-                insert(t.trade_documents),
+                INSERT["trade_documents"],
                 [
                     {
                         "target_hash": h,
