@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,6 +12,7 @@ import typer
 
 from corridor.messaging.transport import HttpTransport, InProcessTransport
 from corridor.node.bootstrap import Node, bootstrap_node
+from corridor.shared.errors import CorridorError, InvalidInput
 
 EXIT_INVALID = 1
 EXIT_UNREADABLE = 2
@@ -62,3 +65,26 @@ def open_node(
 
 def emit(value: Any) -> None:
     typer.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+@contextmanager
+def local_node(data_dir: Path, country: str, db_url: str | None = None) -> Iterator[Node]:
+    """A node opened on this machine for one command, closed afterwards."""
+    node = open_node(data_dir, country, db_url)
+    try:
+        yield node
+    finally:
+        node.close()
+
+
+def handle_locally(data_dir: Path, country: str, db_url: str | None, command: Any) -> Any:
+    """Run a command at a local node: invalid input prints the JSON errors, any refusal its reason;
+    both exit 1."""
+    with local_node(data_dir, country, db_url) as node:
+        try:
+            return node.handle(command)
+        except InvalidInput as exc:
+            emit([e.to_json() for e in exc.errors])
+            raise typer.Exit(EXIT_INVALID) from None
+        except CorridorError as exc:
+            raise fail(str(exc)) from None

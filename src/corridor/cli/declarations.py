@@ -15,15 +15,14 @@ from corridor.cli.common import (
     DataDir,
     DbUrl,
     emit,
-    fail,
-    open_node,
+    handle_locally,
     read_json,
 )
 from corridor.customs.schemas import DeclarationDocument
 from corridor.customs.validation import validate_declaration
 from corridor.refdata.codelists import code_lists
 from corridor.service.commands import FileDeclaration
-from corridor.shared.errors import Conflict, Forbidden, InvalidInput
+from corridor.shared.errors import InvalidInput
 
 
 def validate(file: Annotated[Path, typer.Argument(help="Declaration JSON file")]) -> None:
@@ -58,16 +57,7 @@ def declare(
         if response.status_code >= 400:
             raise typer.Exit(EXIT_INVALID)
         return
-    local = open_node(data_dir, node, db)
-    try:
-        declaration = local.handle(FileDeclaration(document))
-    except InvalidInput as exc:
-        emit([e.to_json() for e in exc.errors])
-        raise typer.Exit(EXIT_INVALID) from None
-    except (Conflict, Forbidden) as exc:
-        raise fail(str(exc)) from None
-    finally:
-        local.close()
+    declaration = handle_locally(data_dir, node, db, FileDeclaration(document))
     emit(declaration.to_public())
 
 

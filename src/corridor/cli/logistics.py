@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import httpx
 import typer
@@ -15,28 +15,15 @@ from corridor.cli.common import (
     DbUrl,
     emit,
     fail,
-    open_node,
+    handle_locally,
+    local_node,
     read_json,
 )
 from corridor.logistics.timeline import consignment_view
 from corridor.service.commands import PayDuties, PostEvents
-from corridor.shared.errors import CorridorError, InvalidInput
 
 events_app = typer.Typer(help="GS1 EPCIS 2.0 logistics events.")
 Node = Annotated[str, typer.Option("--node", help="Node country: IN or RU")]
-
-
-def _run(data_dir: Path, node: str, db: str | None, command: Any) -> Any:
-    local = open_node(data_dir, node, db)
-    try:
-        return local.handle(command)
-    except InvalidInput as exc:
-        emit([e.to_json() for e in exc.errors])
-        raise typer.Exit(EXIT_INVALID) from None
-    except CorridorError as exc:
-        raise fail(str(exc)) from None
-    finally:
-        local.close()
 
 
 @events_app.command("post")
@@ -61,7 +48,7 @@ def post(
         if response.status_code >= 400:
             raise typer.Exit(EXIT_INVALID)
         return
-    emit(_run(data_dir, node, db, PostEvents(document, carrier)))
+    emit(handle_locally(data_dir, node, db, PostEvents(document, carrier)))
 
 
 def track(
@@ -71,17 +58,13 @@ def track(
     db: DbUrl = None,
 ) -> None:
     """Show a consignment's timeline at a node: customs stages and logistics events."""
-    local = open_node(data_dir, node, db)
-    try:
-        with local.uow() as uow:
-            declaration = uow.declarations.find_by_consignment(consignment)
-            if declaration is None:
-                raise fail(f"consignment {consignment} not found at node {node}")
-            view = consignment_view(
-                declaration, uow.declarations.stages(declaration.id), uow.events.for_consignment(consignment)
-            )
-    finally:
-        local.close()
+    with local_node(data_dir, node, db) as local, local.uow() as uow:
+        declaration = uow.declarations.find_by_consignment(consignment)
+        if declaration is None:
+            raise fail(f"consignment {consignment} not found at node {node}")
+        view = consignment_view(
+            declaration, uow.declarations.stages(declaration.id), uow.events.for_consignment(consignment)
+        )
     emit(view)
 
 
@@ -94,15 +77,11 @@ def pay(
     db: DbUrl = None,
 ) -> None:
     """Pay exactly the assessed duties and taxes of an import declaration."""
-    local = open_node(data_dir, node, db)
-    try:
-        with local.uow() as uow:
-            declaration = uow.declarations.get(declaration_id)
-        if declaration is None or not declaration.assessment:
-            raise fail(f"declaration {declaration_id} has no assessed duties at node {node}")
-        command = PayDuties(
-            declaration_id, payer or declaration.importer_id, declaration.assessment["totals"], reference
-        )
-    finally:
-        local.close()
-    emit(_run(data_dir, node, db, command).to_public())
+    with local_node(data_dir, node, db) as local, local.uow() as uow:
+        declaration = uow.declarations.get(declaration_id)
+    if declaration is None or not declaration.assessment:
+        raise fail(f"declaration {declaration_id} has no assessed duties at node {node}")
+    command = PayDuties(
+        declaration_id, payer or declaration.importer_id, declaration.assessment["totals"], reference
+    )
+    emit(handle_locally(data_dir, node, db, command).to_public())

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from corridor.cli.common import DEFAULT_DATA_DIR, Country, DataDir, DbUrl, emit, fail, open_node
+from corridor.cli.common import DEFAULT_DATA_DIR, Country, DataDir, DbUrl, emit, fail, local_node, open_node
 from corridor.config import Settings
 from corridor.node.bootstrap import bootstrap_node
 from corridor.service.auth import ROLES, create_api_key, ensure_api_key
@@ -143,9 +143,6 @@ def apikey(
         raise fail(f"--role: must be one of {', '.join(ROLES)}", 2)
     if secret is not None and len(secret) < 24:
         raise fail("--secret: use at least 24 characters", 2)
-    node = open_node(data_dir, country, db)
-    try:
+    with local_node(data_dir, country, db) as node:
         value = create_api_key(node.uow(), role, party, label or f"{role} {party}", datetime.now(UTC), secret)
-    finally:
-        node.close()
     emit({"role": role, "party": party, "api_key": value})

@@ -159,16 +159,13 @@ def revoke(
 ) -> None:
     """Revoke a document or its batch at the node; the peer node is told by a signed message
     (sent when the node's relay runs, e.g. under ``corridor node serve``). Prints the record."""
-    from corridor.cli.common import open_node
+    from corridor.cli.common import local_node
     from corridor.service.commands import RevokeDocument
 
     with _errors():
         document = _read_json(file)
-        local = open_node(data_dir, node)
-        try:
+        with local_node(data_dir, node) as local:
             record = local.handle(RevokeDocument(document, reason, batch, issuer))
-        finally:
-            local.close()
         _emit(record)
 
 

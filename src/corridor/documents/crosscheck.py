@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
@@ -307,36 +307,44 @@ def _check_goods(declaration: dict[str, Any], docs: Sequence[dict[str, Any]]) ->
                     )
                 )
         if doc.get("documentType") in ("CERTIFICATE_OF_ORIGIN", "COMMERCIAL_INVOICE", "PACKING_LIST"):
-            doc_qty = _sum_by(lines, "quantity", "unit")
-            for (h, unit), qty in decl_qty.items():
-                if h not in doc_hs:
-                    continue
-                other = doc_qty.get((h, unit))
-                if other is None or other != qty:
-                    units = sorted(f"{v} {u}" for (hh, u), v in doc_qty.items() if hh == h)
-                    findings.append(
-                        Finding(
-                            "yellow",
-                            f"{first_path[h]}.GoodsMeasure.TariffQuantity",
-                            f"declared {qty} {unit} for heading {h}; the {label} states {', '.join(units) or 'none'}",
-                        )
-                    )
+            findings += _compare_sums(
+                decl_qty,
+                _sum_by(lines, "quantity", "unit"),
+                doc_hs,
+                first_path,
+                ".GoodsMeasure.TariffQuantity",
+                label,
+            )
         if doc.get("documentType") == "COMMERCIAL_INVOICE":
-            doc_val = _sum_by(lines, "amount", "currency")
-            for (h, cur), val in decl_val.items():
-                if h not in doc_hs:
-                    continue
-                other = doc_val.get((h, cur))
-                if other is None or other != val:
-                    stated = sorted(f"{v} {c}" for (hh, c), v in doc_val.items() if hh == h)
-                    findings.append(
-                        Finding(
-                            "yellow",
-                            f"{first_path[h]}.ItemChargeAmount",
-                            f"declared {val} {cur} for heading {h}; the {label} states {', '.join(stated) or 'none'}",
-                        )
-                    )
+            findings += _compare_sums(
+                decl_val, _sum_by(lines, "amount", "currency"), doc_hs, first_path, ".ItemChargeAmount", label
+            )
         findings += _check_origin(declared, doc, lines, label)
+    return findings
+
+
+def _compare_sums(
+    declared: Mapping[tuple[str, str | None], Decimal],
+    stated: Mapping[tuple[str, str | None], Decimal],
+    headings: Collection[str | None],
+    first_path: Mapping[str | None, str],
+    field: str,
+    label: str,
+) -> list[Finding]:
+    """Quantities (per unit) or values (per currency) summed per HS heading must agree."""
+    findings = []
+    for (heading, unit), amount in declared.items():
+        if heading not in headings or stated.get((heading, unit)) == amount:
+            continue
+        shown = sorted(f"{v} {u}" for (h, u), v in stated.items() if h == heading)
+        findings.append(
+            Finding(
+                "yellow",
+                f"{first_path[heading]}{field}",
+                f"declared {amount} {unit} for heading {heading}; the {label} states "
+                f"{', '.join(shown) or 'none'}",
+            )
+        )
     return findings
 
 
