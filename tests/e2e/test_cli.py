@@ -127,3 +127,43 @@ def test_demo_json_prints_exactly_one_json_object(tmp_path: Path) -> None:
     ):
         assert key in summary
     assert summary["consignments"] == 10
+
+
+def test_events_track_and_pay_at_local_nodes(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from corridor.demo.carrier import milestones
+    from corridor.demo.run import Corridor
+    from corridor.demo.samples import SampleCorridor
+    from corridor.service.commands import ClearDeclaration, FileDeclaration
+
+    corridor = Corridor.embedded(tmp_path)  # the same data-dir layout the CLI uses
+    document = SampleCorridor(17).next("IN", datetime.now(UTC))
+    export = corridor.nodes["IN"].handle(FileDeclaration(document))
+    if export.status == "under_control":
+        corridor.nodes["IN"].handle(ClearDeclaration(export.id, "OFFICER", "ok"))
+    corridor.pump()
+    with corridor.nodes["RU"].uow() as uow:
+        imported = uow.declarations.find_by_consignment(export.id)
+    corridor.close()
+    assert imported is not None
+
+    departed = datetime.now(UTC) - timedelta(days=2)
+    events = milestones(document, export.id, departed, departed + timedelta(hours=30), steps=3)
+    (tmp_path / "events.json").write_text(json.dumps(events))
+    posted = run("events", "post", str(tmp_path / "events.json"), "--node", "IN", "--data-dir", str(tmp_path))
+    assert posted.exit_code == 0, posted.output
+    assert json.loads(posted.stdout)["accepted"] == 3
+    tracked = json.loads(run("track", export.id, "--node", "IN", "--data-dir", str(tmp_path)).stdout)
+    assert [e["what"] for e in tracked["timeline"] if e["source"] == "logistics"] == [
+        "loading",
+        "departing",
+        "arriving",
+    ]
+    paid = run("pay", imported.id, "--node", "RU", "--data-dir", str(tmp_path))
+    assert paid.exit_code == 0, paid.output
+    assert json.loads(paid.stdout)["status"] in ("pre_assessed", "under_control", "released")
+    again = run("pay", imported.id, "--node", "RU", "--data-dir", str(tmp_path))
+    assert again.exit_code == 1 and "already paid" in again.output
+    bad = run("events", "post", str(tmp_path / "events.json"), "--node", "XX", "--data-dir", str(tmp_path))
+    assert bad.exit_code == 2
