@@ -190,3 +190,17 @@ def test_consignment_timeline_reveals_nothing_to_others(
         "26IN0000000000NONE", "X"
     )
     assert client.get(f"/v1/consignments/{filed['id']}/timeline", headers=carrier).status_code == 403
+
+
+def test_a_trader_sees_its_lane_but_not_the_rules_that_fired(
+    client: TestClient, node: Node, samples: SampleCorridor
+) -> None:
+    document = samples.next("IN", NOW)
+    trader = key(node, "trader", document["Declaration"]["Exporter"]["ID"])
+    officer = key(node, "officer", "IN-OFFICER-2")
+    filed = client.post("/v1/declarations", json=document, headers=trader).json()
+    assert filed["lane"] in ("green", "yellow", "red") and "risk" not in filed
+    as_officer = client.get(f"/v1/declarations/{filed['id']}", headers=officer).json()
+    assert "fired" in as_officer["risk"]
+    listed = client.get("/v1/declarations", headers=trader).json()["items"]
+    assert all("risk" not in item for item in listed)

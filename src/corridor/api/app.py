@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from corridor import __version__
+from corridor.api.views import view_for
 from corridor.customs.schemas import DeclarationDocument
 from corridor.customs.validation import validate_declaration
 from corridor.documents import service as documents_service
@@ -92,7 +93,7 @@ def create_app(node: Node) -> FastAPI:
         command = commands.FileDeclaration(
             document, filed_by=filed_by, documents=tuple(attached) if isinstance(attached, list) else attached
         )
-        return node.handle(command).to_public()
+        return view_for(caller.role, node.handle(command))
 
     @app.get("/v1/declarations")
     def list_declarations(
@@ -105,7 +106,7 @@ def create_app(node: Node) -> FastAPI:
         trader = caller.party_id if caller.role == "trader" else None
         with node.uow() as uow:
             found = uow.declarations.query(trader_id=trader, status=status, limit=limit, offset=offset)
-        return {"items": [d.to_public() for d in found], "limit": limit, "offset": offset}
+        return {"items": [view_for(caller.role, d) for d in found], "limit": limit, "offset": offset}
 
     def visible(caller: Principal, declaration_id: str) -> Any:
         caller.require("trader", "officer")
@@ -124,7 +125,7 @@ def create_app(node: Node) -> FastAPI:
     @app.get("/v1/declarations/{declaration_id}")
     def get_declaration(caller: Caller, declaration_id: str) -> dict[str, Any]:
         declaration, _ = visible(caller, declaration_id)
-        return declaration.to_public()
+        return view_for(caller.role, declaration)
 
     @app.get("/v1/declarations/{declaration_id}/timeline")
     def timeline(caller: Caller, declaration_id: str) -> dict[str, Any]:
@@ -142,7 +143,9 @@ def create_app(node: Node) -> FastAPI:
     ) -> dict[str, Any]:
         caller.require("officer")
         findings = str((body or {}).get("findings", ""))
-        return node.handle(commands.ClearDeclaration(declaration_id, caller.party_id, findings)).to_public()
+        return view_for(
+            caller.role, node.handle(commands.ClearDeclaration(declaration_id, caller.party_id, findings))
+        )
 
     @app.post("/v1/declarations/{declaration_id}/hold")
     def hold(caller: Caller, declaration_id: str, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
@@ -150,12 +153,16 @@ def create_app(node: Node) -> FastAPI:
         reason = body.get("reason")
         if not isinstance(reason, str) or not reason.strip():
             raise InvalidInput([FieldError("reason", "required: why the goods are held")])
-        return node.handle(commands.HoldDeclaration(declaration_id, caller.party_id, reason)).to_public()
+        return view_for(
+            caller.role, node.handle(commands.HoldDeclaration(declaration_id, caller.party_id, reason))
+        )
 
     @app.post("/v1/declarations/{declaration_id}/release")
     def release(caller: Caller, declaration_id: str) -> dict[str, Any]:
         caller.require("officer")
-        return node.handle(commands.ReleaseDeclaration(declaration_id, caller.party_id)).to_public()
+        return view_for(
+            caller.role, node.handle(commands.ReleaseDeclaration(declaration_id, caller.party_id))
+        )
 
     @app.post("/v1/declarations/{declaration_id}/payments")
     def pay(caller: Caller, declaration_id: str, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
@@ -165,7 +172,7 @@ def create_app(node: Node) -> FastAPI:
         command = commands.PayDuties(
             declaration_id, caller.party_id, body.get("amounts"), str(body.get("reference", ""))
         )
-        return node.handle(command).to_public()
+        return view_for(caller.role, node.handle(command))
 
     @app.get("/v1/queue")
     def officer_queue(caller: Caller, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Annotated
 import httpx
 import typer
 
+from corridor.api.views import view_for
 from corridor.cli.common import (
     DEFAULT_DATA_DIR,
     EXIT_INVALID,
@@ -58,7 +59,7 @@ def declare(
             raise typer.Exit(EXIT_INVALID)
         return
     declaration = handle_locally(data_dir, node, db, FileDeclaration(document))
-    emit(declaration.to_public())
+    emit(view_for("officer", declaration))
 
 
 schema_app = typer.Typer(help="Print JSON Schemas of the documents the corridor accepts.")

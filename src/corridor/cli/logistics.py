@@ -8,6 +8,7 @@ from typing import Annotated
 import httpx
 import typer
 
+from corridor.api.views import view_for
 from corridor.cli.common import (
     DEFAULT_DATA_DIR,
     EXIT_INVALID,
@@ -84,4 +85,4 @@ def pay(
     command = PayDuties(
         declaration_id, payer or declaration.importer_id, declaration.assessment["totals"], reference
     )
-    emit(handle_locally(data_dir, node, db, command).to_public())
+    emit(view_for("officer", handle_locally(data_dir, node, db, command)))

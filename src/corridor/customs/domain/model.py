@@ -122,19 +122,3 @@ class CustomsDeclaration:
         self.ack = ack
         self.peer_id = ack.get("import_declaration_id")
         self.record("destination_ack", at, status=ack.get("status"), lane=ack.get("lane"))
-
-    def to_public(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "node": self.node,
-            "flow": self.flow,
-            "lrn": self.lrn,
-            "status": self.status,
-            "lane": self.lane,
-            "risk": self.risk,
-            "assessment": self.assessment,
-            "acknowledgement": self.ack,
-            "peer_declaration_id": self.peer_id,
-            "created_at": self.created_at.isoformat() if self.created_at else None,
-            "declaration": self.document,
-        }

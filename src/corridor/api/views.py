@@ -1,0 +1,54 @@
+"""What callers see of a declaration: a trader gets its declaration, lane, duties and the
+destination's answer; the risk rules that fired stay with customs officers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from corridor.customs.domain.model import CustomsDeclaration
+
+
+class DeclarationView(BaseModel):
+    id: str
+    node: str
+    flow: str
+    lrn: str
+    status: str
+    lane: str | None
+    assessment: dict[str, Any] | None
+    acknowledgement: dict[str, Any] | None
+    peer_declaration_id: str | None
+    created_at: datetime | None
+    declaration: dict[str, Any]
+
+    @classmethod
+    def of(cls, d: CustomsDeclaration) -> DeclarationView:
+        return cls(
+            id=d.id,
+            node=d.node,
+            flow=d.flow,
+            lrn=d.lrn,
+            status=d.status,
+            lane=d.lane,
+            assessment=d.assessment,
+            acknowledgement=d.ack,
+            peer_declaration_id=d.peer_id,
+            created_at=d.created_at,
+            declaration=d.document,
+        )
+
+
+class OfficerDeclarationView(DeclarationView):
+    risk: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, d: CustomsDeclaration) -> OfficerDeclarationView:
+        return cls(**DeclarationView.of(d).model_dump(), risk=d.risk)
+
+
+def view_for(role: str, declaration: CustomsDeclaration) -> dict[str, Any]:
+    chosen = OfficerDeclarationView if role in ("officer", "admin") else DeclarationView
+    return chosen.of(declaration).model_dump(mode="json")
