@@ -204,3 +204,24 @@ def test_a_trader_sees_its_lane_but_not_the_rules_that_fired(
     assert "fired" in as_officer["risk"]
     listed = client.get("/v1/declarations", headers=trader).json()["items"]
     assert all("risk" not in item for item in listed)
+
+
+def test_a_peer_key_cannot_post_envelopes_in_another_nodes_name(client: TestClient, node: Node) -> None:
+    from corridor.messaging.envelope import seal
+    from corridor.messaging.keys import KeyRing
+
+    ring = KeyRing(node.keyring.data_dir.parent / "RU", "RU")
+    node.keyring.import_public(ring.export_public())
+    key_id, private = ring.signing_key()
+    envelope = seal(
+        private_key=private,
+        key_id=key_id,
+        message_type="customs.acknowledgement.v1",
+        sender="RU",
+        recipient="IN",
+        body={"export_declaration_id": "x", "status": "accepted"},
+        now=NOW,
+    )
+    wrong_peer = key(node, "peer", "CN")
+    response = client.post("/v1/envelopes", content=envelope.to_bytes(), headers=wrong_peer)
+    assert response.status_code == 422 and response.json()["field"] == "header.sender"

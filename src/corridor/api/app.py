@@ -251,7 +251,7 @@ def create_app(node: Node) -> FastAPI:
     async def envelopes(caller: Caller, request: Request) -> JSONResponse:
         """A signed envelope from a peer node (peers only)."""
         caller.require("peer")
-        outcome = node.receive(await request.body())
+        outcome = node.receive(await request.body(), from_party=caller.party_id)
         return JSONResponse(outcome, status_code=422 if outcome.get("status") == "rejected" else 202)
 
     return app

@@ -67,8 +67,8 @@ class Node:
     def handle(self, command: commands.Command) -> Any:
         return self.bus.handle(command)
 
-    def receive(self, envelope: Any) -> dict[str, Any]:
-        result: dict[str, Any] = self.bus.handle(commands.ReceiveEnvelope(envelope))
+    def receive(self, envelope: Any, from_party: str | None = None) -> dict[str, Any]:
+        result: dict[str, Any] = self.bus.handle(commands.ReceiveEnvelope(envelope, from_party))
         return result
 
     def relay_once(self, limit: int = 200) -> RelayReport:

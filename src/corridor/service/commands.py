@@ -37,6 +37,7 @@ class HoldDeclaration(Command):
 @dataclass(frozen=True)
 class ReceiveEnvelope(Command):
     envelope: Any  # parsed JSON (dict) or raw text/bytes from a transport
+    from_party: str | None = None  # the peer the transport authenticated, when it knows one
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,10 @@ def receive_envelope(cmd: ReceiveEnvelope, uow: UnitOfWork, ctx: NodeContext) ->
         header = envelope.header.to_json()
         if envelope.header.sender == ctx.country:
             raise EnvelopeRejected("header.sender", "a node does not accept its own messages")
+        if cmd.from_party is not None and envelope.header.sender != cmd.from_party:
+            raise EnvelopeRejected(
+                "header.sender", f"is {envelope.header.sender!r}, the caller is {cmd.from_party!r}"
+            )
         try:
             public_key = ctx.keys.resolve(envelope.header.key_id, envelope.header.sender)
         except LookupError as exc:
