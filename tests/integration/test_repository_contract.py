@@ -129,6 +129,26 @@ class RepositoryContract:
             assert u.outbox.count("dead") == 1 and u.outbox.count("sent") == 1 and u.outbox.count() == 3
             assert [m.message_id for m in u.outbox.with_status(status="dead")] == ["m-2"]
 
+    def test_claimed_messages_are_not_due_again_until_the_lease_ends(
+        self, uow: Callable[[], UnitOfWork]
+    ) -> None:
+        with uow() as u:
+            for i in range(3):
+                u.outbox.add(message(f"m-{i}", T0))
+            u.commit()
+        with uow() as u:
+            first = u.outbox.claim(T0, 2, timedelta(seconds=60))
+            u.commit()
+        with uow() as u:
+            second = u.outbox.claim(T0 + timedelta(seconds=1), 10, timedelta(seconds=60))
+            u.commit()
+        assert [m.message_id for m in first] == ["m-0", "m-1"]
+        assert [m.message_id for m in second] == ["m-2"]  # another relay takes only what is left
+        with uow() as u:
+            assert u.outbox.claim(T0 + timedelta(seconds=30), 10, timedelta(seconds=60)) == []
+            again = u.outbox.claim(T0 + timedelta(seconds=61), 10, timedelta(seconds=60))
+        assert [m.message_id for m in again] == ["m-0", "m-1", "m-2"]  # a dead relay's messages come back
+
     def test_inbox_keys_on_message_id(self, uow: Callable[[], UnitOfWork]) -> None:
         with uow() as u:
             u.inbox.add("m-1", "RU", "customs.acknowledgement.v1", T0, {"status": "stored"})

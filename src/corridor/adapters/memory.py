@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Self
 
 from corridor.customs.domain.model import CustomsDeclaration, Stage
@@ -105,6 +105,12 @@ class MemoryOutbox(ports.OutboxRepository):
         ]
         pending.sort(key=lambda m: (m.created_at or now, m.message_id))
         return pending[:limit]
+
+    def claim(self, now: datetime, limit: int, lease: timedelta) -> list[ports.OutboxMessage]:
+        taken = self.due(now, limit)
+        for message in taken:
+            self.store.outbox[message.message_id] = replace(message, next_attempt_at=now + lease)
+        return taken
 
     def with_status(self, *, status: str, limit: int = 100) -> list[ports.OutboxMessage]:
         return [m for m in self.store.outbox.values() if m.status == status][:limit]

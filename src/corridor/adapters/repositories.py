@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
@@ -278,6 +278,25 @@ class SqlOutbox(ports.OutboxRepository):
             .limit(limit)
         )
         return [_outbox(row) for row in self.conn.execute(query)]
+
+    def claim(self, now: datetime, limit: int, lease: timedelta) -> list[ports.OutboxMessage]:
+        c = t.outbox.c
+        query = (
+            select(t.outbox)
+            .where(c.status == "pending", c.next_attempt_at <= now)
+            .order_by(c.created_at, c.message_id)
+            .limit(limit)
+        )
+        if self.conn.dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already serialises writers
+            query = query.with_for_update(skip_locked=True)
+        taken = [_outbox(row) for row in self.conn.execute(query)]
+        if taken:
+            self.conn.execute(
+                update(t.outbox)
+                .where(c.message_id.in_([m.message_id for m in taken]))
+                .values(next_attempt_at=now + lease)
+            )
+        return taken
 
     def with_status(self, *, status: str, limit: int = 100) -> list[ports.OutboxMessage]:
         c = t.outbox.c

@@ -15,6 +15,7 @@ from corridor.service.ports import UnitOfWork
 BASE_BACKOFF = timedelta(seconds=1)
 MAX_BACKOFF = timedelta(minutes=10)
 REFRESH_AFTER = MAX_AGE / 4
+CLAIM_LEASE = timedelta(seconds=60)  # a relay that dies mid-delivery frees its messages after this
 
 
 def backoff(attempts: int) -> timedelta:
@@ -68,7 +69,8 @@ class Relay:
 
     def run_once(self, limit: int = 200) -> RelayReport:
         with self.uow_factory() as uow:
-            due = uow.outbox.due(self.clock(), limit)
+            due = uow.outbox.claim(self.clock(), limit, CLAIM_LEASE)
+            uow.commit()
         report = RelayReport()
         results = []
         for message in due:

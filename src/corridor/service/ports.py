@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Self
 
 from corridor.customs.domain.model import CustomsDeclaration, Stage
@@ -81,6 +81,11 @@ class OutboxRepository(abc.ABC):
 
     @abc.abstractmethod
     def due(self, now: datetime, limit: int) -> list[OutboxMessage]: ...
+
+    @abc.abstractmethod
+    def claim(self, now: datetime, limit: int, lease: timedelta) -> list[OutboxMessage]:
+        """Take due messages for delivery: they are not due again for ``lease`` (another relay
+        process skips them; if this one dies, they come back when the lease ends)."""
 
     @abc.abstractmethod
     def with_status(self, *, status: str, limit: int = 100) -> list[OutboxMessage]: ...
