@@ -46,38 +46,34 @@ def floor(docs: list[tuple[str, dict[str, Any]]]) -> float:
     keys = {c: Ed25519PrivateKey.generate() for c in ("IN", "RU")}
     public = {c: k.public_key() for c, k in keys.items()}
     started = time.perf_counter()
+    ack_body = {
+        "export_declaration_id": "x" * 18,
+        "status": "accepted",
+        "duties": [{"value": "1.00", "currencyID": "RUB"}],
+    }
     for origin, document in docs:
         peer = "RU" if origin == "IN" else "IN"
         now = datetime.now(UTC)
-        prearrival = seal(
-            private_key=keys[origin],
-            key_id="k",
-            message_type="customs.prearrival.v1",
-            sender=origin,
-            recipient=peer,
-            now=now,
-            body={"export_declaration_id": "x" * 18, "declaration": document},
-        )
-        verify(
-            parse(json.loads(prearrival.to_bytes())),
-            public_key=public[origin],
-            expected_recipient=peer,
-            now=now,
-        )
-        ack = seal(
-            private_key=keys[peer],
-            key_id="k",
-            message_type="customs.acknowledgement.v1",
-            sender=peer,
-            recipient=origin,
-            now=now,
-            body={
-                "export_declaration_id": "x" * 18,
-                "status": "accepted",
-                "duties": [{"value": "1.00", "currencyID": "RUB"}],
-            },
-        )
-        verify(parse(json.loads(ack.to_bytes())), public_key=public[peer], expected_recipient=origin, now=now)
+        prearrival_body = {"export_declaration_id": "x" * 18, "declaration": document}
+        for sender, recipient, kind, body in (
+            (origin, peer, "customs.prearrival.v1", prearrival_body),
+            (peer, origin, "customs.acknowledgement.v1", ack_body),
+        ):
+            sealed = seal(
+                private_key=keys[sender],
+                key_id="k",
+                message_type=kind,
+                sender=sender,
+                recipient=recipient,
+                now=now,
+                body=body,
+            )
+            verify(
+                parse(json.loads(sealed.to_bytes())),
+                public_key=public[sender],
+                expected_recipient=recipient,
+                now=now,
+            )
     return time.perf_counter() - started
 
 
