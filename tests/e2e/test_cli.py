@@ -167,3 +167,28 @@ def test_events_track_and_pay_at_local_nodes(tmp_path: Path) -> None:
     assert again.exit_code == 1 and "already paid" in again.output
     bad = run("events", "post", str(tmp_path / "events.json"), "--node", "XX", "--data-dir", str(tmp_path))
     assert bad.exit_code == 2
+
+
+def test_outbox_list_and_requeue_dead_messages(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from corridor.demo.run import Corridor
+    from corridor.demo.samples import SampleCorridor
+    from corridor.service.commands import ClearDeclaration, FileDeclaration
+
+    corridor = Corridor.embedded(tmp_path)
+    export = corridor.nodes["IN"].handle(FileDeclaration(SampleCorridor(19).next("IN", datetime.now(UTC))))
+    if export.status == "under_control":
+        corridor.nodes["IN"].handle(ClearDeclaration(export.id, "OFFICER", "ok"))
+    with corridor.nodes["IN"].uow() as uow:
+        pending = uow.outbox.with_status(status="pending")
+        uow.outbox.mark_dead(pending[0].message_id, "peer refused: test")
+        uow.commit()
+    corridor.close()
+    listed = json.loads(run("outbox", "list", "--node", "IN", "--data-dir", str(tmp_path)).stdout)
+    assert [(m["message_id"], m["last_error"]) for m in listed] == [
+        (pending[0].message_id, "peer refused: test")
+    ]
+    requeued = run("outbox", "requeue", "--node", "IN", "--data-dir", str(tmp_path))
+    assert json.loads(requeued.stdout) == {"requeued": 1}
+    assert json.loads(run("outbox", "list", "--node", "IN", "--data-dir", str(tmp_path)).stdout) == []

@@ -149,6 +149,19 @@ class RepositoryContract:
             again = u.outbox.claim(T0 + timedelta(seconds=61), 10, timedelta(seconds=60))
         assert [m.message_id for m in again] == ["m-0", "m-1", "m-2"]  # a dead relay's messages come back
 
+    def test_dead_messages_can_be_requeued(self, uow: Callable[[], UnitOfWork]) -> None:
+        with uow() as u:
+            u.outbox.add(message("m-1"))
+            u.outbox.add(message("m-2"))
+            u.outbox.mark_dead("m-1", "refused")
+            u.commit()
+        with uow() as u:
+            assert u.outbox.requeue(["m-1", "m-2", "m-9"], T0 + timedelta(hours=1)) == 1  # only the dead one
+            u.commit()
+        with uow() as u:
+            assert u.outbox.count("dead") == 0
+            assert [m.message_id for m in u.outbox.due(T0 + timedelta(hours=1), 10)] == ["m-1", "m-2"]
+
     def test_inbox_keys_on_message_id(self, uow: Callable[[], UnitOfWork]) -> None:
         with uow() as u:
             u.inbox.add("m-1", "RU", "customs.acknowledgement.v1", T0, {"status": "stored"})

@@ -129,6 +129,17 @@ class MemoryOutbox(ports.OutboxRepository):
     def mark_dead(self, message_id: str, error: str) -> None:
         self._update(message_id, status="dead", last_error=error)
 
+    def requeue(self, message_ids: list[str], now: datetime) -> int:
+        moved = 0
+        for message_id in message_ids:
+            current = self.store.outbox.get(message_id)
+            if current is not None and current.status == "dead":
+                self.store.outbox[message_id] = replace(
+                    current, status="pending", next_attempt_at=now, attempts=0
+                )
+                moved += 1
+        return moved
+
     def count(self, status: str | None = None) -> int:
         return sum(1 for m in self.store.outbox.values() if status is None or m.status == status)
 

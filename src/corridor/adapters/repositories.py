@@ -338,6 +338,17 @@ class SqlOutbox(ports.OutboxRepository):
     def mark_dead(self, message_id: str, error: str) -> None:
         self._mark(message_id, "dead", error, None, None)
 
+    def requeue(self, message_ids: list[str], now: datetime) -> int:
+        if not message_ids:
+            return 0
+        c = t.outbox.c
+        result = self.conn.execute(
+            update(t.outbox)
+            .where(c.message_id.in_(message_ids), c.status == "dead")
+            .values(status="pending", next_attempt_at=now, attempts=0)
+        )
+        return int(result.rowcount)
+
     def count(self, status: str | None = None) -> int:
         query = select(func.count()).select_from(t.outbox)
         if status is not None:

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from corridor.cli import declarations, keys, logistics, server
+from corridor.cli import declarations, keys, logistics, outbox, server
 from corridor.demo.run import DemoSummary, run_demo
 from corridor.documents import cli as documents_cli
 from corridor.logistics.cli import simulate_command
@@ -27,6 +27,7 @@ app.add_typer(declarations.schema_app, name="schema")
 app.add_typer(keys.app, name="keys")
 app.add_typer(server.app, name="node")
 app.add_typer(logistics.events_app, name="events")
+app.add_typer(outbox.app, name="outbox")
 app.add_typer(documents_cli.app, name="doc")
 app.command()(logistics.track)
 app.command()(logistics.pay)

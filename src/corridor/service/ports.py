@@ -100,6 +100,10 @@ class OutboxRepository(abc.ABC):
     def mark_dead(self, message_id: str, error: str) -> None: ...
 
     @abc.abstractmethod
+    def requeue(self, message_ids: list[str], now: datetime) -> int:
+        """Make dead messages pending again (after the cause was mended); returns how many."""
+
+    @abc.abstractmethod
     def count(self, status: str | None = None) -> int: ...
 
 

@@ -1,0 +1,55 @@
+"""outbox list / requeue: see what a node has not delivered and send it again once mended."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from corridor.cli.common import DEFAULT_DATA_DIR, Country, DataDir, DbUrl, emit, local_node
+
+app = typer.Typer(help="A node's outbox: messages waiting, delivered or refused by the peer.")
+
+
+@app.command("list")
+def list_(
+    status: Annotated[str, typer.Option(help="pending, sent or dead")] = "dead",
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
+    node: Country = "IN",
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    db: DbUrl = None,
+) -> None:
+    """Messages with a status, oldest first, with the last delivery error."""
+    with local_node(data_dir, node, db) as local, local.uow() as uow:
+        messages = uow.outbox.with_status(status=status, limit=limit)
+    emit(
+        [
+            {
+                "message_id": m.message_id,
+                "type": m.type,
+                "recipient": m.recipient,
+                "attempts": m.attempts,
+                "last_error": m.last_error,
+                "created_at": m.created_at,
+            }
+            for m in messages
+        ]
+    )
+
+
+@app.command("requeue")
+def requeue(
+    message_ids: Annotated[
+        list[str] | None, typer.Argument(help="Message ids (default: every dead message)")
+    ] = None,
+    node: Country = "IN",
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    db: DbUrl = None,
+) -> None:
+    """Send refused messages again, e.g. after the peer imported a rotated key."""
+    with local_node(data_dir, node, db) as local, local.uow() as uow:
+        ids = message_ids or [m.message_id for m in uow.outbox.with_status(status="dead", limit=100_000)]
+        moved = uow.outbox.requeue(ids, datetime.now(UTC))
+        uow.commit()
+    emit({"requeued": moved})
