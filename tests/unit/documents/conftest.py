@@ -23,7 +23,7 @@ def samples() -> dict[str, dict[str, Any]]:
 
 @pytest.fixture
 def declaration() -> dict[str, Any]:
-    return json.loads((EXAMPLES / "declaration.json").read_text(encoding="utf-8"))
+    return json.loads((EXAMPLES / "declaration-excerpt.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture
