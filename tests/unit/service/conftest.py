@@ -59,7 +59,7 @@ class FakeAssessor:
     def duties(self, declaration: Any, at: datetime) -> dict[str, Any]:
         if self.duties_country is not None:
             return ReferenceAssessor.for_country(self.duties_country).duties(declaration, at)
-        return {"totals": {"stub": {"value": "1.00", "currencyID": "USD"}}}
+        return {"totals": [{"value": "1.00", "currencyID": "USD"}], "source": "test fake"}
 
 
 class CountingUnitOfWork(MemoryUnitOfWork):
