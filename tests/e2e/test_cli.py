@@ -192,3 +192,36 @@ def test_outbox_list_and_requeue_dead_messages(tmp_path: Path) -> None:
     requeued = run("outbox", "requeue", "--node", "IN", "--data-dir", str(tmp_path))
     assert json.loads(requeued.stdout) == {"requeued": 1}
     assert json.loads(run("outbox", "list", "--node", "IN", "--data-dir", str(tmp_path)).stdout) == []
+
+
+@pytest.mark.postgres
+def test_node_commands_use_the_postgresql_schema_they_are_given(
+    tmp_path: Path, pg_available: str, pg_schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    created = run(
+        "node",
+        "apikey",
+        "--country",
+        "IN",
+        "--role",
+        "officer",
+        "--party",
+        "O-1",
+        "--db",
+        pg_available,
+        "--db-schema",
+        pg_schema,
+        "--data-dir",
+        str(tmp_path),
+    )
+    assert created.exit_code == 0, created.output
+    monkeypatch.setenv("CORRIDOR_DB_SCHEMA", pg_schema)
+    listed = run("outbox", "list", "--node", "IN", "--db", pg_available, "--data-dir", str(tmp_path))
+    assert listed.exit_code == 0 and json.loads(listed.stdout) == []
+    engine = create_engine(pg_available)
+    with engine.connect() as conn:
+        keys = conn.execute(text(f'SELECT role, party_id FROM "{pg_schema}".api_keys')).all()
+    engine.dispose()
+    assert [tuple(k) for k in keys] == [("officer", "O-1")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,6 +60,7 @@ def open_node(
     db_schema: str | None = None,
 ) -> Node:
     country = check_country(country)
+    db_schema = db_schema or os.environ.get("CORRIDOR_DB_SCHEMA") or None
     transport = HttpTransport(peers, peer_keys or {}) if peers else InProcessTransport()
     return bootstrap_node(country, data_dir / country, transport, db_url=db_url, db_schema=db_schema)
 
@@ -68,9 +70,12 @@ def emit(value: Any) -> None:
 
 
 @contextmanager
-def local_node(data_dir: Path, country: str, db_url: str | None = None) -> Iterator[Node]:
-    """A node opened on this machine for one command, closed afterwards."""
-    node = open_node(data_dir, country, db_url)
+def local_node(
+    data_dir: Path, country: str, db_url: str | None = None, db_schema: str | None = None
+) -> Iterator[Node]:
+    """A node opened on this machine for one command, closed afterwards (PostgreSQL schema from
+    ``db_schema`` or CORRIDOR_DB_SCHEMA)."""
+    node = open_node(data_dir, country, db_url, db_schema=db_schema)
     try:
         yield node
     finally:

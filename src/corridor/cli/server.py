@@ -137,12 +137,13 @@ def apikey(
     data_dir: DataDir = DEFAULT_DATA_DIR,
     label: Annotated[str, typer.Option(help="Note for the key")] = "",
     secret: Annotated[str | None, typer.Option(help="Use this secret (provisioning); default random")] = None,
+    db_schema: Annotated[str | None, typer.Option(help="PostgreSQL schema [env CORRIDOR_DB_SCHEMA]")] = None,
 ) -> None:
     """Create an API key; its secret is printed once and only its hash is stored."""
     if role not in ROLES:
         raise fail(f"--role: must be one of {', '.join(ROLES)}", 2)
     if secret is not None and len(secret) < 24:
         raise fail("--secret: use at least 24 characters", 2)
-    with local_node(data_dir, country, db) as node:
+    with local_node(data_dir, country, db, db_schema) as node:
         value = create_api_key(node.uow(), role, party, label or f"{role} {party}", datetime.now(UTC), secret)
     emit({"role": role, "party": party, "api_key": value})
