@@ -225,3 +225,10 @@ def test_node_commands_use_the_postgresql_schema_they_are_given(
         keys = conn.execute(text(f'SELECT role, party_id FROM "{pg_schema}".api_keys')).all()
     engine.dispose()
     assert [tuple(k) for k in keys] == [("officer", "O-1")]
+
+
+def test_an_unreachable_server_is_a_message_not_a_traceback() -> None:
+    example = EXAMPLES[0]
+    result = run("declare", str(example), "--url", "http://127.0.0.1:9", "--api-key", "x")
+    assert result.exit_code == 1
+    assert "cannot reach" in result.output and "Traceback" not in result.output

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import httpx
 import typer
 
 from corridor.messaging.transport import HttpTransport, InProcessTransport
@@ -93,3 +94,20 @@ def handle_locally(data_dir: Path, country: str, db_url: str | None, command: An
             raise typer.Exit(EXIT_INVALID) from None
         except CorridorError as exc:
             raise fail(str(exc)) from None
+
+
+def post_to_server(url: str, path: str, document: Any, api_key: str | None) -> None:
+    """POST to a running node and print its JSON answer; exit 1 on a 4xx/5xx or when it cannot be
+    reached."""
+    try:
+        response = httpx.post(
+            f"{url.rstrip('/')}{path}", json=document, headers={"x-api-key": api_key or ""}, timeout=30
+        )
+        body = response.json()
+    except httpx.HTTPError as exc:
+        raise fail(f"--url: cannot reach {url} ({type(exc).__name__}: {exc})") from None
+    except ValueError:
+        raise fail(f"--url: {url} answered HTTP {response.status_code} without JSON") from None
+    emit(body)
+    if response.status_code >= 400:
+        raise typer.Exit(EXIT_INVALID)

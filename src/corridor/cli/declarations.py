@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-import httpx
 import typer
 
 from corridor.api.views import view_for
@@ -17,6 +16,7 @@ from corridor.cli.common import (
     DbUrl,
     emit,
     handle_locally,
+    post_to_server,
     read_json,
 )
 from corridor.customs.schemas import DeclarationDocument
@@ -48,15 +48,7 @@ def declare(
     """File an export declaration at the origin node; prints the registered declaration."""
     document = read_json(file)
     if url:
-        response = httpx.post(
-            f"{url.rstrip('/')}/v1/declarations",
-            json=document,
-            headers={"x-api-key": api_key or ""},
-            timeout=30,
-        )
-        emit(response.json())
-        if response.status_code >= 400:
-            raise typer.Exit(EXIT_INVALID)
+        post_to_server(url, "/v1/declarations", document, api_key)
         return
     declaration = handle_locally(data_dir, node, db, FileDeclaration(document))
     emit(view_for("officer", declaration))

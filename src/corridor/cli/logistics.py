@@ -5,19 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import httpx
 import typer
 
 from corridor.api.views import view_for
 from corridor.cli.common import (
     DEFAULT_DATA_DIR,
-    EXIT_INVALID,
     DataDir,
     DbUrl,
     emit,
     fail,
     handle_locally,
     local_node,
+    post_to_server,
     read_json,
 )
 from corridor.logistics.timeline import consignment_view
@@ -42,12 +41,7 @@ def post(
     """Validate and record the events; they reach the peer node as a signed message."""
     document = read_json(file)
     if url:
-        response = httpx.post(
-            f"{url.rstrip('/')}/v1/events", json=document, headers={"x-api-key": api_key or ""}, timeout=30
-        )
-        emit(response.json())
-        if response.status_code >= 400:
-            raise typer.Exit(EXIT_INVALID)
+        post_to_server(url, "/v1/events", document, api_key)
         return
     emit(handle_locally(data_dir, node, db, PostEvents(document, carrier)))
 
