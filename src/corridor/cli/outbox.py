@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from corridor.cli.common import DEFAULT_DATA_DIR, Country, DataDir, DbUrl, emit, local_node
+from corridor.cli.common import DEFAULT_DATA_DIR, Country, DataDir, DbUrl, emit, fail, local_node
 
 app = typer.Typer(help="A node's outbox: messages waiting, delivered or refused by the peer.")
 
@@ -21,6 +21,8 @@ def list_(
     db: DbUrl = None,
 ) -> None:
     """Messages with a status, oldest first, with the last delivery error."""
+    if status not in ("pending", "sent", "dead"):
+        raise fail("--status: must be pending, sent or dead", 2)
     with local_node(data_dir, node, db) as local, local.uow() as uow:
         messages = uow.outbox.with_status(status=status, limit=limit)
     emit(
