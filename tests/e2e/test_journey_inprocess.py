@@ -113,3 +113,20 @@ def test_demo_summary_counts_are_consistent(tmp_path: Path) -> None:
     assert summary["release"]["events_posted"] == 30 * 5
     assert summary["messages_rejected"] == 5  # the demo's five tampered copies; the replay is a duplicate
     assert set(summary["duties"]) == {"INR", "RUB"}
+
+
+def test_a_batch_applies_each_message_once_and_refuses_only_the_bad_one(tmp_path: Path) -> None:
+    samples = SampleCorridor(seed=23)
+    now = datetime.now(UTC)
+    corridor = Corridor.embedded(tmp_path)
+    for _ in range(2):
+        file_and_clear(corridor, "IN", samples.next("IN", now))
+    with corridor.nodes["IN"].uow() as uow:
+        first, second = (m.envelope for m in uow.outbox.with_status(status="pending"))
+    tampered = first.replace('"lane_at_origin":"', '"lane_at_origin":"x', 1)
+    outcomes = corridor.nodes["RU"].receive_many([first, tampered, second, first])
+    assert [o["status"] for o in outcomes] == ["accepted", "rejected", "accepted", "duplicate"]
+    with corridor.nodes["RU"].uow() as uow:
+        assert len([d for d in uow.declarations.query(limit=10) if d.flow == IMPORT]) == 2
+        assert uow.inbox.count() == 2 and uow.rejections.count() == 1
+    corridor.close()

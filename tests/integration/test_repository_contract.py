@@ -75,6 +75,23 @@ class RepositoryContract:
             assert u.declarations.get("26IN0000000000000A") is None
             assert u.outbox.count() == 0
 
+    def test_a_savepoint_undoes_only_what_was_done_inside_it(self, uow: Callable[[], UnitOfWork]) -> None:
+        with uow() as u:
+            u.outbox.add(message("kept"))
+            with pytest.raises(RuntimeError), u.savepoint():
+                u.outbox.add(message("undone"))
+                u.declarations.add(declaration())
+                raise RuntimeError("the handler failed")
+            with u.savepoint():
+                u.outbox.add(message("also kept"))
+            u.commit()
+        with uow() as u:
+            assert sorted(m.message_id for m in u.outbox.with_status(status="pending")) == [
+                "also kept",
+                "kept",
+            ]
+            assert u.declarations.get("26IN0000000000000A") is None
+
     def test_stale_save_is_refused(self, uow: Callable[[], UnitOfWork]) -> None:
         with uow() as u:
             u.declarations.add(declaration())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Self
@@ -282,6 +284,15 @@ class MemoryUnitOfWork(ports.UnitOfWork):
     def commit(self) -> None:
         self.store.__dict__.update(copy.deepcopy(self._work.__dict__))
         self.committed = True
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        saved = copy.deepcopy(self._work.__dict__)
+        try:
+            yield
+        except BaseException:
+            self._work.__dict__.update(saved)  # the repositories share this object: they see the undo
+            raise
 
     def rollback(self) -> None:
         if hasattr(self, "_work"):

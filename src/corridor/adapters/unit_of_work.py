@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Self
 
 from sqlalchemy import Connection, Engine
@@ -41,6 +43,17 @@ class SqlUnitOfWork(UnitOfWork):
             self.conn.commit()
         except IntegrityError as exc:
             raise CommitConflict(str(exc.orig)) from exc
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        assert self.conn is not None, "savepoint outside a unit of work"
+        nested = self.conn.begin_nested()
+        try:
+            yield
+        except BaseException:
+            nested.rollback()
+            raise
+        nested.commit()
 
     def rollback(self) -> None:
         if self.conn is not None and self.conn.in_transaction():

@@ -60,7 +60,7 @@ class Corridor:
             for c in ("IN", "RU")
         }
         for country, node in nodes.items():
-            transport.register(country, node.receive)
+            transport.register(country, node.receive, node.receive_many)
         introduce(nodes["IN"], nodes["RU"])
         return cls(nodes, transport)
 

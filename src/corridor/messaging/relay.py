@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from corridor.messaging.envelope import MAX_AGE, parse, parse_time, seal
 from corridor.messaging.transport import Delivery, Transport
 from corridor.service.outbox import Signer
-from corridor.service.ports import UnitOfWork
+from corridor.service.ports import OutboxMessage, UnitOfWork
 
 BASE_BACKOFF = timedelta(seconds=1)
 MAX_BACKOFF = timedelta(minutes=10)
@@ -27,6 +27,10 @@ class RelayReport:
     sent: int = 0
     retried: int = 0
     dead: int = 0
+
+
+def _failed(exc: Exception) -> Delivery:
+    return Delivery(False, detail=f"{type(exc).__name__}: {exc}")
 
 
 def refreshed(envelope_text: str, signer: Signer, now: datetime, sealed_at: datetime | None = None) -> str:
@@ -67,19 +71,40 @@ class Relay:
         self.clock = clock
         self.signer = signer
 
+    def _deliver(self, due: list[OutboxMessage]) -> list[tuple[OutboxMessage, Delivery]]:
+        """Deliver per peer, in one call when the transport takes batches; one message's failure
+        must not hold back the others."""
+        results: list[tuple[OutboxMessage, Delivery]] = []
+        by_peer: dict[str, list[tuple[OutboxMessage, str]]] = {}
+        for message in due:
+            try:
+                envelope = refreshed(message.envelope, self.signer, self.clock(), message.created_at)
+            except Exception as exc:
+                results.append((message, _failed(exc)))
+                continue
+            by_peer.setdefault(message.recipient, []).append((message, envelope))
+        many = getattr(self.transport, "deliver_many", None)
+        for recipient, items in by_peer.items():
+            if many is not None:
+                try:
+                    deliveries = many(recipient, [envelope for _, envelope in items])
+                except Exception as exc:
+                    deliveries = [_failed(exc)] * len(items)
+                results.extend((message, d) for (message, _), d in zip(items, deliveries, strict=True))
+                continue
+            for message, envelope in items:
+                try:
+                    results.append((message, self.transport.deliver(recipient, envelope)))
+                except Exception as exc:
+                    results.append((message, _failed(exc)))
+        return results
+
     def run_once(self, limit: int = 200) -> RelayReport:
         with self.uow_factory() as uow:
             due = uow.outbox.claim(self.clock(), limit, CLAIM_LEASE)
             uow.commit()
         report = RelayReport()
-        results = []
-        for message in due:
-            try:
-                envelope = refreshed(message.envelope, self.signer, self.clock(), message.created_at)
-                delivery = self.transport.deliver(message.recipient, envelope)
-            except Exception as exc:  # one message's failure must not hold back the others
-                delivery = Delivery(False, detail=f"{type(exc).__name__}: {exc}")
-            results.append((message, delivery))
+        results = self._deliver(due)
         if not results:
             return report
         with self.uow_factory() as uow:

@@ -24,6 +24,7 @@ class Transport(Protocol):
 
 
 Receiver = Callable[[str], dict[str, Any]]
+BatchReceiver = Callable[[list[str]], list[dict[str, Any]]]
 
 
 # Refusals that may pass later: the peer has not imported a rotated key yet, or the clocks disagree
@@ -47,16 +48,25 @@ class InProcessTransport:
 
     def __init__(self) -> None:
         self.receivers: dict[str, Receiver] = {}
+        self.batch_receivers: dict[str, BatchReceiver] = {}
         self.offline: set[str] = set()
 
-    def register(self, country: str, receiver: Receiver) -> None:
+    def register(self, country: str, receiver: Receiver, batch_receiver: BatchReceiver | None = None) -> None:
         self.receivers[country] = receiver
+        if batch_receiver is not None:
+            self.batch_receivers[country] = batch_receiver
 
     def deliver(self, recipient: str, envelope: str) -> Delivery:
+        return self.deliver_many(recipient, [envelope])[0]
+
+    def deliver_many(self, recipient: str, envelopes: list[str]) -> list[Delivery]:
+        """All of one relay pass for a peer at once: the peer applies them in one transaction."""
         receiver = self.receivers.get(recipient)
         if receiver is None or recipient in self.offline:
-            return Delivery(False, detail=f"node {recipient} is not reachable")
-        return delivery_from_outcome(receiver(envelope))
+            return [Delivery(False, detail=f"node {recipient} is not reachable")] * len(envelopes)
+        batch = self.batch_receivers.get(recipient)
+        outcomes = batch(envelopes) if batch is not None else [receiver(e) for e in envelopes]
+        return [delivery_from_outcome(o) for o in outcomes]
 
 
 class HttpTransport:

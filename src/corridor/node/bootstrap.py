@@ -26,13 +26,14 @@ from corridor.service import commands
 from corridor.service.bus import Handler, MessageBus
 from corridor.service.context import Assessor, NodeContext
 from corridor.service.ports import UnitOfWork
-from corridor.service.receive import receive_envelope
+from corridor.service.receive import receive_envelope, receive_envelopes
 
 COMMAND_HANDLERS: dict[type[commands.Command], Handler] = {
     commands.FileDeclaration: customs.file_declaration,
     commands.ClearDeclaration: customs.clear_declaration,
     commands.HoldDeclaration: customs.hold_declaration,
     commands.ReceiveEnvelope: receive_envelope,
+    commands.ReceiveEnvelopes: receive_envelopes,
     commands.PayDuties: customs.pay_duties,
     commands.ReleaseDeclaration: customs.release_declaration,
     commands.PostEvents: logistics.post_events,
@@ -69,6 +70,10 @@ class Node:
 
     def receive(self, envelope: Any, from_party: str | None = None) -> dict[str, Any]:
         result: dict[str, Any] = self.bus.handle(commands.ReceiveEnvelope(envelope, from_party))
+        return result
+
+    def receive_many(self, envelopes: list[Any], from_party: str | None = None) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self.bus.handle(commands.ReceiveEnvelopes(envelopes, from_party))
         return result
 
     def relay_once(self, limit: int = 200) -> RelayReport:

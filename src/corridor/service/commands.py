@@ -74,3 +74,11 @@ class RevokeDocument(Command):
     reason: str
     batch: bool = False
     issuer_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ReceiveEnvelopes(Command):
+    """Several envelopes from one transport pass, applied in one transaction."""
+
+    envelopes: list[Any]
+    from_party: str | None = None

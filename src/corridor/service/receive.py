@@ -1,33 +1,41 @@
-"""Receive an envelope from a peer: verify it, apply it once, record why when it is refused."""
+"""Receive envelopes from a peer: verify them, apply each once, record why one is refused."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from corridor.messaging.envelope import EnvelopeRejected, parse, parse_wire, verify
-from corridor.service.commands import ReceiveEnvelope
-from corridor.service.context import NodeContext
+from corridor.messaging.envelope import Envelope, EnvelopeRejected, parse, parse_wire, verify
+from corridor.service.commands import ReceiveEnvelope, ReceiveEnvelopes
+from corridor.service.context import BodyHandler, NodeContext
 from corridor.service.ports import CommitConflict, UnitOfWork
-from corridor.shared.errors import CorridorError, InvalidInput
+from corridor.shared.errors import CorridorError, FieldError, InvalidInput
 
 
-def receive_envelope(cmd: ReceiveEnvelope, uow: UnitOfWork, ctx: NodeContext) -> dict[str, Any]:
-    """Returns the outcome: ``status`` is accepted/stored (applied now), duplicate (applied before,
-    no second effect) or rejected (with ``field`` and ``reason``)."""
-    now = ctx.clock()
-    raw = cmd.envelope
-    header: dict[str, str] = {}
+@dataclass
+class _Checked:
+    """An envelope after the checks that need no database: verified, or why it is refused."""
+
+    header: dict[str, str] = field(default_factory=dict)
+    envelope: Envelope | None = None
+    handler: BodyHandler | None = None
+    refusal: EnvelopeRejected | None = None
+
+
+def _check(raw: Any, ctx: NodeContext, from_party: str | None, now: datetime) -> _Checked:
+    checked = _Checked()
     try:
         if isinstance(raw, bytes | str):
             envelope = parse_wire(raw.encode("utf-8") if isinstance(raw, str) else raw)
         else:
             envelope = parse(raw)
-        header = envelope.header.to_json()
+        checked.header = envelope.header.to_json()
         if envelope.header.sender == ctx.country:
             raise EnvelopeRejected("header.sender", "a node does not accept its own messages")
-        if cmd.from_party is not None and envelope.header.sender != cmd.from_party:
+        if from_party is not None and envelope.header.sender != from_party:
             raise EnvelopeRejected(
-                "header.sender", f"is {envelope.header.sender!r}, the caller is {cmd.from_party!r}"
+                "header.sender", f"is {envelope.header.sender!r}, the caller is {from_party!r}"
             )
         try:
             public_key = ctx.keys.resolve(envelope.header.key_id, envelope.header.sender)
@@ -38,35 +46,66 @@ def receive_envelope(cmd: ReceiveEnvelope, uow: UnitOfWork, ctx: NodeContext) ->
         if handler is None:
             raise EnvelopeRejected("header.type", f"unknown message type {envelope.header.type!r}")
     except EnvelopeRejected as exc:
-        return _reject(uow, ctx, header, exc.field, exc.reason)
+        checked.refusal = exc
+        return checked
+    checked.envelope, checked.handler = envelope, handler
+    return checked
 
-    try:
-        with uow:
-            previous = uow.inbox.outcome(header["message_id"])
-            if previous is not None:
-                return {"status": "duplicate", "message_id": header["message_id"], "first_outcome": previous}
-            outcome = handler(envelope.body, header, uow, ctx)
-            uow.inbox.add(header["message_id"], header["sender"], header["type"], now, outcome)
-            uow.commit()
-    except InvalidInput as exc:
-        first = exc.errors[0]
-        return _reject(uow, ctx, header, first.path, first.reason, all_errors=exc.errors)
-    except CommitConflict:
-        return {"status": "duplicate", "message_id": header["message_id"]}
-    except CorridorError as exc:  # the message is sound but cannot take effect here (e.g. a conflict)
-        return _reject(uow, ctx, header, "body", f"{type(exc).__name__}: {exc}")
+
+def _apply(uow: UnitOfWork, ctx: NodeContext, checked: _Checked, now: datetime) -> dict[str, Any]:
+    """Inside an open unit of work: the outcome, or an exception that undoes the message's effect."""
+    assert checked.envelope is not None and checked.handler is not None
+    header = checked.header
+    previous = uow.inbox.outcome(header["message_id"])
+    if previous is not None:
+        return {"status": "duplicate", "message_id": header["message_id"], "first_outcome": previous}
+    outcome = checked.handler(checked.envelope.body, header, uow, ctx)
+    uow.inbox.add(header["message_id"], header["sender"], header["type"], now, outcome)
     return {"message_id": header["message_id"], **outcome}
 
 
-def _reject(
-    uow: UnitOfWork, ctx: NodeContext, header: dict[str, str], field: str, reason: str, all_errors: Any = None
-) -> dict[str, Any]:
-    with uow:
-        uow.rejections.add(header.get("message_id"), header.get("sender"), field, reason, ctx.clock())
-        uow.commit()
-    result: dict[str, Any] = {"status": "rejected", "field": field, "reason": reason}
+def _refusal(exc: Exception) -> tuple[str, str, list[FieldError] | None]:
+    if isinstance(exc, EnvelopeRejected):
+        return exc.field, exc.reason, None
+    if isinstance(exc, InvalidInput):
+        return exc.errors[0].path, exc.errors[0].reason, exc.errors
+    return "body", f"{type(exc).__name__}: {exc}", None  # sound message that cannot take effect here
+
+
+def _record(uow: UnitOfWork, ctx: NodeContext, header: dict[str, str], exc: Exception) -> dict[str, Any]:
+    where, reason, errors = _refusal(exc)
+    uow.rejections.add(header.get("message_id"), header.get("sender"), where, reason, ctx.clock())
+    result: dict[str, Any] = {"status": "rejected", "field": where, "reason": reason}
     if header.get("message_id"):
         result["message_id"] = header["message_id"]
-    if all_errors:
-        result["errors"] = [e.to_json() for e in all_errors]
+    if errors:
+        result["errors"] = [e.to_json() for e in errors]
     return result
+
+
+def receive_envelope(cmd: ReceiveEnvelope, uow: UnitOfWork, ctx: NodeContext) -> dict[str, Any]:
+    """The outcome: ``status`` is accepted/stored/processed (applied now), duplicate (applied
+    before, no second effect) or rejected (with ``field`` and ``reason``)."""
+    return receive_envelopes(ReceiveEnvelopes([cmd.envelope], cmd.from_party), uow, ctx)[0]
+
+
+def receive_envelopes(cmd: ReceiveEnvelopes, uow: UnitOfWork, ctx: NodeContext) -> list[dict[str, Any]]:
+    """Apply a batch in one transaction, each message in a savepoint of its own: a refused message
+    leaves the others untouched, and the batch costs one commit."""
+    now = ctx.clock()
+    checked = [_check(raw, ctx, cmd.from_party, now) for raw in cmd.envelopes]
+    outcomes: list[dict[str, Any]] = []
+    with uow:
+        for item in checked:
+            if item.refusal is not None:
+                outcomes.append(_record(uow, ctx, item.header, item.refusal))
+                continue
+            try:
+                with uow.savepoint():
+                    outcomes.append(_apply(uow, ctx, item, now))
+            except CommitConflict:
+                outcomes.append({"status": "duplicate", "message_id": item.header["message_id"]})
+            except CorridorError as exc:
+                outcomes.append(_record(uow, ctx, item.header, exc))
+        uow.commit()
+    return outcomes
