@@ -225,3 +225,34 @@ def test_a_peer_key_cannot_post_envelopes_in_another_nodes_name(client: TestClie
     wrong_peer = key(node, "peer", "CN")
     response = client.post("/v1/envelopes", content=envelope.to_bytes(), headers=wrong_peer)
     assert response.status_code == 422 and response.json()["field"] == "header.sender"
+
+
+def test_envelope_batch_answers_one_outcome_per_envelope(client: TestClient, node: Node) -> None:
+    from corridor.messaging.envelope import seal
+    from corridor.messaging.keys import KeyRing
+
+    ring = KeyRing(node.keyring.data_dir.parent / "RU", "RU")
+    node.keyring.import_public(ring.export_public())
+    key_id, private = ring.signing_key()
+    ack = seal(
+        private_key=private,
+        key_id=key_id,
+        message_type="customs.acknowledgement.v1",
+        sender="RU",
+        recipient="IN",
+        body={"export_declaration_id": "26IN0000000000NONE", "status": "accepted"},
+        now=NOW,
+    )
+    peer = key(node, "peer", "RU")
+    response = client.post(
+        "/v1/envelopes/batch", json={"envelopes": [ack.to_bytes().decode(), "{}"]}, headers=peer
+    )
+    assert response.status_code == 200
+    outcomes = response.json()["outcomes"]
+    assert [(o["status"], o["field"]) for o in outcomes] == [
+        ("rejected", "body.export_declaration_id"),  # sound envelope, unknown declaration
+        ("rejected", "header"),  # not an envelope: its header is missing
+    ]
+    trader = key(node, "trader", "AAACS1234F")
+    assert client.post("/v1/envelopes/batch", json={"envelopes": ["{}"]}, headers=trader).status_code == 403
+    assert client.post("/v1/envelopes/batch", json={"envelopes": []}, headers=peer).status_code == 422

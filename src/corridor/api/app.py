@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
 
 from corridor import __version__
 from corridor.api.views import view_for
@@ -22,6 +23,12 @@ from corridor.shared.errors import Conflict, FieldError, Forbidden, InvalidInput
 from corridor.shared.validation import path_of
 
 PAGES = files("corridor.api").joinpath("pages")
+
+
+class EnvelopeBatch(BaseModel):
+    envelopes: list[str] = Field(
+        min_length=1, max_length=1000, description="Envelopes as their canonical JSON text"
+    )
 
 
 def create_app(node: Node) -> FastAPI:
@@ -246,6 +253,12 @@ def create_app(node: Node) -> FastAPI:
             )
             result: dict[str, Any] = node.handle(command)
             return result
+
+    @app.post("/v1/envelopes/batch")
+    def envelopes_batch(caller: Caller, body: EnvelopeBatch) -> dict[str, Any]:
+        """Several envelopes from a peer's relay pass, applied in one transaction; one outcome each."""
+        caller.require("peer")
+        return {"outcomes": node.receive_many(list(body.envelopes), from_party=caller.party_id)}
 
     @app.post("/v1/envelopes", status_code=202)
     async def envelopes(caller: Caller, request: Request) -> JSONResponse:

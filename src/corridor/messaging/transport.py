@@ -101,5 +101,30 @@ class HttpTransport:
             )
         return delivery_from_outcome(outcome)
 
+    def deliver_many(self, recipient: str, envelopes: list[str]) -> list[Delivery]:
+        """One request for a relay pass: ``POST /v1/envelopes/batch`` with the envelopes' wire texts;
+        the peer answers one outcome per envelope, in order."""
+        if len(envelopes) == 1:
+            return [self.deliver(recipient, envelopes[0])]
+        base = self.peers.get(recipient)
+        if base is None:
+            return [Delivery(False, permanent=True, detail=f"no URL configured for node {recipient}")] * len(
+                envelopes
+            )
+        try:
+            response = self.client.post(
+                f"{base.rstrip('/')}/v1/envelopes/batch",
+                json={"envelopes": envelopes},
+                headers={"x-api-key": self.api_keys.get(recipient, "")},
+            )
+            outcomes = response.json()["outcomes"] if response.status_code == 200 else None
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            return [Delivery(False, detail=f"{type(exc).__name__}: {exc}")] * len(envelopes)
+        if not isinstance(outcomes, list) or len(outcomes) != len(envelopes):
+            return [Delivery(False, detail=f"HTTP {response.status_code}: {response.text[:200]}")] * len(
+                envelopes
+            )
+        return [delivery_from_outcome(o) for o in outcomes]
+
     def close(self) -> None:
         self.client.close()
