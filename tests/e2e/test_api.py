@@ -256,3 +256,28 @@ def test_envelope_batch_answers_one_outcome_per_envelope(client: TestClient, nod
     trader = key(node, "trader", "AAACS1234F")
     assert client.post("/v1/envelopes/batch", json={"envelopes": ["{}"]}, headers=trader).status_code == 403
     assert client.post("/v1/envelopes/batch", json={"envelopes": []}, headers=peer).status_code == 422
+
+
+def test_a_customs_broker_files_under_the_exporters_mandate(
+    client: TestClient, node: Node, samples: SampleCorridor
+) -> None:
+    document = samples.next("IN", NOW)
+    exporter = document["Declaration"]["Exporter"]
+    document["Declaration"]["Declarant"] = {**exporter, "ID": "AAACB1234Z", "Name": "Sample Customs Broker"}
+    broker = key(node, "trader", "AAACB1234Z")
+    assert client.post("/v1/declarations", json=document, headers=broker).status_code == 403  # no mandate yet
+    admin = key(node, "admin", "admin")
+    granted = client.post(
+        "/v1/mandates", json={"broker_id": "AAACB1234Z", "exporter_id": exporter["ID"]}, headers=admin
+    )
+    assert granted.status_code == 201
+    assert client.post("/v1/mandates", json={"broker_id": "x"}, headers=broker).status_code == 403
+    filed = client.post("/v1/declarations", json=document, headers=broker)
+    assert filed.status_code == 201, filed.text
+    declaration_id = filed.json()["id"]
+    assert client.get(f"/v1/declarations/{declaration_id}", headers=broker).status_code == 200
+    owner = key(node, "trader", exporter["ID"])
+    assert client.get(f"/v1/declarations/{declaration_id}", headers=owner).status_code == 200
+    assert [d["id"] for d in client.get("/v1/declarations", headers=broker).json()["items"]] == [
+        declaration_id
+    ]

@@ -179,6 +179,21 @@ class RepositoryContract:
             assert u.outbox.count("dead") == 0
             assert [m.message_id for m in u.outbox.due(T0 + timedelta(hours=1), 10)] == ["m-1", "m-2"]
 
+    def test_mandates_and_declarant_queries(self, uow: Callable[[], UnitOfWork]) -> None:
+        filed = declaration("26IN0000000000000M", "AAACS1234F", "L-M")
+        filed.declarant_id = "AAACB1234Z"
+        with uow() as u:
+            u.mandates.grant("AAACB1234Z", "AAACS1234F", T0)
+            u.mandates.grant("AAACB1234Z", "AAACS1234F", T0)  # again: no effect
+            u.declarations.add(filed)
+            u.commit()
+        with uow() as u:
+            assert u.mandates.exists("AAACB1234Z", "AAACS1234F")
+            assert not u.mandates.exists("AAACS1234F", "AAACB1234Z")
+            assert [d.id for d in u.declarations.query(trader_id="AAACB1234Z")] == ["26IN0000000000000M"]
+            got = u.declarations.get("26IN0000000000000M")
+            assert got is not None and got.declarant_id == "AAACB1234Z"
+
     def test_inbox_keys_on_message_id(self, uow: Callable[[], UnitOfWork]) -> None:
         with uow() as u:
             u.inbox.add("m-1", "RU", "customs.acknowledgement.v1", T0, {"status": "stored"})

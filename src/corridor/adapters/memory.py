@@ -28,6 +28,7 @@ class MemoryStore:
         self.events: dict[str, ports.StoredEvent] = {}
         self.containers: list[tuple[str, str, str, datetime]] = []
         self.documents: dict[str, dict[str, Any]] = {}
+        self.mandates: set[tuple[str, str]] = set()
 
 
 class MemoryDeclarations(ports.DeclarationRepository):
@@ -77,7 +78,8 @@ class MemoryDeclarations(ports.DeclarationRepository):
         found = [
             d
             for d in self.store.declarations.values()
-            if (trader_id is None or d.trader_id == trader_id) and (status is None or d.status == status)
+            if (trader_id is None or trader_id in (d.trader_id, d.declarant_id))
+            and (status is None or d.status == status)
         ]
         found.sort(key=lambda d: (-(d.created_at.timestamp() if d.created_at else 0), d.id))
         return [copy.deepcopy(d) for d in found[offset : offset + limit]]
@@ -262,6 +264,17 @@ class MemoryDocuments(ports.DocumentRepository):
         return [self.store.documents[h] for h in target_hashes if h in self.store.documents]
 
 
+class MemoryMandates(ports.MandateRepository):
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def grant(self, broker_id: str, exporter_id: str, at: datetime) -> None:
+        self.store.mandates.add((broker_id, exporter_id))
+
+    def exists(self, broker_id: str, exporter_id: str) -> bool:
+        return (broker_id, exporter_id) in self.store.mandates
+
+
 class MemoryUnitOfWork(ports.UnitOfWork):
     """Changes go to a copy of the store and replace it on commit, so a rollback loses them."""
 
@@ -279,6 +292,7 @@ class MemoryUnitOfWork(ports.UnitOfWork):
         self.api_keys = MemoryApiKeys(self._work)
         self.events = MemoryEvents(self._work)
         self.documents = MemoryDocuments(self._work)
+        self.mandates = MemoryMandates(self._work)
         return self
 
     def commit(self) -> None:

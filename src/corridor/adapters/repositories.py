@@ -28,6 +28,7 @@ def _declaration_row(d: CustomsDeclaration) -> dict[str, Any]:
         "flow": d.flow,
         "lrn": d.lrn,
         "trader_id": d.trader_id,
+        "declarant_id": d.declarant_id,
         "exporter_id": d.exporter_id,
         "importer_id": d.importer_id,
         "status": d.status,
@@ -49,6 +50,7 @@ def _declaration(row: Any) -> CustomsDeclaration:
         flow=row.flow,
         lrn=row.lrn,
         trader_id=row.trader_id,
+        declarant_id=row.declarant_id,
         exporter_id=row.exporter_id,
         importer_id=row.importer_id,
         document=row.document,
@@ -214,7 +216,7 @@ class SqlDeclarations(ports.DeclarationRepository):
         c = t.declarations.c
         query = select(t.declarations).order_by(c.created_at.desc(), c.id).limit(limit).offset(offset)
         if trader_id is not None:
-            query = query.where(c.trader_id == trader_id)
+            query = query.where((c.trader_id == trader_id) | (c.declarant_id == trader_id))
         if status is not None:
             query = query.where(c.status == status)
         return [_declaration(row) for row in self.conn.execute(query)]
@@ -580,3 +582,22 @@ class SqlDocuments(ports.DocumentRepository):
         if not target_hashes:
             return []
         return [row.document for row in self.conn.execute(DOCUMENTS_BY_HASH, {"hashes": list(target_hashes)})]
+
+
+MANDATE = select(t.mandates.c.broker_id).where(
+    t.mandates.c.broker_id == bindparam("broker"), t.mandates.c.exporter_id == bindparam("exporter")
+)
+
+
+class SqlMandates(ports.MandateRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def grant(self, broker_id: str, exporter_id: str, at: datetime) -> None:
+        if not self.exists(broker_id, exporter_id):
+            self.conn.execute(
+                INSERT["mandates"], {"broker_id": broker_id, "exporter_id": exporter_id, "granted_at": at}
+            )
+
+    def exists(self, broker_id: str, exporter_id: str) -> bool:
+        return self.conn.execute(MANDATE, {"broker": broker_id, "exporter": exporter_id}).first() is not None

@@ -26,6 +26,7 @@ declarations = Table(
     Column("flow", String(8), nullable=False),
     Column("lrn", String(70), nullable=False),
     Column("trader_id", String(35), nullable=False),
+    Column("declarant_id", String(35)),
     Column("exporter_id", String(35), nullable=False),
     Column("importer_id", String(35), nullable=False),
     Column("status", String(20), nullable=False),
@@ -147,3 +148,11 @@ trade_documents = Table(
     Column("stored_at", DateTime(timezone=True), nullable=False),
 )
 Index("ix_trade_documents_merkle_root", trade_documents.c.merkle_root)
+
+mandates = Table(
+    "mandates",
+    metadata,
+    Column("broker_id", String(35), primary_key=True),
+    Column("exporter_id", String(35), primary_key=True),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+)

@@ -29,6 +29,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.api_keys = r.SqlApiKeys(self.conn)
         self.events = r.SqlEvents(self.conn)
         self.documents = r.SqlDocuments(self.conn)
+        self.mandates = r.SqlMandates(self.conn)
         return self
 
     def __exit__(self, *args: object) -> None:

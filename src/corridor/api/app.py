@@ -75,6 +75,15 @@ def create_app(node: Node) -> FastAPI:
         secret = create_api_key(node.uow(), str(role), str(party), label, node.bus.ctx.clock())
         return {"role": role, "party_id": party, "label": label, "api_key": secret}
 
+    @app.post("/v1/mandates", status_code=201)
+    def grant_mandate(caller: Caller, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+        """Administrator: record that an exporter lets a customs broker file its declarations."""
+        caller.require("admin")
+        result: dict[str, Any] = node.handle(
+            commands.GrantMandate(str(body.get("broker_id") or ""), str(body.get("exporter_id") or ""))
+        )
+        return result
+
     @app.get("/v1/keys")
     def public_keys() -> dict[str, Any]:
         """This node's public signing keys, for peers' trust lists."""
@@ -124,7 +133,12 @@ def create_app(node: Node) -> FastAPI:
         if declaration is None or (
             caller.role == "trader"
             and caller.party_id
-            not in (declaration.trader_id, declaration.exporter_id, declaration.importer_id)
+            not in (
+                declaration.trader_id,
+                declaration.exporter_id,
+                declaration.importer_id,
+                declaration.declarant_id,
+            )
         ):
             raise NotFound(f"declaration {declaration_id} not found")
         return declaration, stages

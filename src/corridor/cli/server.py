@@ -10,10 +10,21 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from corridor.cli.common import DEFAULT_DATA_DIR, Country, DataDir, DbUrl, emit, fail, local_node, open_node
+from corridor.cli.common import (
+    DEFAULT_DATA_DIR,
+    Country,
+    DataDir,
+    DbUrl,
+    emit,
+    fail,
+    handle_locally,
+    local_node,
+    open_node,
+)
 from corridor.config import Settings
 from corridor.node.bootstrap import bootstrap_node
 from corridor.service.auth import ROLES, create_api_key, ensure_api_key
+from corridor.service.commands import GrantMandate
 
 app = typer.Typer(help="Run a node as a server; manage its API keys.")
 
@@ -147,3 +158,15 @@ def apikey(
     with local_node(data_dir, country, db, db_schema) as node:
         value = create_api_key(node.uow(), role, party, label or f"{role} {party}", datetime.now(UTC), secret)
     emit({"role": role, "party": party, "api_key": value})
+
+
+@app.command("mandate")
+def mandate(
+    broker: Annotated[str, typer.Option(help="The customs broker's party id (its IEC / INN)")],
+    exporter: Annotated[str, typer.Option(help="The exporter's party id")],
+    country: Country = "IN",
+    db: DbUrl = None,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+) -> None:
+    """Record an exporter's mandate: the broker may then file its declarations as their Declarant."""
+    emit(handle_locally(data_dir, country, db, GrantMandate(broker, exporter)))

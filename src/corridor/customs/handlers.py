@@ -24,6 +24,7 @@ from corridor.logistics.handlers import sync_release
 from corridor.service.commands import (
     ClearDeclaration,
     FileDeclaration,
+    GrantMandate,
     HoldDeclaration,
     PayDuties,
     ReleaseDeclaration,
@@ -53,11 +54,19 @@ def file_declaration(cmd: FileDeclaration, uow: UnitOfWork, ctx: NodeContext) ->
                 )
             ]
         )
-    if cmd.filed_by is not None and cmd.filed_by != d.Exporter.ID:
-        # a Declarant named in the document proves nothing: the key must be the exporter's own
-        raise Forbidden("Declaration.Exporter.ID: a trader may file only its own declarations")
+    broker = cmd.filed_by if cmd.filed_by is not None and cmd.filed_by != d.Exporter.ID else None
+    if broker is not None and (d.Declarant is None or broker != d.Declarant.ID):
+        raise Forbidden(
+            "Declaration.Exporter.ID: a trader files its own declarations, or as their Declarant "
+            "under the exporter's mandate"
+        )
     now = ctx.clock()
     with uow:
+        if broker is not None and not uow.mandates.exists(broker, d.Exporter.ID):
+            # naming oneself Declarant proves nothing: the exporter must have given a mandate
+            raise Forbidden(
+                f"Declaration.Declarant.ID: {broker} holds no mandate from exporter {d.Exporter.ID}"
+            )
         declaration = CustomsDeclaration(
             id=ctx.new_id(),
             node=ctx.country,
@@ -67,6 +76,7 @@ def file_declaration(cmd: FileDeclaration, uow: UnitOfWork, ctx: NodeContext) ->
             exporter_id=d.Exporter.ID,
             importer_id=d.Importer.ID,
             document=document.model_dump(mode="json", exclude_none=True),
+            declarant_id=broker,
             created_at=now,
         )
         declaration.record("lodgement", d.IssueDateTime)
@@ -326,3 +336,17 @@ def on_acknowledgement(
     declaration.store_ack({**body, "message_id": header["message_id"]}, ctx.clock())
     uow.declarations.save(declaration)
     return {"status": "stored", "export_declaration_id": export_id}
+
+
+def grant_mandate(cmd: GrantMandate, uow: UnitOfWork, ctx: NodeContext) -> dict[str, str]:
+    errors = [
+        FieldError(name, "required")
+        for name, value in (("broker_id", cmd.broker_id), ("exporter_id", cmd.exporter_id))
+        if not isinstance(value, str) or not value.strip()
+    ]
+    if errors:
+        raise InvalidInput(errors)
+    with uow:
+        uow.mandates.grant(cmd.broker_id, cmd.exporter_id, ctx.clock())
+        uow.commit()
+    return {"broker_id": cmd.broker_id, "exporter_id": cmd.exporter_id}

@@ -38,6 +38,7 @@ COMMAND_HANDLERS: dict[type[commands.Command], Handler] = {
     commands.ReleaseDeclaration: customs.release_declaration,
     commands.PostEvents: logistics.post_events,
     commands.RevokeDocument: documents.revoke_document,
+    commands.GrantMandate: customs.grant_mandate,
 }
 
 

@@ -14,7 +14,7 @@ class Command:
 @dataclass(frozen=True)
 class FileDeclaration(Command):
     document: Any
-    filed_by: str | None = None  # the trader's party id; None when an officer files on its behalf
+    filed_by: str | None = None  # the filing trader (exporter or mandated broker); None for an officer
     documents: tuple[Any, ...] = ()  # wrapped trade documents the declaration references by targetHash
 
 
@@ -82,3 +82,11 @@ class ReceiveEnvelopes(Command):
 
     envelopes: list[Any]
     from_party: str | None = None
+
+
+@dataclass(frozen=True)
+class GrantMandate(Command):
+    """An exporter's mandate for a customs broker to file its declarations (recorded by the admin)."""
+
+    broker_id: str
+    exporter_id: str

@@ -205,6 +205,16 @@ class DocumentRepository(abc.ABC):
     def get_many(self, target_hashes: list[str]) -> list[dict[str, Any]]: ...
 
 
+class MandateRepository(abc.ABC):
+    """Which customs brokers may file for which exporters."""
+
+    @abc.abstractmethod
+    def grant(self, broker_id: str, exporter_id: str, at: datetime) -> None: ...
+
+    @abc.abstractmethod
+    def exists(self, broker_id: str, exporter_id: str) -> bool: ...
+
+
 class ConcurrentUpdate(Exception):
     """The aggregate changed since it was read; the caller retries."""
 
@@ -222,6 +232,7 @@ class UnitOfWork(abc.ABC):
     api_keys: ApiKeyRepository
     events: EventRepository
     documents: DocumentRepository
+    mandates: MandateRepository
 
     def __enter__(self) -> Self:
         return self

@@ -151,7 +151,7 @@ def test_naming_oneself_declarant_does_not_let_a_trader_file_for_another_exporte
     agent["Name"] = "Customs broker"
     export_in["Declaration"]["Declarant"] = agent
 
-    with pytest.raises(Forbidden, match="Exporter"):
+    with pytest.raises(Forbidden, match="no mandate"):
         india.handle(FileDeclaration(export_in, filed_by="AAACB1234Z"))
 
     assert_nothing_stored(india)
@@ -235,3 +235,22 @@ def test_a_held_export_can_be_cleared_by_an_officer_and_then_leaves(
 
     assert cleared.status == CLEARED
     assert len(node.outbox(PREARRIVAL)) == 1
+
+
+def test_a_mandated_broker_files_as_declarant_and_is_recorded(india: Any, export_in: dict[str, Any]) -> None:
+    from corridor.adapters.memory import MemoryUnitOfWork
+    from corridor.customs.domain.model import EXPORT
+    from corridor.service.commands import GrantMandate
+
+    exporter = export_in["Declaration"]["Exporter"]["ID"]
+    broker = copy.deepcopy(export_in["Declaration"]["Exporter"])
+    broker["ID"], broker["Name"] = "AAACB1234Z", "Sample Customs Broker"
+    export_in["Declaration"]["Declarant"] = broker
+    india.handle(GrantMandate("AAACB1234Z", exporter))
+
+    declaration = india.handle(FileDeclaration(export_in, filed_by="AAACB1234Z"))
+
+    stored = india.store.declarations[declaration.id]
+    assert (stored.declarant_id, stored.trader_id, stored.flow) == ("AAACB1234Z", exporter, EXPORT)
+    with MemoryUnitOfWork(india.store) as uow:  # the broker finds what it filed
+        assert [d.id for d in uow.declarations.query(trader_id="AAACB1234Z")] == [declaration.id]

@@ -60,6 +60,7 @@ class CustomsDeclaration:
     importer_id: str
     document: dict[str, Any]
     status: str = FILED
+    declarant_id: str | None = None  # a customs broker filing under the exporter's mandate
     lane: str | None = None
     risk: dict[str, Any] | None = None
     assessment: dict[str, Any] | None = None
