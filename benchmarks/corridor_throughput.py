@@ -82,7 +82,6 @@ def run(corridor: Corridor, docs: list[tuple[str, dict[str, Any]]], batch: int) 
     latencies: list[float] = []
     started = time.perf_counter()
     for start in range(0, len(docs), batch):
-        chunk_started = time.perf_counter()
         filed_at = []
         for origin, document in docs[start : start + batch]:
             t0 = time.perf_counter()
@@ -94,7 +93,6 @@ def run(corridor: Corridor, docs: list[tuple[str, dict[str, Any]]], batch: int) 
         corridor.pump()
         done = time.perf_counter()
         latencies.extend(done - t for t in filed_at)
-        del chunk_started
     return time.perf_counter() - started, latencies
 
 

@@ -206,47 +206,36 @@ def test_a_trader_sees_its_lane_but_not_the_rules_that_fired(
     assert all("risk" not in item for item in listed)
 
 
-def test_a_peer_key_cannot_post_envelopes_in_another_nodes_name(client: TestClient, node: Node) -> None:
+def acknowledgement_from_ru(node: Node, export_id: str) -> bytes:
+    """A genuine acknowledgement sealed by an RU node whose key the IN node trusts."""
     from corridor.messaging.envelope import seal
     from corridor.messaging.keys import KeyRing
 
     ring = KeyRing(node.keyring.data_dir.parent / "RU", "RU")
     node.keyring.import_public(ring.export_public())
     key_id, private = ring.signing_key()
-    envelope = seal(
+    return seal(
         private_key=private,
         key_id=key_id,
         message_type="customs.acknowledgement.v1",
         sender="RU",
         recipient="IN",
-        body={"export_declaration_id": "x", "status": "accepted"},
+        body={"export_declaration_id": export_id, "status": "accepted"},
         now=NOW,
-    )
+    ).to_bytes()
+
+
+def test_a_peer_key_cannot_post_envelopes_in_another_nodes_name(client: TestClient, node: Node) -> None:
+    envelope = acknowledgement_from_ru(node, "x")
     wrong_peer = key(node, "peer", "CN")
-    response = client.post("/v1/envelopes", content=envelope.to_bytes(), headers=wrong_peer)
+    response = client.post("/v1/envelopes", content=envelope, headers=wrong_peer)
     assert response.status_code == 422 and response.json()["field"] == "header.sender"
 
 
 def test_envelope_batch_answers_one_outcome_per_envelope(client: TestClient, node: Node) -> None:
-    from corridor.messaging.envelope import seal
-    from corridor.messaging.keys import KeyRing
-
-    ring = KeyRing(node.keyring.data_dir.parent / "RU", "RU")
-    node.keyring.import_public(ring.export_public())
-    key_id, private = ring.signing_key()
-    ack = seal(
-        private_key=private,
-        key_id=key_id,
-        message_type="customs.acknowledgement.v1",
-        sender="RU",
-        recipient="IN",
-        body={"export_declaration_id": "26IN0000000000NONE", "status": "accepted"},
-        now=NOW,
-    )
+    ack = acknowledgement_from_ru(node, "26IN0000000000NONE")
     peer = key(node, "peer", "RU")
-    response = client.post(
-        "/v1/envelopes/batch", json={"envelopes": [ack.to_bytes().decode(), "{}"]}, headers=peer
-    )
+    response = client.post("/v1/envelopes/batch", json={"envelopes": [ack.decode(), "{}"]}, headers=peer)
     assert response.status_code == 200
     outcomes = response.json()["outcomes"]
     assert [(o["status"], o["field"]) for o in outcomes] == [

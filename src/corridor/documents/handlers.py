@@ -27,7 +27,8 @@ def referenced_documents(
 ) -> tuple[list[dict[str, Any]], list[Finding]]:
     """The wrapped documents the declaration references (those provided, else those stored
     earlier), stored for the record, and the findings of verifying and cross-checking them."""
-    hashes = [ref for ref, _ in decl_document_refs(declaration) if HEX64.match(ref)]
+    refs = decl_document_refs(declaration)
+    hashes = [ref for ref, _ in refs if HEX64.match(ref)]
     if not isinstance(provided, list | tuple):
         raise InvalidInput([FieldError("documents", "must be a list of wrapped documents")])
     given: dict[str, dict[str, Any]] = {}
@@ -48,7 +49,7 @@ def referenced_documents(
                 [FieldError(f"documents[{i}]", f"{target} is not referenced by the declaration")]
             )
         given[target] = doc
-    if not decl_document_refs(declaration) or ctx.documents is None:
+    if not refs or ctx.documents is None:
         return [], []
     stored = {
         d["signature"]["targetHash"]: d for d in uow.documents.get_many([h for h in hashes if h not in given])
