@@ -16,6 +16,7 @@ from corridor.documents import service as documents_service
 from corridor.documents.api import IssueRequest, RevokeRequest, document_context
 from corridor.documents.api import router as documents_router
 from corridor.logistics.timeline import consignment_view
+from corridor.messaging.transport import answer_status
 from corridor.node.bootstrap import Node
 from corridor.service import commands
 from corridor.service.auth import ROLES, Principal, Unauthorized, authenticate, create_api_key
@@ -276,10 +277,11 @@ def create_app(node: Node) -> FastAPI:
 
     @app.post("/v1/envelopes", status_code=202)
     async def envelopes(caller: Caller, request: Request) -> JSONResponse:
-        """A signed envelope from a peer node (peers only)."""
+        """A signed envelope from a peer node (peers only). A refusal answers 409 when the sender
+        should try again later (``retryable``: a key not imported yet, clocks apart), else 422."""
         caller.require("peer")
         outcome = node.receive(await request.body(), from_party=caller.party_id)
-        return JSONResponse(outcome, status_code=422 if outcome.get("status") == "rejected" else 202)
+        return JSONResponse(outcome, status_code=answer_status(outcome))
 
     return app
 

@@ -24,11 +24,14 @@ MAX_CLOCK_SKEW = timedelta(seconds=60)
 
 
 class EnvelopeRejected(Exception):
-    """The envelope must not take effect; ``field`` names what was wrong."""
+    """The envelope must not take effect; ``field`` names what was wrong. ``transient``: the same
+    message may pass later (the receiver has not imported the sender's key yet, or the clocks
+    disagree), so the sender retries it with backoff; any other refusal is permanent."""
 
-    def __init__(self, field: str, reason: str) -> None:
+    def __init__(self, field: str, reason: str, *, transient: bool = False) -> None:
         self.field = field
         self.reason = reason
+        self.transient = transient
         super().__init__(f"{field}: {reason}")
 
 
@@ -187,9 +190,12 @@ def verify(
         )
     created = parse_time(header.created)
     if created - now > max_skew:
-        raise EnvelopeRejected("header.created", "is in the future")
+        raise EnvelopeRejected("header.created", "is in the future", transient=True)
     if now - created > max_age:
-        raise EnvelopeRejected("header.created", f"is older than {int(max_age.total_seconds())} s (stale)")
+        # the sender's relay seals a message that waited anew, so a later attempt may pass
+        raise EnvelopeRejected(
+            "header.created", f"is older than {int(max_age.total_seconds())} s (stale)", transient=True
+        )
     try:
         signature = b64url_decode(envelope.signature)
     except ValueError as exc:

@@ -27,20 +27,42 @@ Receiver = Callable[[str], dict[str, Any]]
 BatchReceiver = Callable[[list[str]], list[dict[str, Any]]]
 
 
-# Refusals that may pass later: the peer has not imported a rotated key yet, or the clocks disagree
-# (the relay seals the message anew on a later attempt).
-TRANSIENT_FIELDS = frozenset({"header.key_id", "header.created"})
+def retryable(outcome: dict[str, Any]) -> bool:
+    """The one rule for every transport and for the HTTP answer: the receiver refused the message
+    for a reason that may pass later (``EnvelopeRejected.transient``: a key the peer has not
+    imported yet, clocks that disagree), so the sender retries it with backoff."""
+    return outcome.get("status") == "rejected" and outcome.get("retryable") is True
+
+
+def answer_status(outcome: dict[str, Any]) -> int:
+    """The HTTP status of a receiver's outcome: 202 taken, 409 refused for now (retry later),
+    422 refused for good."""
+    if outcome.get("status") != "rejected":
+        return 202
+    return 409 if retryable(outcome) else 422
 
 
 def delivery_from_outcome(outcome: dict[str, Any]) -> Delivery:
     if outcome.get("status") == "rejected":
         return Delivery(
             False,
-            permanent=outcome.get("field") not in TRANSIENT_FIELDS,
+            permanent=not retryable(outcome),
             detail=f"{outcome.get('field')}: {outcome.get('reason')}",
             outcome=outcome,
         )
     return Delivery(True, outcome=outcome)
+
+
+# Answers without an outcome that may pass later, besides network errors and 5xx: a timeout, too
+# many requests, a peer busy with concurrent changes (409), and this node's API key refused at the
+# peer (401/403), which the operator fixes without losing the messages waiting meanwhile.
+TRANSIENT_HTTP = frozenset({401, 403, 408, 409, 425, 429})
+
+
+def http_failure(status: int, text: str) -> Delivery:
+    """An HTTP answer that carries no outcome: transient unless it is a 4xx not in TRANSIENT_HTTP."""
+    permanent = 400 <= status < 500 and status not in TRANSIENT_HTTP
+    return Delivery(False, permanent=permanent, detail=f"HTTP {status}: {text[:200]}")
 
 
 class InProcessTransport:
@@ -89,17 +111,13 @@ class HttpTransport:
             )
         except httpx.HTTPError as exc:
             return Delivery(False, detail=f"{type(exc).__name__}: {exc}")
-        if response.status_code >= 500 or response.status_code in (401, 403, 408, 429):
-            return Delivery(False, detail=f"HTTP {response.status_code}: {response.text[:200]}")
         try:
             outcome = response.json()
         except ValueError:
-            return Delivery(False, detail=f"HTTP {response.status_code}: not JSON")
-        if response.status_code >= 400:
-            return Delivery(
-                False, permanent=True, detail=f"HTTP {response.status_code}: {outcome}", outcome=outcome
-            )
-        return delivery_from_outcome(outcome)
+            outcome = None
+        if response.status_code in (200, 202, 409, 422) and isinstance(outcome, dict) and "status" in outcome:
+            return delivery_from_outcome(outcome)  # the receiver's own verdict, whatever the status
+        return http_failure(response.status_code, response.text)
 
     def deliver_many(self, recipient: str, envelopes: list[str]) -> list[Delivery]:
         """One request for a relay pass: ``POST /v1/envelopes/batch`` with the envelopes' wire texts;
@@ -117,14 +135,21 @@ class HttpTransport:
                 json={"envelopes": envelopes},
                 headers={"x-api-key": self.api_keys.get(recipient, "")},
             )
-            outcomes = response.json()["outcomes"] if response.status_code == 200 else None
-        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+        except httpx.HTTPError as exc:
             return [Delivery(False, detail=f"{type(exc).__name__}: {exc}")] * len(envelopes)
-        if not isinstance(outcomes, list) or len(outcomes) != len(envelopes):
-            return [Delivery(False, detail=f"HTTP {response.status_code}: {response.text[:200]}")] * len(
-                envelopes
-            )
-        return [delivery_from_outcome(o) for o in outcomes]
+        try:
+            outcomes = response.json()["outcomes"] if response.status_code == 200 else None
+        except (ValueError, KeyError, TypeError):
+            outcomes = None
+        if isinstance(outcomes, list) and len(outcomes) == len(envelopes):
+            return [
+                delivery_from_outcome(o) if isinstance(o, dict) else http_failure(502, "not an outcome")
+                for o in outcomes
+            ]
+        failure = http_failure(response.status_code, response.text)
+        if failure.permanent:  # the request as a whole was refused: let each envelope meet its own fate
+            return [self.deliver(recipient, envelope) for envelope in envelopes]
+        return [failure] * len(envelopes)
 
     def close(self) -> None:
         self.client.close()

@@ -40,7 +40,8 @@ def _check(raw: Any, ctx: NodeContext, from_party: str | None, now: datetime) ->
         try:
             public_key = ctx.keys.resolve(envelope.header.key_id, envelope.header.sender)
         except LookupError as exc:
-            raise EnvelopeRejected("header.key_id", str(exc)) from exc
+            # the peer may not have imported a rotated key yet: the sender retries
+            raise EnvelopeRejected("header.key_id", str(exc), transient=True) from exc
         verify(envelope, public_key=public_key, expected_recipient=ctx.country, now=now)
         handler = ctx.body_handlers.get(envelope.header.type)
         if handler is None:
@@ -64,18 +65,19 @@ def _apply(uow: UnitOfWork, ctx: NodeContext, checked: _Checked, now: datetime) 
     return {"message_id": header["message_id"], **outcome}
 
 
-def _refusal(exc: Exception) -> tuple[str, str, list[FieldError] | None]:
+def _refusal(exc: Exception) -> tuple[str, str, list[FieldError] | None, bool]:
+    """Where, why, the field errors, and whether the sender should retry (``EnvelopeRejected.transient``)."""
     if isinstance(exc, EnvelopeRejected):
-        return exc.field, exc.reason, None
+        return exc.field, exc.reason, None, exc.transient
     if isinstance(exc, InvalidInput):
-        return exc.errors[0].path, exc.errors[0].reason, exc.errors
-    return "body", f"{type(exc).__name__}: {exc}", None  # sound message that cannot take effect here
+        return exc.errors[0].path, exc.errors[0].reason, exc.errors, False
+    return "body", f"{type(exc).__name__}: {exc}", None, False  # sound message that cannot take effect here
 
 
 def _record(uow: UnitOfWork, ctx: NodeContext, header: dict[str, str], exc: Exception) -> dict[str, Any]:
-    where, reason, errors = _refusal(exc)
+    where, reason, errors, transient = _refusal(exc)
     uow.rejections.add(header.get("message_id"), header.get("sender"), where, reason, ctx.clock())
-    result: dict[str, Any] = {"status": "rejected", "field": where, "reason": reason}
+    result: dict[str, Any] = {"status": "rejected", "field": where, "reason": reason, "retryable": transient}
     if header.get("message_id"):
         result["message_id"] = header["message_id"]
     if errors:
@@ -85,7 +87,8 @@ def _record(uow: UnitOfWork, ctx: NodeContext, header: dict[str, str], exc: Exce
 
 def receive_envelope(cmd: ReceiveEnvelope, uow: UnitOfWork, ctx: NodeContext) -> dict[str, Any]:
     """The outcome: ``status`` is accepted/stored/processed (applied now), duplicate (applied
-    before, no second effect) or rejected (with ``field`` and ``reason``)."""
+    before, no second effect) or rejected (with ``field``, ``reason`` and ``retryable``: whether
+    the sender should try the same message again later)."""
     return receive_envelopes(ReceiveEnvelopes([cmd.envelope], cmd.from_party), uow, ctx)[0]
 
 

@@ -305,12 +305,35 @@ def test_a_transport_exception_is_a_retry_and_does_not_hold_back_the_others(tmp_
     assert (report.sent, report.retried, report.dead) == (2, 1, 0)
 
 
-def test_an_unknown_key_at_the_peer_is_retried_not_dead() -> None:
-    from corridor.messaging.transport import delivery_from_outcome
+def test_a_refusal_the_receiver_calls_retryable_is_retried_not_dead() -> None:
+    from corridor.messaging.transport import answer_status, delivery_from_outcome
 
-    unknown_key = delivery_from_outcome(
-        {"status": "rejected", "field": "header.key_id", "reason": "not trusted"}
+    unknown_key = {"status": "rejected", "field": "header.key_id", "reason": "not trusted", "retryable": True}
+    forged = {"status": "rejected", "field": "signature", "reason": "does not verify", "retryable": False}
+    assert not delivery_from_outcome(unknown_key).ok and not delivery_from_outcome(unknown_key).permanent
+    assert not delivery_from_outcome(forged).ok and delivery_from_outcome(forged).permanent
+    assert (answer_status(unknown_key), answer_status(forged), answer_status({"status": "accepted"})) == (
+        409,
+        422,
+        202,
     )
-    forged = delivery_from_outcome({"status": "rejected", "field": "signature", "reason": "does not verify"})
-    assert not unknown_key.ok and not unknown_key.permanent
-    assert not forged.ok and forged.permanent
+
+
+@pytest.mark.parametrize(
+    ("status", "permanent"),
+    [
+        *((status, False) for status in (401, 403, 408, 409, 429, 500, 503)),
+        *((status, True) for status in (400, 404, 413, 422)),
+    ],
+)
+def test_an_http_answer_without_an_outcome_is_retried_unless_it_is_a_refusal_for_good(
+    status: int, permanent: bool
+) -> None:
+    from corridor.messaging.transport import http_failure
+
+    delivery = http_failure(status, "no outcome")
+    assert (delivery.ok, delivery.permanent, delivery.detail) == (
+        False,
+        permanent,
+        f"HTTP {status}: no outcome",
+    )
