@@ -1,0 +1,54 @@
+"""The message bus runs a command that lost a race with a concurrent change again, a bounded number
+of times, each attempt in a unit of work of its own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
+from corridor.service import bus as bus_module
+from corridor.service.bus import MAX_ATTEMPTS, MessageBus
+from corridor.service.commands import Command
+from corridor.service.context import NodeContext
+from corridor.service.ports import ConcurrentUpdate, UnitOfWork
+from corridor.shared.errors import Conflict
+
+
+class Racing:
+    """A handler that loses the race ``losses`` times, then succeeds; records each unit of work."""
+
+    def __init__(self, losses: int) -> None:
+        self.losses = losses
+        self.units: list[UnitOfWork] = []
+
+    def __call__(self, command: Any, uow: UnitOfWork, ctx: NodeContext) -> str:
+        self.units.append(uow)
+        if len(self.units) <= self.losses:
+            raise ConcurrentUpdate("declaration 25IN0 changed since it was read")
+        return "done"
+
+
+def bus_with(handler: Racing, monkeypatch: pytest.MonkeyPatch) -> MessageBus:
+    monkeypatch.setattr(bus_module, "RETRY_PAUSE_S", 0.0)
+    store = MemoryStore()
+    return MessageBus(lambda: MemoryUnitOfWork(store), None, {Command: handler})  # type: ignore[arg-type]
+
+
+def test_a_command_that_lost_a_race_runs_again_in_a_fresh_unit_of_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    handler = Racing(losses=MAX_ATTEMPTS - 1)
+    assert bus_with(handler, monkeypatch).handle(Command()) == "done"
+    assert len(handler.units) == MAX_ATTEMPTS
+    assert len({id(u) for u in handler.units}) == MAX_ATTEMPTS
+
+
+def test_a_command_that_keeps_losing_is_a_conflict_with_the_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    handler = Racing(losses=MAX_ATTEMPTS)
+    with pytest.raises(
+        Conflict, match=f"declaration 25IN0 changed since it was read.*{MAX_ATTEMPTS} attempts"
+    ):
+        bus_with(handler, monkeypatch).handle(Command())
+    assert len(handler.units) == MAX_ATTEMPTS
