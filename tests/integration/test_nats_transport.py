@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,3 +78,32 @@ def test_a_republished_message_has_no_second_effect(nodes: dict[str, Any]) -> No
     assert buses["RU"].consume("RU", russia.receive) == 1
     with russia.uow() as uow:
         assert uow.inbox.count() == 1
+
+
+def test_a_message_refused_for_an_unknown_key_is_redelivered_once_the_key_is_imported(
+    tmp_path: Path, stream: tuple[str, str]
+) -> None:
+    buses = {c: NatsJetStream(NATS_URL, *stream) for c in ("IN", "RU")}
+    india, russia = (bootstrap_node(c, tmp_path / c, buses[c]) for c in ("IN", "RU"))
+    try:
+        india.keyring.import_public(russia.keyring.export_public())  # Russia lacks India's key yet
+        file_cleared(india, SampleCorridor(43).next("IN", datetime.now(UTC)))
+        assert india.relay_once().sent == 1
+        assert buses["RU"].consume("RU", russia.receive) == 1
+        with russia.uow() as uow:
+            assert (uow.inbox.count(), uow.rejections.count()) == (0, 1)
+
+        russia.keyring.import_public(india.keyring.export_public())
+        deadline = time.monotonic() + 30  # handed back with a backoff of one second
+        while time.monotonic() < deadline:
+            buses["RU"].consume("RU", russia.receive)
+            with russia.uow() as uow:
+                if uow.inbox.count():
+                    break
+        with russia.uow() as uow:
+            assert (uow.inbox.count(), uow.rejections.count()) == (1, 1)
+    finally:
+        for node in (india, russia):
+            node.close()
+        for bus in buses.values():
+            bus.close()

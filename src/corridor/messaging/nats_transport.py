@@ -18,9 +18,14 @@ from nats.errors import Error as NatsError
 from nats.js.api import StreamConfig
 from nats.js.errors import Error as JetStreamError
 
-from corridor.messaging.transport import Delivery
+from corridor.messaging.relay import backoff
+from corridor.messaging.transport import Delivery, retryable
 
 T = TypeVar("T")
+
+# A message refused for a reason that may pass later (``retryable``) is handed back with the relay's
+# backoff, up to this many deliveries; then it is acknowledged and its refusal stays recorded.
+MAX_DELIVERIES = 20
 
 
 def inbox_subject(prefix: str, country: str) -> str:
@@ -82,7 +87,8 @@ class NatsJetStream:
     def consume(self, country: str, receive: Callable[[bytes], dict[str, Any]], batch: int = 100) -> int:
         """Apply what waits in this node's inbox subject; returns how many messages were taken.
         A message is acknowledged once the node has recorded its outcome (applied, duplicate or
-        rejected); on an unexpected error it is handed back for redelivery and the others go on."""
+        rejected for good); a refusal that may pass later (a key not imported yet) and an unexpected
+        error hand it back for redelivery with backoff, and the others go on."""
         return self._loop.run(self._consume(country, receive, batch), self.timeout + 30)
 
     async def _consume(self, country: str, receive: Callable[[bytes], dict[str, Any]], batch: int) -> int:
@@ -97,9 +103,13 @@ class NatsJetStream:
             return 0
         for message in messages:
             try:
-                await asyncio.to_thread(receive, message.data)
+                outcome = await asyncio.to_thread(receive, message.data)
             except Exception:  # no outcome recorded (e.g. the database is down): redeliver later
                 await message.nak(delay=5.0)
+                continue
+            delivered = message.metadata.num_delivered
+            if retryable(outcome) and delivered < MAX_DELIVERIES:
+                await message.nak(delay=backoff(delivered - 1).total_seconds())
                 continue
             await message.ack()
         return len(messages)
