@@ -67,8 +67,9 @@ def cleared_export(node: Node, seed: int) -> str:
 def outbox(node: Node) -> dict[str, tuple[str, int, datetime, str | None]]:
     """Each pre-arrival message: status, attempts, next attempt, last error; by declaration id."""
     with node.uow() as uow:
-        messages = uow.outbox.with_status(status="pending") + uow.outbox.with_status(status="sent")
-        messages += uow.outbox.with_status(status="dead")
+        messages = [
+            m for status in ("pending", "sent", "dead") for m in uow.outbox.with_status(status=status)
+        ]
     return {
         m.envelope.split('"export_declaration_id":"', 1)[1].split('"', 1)[0]: (
             m.status,
