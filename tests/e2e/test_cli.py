@@ -176,6 +176,20 @@ def test_events_track_and_pay_at_local_nodes(tmp_path: Path) -> None:
     assert json.loads(paid.stdout)["status"] in ("pre_assessed", "under_control", "released")
     again = run("pay", imported.id, "--node", "RU", "--data-dir", str(tmp_path))
     assert again.exit_code == 1 and "already paid" in again.output
+    without = run(
+        "events", "post", str(tmp_path / "events.json"), "--node", "IN", "--data-dir", str(tmp_path)
+    )
+    assert without.exit_code == 1 and "--carrier: required" in without.output
+    other = run(
+        "events",
+        "post",
+        str(tmp_path / "events.json"),
+        "--data-dir",
+        str(tmp_path),
+        "--carrier",
+        "OTHER-LINE",
+    )
+    assert other.exit_code == 1 and "declared with carrier OTHER-LINE" in other.stdout
     bad = run(
         "events",
         "post",
