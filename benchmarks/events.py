@@ -29,13 +29,14 @@ from corridor.api.app import create_app
 from corridor.customs.domain.model import UNDER_CONTROL
 from corridor.demo.carrier import milestones
 from corridor.demo.run import Corridor
-from corridor.demo.samples import SampleCorridor
+from corridor.demo.samples import SAMPLE_CARRIERS, SampleCorridor
 from corridor.logistics.event_rules import EventLedger
 from corridor.refdata.codelists import code_lists
 from corridor.service.auth import create_api_key
 from corridor.service.commands import ClearDeclaration, FileDeclaration, PostEvents
 
 START = datetime.now(UTC)
+CARRIER = SAMPLE_CARRIERS["IN"]["ID"]  # the declared carrier of every consignment filed at the India node
 
 
 class Clock:
@@ -106,9 +107,7 @@ def run(
             node = corridor.nodes["IN"]
             if rest:
                 client = TestClient(create_app(node))
-                headers = {
-                    "x-api-key": create_api_key(node.uow(), "carrier", "BENCH-CARRIER", "bench", START)
-                }
+                headers = {"x-api-key": create_api_key(node.uow(), "carrier", CARRIER, "bench", START)}
                 started = time.perf_counter()
                 for doc in docs:
                     response = client.post("/v1/events", json=doc, headers=headers)
@@ -116,7 +115,7 @@ def run(
             else:
                 started = time.perf_counter()
                 for doc in docs:
-                    node.handle(PostEvents(doc, "BENCH-CARRIER"))
+                    node.handle(PostEvents(doc, CARRIER))
                     if with_peer:
                         corridor.pump()
             if with_peer:

@@ -192,6 +192,33 @@ def test_consignment_timeline_reveals_nothing_to_others(
     assert client.get(f"/v1/consignments/{filed['id']}/timeline", headers=carrier).status_code == 403
 
 
+def test_a_carrier_key_posts_events_only_for_the_consignments_its_party_carries(
+    client: TestClient, node: Node, samples: SampleCorridor
+) -> None:
+    from datetime import timedelta
+
+    from corridor.demo.carrier import milestones
+
+    document = samples.next("IN", NOW)
+    trader = key(node, "trader", document["Declaration"]["Exporter"]["ID"])
+    filed = client.post("/v1/declarations", json=document, headers=trader).json()
+    departed = NOW - timedelta(days=2)
+    events = milestones(document, filed["id"], departed, departed + timedelta(hours=30), steps=2)
+    with node.uow() as uow:
+        sent_before = uow.outbox.count()
+    other = client.post("/v1/events", json=events, headers=key(node, "carrier", "OTHER-LINE"))
+    assert other.status_code == 422
+    assert other.json()["errors"][0] == {
+        "path": "epcisBody.eventList[0].epcList[0]",
+        "reason": f"no consignment {filed['id']} declared with carrier OTHER-LINE here",
+    }
+    with node.uow() as uow:
+        assert uow.events.for_consignment(filed["id"]) == [] and uow.outbox.count() == sent_before
+    declared = document["Declaration"]["GoodsShipment"]["Consignment"]["Carrier"]["ID"]
+    posted = client.post("/v1/events", json=events, headers=key(node, "carrier", declared))
+    assert posted.status_code == 202 and posted.json()["accepted"] == 2
+
+
 def test_a_trader_sees_its_lane_but_not_the_rules_that_fired(
     client: TestClient, node: Node, samples: SampleCorridor
 ) -> None:

@@ -151,7 +151,18 @@ def test_events_track_and_pay_at_local_nodes(tmp_path: Path) -> None:
     departed = datetime.now(UTC) - timedelta(days=2)
     events = milestones(document, export.id, departed, departed + timedelta(hours=30), steps=3)
     (tmp_path / "events.json").write_text(json.dumps(events))
-    posted = run("events", "post", str(tmp_path / "events.json"), "--node", "IN", "--data-dir", str(tmp_path))
+    carrier = document["Declaration"]["GoodsShipment"]["Consignment"]["Carrier"]["ID"]
+    posted = run(
+        "events",
+        "post",
+        str(tmp_path / "events.json"),
+        "--node",
+        "IN",
+        "--data-dir",
+        str(tmp_path),
+        "--carrier",
+        carrier,
+    )
     assert posted.exit_code == 0, posted.output
     assert json.loads(posted.stdout)["accepted"] == 3
     tracked = json.loads(run("track", export.id, "--node", "IN", "--data-dir", str(tmp_path)).stdout)
@@ -165,7 +176,31 @@ def test_events_track_and_pay_at_local_nodes(tmp_path: Path) -> None:
     assert json.loads(paid.stdout)["status"] in ("pre_assessed", "under_control", "released")
     again = run("pay", imported.id, "--node", "RU", "--data-dir", str(tmp_path))
     assert again.exit_code == 1 and "already paid" in again.output
-    bad = run("events", "post", str(tmp_path / "events.json"), "--node", "XX", "--data-dir", str(tmp_path))
+    without = run(
+        "events", "post", str(tmp_path / "events.json"), "--node", "IN", "--data-dir", str(tmp_path)
+    )
+    assert without.exit_code == 1 and "--carrier: required" in without.output
+    other = run(
+        "events",
+        "post",
+        str(tmp_path / "events.json"),
+        "--data-dir",
+        str(tmp_path),
+        "--carrier",
+        "OTHER-LINE",
+    )
+    assert other.exit_code == 1 and "declared with carrier OTHER-LINE" in other.stdout
+    bad = run(
+        "events",
+        "post",
+        str(tmp_path / "events.json"),
+        "--node",
+        "XX",
+        "--data-dir",
+        str(tmp_path),
+        "--carrier",
+        carrier,
+    )
     assert bad.exit_code == 2
 
 

@@ -13,7 +13,7 @@ from corridor.customs.assessment import ReferenceAssessor
 from corridor.customs.domain.model import RELEASED, UNDER_CONTROL
 from corridor.demo.carrier import milestones
 from corridor.demo.run import Corridor
-from corridor.demo.samples import SampleCorridor
+from corridor.demo.samples import SAMPLE_CARRIERS, SampleCorridor
 from corridor.service.commands import (
     ClearDeclaration,
     FileDeclaration,
@@ -24,6 +24,7 @@ from corridor.service.commands import (
 from corridor.shared.errors import Conflict, InvalidInput
 
 NOW = datetime.now(UTC)
+CARRIER = SAMPLE_CARRIERS["IN"]["ID"]  # the declared carrier of the sample IN->RU consignments
 
 
 class FixedLane(ReferenceAssessor):
@@ -93,7 +94,7 @@ def pay(corridor: Corridor, import_id: str) -> Any:
 
 
 def post(corridor: Corridor, node: str, document: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = corridor.nodes[node].handle(PostEvents(document, "CARRIER-1"))
+    result: dict[str, Any] = corridor.nodes[node].handle(PostEvents(document, CARRIER))
     corridor.pump()
     return result
 
@@ -184,16 +185,95 @@ def test_bad_events_are_refused_with_field_paths_and_nothing_stored(tmp_path: Pa
     clock.now = departure + timedelta(days=20)
     events = milestones(document, export_id, departure, departure - timedelta(days=1), steps=3)
     with pytest.raises(InvalidInput) as refused:
-        corridor.nodes["IN"].handle(PostEvents(events, "CARRIER-1"))
+        corridor.nodes["IN"].handle(PostEvents(events, CARRIER))
     assert any(e.path.endswith("eventTime") for e in refused.value.errors)
     unknown = milestones(document, export_id, departure, departure + timedelta(days=19), steps=2)
     unknown["epcisBody"]["eventList"][1]["bizLocation"]["id"] = (
         "https://vocabulary.uncefact.org/unlocode#INZZZ"
     )
     with pytest.raises(InvalidInput) as refused:
-        corridor.nodes["IN"].handle(PostEvents(unknown, "CARRIER-1"))
+        corridor.nodes["IN"].handle(PostEvents(unknown, CARRIER))
     assert any("INZZZ" in e.reason for e in refused.value.errors)
     with corridor.nodes["IN"].uow() as uow:
         assert uow.events.for_consignment(export_id) == []
         assert uow.outbox.count() == 1  # only the pre-arrival message; no events went out
+    corridor.close()
+
+
+def refusal(corridor: Corridor, node: str, document: dict[str, Any], carrier: str) -> list[tuple[str, str]]:
+    with pytest.raises(InvalidInput) as refused:
+        corridor.nodes[node].handle(PostEvents(document, carrier))
+    return [(e.path, e.reason) for e in refused.value.errors]
+
+
+def test_another_carrier_cannot_post_events_for_a_consignment_it_does_not_carry(tmp_path: Path) -> None:
+    clock = Clock()
+    corridor = corridor_with(tmp_path, "green", clock)
+    export_id, _, document = ship(corridor)
+    departure = NOW + timedelta(days=1)
+    clock.now = departure + timedelta(hours=1)
+    events = milestones(document, export_id, departure, departure + timedelta(days=19), steps=2)
+    containers_only = copy.deepcopy(events)
+    containers_only["epcisBody"]["eventList"][1]["epcList"].pop(0)  # the consignment, found by its container
+    reason = f"no consignment {export_id} declared with carrier OTHER-LINE here"
+    for posted in (events, containers_only):
+        assert refusal(corridor, "IN", posted, "OTHER-LINE") == [
+            ("epcisBody.eventList[0].epcList[0]", reason),
+            ("epcisBody.eventList[1].epcList[0]", reason),
+        ]
+    corridor.pump()
+    for node in ("IN", "RU"):
+        with corridor.nodes[node].uow() as uow:
+            assert uow.events.for_consignment(export_id) == []
+    with corridor.nodes["IN"].uow() as uow:
+        assert uow.outbox.count() == 1  # only the pre-arrival message: nothing relayed
+    assert post(corridor, "IN", events)["accepted"] == 2  # the declared carrier may
+    corridor.close()
+
+
+def test_events_for_an_unknown_consignment_are_refused_and_not_relayed(tmp_path: Path) -> None:
+    clock = Clock()
+    corridor = corridor_with(tmp_path, "green", clock)
+    never_filed = SampleCorridor(5).next("IN", NOW)
+    departure = NOW - timedelta(days=2)
+    events = milestones(never_filed, "26IN0000000000NONE", departure, departure + timedelta(days=1), steps=3)
+    reason = f"no consignment 26IN0000000000NONE declared with carrier {CARRIER} here"
+    for node in ("IN", "RU"):
+        assert refusal(corridor, node, events, CARRIER) == [
+            (f"epcisBody.eventList[{i}].epcList[0]", reason) for i in range(3)
+        ]
+    corridor.pump()
+    for node in ("IN", "RU"):
+        with corridor.nodes[node].uow() as uow:
+            assert uow.events.for_consignment("26IN0000000000NONE") == []
+            assert uow.outbox.count() == 0
+    corridor.close()
+
+
+def test_a_foreign_carriers_arrival_does_not_release_a_paid_green_import(tmp_path: Path) -> None:
+    clock = Clock()
+    corridor = corridor_with(tmp_path, "green", clock)
+    export_id, import_id, document = ship(corridor)
+    with corridor.nodes["RU"].uow() as uow:
+        imported = uow.declarations.get(import_id)
+    assert imported is not None  # the pre-arrival data brought the declared carrier along
+    assert imported.document["Declaration"]["GoodsShipment"]["Consignment"]["Carrier"]["ID"] == CARRIER
+    pay(corridor, import_id)
+    assert sail(corridor, clock, export_id, document, steps=2)["accepted"] == 2  # loaded and departed
+    departure = NOW + timedelta(days=1)
+    full = milestones(document, export_id, departure, departure + timedelta(days=19), steps=3)
+    arrival = {**full, "epcisBody": {"eventList": [full["epcisBody"]["eventList"][2]]}}
+    clock.now = departure + timedelta(days=19, minutes=5)
+    for node in ("RU", "IN"):  # at the destination directly, or at the origin to be relayed
+        assert refusal(corridor, node, arrival, "OTHER-LINE") == [
+            (
+                "epcisBody.eventList[0].epcList[0]",
+                f"no consignment {export_id} declared with carrier OTHER-LINE here",
+            )
+        ]
+    corridor.pump()
+    current, stages = status(corridor, import_id)
+    assert current != RELEASED and "arrival" not in stages
+    assert post(corridor, "RU", arrival)["released"] == [export_id]  # the declared carrier's arrival
+    assert status(corridor, import_id)[0] == RELEASED
     corridor.close()

@@ -30,7 +30,12 @@ Node = Annotated[str, typer.Option("--node", help="Node country: IN or RU")]
 def post(
     file: Annotated[Path, typer.Argument(help="EPCIS 2.0 JSON-LD document (EPCISDocument)")],
     node: Node = "IN",
-    carrier: Annotated[str, typer.Option(help="Carrier posting the events")] = "CARRIER",
+    carrier: Annotated[
+        str | None,
+        typer.Option(
+            help="Posting at a local node: the consignments' declared carrier (Consignment.Carrier.ID)"
+        ),
+    ] = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     db: DbUrl = None,
     url: Annotated[str | None, typer.Option(help="Post to a running node server instead")] = None,
@@ -38,11 +43,14 @@ def post(
         str | None, typer.Option(envvar="CORRIDOR_API_KEY", help="Carrier API key for --url")
     ] = None,
 ) -> None:
-    """Validate and record the events; they reach the peer node as a signed message."""
+    """Validate and record the events; they reach the peer node as a signed message. A carrier posts
+    only for the consignments it is declared to carry (the API key's party, or --carrier locally)."""
     document = read_json(file)
     if url:
         post_to_server(url, "/v1/events", document, api_key)
         return
+    if not carrier:
+        raise fail("--carrier: required at a local node, the declared carrier (Consignment.Carrier.ID)")
     emit(handle_locally(data_dir, node, db, PostEvents(document, carrier)))
 
 

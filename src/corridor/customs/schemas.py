@@ -81,6 +81,14 @@ class TransportContractDocumentType(Strict):
     TypeCode: str = Field(default="705", description="UN/EDIFACT 1001: 705 bill of lading, 740 air waybill")
 
 
+class CarrierType(Strict):
+    """The party that carries the consignment; its API key is bound to ``ID``."""
+
+    Name: str | None = Field(default=None, min_length=1, max_length=200)
+    ID: str = Field(min_length=1, max_length=35, description="SCAC, IMO company number, IEC or INN")
+    Address: AddressType | None = None
+
+
 class ConsignmentType(Strict):
     LoadingLocation: LocationType
     UnloadingLocation: LocationType
@@ -88,6 +96,9 @@ class ConsignmentType(Strict):
     ArrivalDateTime: datetime = Field(description="Expected arrival at the unloading location")
     DepartureTransportMeans: TransportMeansType
     TransportContractDocument: TransportContractDocumentType
+    Carrier: CarrierType | None = Field(
+        default=None, description="Required on an export declaration; optional on stored and peer data"
+    )
     TransportEquipment: list[TransportEquipmentType] = Field(default_factory=list)
     FreightChargeAmount: AmountType | None = None
     InsuranceAmount: AmountType | None = None

@@ -8,6 +8,7 @@ corridor's real trade (see BRIEF: India exports HS 30, 85, 84, 03, 09; Russia ex
 
 from __future__ import annotations
 
+import copy
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -156,6 +157,20 @@ ROUTES = {
 }
 OFFICES = {"IN": ("INNSA", "INMAA", "INMUN"), "RU": ("RUNVS", "RULED", "RUVVO")}
 CARRIER_PREFIXES = ("MSC", "MAE", "CMA", "HLX", "FES")
+# The carrier of each origin's sample consignments (invented; the ID is SCAC-shaped). The demo's
+# carrier posts its milestones as this party.
+SAMPLE_CARRIERS: dict[str, dict[str, Any]] = {
+    "IN": {
+        "Name": "Sample Ocean Lines Ltd",
+        "ID": "SOLU",
+        "Address": {"CountryCode": "IN", "CityName": "Mumbai"},
+    },
+    "RU": {
+        "Name": "Sample Baltic Shipping LLC",
+        "ID": "SBSH",
+        "Address": {"CountryCode": "RU", "CityName": "Saint Petersburg"},
+    },
+}
 
 
 def sample_declaration(
@@ -232,6 +247,7 @@ def sample_declaration(
             "ID": f"BL{origin}{index:06d}{rng.randint(100, 999)}",
             "TypeCode": "705",
         },
+        "Carrier": copy.deepcopy(SAMPLE_CARRIERS[origin]),
         "TransportEquipment": containers,
     }
     if incoterm in ("FOB", "FCA"):

@@ -13,6 +13,7 @@ from typing import Any
 
 from corridor.customs.domain.model import IMPORT, RELEASED
 from corridor.demo.carrier import milestones
+from corridor.logistics.customs_link import declared_carrier
 from corridor.node.bootstrap import Node
 from corridor.service.commands import ClearDeclaration, PayDuties, PostEvents, ReleaseDeclaration
 from corridor.shared.errors import Conflict
@@ -79,9 +80,10 @@ def run_voyages(
             departure = datetime.fromisoformat(consignment["DepartureDateTime"])
             arrival = datetime.fromisoformat(consignment["ArrivalDateTime"])
             document = milestones(imported.document, imported.peer_id or imported.id, departure, arrival)
+            carrier = declared_carrier(imported)  # the consignment's carrier posts its milestones
             for event in document["epcisBody"]["eventList"]:
                 single = {**document, "epcisBody": {"eventList": [event]}}
-                schedule(datetime.fromisoformat(event["eventTime"]), "event", (origin, single))
+                schedule(datetime.fromisoformat(event["eventTime"]), "event", (origin, (single, carrier)))
             paid_at = (
                 clock.now + timedelta(hours=1)
                 if rng.random() < PAY_BEFORE_ARRIVAL
@@ -104,7 +106,7 @@ def run_voyages(
         country, subject = payload[0], payload[1]
         node = nodes[country]
         if kind == "event":
-            node.handle(PostEvents(subject, "SAMPLE-CARRIER"))
+            node.handle(PostEvents(*subject))
             report.events_posted += 1
         elif kind == "pay":
             with node.uow() as uow:

@@ -23,6 +23,12 @@ def entry_port(declaration: CustomsDeclaration) -> str:
     return str(declaration.document["Declaration"]["GoodsShipment"]["Consignment"]["UnloadingLocation"]["ID"])
 
 
+def declared_carrier(declaration: CustomsDeclaration) -> str | None:
+    """The ID of the consignment's declared Carrier, or None when the declaration names none."""
+    carrier = declaration.document["Declaration"]["GoodsShipment"]["Consignment"].get("Carrier")
+    return str(carrier["ID"]) if isinstance(carrier, dict) and "ID" in carrier else None
+
+
 def consignment_ref(declaration: CustomsDeclaration) -> str:
     """The corridor-wide consignment reference: the export declaration's id."""
     return declaration.peer_id if declaration.flow == "import" and declaration.peer_id else declaration.id

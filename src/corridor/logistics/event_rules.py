@@ -11,6 +11,10 @@ consignment.
    against the container's accepted movements (``history`` and ``origin_of`` are injected): an arrival
    elsewhere at or before the departure from the origin is rejected, whichever is posted first.
 5. No event time beyond ``now + future_tolerance``.
+6. Carrier: when a carrier posts (``poster`` set), every consignment the event moves (named, or holding
+   its containers) must be known at the node with ``poster`` as its declared carrier (``carrier_of`` is
+   injected). An unknown consignment and another carrier's get the same answer, so neither is revealed.
+   Events relayed by the peer node were checked there and carry no ``poster``.
 
 ``EventLedger`` is an in-memory implementation of the injected lookups for batch checks, tests and the
 simulation; the node implements the same callables over its database.
@@ -77,6 +81,8 @@ class RuleContext:
     history: Callable[[str], Sequence[Movement]]
     origin_of: Callable[[str], str | None] = lambda container: None
     now: datetime | None = None
+    poster: str | None = None
+    carrier_of: Callable[[str], str | None] = lambda consignment: None
     future_tolerance: timedelta = timedelta(minutes=15)
 
 
@@ -170,7 +176,36 @@ def check_event(
         reason = chronology_violation(rec, container, ctx.history(container), ctx.origin_of(container))
         if reason is not None:
             errors.append(FieldError(f"{path}.eventTime", reason))
+    if ctx.poster is not None:
+        errors.extend(carrier_errors(rec, epcs, ctx, path))
     return (rec, []) if not errors else (None, errors)
+
+
+def carrier_errors(rec: LogisticsEvent, epcs: Sequence[str], ctx: RuleContext, path: str) -> list[FieldError]:
+    """Rule 6: each consignment the event moves, at the ``epcList`` entry that names it (or names its
+    container, when the event lists containers only), must be declared as carried by ``ctx.poster``."""
+    errors: list[FieldError] = []
+    checked: set[str] = set()
+    for i, uri in enumerate(epcs):
+        parsed = parse_epc(uri)
+        if not isinstance(parsed, ParsedId):
+            continue
+        if parsed.kind is not IdKind.CONTAINER:
+            ref: str | None = parsed.value
+        elif rec.consignments:
+            continue  # the consignments the event names are checked
+        else:
+            ref = ctx.consignment_of_container(parsed.value)
+        if ref is None or ref in checked:
+            continue
+        checked.add(ref)
+        if ctx.carrier_of(ref) != ctx.poster:
+            errors.append(
+                FieldError(
+                    f"{path}.epcList[{i}]", f"no consignment {ref} declared with carrier {ctx.poster} here"
+                )
+            )
+    return errors
 
 
 def chronology_violation(

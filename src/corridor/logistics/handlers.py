@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from corridor.customs.domain.model import IMPORT, RELEASED, CustomsDeclaration
-from corridor.logistics.customs_link import consignment_ref, replay, write_back
+from corridor.logistics.customs_link import consignment_ref, declared_carrier, replay, write_back
 from corridor.logistics.epcis import BizStep, make_document, parse_document
 from corridor.logistics.event_rules import LogisticsEvent, Movement, RuleContext, check_event
 from corridor.logistics.identifiers import CONTAINER_URI_PREFIX
@@ -35,7 +35,7 @@ def logistics_event(stored: StoredEvent) -> LogisticsEvent:
 def post_events(cmd: PostEvents, uow: UnitOfWork, ctx: NodeContext) -> dict[str, Any]:
     now = ctx.clock()
     with uow:
-        result, accepted, lookups = ingest(cmd.document, "carrier", uow, ctx, now)
+        result, accepted, lookups = ingest(cmd.document, "carrier", uow, ctx, now, poster=cmd.posted_by)
         if accepted:
             document = make_document(accepted, created=now, sender=cmd.posted_by).to_epcis()
             assignments = {c: list(lookups.owner(c) or ()) for e in accepted for c in _containers(e)}
@@ -83,6 +83,7 @@ class _Lookups:
         self.uow = uow
         self.owners: dict[str, tuple[str, str] | None] = {}
         self.histories: dict[str, list[Movement]] = {}
+        self.carriers: dict[str, str | None] = {}
 
     def owner(self, container: str) -> tuple[str, str] | None:
         if container not in self.owners:
@@ -96,6 +97,12 @@ class _Lookups:
     def origin_of(self, container: str) -> str | None:
         found = self.owner(container)
         return found[1] if found else None
+
+    def carrier_of(self, ref: str) -> str | None:
+        if ref not in self.carriers:
+            declaration = self.uow.declarations.find_by_consignment(ref)
+            self.carriers[ref] = None if declaration is None else declared_carrier(declaration)
+        return self.carriers[ref]
 
     def history(self, container: str) -> list[Movement]:
         if container not in self.histories:
@@ -115,9 +122,10 @@ class _Lookups:
 
 
 def ingest(
-    raw: Any, source: str, uow: UnitOfWork, ctx: NodeContext, now: datetime
+    raw: Any, source: str, uow: UnitOfWork, ctx: NodeContext, now: datetime, poster: str | None = None
 ) -> tuple[dict[str, Any], list[Any], _Lookups]:
-    """Check every event (all or nothing), store the new ones, drive the customs of each consignment."""
+    """Check every event (all or nothing), store the new ones, drive the customs of each consignment.
+    ``poster`` is the carrier posting at this node; events relayed by the peer have none."""
     parsed = parse_document(raw)
     lookups = _Lookups(uow)
     rules = RuleContext(
@@ -126,6 +134,8 @@ def ingest(
         history=lookups.history,
         origin_of=lookups.origin_of,
         now=now,
+        poster=poster,
+        carrier_of=lookups.carrier_of,
     )
     errors: list[FieldError] = []
     accepted, duplicates, touched = [], 0, set()

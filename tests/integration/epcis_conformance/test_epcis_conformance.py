@@ -290,7 +290,9 @@ def test_what_the_node_emits_to_its_peer_is_schema_valid(validator: Any, tmp_pat
             document, export.id, departure - timedelta(hours=1), now - timedelta(hours=2), steps=3
         )
         assert _errors(validator, posted) == []
-        corridor.nodes["IN"].handle(PostEvents(posted, "CARRIER"))
+        corridor.nodes["IN"].handle(
+            PostEvents(posted, document["Declaration"]["GoodsShipment"]["Consignment"]["Carrier"]["ID"])
+        )
         with corridor.nodes["IN"].uow() as uow:
             sent = [m for m in uow.outbox.with_status(status="pending") if m.type == EVENTS]
         forwarded = parse(json.loads(sent[0].envelope)).body["epcis"]

@@ -222,6 +222,29 @@ def test_the_same_container_twice(india: Doc) -> None:
     assert "listed twice" in reason_at(india, f"{CONSIGNMENT}.TransportEquipment[1].ID")
 
 
+def test_an_export_names_its_carrier(india: Doc) -> None:
+    consignment(india).pop("Carrier")
+    assert "required on an export" in reason_at(india, f"{CONSIGNMENT}.Carrier")
+    d(india)["TypeCode"] = "IM"  # an import built from a peer's older pre-arrival data may lack it
+    d(india)["DeclarationOfficeID"] = consignment(india)["UnloadingLocation"]["ID"]
+    validate_declaration(india, code_lists())
+
+
+@pytest.mark.parametrize(
+    ("carrier", "path"),
+    [
+        ({"Name": "Sample Line"}, f"{CONSIGNMENT}.Carrier.ID"),
+        ({"ID": ""}, f"{CONSIGNMENT}.Carrier.ID"),
+        ({"ID": "X" * 36}, f"{CONSIGNMENT}.Carrier.ID"),
+        ({"ID": "SOLU", "Address": {"CountryCode": "XX"}}, f"{CONSIGNMENT}.Carrier.Address.CountryCode"),
+        ({"ID": "SOLU", "EORI": "x"}, f"{CONSIGNMENT}.Carrier.EORI"),
+    ],
+)
+def test_a_malformed_carrier_is_named(india: Doc, carrier: Doc, path: str) -> None:
+    consignment(india)["Carrier"] = carrier
+    assert {e.path for e in errors(india)} == {path}
+
+
 def test_item_refers_to_missing_equipment(india: Doc) -> None:
     item(india)["TransportEquipmentSequence"] = [9]
     assert "no transport equipment 9" in reason_at(india, f"{ITEM}.TransportEquipmentSequence[0]")

@@ -243,6 +243,32 @@ def test_check_event_is_pure_with_injected_lookups() -> None:
     assert errors == [] and rec is not None and calls == ["RUNVS", "RUNVS"]
 
 
+def test_a_posting_carrier_moves_only_consignments_declared_with_it() -> None:
+    led = ledger()
+    led.ctx.poster = "SOLU"
+    led.ctx.carrier_of = {"UCR-1": "SOLU", "UCR-2": "SBSH"}.get
+    named = ev("loading", "INNSA", T0, consignment_uri("UCR-1"), container_uri(C1))
+    assert led.check(named)[1] == []
+    assert led.check(ev("departing", "INNSA", T0 + timedelta(hours=1), container_uri(C1)))[1] == []
+    for event, index, ref in (
+        (ev("loading", "INNSA", T0, container_uri(C2)), 0, "UCR-2"),  # another carrier's, by its container
+        (ev("loading", "INNSA", T0, container_uri(C1), consignment_uri("UCR-2")), 1, "UCR-2"),
+        (ev("loading", "INNSA", T0, consignment_uri("UCR-9")), 0, "UCR-9"),  # unknown here
+    ):
+        rec, errors = led.check(event)
+        assert rec is None
+        assert (errors[-1].path, errors[-1].reason) == (
+            f"event.epcList[{index}]",
+            f"no consignment {ref} declared with carrier SOLU here",
+        )
+
+
+def test_events_without_a_poster_are_not_checked_against_a_carrier() -> None:
+    led = ledger()  # as for events relayed by the peer node: checked where the carrier posted them
+    led.ctx.carrier_of = lambda ref: None
+    assert led.check(ev("loading", "INNSA", T0, consignment_uri("UCR-9")))[1] == []
+
+
 def test_a_thousand_voyages_of_ten_milestones_are_all_accepted() -> None:
     # Speed is measured by benchmarks/events.py, never asserted here.
     containers = []

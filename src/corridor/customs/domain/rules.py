@@ -145,6 +145,14 @@ def _party(path: str, party: Party, country: str, codes: CodeLookup) -> Iterator
 
 def _consignment(d: Declaration, codes: CodeLookup, exporting: str, destination: str) -> Iterator[FieldError]:
     c = d.GoodsShipment.Consignment
+    if d.TypeCode == "EX" and c.Carrier is None:
+        yield FieldError(
+            f"{CONSIGNMENT}.Carrier", "required on an export: the carrier (ID) whose events move the goods"
+        )
+    elif c.Carrier is not None and c.Carrier.Address is not None:
+        yield from _country(
+            f"{CONSIGNMENT}.Carrier.Address.CountryCode", c.Carrier.Address.CountryCode, codes
+        )
     yield from _locode(f"{CONSIGNMENT}.LoadingLocation.ID", c.LoadingLocation.ID, codes, exporting)
     yield from _locode(f"{CONSIGNMENT}.UnloadingLocation.ID", c.UnloadingLocation.ID, codes, destination)
     for name, charge in (
