@@ -27,9 +27,10 @@ Receiver = Callable[[str], dict[str, Any]]
 BatchReceiver = Callable[[list[str]], list[dict[str, Any]]]
 
 
-# Refusals that may pass later: the peer has not imported a rotated key yet, or the clocks disagree
-# (the relay seals the message anew on a later attempt).
-TRANSIENT_FIELDS = frozenset({"header.key_id", "header.created"})
+# Refusals that may pass later: the peer has not imported a rotated key yet, the clocks disagree
+# (the relay seals the message anew on a later attempt), or a hold notice overtook the pre-arrival
+# message it is about.
+TRANSIENT_FIELDS = frozenset({"header.key_id", "header.created", "body.prearrival_message_id"})
 
 
 def delivery_from_outcome(outcome: dict[str, Any]) -> Delivery:

@@ -105,6 +105,8 @@ def make_context(
         body_handlers={
             customs.PREARRIVAL: customs.on_prearrival,
             customs.ACKNOWLEDGEMENT: customs.on_acknowledgement,
+            customs.EXPORT_HOLD: customs.on_export_notice,
+            customs.EXPORT_HOLD_LIFTED: customs.on_export_notice,
             logistics.EVENTS: logistics.on_events,
             documents.REVOCATION: documents.on_revocation,
         },
