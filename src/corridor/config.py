@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 COUNTRIES = ("IN", "RU")
@@ -26,6 +26,10 @@ class Settings(BaseSettings):
         default_factory=dict, description="this node's API key at each peer"
     )
     admin_api_key: str | None = Field(default=None, description="bootstrap key of the node's administrator")
+    selection_key: SecretStr | None = Field(
+        default=None,
+        description="secret key of random selection (16-64 bytes); default: made once in the node's data directory",
+    )
     relay_interval_s: float = 0.2
     nats_url: str | None = Field(default=None, description="NATS JetStream between nodes instead of HTTP")
     nats_stream: str = "CORRIDOR"
@@ -33,15 +37,23 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _secure_outside_development(self) -> Settings:
+        key = self.selection_key_bytes()
+        if key is not None and not 16 <= len(key) <= 64:
+            raise ValueError("CORRIDOR_SELECTION_KEY must have 16 to 64 bytes")
         if self.env == "production":
             if not self.db_url:
                 raise ValueError("CORRIDOR_DB_URL must be set in production (no implicit SQLite file)")
             if not self.admin_api_key or len(self.admin_api_key) < 32:
                 raise ValueError("CORRIDOR_ADMIN_API_KEY must be set to at least 32 characters in production")
+            if key is not None and len(key) < 32:
+                raise ValueError("CORRIDOR_SELECTION_KEY must have at least 32 bytes in production")
             for country, url in self.peer_urls.items():
                 if not url.startswith("https://"):
                     raise ValueError(f"CORRIDOR_PEER_URLS[{country}] must use https in production")
         return self
+
+    def selection_key_bytes(self) -> bytes | None:
+        return None if self.selection_key is None else self.selection_key.get_secret_value().encode()
 
     def node_dir(self) -> Path:
         return self.data_dir / self.country

@@ -45,7 +45,12 @@ class YellowLane(ReferenceAssessor):
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, Node]]:
-    node = bootstrap_node("IN", tmp_path / "IN", InProcessTransport(), assessor=YellowLane.for_country("IN"))
+    node = bootstrap_node(
+        "IN",
+        tmp_path / "IN",
+        InProcessTransport(),
+        assessor=YellowLane.for_country("IN", b"test-node-selection-key-0000000000"),
+    )
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

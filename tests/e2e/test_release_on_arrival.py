@@ -50,7 +50,7 @@ class Clock:
 def corridor_with(tmp_path: Path, lane: str, clock: Clock) -> Corridor:
     assessors = {}
     for country in ("IN", "RU"):
-        assessor = FixedLane.for_country(country)
+        assessor = FixedLane.for_country(country, b"test-node-selection-key-0000000000")
         assessor.lane = lane
         assessors[country] = assessor
     return Corridor.embedded(tmp_path, assessors=assessors, clock=clock)

@@ -14,6 +14,7 @@ import typer
 
 from corridor.messaging.transport import HttpTransport, InProcessTransport
 from corridor.node.bootstrap import Node, bootstrap_node
+from corridor.node.selection_key import SelectionKeyError
 from corridor.shared.errors import CorridorError, InvalidInput
 
 EXIT_INVALID = 1
@@ -59,11 +60,22 @@ def open_node(
     peers: dict[str, str] | None = None,
     peer_keys: dict[str, str] | None = None,
     db_schema: str | None = None,
+    selection_key: bytes | None = None,
 ) -> Node:
     country = check_country(country)
     db_schema = db_schema or os.environ.get("CORRIDOR_DB_SCHEMA") or None
     transport = HttpTransport(peers, peer_keys or {}) if peers else InProcessTransport()
-    return bootstrap_node(country, data_dir / country, transport, db_url=db_url, db_schema=db_schema)
+    try:
+        return bootstrap_node(
+            country,
+            data_dir / country,
+            transport,
+            db_url=db_url,
+            db_schema=db_schema,
+            selection_key=selection_key,
+        )
+    except SelectionKeyError as exc:
+        raise fail(str(exc), EXIT_UNREADABLE) from None
 
 
 def emit(value: Any) -> None:

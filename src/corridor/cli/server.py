@@ -23,6 +23,7 @@ from corridor.cli.common import (
 )
 from corridor.config import Settings
 from corridor.node.bootstrap import bootstrap_node
+from corridor.node.selection_key import SelectionKeyError
 from corridor.service.auth import ROLES, create_api_key, ensure_api_key
 from corridor.service.commands import GrantMandate
 
@@ -84,13 +85,17 @@ def serve(
         from corridor.messaging.nats_transport import NatsJetStream
 
         jetstream = NatsJetStream(settings.nats_url, settings.nats_stream, settings.nats_subject_prefix)
-        node = bootstrap_node(
-            settings.country,
-            settings.data_dir / settings.country,
-            jetstream,
-            db_url=settings.db_url,
-            db_schema=settings.db_schema,
-        )
+        try:
+            node = bootstrap_node(
+                settings.country,
+                settings.data_dir / settings.country,
+                jetstream,
+                db_url=settings.db_url,
+                db_schema=settings.db_schema,
+                selection_key=settings.selection_key_bytes(),
+            )
+        except SelectionKeyError as exc:
+            raise fail(str(exc), 2) from None
     else:
         node = open_node(
             settings.data_dir,
@@ -99,6 +104,7 @@ def serve(
             settings.peer_urls,
             settings.peer_api_keys,
             db_schema=settings.db_schema,
+            selection_key=settings.selection_key_bytes(),
         )
     if settings.admin_api_key:
         ensure_api_key(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -29,16 +29,20 @@ def money(amount: Amount) -> Money:
 
 @dataclass
 class ReferenceAssessor:
-    """Risk with the node's rules; duties with its tariff book and exchange rates."""
+    """Risk with the node's rules and its secret random-selection key; duties with its tariff
+    book and exchange rates."""
 
     country: str
     rules: RuleSet
     book: TariffBook
     rates: RateTable
+    selection_key: bytes = field(repr=False)
 
     @classmethod
-    def for_country(cls, country: str) -> ReferenceAssessor:
-        return cls(country, compile_rules(risk_rules(country)), tariff_book(country), exchange_rates())
+    def for_country(cls, country: str, selection_key: bytes) -> ReferenceAssessor:
+        return cls(
+            country, compile_rules(risk_rules(country)), tariff_book(country), exchange_rates(), selection_key
+        )
 
     def risk(
         self, declaration: Declaration, flow: str, trader: Trader | None, declaration_id: str, at: datetime
@@ -69,7 +73,7 @@ class ReferenceAssessor:
             items=items,
             on_date=on_date,
         )
-        return assess(subject, self.rules).to_json()
+        return assess(subject, self.rules, selection_key=self.selection_key).to_json()
 
     def duties(self, declaration: Declaration, at: datetime) -> dict[str, Any]:
         on_date = at.date()

@@ -11,7 +11,10 @@ from typing import Any
 from corridor.customs.domain.model import (
     EXPORT,
     GREEN,
+    HOLD_NOTICE,
     IMPORT,
+    PREARRIVAL_DATA,
+    RELEASE_NOTICE,
     RELEASED,
     CustomsDeclaration,
     TransitionError,
@@ -20,6 +23,7 @@ from corridor.customs.schemas import DeclarationType, PartyType
 from corridor.customs.validation import validate_declaration
 from corridor.documents.crosscheck import decl_document_refs
 from corridor.documents.handlers import merge_lane, referenced_documents
+from corridor.logistics.epcis import BizStep
 from corridor.logistics.handlers import sync_release
 from corridor.service.commands import (
     ClearDeclaration,
@@ -32,10 +36,15 @@ from corridor.service.commands import (
 from corridor.service.context import NodeContext
 from corridor.service.outbox import enqueue
 from corridor.service.ports import CommitConflict, Trader, UnitOfWork
-from corridor.shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from corridor.shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, NotYet
 
 PREARRIVAL = "customs.prearrival.v1"
 ACKNOWLEDGEMENT = "customs.acknowledgement.v1"
+EXPORT_HOLD = "customs.export_hold.v1"  # the export office stopped goods it had cleared
+EXPORT_HOLD_LIFTED = "customs.export_hold_lifted.v1"  # ... and lifted that hold
+NOTICE_TYPES = {HOLD_NOTICE: EXPORT_HOLD, RELEASE_NOTICE: EXPORT_HOLD_LIFTED}
+# A notice that overtook its pre-arrival message is refused under this path and sent again later.
+WAITING_FOR_PREARRIVAL = "body.prearrival_message_id"
 
 
 def file_declaration(cmd: FileDeclaration, uow: UnitOfWork, ctx: NodeContext) -> CustomsDeclaration:
@@ -116,7 +125,10 @@ def _clear_export(
     declaration: CustomsDeclaration, uow: UnitOfWork, ctx: NodeContext, officer: str | None
 ) -> None:
     now = ctx.clock()
-    declaration.clear_for_export(now, officer)
+    tells = declaration.clear_for_export(now, officer)
+    if tells != PREARRIVAL_DATA:
+        _notify(declaration, tells, uow, ctx, reason=None)
+        return
     refs = [ref for ref, _ in decl_document_refs(declaration.document)]
     body = {
         "documents": uow.documents.get_many(refs),
@@ -127,6 +139,36 @@ def _clear_export(
     }
     message_id = enqueue(uow, ctx.signer, recipient=ctx.peer, message_type=PREARRIVAL, body=body, now=now)
     declaration.record("prearrival_sent", now, message_id=message_id)
+
+
+def _notify(
+    declaration: CustomsDeclaration, tells: str | None, uow: UnitOfWork, ctx: NodeContext, reason: str | None
+) -> None:
+    """Tell the destination of a hold on goods it has pre-arrival data for, or of its lifting."""
+    if tells is None:
+        return
+    now = ctx.clock()
+    prearrival, sequence = declaration.next_notice()
+    body = {
+        "export_declaration_id": declaration.id,
+        "prearrival_message_id": prearrival,
+        "sequence": sequence,
+        "at": now.isoformat(),
+        "reason": reason,
+    }
+    message_type = NOTICE_TYPES[tells]
+    message_id = enqueue(uow, ctx.signer, recipient=ctx.peer, message_type=message_type, body=body, now=now)
+    declaration.record("notice_sent", now, type=message_type, sequence=sequence, message_id=message_id)
+
+
+def _departure(uow: UnitOfWork, declaration: CustomsDeclaration) -> tuple[str, datetime] | None:
+    """Where and when the goods left the export country, by the carrier's events."""
+    left = [
+        (e.event_time, e.locode)
+        for e in uow.events.for_consignment(declaration.id)
+        if e.biz_step == BizStep.DEPARTING and e.locode.startswith(declaration.node)
+    ]
+    return (min(left)[1], min(left)[0]) if left else None
 
 
 @contextmanager
@@ -167,8 +209,12 @@ def clear_declaration(cmd: ClearDeclaration, uow: UnitOfWork, ctx: NodeContext) 
 
 
 def hold_declaration(cmd: HoldDeclaration, uow: UnitOfWork, ctx: NodeContext) -> CustomsDeclaration:
+    """An export held after its Let Export Order is stopped before departure: the destination is
+    told, and its import declaration is held until the export office lifts the hold."""
     with _changing(uow, cmd.declaration_id) as declaration:
-        declaration.hold(ctx.clock(), cmd.reason, cmd.officer_id)
+        departed = _departure(uow, declaration) if declaration.flow == EXPORT else None
+        tells = declaration.hold(ctx.clock(), cmd.reason, cmd.officer_id, departed)
+        _notify(declaration, tells, uow, ctx, reason=cmd.reason)
         sync_release(uow, declaration)
     return declaration
 
@@ -336,6 +382,58 @@ def on_acknowledgement(
     declaration.store_ack({**body, "message_id": header["message_id"]}, ctx.clock())
     uow.declarations.save(declaration)
     return {"status": "stored", "export_declaration_id": export_id}
+
+
+def on_export_notice(
+    body: dict[str, Any], header: dict[str, str], uow: UnitOfWork, ctx: NodeContext
+) -> dict[str, Any]:
+    """Destination: the export office held goods it had cleared, or lifted that hold. The import
+    declaration is held (no release on arrival) or freed; of notices that overtake one another only
+    the one with the highest sequence counts."""
+    held = header["type"] == EXPORT_HOLD
+    export_id: Any = body.get("export_declaration_id")
+    prearrival: Any = body.get("prearrival_message_id")
+    sequence: Any = body.get("sequence")
+    errors = []
+    if not isinstance(export_id, str) or not export_id:
+        errors.append(FieldError("body.export_declaration_id", "missing or not a string"))
+    if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 1:
+        errors.append(FieldError("body.sequence", "must be a whole number from 1"))
+    if held and not isinstance(body.get("reason"), str):
+        errors.append(FieldError("body.reason", "a hold states its reason"))
+    if errors:
+        raise InvalidInput(errors)
+    declaration = uow.declarations.find_by_consignment(export_id)
+    if declaration is None or declaration.flow != IMPORT:
+        if not isinstance(prearrival, str) or uow.inbox.outcome(prearrival) is None:
+            # the notice overtook the pre-arrival message: refused for now, the sender tries again
+            raise NotYet(
+                FieldError(WAITING_FOR_PREARRIVAL, f"pre-arrival message {prearrival} not received yet")
+            )
+        return {
+            "status": "processed",
+            "decision": "no import declaration",
+            "export_declaration_id": export_id,
+        }
+    declaration.stages = uow.declarations.stages(declaration.id)
+    seen = [int(s.detail.get("sequence", 0)) for s in declaration.stages if s.name == "export_control"]
+    outcome = {"status": "processed", "import_declaration_id": declaration.id}
+    if seen and sequence <= max(seen):
+        return {**outcome, "decision": "superseded by a later notice"}
+    if declaration.status == RELEASED:
+        return {**outcome, "decision": "already released, no effect"}
+    declaration.record(
+        "export_control",
+        ctx.clock(),
+        held=held,
+        sequence=sequence,
+        office=header["sender"],
+        reason=body.get("reason"),
+        message_id=header["message_id"],
+    )
+    sync_release(uow, declaration)
+    uow.declarations.save(declaration)
+    return {**outcome, "decision": "held" if held else "hold lifted", "status_now": declaration.status}
 
 
 def grant_mandate(cmd: GrantMandate, uow: UnitOfWork, ctx: NodeContext) -> dict[str, str]:

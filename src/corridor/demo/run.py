@@ -27,6 +27,8 @@ from corridor.service.commands import ClearDeclaration, FileDeclaration
 from corridor.service.context import Assessor
 
 DIRECTIONS = {"IN": "IN->RU", "RU": "RU->IN"}
+# The demo's random selection key: public, so sample runs can be compared; a real node keeps its own.
+DEMO_SELECTION_KEY = b"corridor-demo-selection-key-sample"
 
 
 @dataclass
@@ -162,7 +164,7 @@ def run_demo(
         shutil.rmtree(data_dir)
     started = time.perf_counter()
     clock = DemoClock(datetime.now(UTC))
-    corridor = Corridor.embedded(data_dir, clock=clock)
+    corridor = Corridor.embedded(data_dir, clock=clock, selection_key=DEMO_SELECTION_KEY)
     samples = SampleCorridor(seed)
     summary = DemoSummary(data_dir=str(data_dir))
     chambers = register_chambers(data_dir, corridor)

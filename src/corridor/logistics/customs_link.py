@@ -1,7 +1,7 @@
 """Customs status and logistics events drive each other (pure).
 
 The import declaration's own stages (lodgement, registration, assessment, duty payment,
-examination, hold, officer release) and the consignment's logistics events are replayed in time
+examination, hold, the export office's hold and its lifting, officer release) and the consignment's logistics events are replayed in time
 order through ``ConsignmentRelease``; what it concludes (arrival, automated release, queueing with a
 due time, exit) is written back onto the declaration as Time Release Study stages.
 """
@@ -11,12 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from corridor.customs.domain.model import HELD, RELEASED, UNDER_CONTROL, CustomsDeclaration
+from corridor.customs.domain.model import HELD, PRE_ASSESSED, RELEASED, UNDER_CONTROL, CustomsDeclaration
 from corridor.logistics.event_rules import LogisticsEvent
 from corridor.logistics.release import AUTOMATED, ConsignmentRelease, ExamResult, Lane, Status, TrsStage
 
 # Stages that are inputs to the release machine, in their order at one instant.
-INPUT_STAGES = ("lodgement", "registration", "assessment", "duty_payment", "examination", "hold", "release")
+INPUT_STAGES = (
+    "lodgement",
+    "registration",
+    "assessment",
+    "export_control",  # before a payment at the same instant: a hold is never outrun
+    "duty_payment",
+    "examination",
+    "hold",
+    "release",
+)
 
 
 def entry_port(declaration: CustomsDeclaration) -> str:
@@ -42,12 +51,19 @@ def replay(declaration: CustomsDeclaration, events: Iterable[LogisticsEvent]) ->
     for stage in declaration.stages:
         action = _customs_step(cr, stage.name, stage.at, stage.detail)
         if action is not None:
-            steps.append((stage.at, INPUT_STAGES.index(stage.name), stage.name, action))
+            steps.append((stage.at, INPUT_STAGES.index(stage.name), _tie(stage.name, stage.detail), action))
     for event in events:
         steps.append((event.event_time, len(INPUT_STAGES), event.event_id, _applier(cr, event)))
     for _, _, _, action in sorted(steps, key=lambda s: (s[0], s[1], s[2])):
         action()
     return cr
+
+
+def _tie(name: str, detail: dict[str, object]) -> str:
+    """Order at one instant: the export office's notices by their sequence number."""
+    if name == "export_control":
+        return f"{name}:{detail.get('sequence', 0):>012}"
+    return name
 
 
 def _applier(cr: ConsignmentRelease, event: LogisticsEvent) -> Callable[[], object]:
@@ -69,6 +85,11 @@ def _customs_step(
         return lambda: cr.examine(at, ExamResult(str(detail["result"])), str(detail.get("officer", "")))
     if name == "hold":
         return lambda: cr.hold(at, str(detail.get("officer", "")), str(detail.get("reason", "")))
+    if name == "export_control":
+        office, reason = str(detail.get("office", "")), str(detail.get("reason") or "")
+        if detail.get("held"):
+            return lambda: cr.hold_at_export(at, office, reason)
+        return lambda: cr.lift_export_hold(at, office)
     if name == "release" and detail.get("officer") not in (None, AUTOMATED):
         return lambda: cr.release(at, str(detail["officer"]))
     return None
@@ -103,5 +124,9 @@ def write_back(declaration: CustomsDeclaration, cr: ConsignmentRelease) -> bool:
         changed = True
     elif cr.status is Status.HELD and declaration.status != HELD:
         declaration.status = HELD
+        changed = True
+    elif cr.status is not Status.HELD and declaration.status == HELD:  # the export office lifted its hold
+        cleared = cr.lane is Lane.GREEN or cr.exam_result is ExamResult.CONFORM
+        declaration.status = PRE_ASSESSED if cr.status is not Status.QUEUED and cleared else UNDER_CONTROL
         changed = True
     return changed

@@ -13,6 +13,8 @@ Rules:
   result, then releases or holds.
 * A green consignment that is assessed or paid after arrival is released when the last of arrival,
   assessment and payment happens.
+* A hold from the export office (goods it had cleared, stopped before departure) keeps the consignment
+  from release on arrival and out of the queue until that office lifts it; then it is routed as above.
 * No release without payment (``NotPaid``), no release twice (``AlreadyReleased``), no release before
   arrival, no yellow/red release without a conform examination (``InvalidTransition``).
 * Logistics events (``LogisticsEvent``) are applied in eventTime order: an event whose predecessor is
@@ -144,6 +146,7 @@ class ConsignmentRelease:
         self.exam_result: ExamResult | None = None
         self.queue_entry: QueueEntry | None = None
         self.held_reason: str | None = None
+        self.export_hold: str | None = None  # the export office's hold, until it lifts it
         self.timeline: list[TimelineEntry] = []
         self._applied: list[LogisticsEvent] = []
         self._pending: list[LogisticsEvent] = []
@@ -156,7 +159,7 @@ class ConsignmentRelease:
             return Status.EXITED
         if TrsStage.RELEASE in self.stages:
             return Status.RELEASED
-        if self.held_reason is not None:
+        if self.held_reason is not None or self.export_hold is not None:
             return Status.HELD
         if self.queue_entry is not None:
             return Status.QUEUED
@@ -255,6 +258,23 @@ class ConsignmentRelease:
         self._log(at, "customs", "hold", ref=officer, detail=reason)
         return [Outcome(OutcomeKind.HELD, at, reason, officer)]
 
+    def hold_at_export(self, at: datetime, office: str, reason: str) -> list[Outcome]:
+        """The export office stopped goods it had cleared: no release until it lifts the hold."""
+        self._not_released()
+        self.export_hold = reason or "held by the export office"
+        self.queue_entry = None
+        self._log(at, "customs", "export_hold", ref=office, detail=reason)
+        return [Outcome(OutcomeKind.HELD, at, reason, office)]
+
+    def lift_export_hold(self, at: datetime, office: str) -> list[Outcome]:
+        self.export_hold = None
+        self._log(at, "customs", "export_hold_lifted", ref=office)
+        out = [Outcome(OutcomeKind.STAGE, at, "export_hold_lifted", office)]
+        arrived = self.stages.get(TrsStage.ARRIVAL)
+        if arrived is not None and TrsStage.ASSESSMENT in self.stages:
+            out += self._route(max(arrived, at))
+        return out
+
     # ---------------------------------------------------------------- logistics events
     def apply(self, event: LogisticsEvent) -> list[Outcome]:
         """Apply a logistics event (or hold it until its predecessors arrive)."""
@@ -348,7 +368,7 @@ class ConsignmentRelease:
         return out
 
     def _auto_releasable(self) -> bool:
-        if TrsStage.DUTY_PAYMENT not in self.stages or self.held_reason is not None:
+        if TrsStage.DUTY_PAYMENT not in self.stages or self.status is Status.HELD:
             return False
         if self.lane is Lane.GREEN:
             return True
@@ -357,7 +377,7 @@ class ConsignmentRelease:
 
     def _route(self, at: datetime) -> list[Outcome]:
         """After arrival and assessment: release at once, or queue for the officer."""
-        if TrsStage.RELEASE in self.stages or self.held_reason is not None:
+        if TrsStage.RELEASE in self.stages or self.status is Status.HELD:
             return []
         if self._auto_releasable():
             detail = "pre-cleared, green, paid" if self.pre_cleared else "green lane, paid"
@@ -372,7 +392,7 @@ class ConsignmentRelease:
     def _release(self, at: datetime, who: str, why: str) -> list[Outcome]:
         self.stages[TrsStage.RELEASE] = at
         self.queue_entry = None
-        self.held_reason = None
+        self.held_reason = self.export_hold = None
         self._log(at, "customs", TrsStage.RELEASE.value, ref=who, detail=why)
         out = [Outcome(OutcomeKind.RELEASED, at, why, who)]
         return out + self._drain()

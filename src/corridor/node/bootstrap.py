@@ -21,6 +21,7 @@ from corridor.logistics import handlers as logistics
 from corridor.messaging.keys import KeyRing
 from corridor.messaging.relay import Relay, RelayReport
 from corridor.messaging.transport import Transport
+from corridor.node.selection_key import check_selection_key, node_selection_key
 from corridor.refdata.codelists import code_lists
 from corridor.service import commands
 from corridor.service.bus import Handler, MessageBus
@@ -88,14 +89,15 @@ def make_context(
     country: str,
     keyring: KeyRing,
     clock: Callable[[], datetime] = utcnow,
-    assessor: Assessor | None = None,
+    *,
+    assessor: Assessor,
     document_context: DocumentContext | None = None,
 ) -> NodeContext:
     """The handlers' context; tests pair it with in-memory units of work."""
     return NodeContext(
         country=country,
         codes=code_lists(),
-        assessor=assessor or ReferenceAssessor.for_country(country),
+        assessor=assessor,
         signer=keyring,
         keys=keyring,
         clock=clock,
@@ -103,6 +105,8 @@ def make_context(
         body_handlers={
             customs.PREARRIVAL: customs.on_prearrival,
             customs.ACKNOWLEDGEMENT: customs.on_acknowledgement,
+            customs.EXPORT_HOLD: customs.on_export_notice,
+            customs.EXPORT_HOLD_LIFTED: customs.on_export_notice,
             logistics.EVENTS: logistics.on_events,
             documents.REVOCATION: documents.on_revocation,
         },
@@ -119,12 +123,20 @@ def bootstrap_node(
     db_schema: str | None = None,
     clock: Callable[[], datetime] = utcnow,
     assessor: Assessor | None = None,
+    selection_key: bytes | None = None,
 ) -> Node:
+    """A node over ``data_dir``. Its assessor draws random selection with ``selection_key``, else
+    with the secret key kept in ``data_dir`` (made on first start)."""
     data_dir.mkdir(parents=True, exist_ok=True)
+    if assessor is None:
+        key = node_selection_key(data_dir) if selection_key is None else selection_key
+        assessor = ReferenceAssessor.for_country(country, check_selection_key(key, "selection_key"))
     engine = make_engine(db_url or f"sqlite:///{data_dir / 'corridor.sqlite'}", db_schema)
     migrate(engine)
     keyring = KeyRing(data_dir, country)
-    ctx = make_context(country, keyring, clock, assessor, DocumentContext.from_data_dir(data_dir))
+    ctx = make_context(
+        country, keyring, clock, assessor=assessor, document_context=DocumentContext.from_data_dir(data_dir)
+    )
 
     def uow_factory() -> UnitOfWork:
         return SqlUnitOfWork(engine)

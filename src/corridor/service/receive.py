@@ -10,7 +10,7 @@ from corridor.messaging.envelope import Envelope, EnvelopeRejected, parse, parse
 from corridor.service.commands import ReceiveEnvelope, ReceiveEnvelopes
 from corridor.service.context import BodyHandler, NodeContext
 from corridor.service.ports import CommitConflict, UnitOfWork
-from corridor.shared.errors import CorridorError, FieldError, InvalidInput
+from corridor.shared.errors import CorridorError, FieldError, InvalidInput, NotYet
 
 
 @dataclass
@@ -69,6 +69,8 @@ def _refusal(exc: Exception) -> tuple[str, str, list[FieldError] | None, bool]:
     """Where, why, the field errors, and whether the sender should retry (``EnvelopeRejected.transient``)."""
     if isinstance(exc, EnvelopeRejected):
         return exc.field, exc.reason, None, exc.transient
+    if isinstance(exc, NotYet):
+        return exc.error.path, exc.error.reason, None, True
     if isinstance(exc, InvalidInput):
         return exc.errors[0].path, exc.errors[0].reason, exc.errors, False
     return "body", f"{type(exc).__name__}: {exc}", None, False  # sound message that cannot take effect here

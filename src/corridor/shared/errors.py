@@ -37,3 +37,12 @@ class Forbidden(CorridorError):
 
 class Conflict(CorridorError):
     pass
+
+
+class NotYet(CorridorError):
+    """A sound message that cannot take effect yet (it overtook the one it depends on): refused
+    for now, so the sender tries again later."""
+
+    def __init__(self, error: FieldError) -> None:
+        self.error = error
+        super().__init__(f"{error.path}: {error.reason}")

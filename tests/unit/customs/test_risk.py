@@ -13,7 +13,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corridor.customs.domain.risk import (
-    DEFAULT_SELECTION_KEY,
     NewTraderRule,
     OriginCountryRule,
     RandomSelectionRule,
@@ -23,13 +22,18 @@ from corridor.customs.domain.risk import (
     Rule,
     SensitiveHsRule,
     UnitValueBandRule,
-    assess,
     compile_rules,
     selection_draw,
 )
+from corridor.customs.domain.risk import assess as assess_with_key
 
 TODAY = date(2025, 6, 2)
 D = Decimal
+KEY = b"test-selection-key-0123456789abcdef"
+
+
+def assess(subject: RiskSubject, rules: Any, *, selection_key: bytes = KEY) -> RiskDecision:
+    return assess_with_key(subject, rules, selection_key=selection_key)
 
 
 def item(
@@ -253,10 +257,10 @@ def test_random_selection_is_deterministic_and_keyed() -> None:
     first = [assess(subject(declaration_id=f"D-{i}"), [rule]).lane for i in range(200)]
     second = [assess(subject(declaration_id=f"D-{i}"), [rule]).lane for i in range(200)]
     assert first == second
-    assert selection_draw("D-1", "RND") == selection_draw("D-1", "RND", DEFAULT_SELECTION_KEY)
-    assert selection_draw("D-1", "RND") != selection_draw("D-1", "RND", b"node secret")
-    assert selection_draw("D-1", "RND") != selection_draw("D-1", "RND2")
-    assert selection_draw("D-1", "RND") != selection_draw("D-2", "RND")
+    assert selection_draw("D-1", "RND", KEY) == selection_draw("D-1", "RND", KEY)
+    assert selection_draw("D-1", "RND", KEY) != selection_draw("D-1", "RND", b"node secret")
+    assert selection_draw("D-1", "RND", KEY) != selection_draw("D-1", "RND2", KEY)
+    assert selection_draw("D-1", "RND", KEY) != selection_draw("D-2", "RND", KEY)
     other_key = [
         assess(subject(declaration_id=f"D-{i}"), [rule], selection_key=b"node secret").lane
         for i in range(200)

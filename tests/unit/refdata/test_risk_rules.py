@@ -13,19 +13,25 @@ import yaml
 from corridor.customs.domain.risk import (
     NewTraderRule,
     RandomSelectionRule,
+    RiskDecision,
     RiskItem,
     RiskSubject,
     Rule,
     SensitiveHsRule,
     UnitValueBandRule,
-    assess,
     compile_rules,
 )
+from corridor.customs.domain.risk import assess as assess_with_key
 from corridor.refdata.risk_rules import load_rules_from_text, risk_rules
 from corridor.shared.errors import InvalidInput
 
 D = Decimal
 ON = date(2025, 6, 2)
+KEY = b"test-selection-key-0123456789abcdef"
+
+
+def assess(subject: RiskSubject, rules: Any) -> RiskDecision:
+    return assess_with_key(subject, rules, selection_key=KEY)
 
 
 def by_id(country: str) -> dict[str, Rule]:

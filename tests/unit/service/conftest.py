@@ -27,6 +27,7 @@ from corridor.service.ports import OutboxMessage, Trader
 
 NOW = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 SEED = 7
+SELECTION_KEY = b"test-node-selection-key-0000000000"
 
 
 class Clock:
@@ -58,7 +59,7 @@ class FakeAssessor:
 
     def duties(self, declaration: Any, at: datetime) -> dict[str, Any]:
         if self.duties_country is not None:
-            return ReferenceAssessor.for_country(self.duties_country).duties(declaration, at)
+            return ReferenceAssessor.for_country(self.duties_country, SELECTION_KEY).duties(declaration, at)
         return {"totals": [{"value": "1.00", "currencyID": "USD"}], "source": "test fake"}
 
 

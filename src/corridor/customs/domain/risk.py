@@ -20,8 +20,9 @@ quantity, or a quantity declared in a unit the band does not cover) fires the ba
 check that cannot be made is not a pass.
 
 Random selection is deterministic: the draw is a keyed BLAKE2b hash of the rule id and the
-declaration id, so replaying a declaration gives the same lane. A node should pass its own secret
-``selection_key`` so that a trader cannot predict which declaration ids are selected.
+declaration id, so replaying a declaration gives the same lane. The key is an argument with no
+default: each node passes its own secret ``selection_key`` so that a trader cannot predict which
+declaration ids are selected.
 
 This module does no I/O and is on the hot path of every declaration: rule lookups (HS prefix sets,
 selection thresholds, flow indexes, the rule-set version) are computed once per rule set.
@@ -60,8 +61,8 @@ RULE_KINDS: tuple[str, ...] = (
     "random_selection",
 )
 
-#: Key used for random selection when the node does not configure its own secret.
-DEFAULT_SELECTION_KEY = b"corridor-risk-random-selection-v1"
+#: BLAKE2b takes keys of 1 to 64 bytes.
+MAX_SELECTION_KEY_BYTES = 64
 _DRAW_SPACE = 1 << 64  # draws are 64-bit unsigned integers
 _FOUR_PLACES = Decimal("0.0001")
 
@@ -384,7 +385,7 @@ class OriginCountryRule(_RuleBase):
         }
 
 
-def selection_draw(declaration_id: str, rule_id: str, key: bytes = DEFAULT_SELECTION_KEY) -> int:
+def selection_draw(declaration_id: str, rule_id: str, key: bytes) -> int:
     """A uniform 64-bit draw from a keyed BLAKE2b hash of the rule id and the declaration id."""
     message = f"{rule_id}\x1f{declaration_id}".encode()
     return int.from_bytes(hashlib.blake2b(message, digest_size=8, key=key).digest(), "big")
@@ -514,9 +515,10 @@ def assess(
     subject: RiskSubject,
     rules: RuleSet | Iterable[Rule],
     *,
-    selection_key: bytes = DEFAULT_SELECTION_KEY,
+    selection_key: bytes,
 ) -> RiskDecision:
-    """Apply the rules effective on ``subject.on_date`` for its flow and choose the lane."""
+    """Apply the rules effective on ``subject.on_date`` for its flow and choose the lane; random
+    selection draws with the node's secret ``selection_key``."""
     ruleset = rules if isinstance(rules, RuleSet) else compile_rules(rules)
     on = subject.on_date
     aeo = subject.trader_is_aeo
