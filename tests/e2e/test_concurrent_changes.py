@@ -40,7 +40,7 @@ def test_twenty_concurrent_changes_answer_no_5xx_and_take_effect_once(
     clock = Clock()
     assessors = {}
     for country in ("IN", "RU"):
-        assessors[country] = FixedLane.for_country(country)
+        assessors[country] = FixedLane.for_country(country, b"test-node-selection-key-0000000000")
         assessors[country].lane = "yellow"  # every declaration waits for an officer
     corridor = Corridor.embedded(
         tmp_path, db_url=pg_available, db_schema=pg_schema, assessors=assessors, clock=clock
