@@ -130,7 +130,7 @@ def serve(
     worker = threading.Thread(target=relay_loop, name="outbox-relay", daemon=True)
     worker.start()
     try:
-        uvicorn.run(create_app(node), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(node, settings.max_body_bytes), host=host, port=port, log_level="warning")
     finally:
         stop.set()
         worker.join(timeout=5)
