@@ -27,6 +27,7 @@ from corridor.service.bus import Handler, MessageBus
 from corridor.service.context import Assessor, NodeContext
 from corridor.service.ports import UnitOfWork
 from corridor.service.receive import receive_envelope, receive_envelopes
+from corridor.shared.private import private_directory
 
 COMMAND_HANDLERS: dict[type[commands.Command], Handler] = {
     commands.FileDeclaration: customs.file_declaration,
@@ -120,7 +121,7 @@ def bootstrap_node(
     clock: Callable[[], datetime] = utcnow,
     assessor: Assessor | None = None,
 ) -> Node:
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_directory(data_dir)
     engine = make_engine(db_url or f"sqlite:///{data_dir / 'corridor.sqlite'}", db_schema)
     migrate(engine)
     keyring = KeyRing(data_dir, country)
