@@ -4,6 +4,7 @@ database, signing keys, trust list), whatever the process's umask."""
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 DIRECTORY_MODE = 0o700
@@ -30,3 +31,30 @@ def create_private_file(path: Path) -> Path:
         return path
     os.close(fd)
     return path
+
+
+SECRET_MAX_BYTES = 4096
+
+
+def read_secret(path: Path) -> str:
+    """The one-line secret in ``path``, a file only its owner may read (like ssh's private keys).
+    ``ValueError`` says what is wrong with it."""
+    try:
+        with path.open("rb") as handle:
+            opened = os.fstat(handle.fileno())
+            raw = handle.read(SECRET_MAX_BYTES + 1)
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if stat.S_IMODE(opened.st_mode) & 0o077:
+        raise ValueError(
+            f"{path}: other users may read it (mode {stat.S_IMODE(opened.st_mode):04o}); chmod 600 it"
+        )
+    if len(raw) > SECRET_MAX_BYTES:
+        raise ValueError(f"{path}: more than {SECRET_MAX_BYTES} bytes; expected one line with the key")
+    try:
+        secret = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text") from None
+    if not secret or any(c.isspace() for c in secret):
+        raise ValueError(f"{path}: expected one line with the key, and nothing else")
+    return secret
