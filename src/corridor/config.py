@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 COUNTRIES = ("IN", "RU")
+DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
 class Settings(BaseSettings):
@@ -31,6 +32,9 @@ class Settings(BaseSettings):
         description="secret key of random selection (16-64 bytes); default: made once in the node's data directory",
     )
     relay_interval_s: float = 0.2
+    max_body_bytes: int = Field(
+        default=DEFAULT_MAX_BODY_BYTES, ge=1, description="largest request body the API takes in (413 above)"
+    )
     nats_url: str | None = Field(default=None, description="NATS JetStream between nodes instead of HTTP")
     nats_stream: str = "CORRIDOR"
     nats_subject_prefix: str = "corridor"

@@ -267,3 +267,38 @@ def test_an_unreachable_server_is_a_message_not_a_traceback() -> None:
     result = run("declare", str(example), "--url", "http://127.0.0.1:9", "--api-key", "x")
     assert result.exit_code == 1
     assert "cannot reach" in result.output and "Traceback" not in result.output
+
+
+def test_a_key_at_a_peer_is_not_taken_on_the_command_line() -> None:
+    # (the database URL is unusable, so that a node that took the option would fail, not serve)
+    result = run("node", "serve", "--country", "IN", "--db", "nosuchdb://", "--peer-key", "RU=ck_secret")
+    assert result.exit_code == 2
+    assert "No such option" in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "mode", "reason"),
+    [
+        ("ck_secret-at-ru\n", 0o644, "other users may read it (mode 0644); chmod 600 it"),
+        ("ck_secret-at-ru\n", 0o640, "other users may read it (mode 0640)"),
+        ("", 0o600, "expected one line with the key"),
+        ("ck_secret-at-ru\nck_another\n", 0o600, "expected one line with the key"),
+        ("x" * 5000, 0o600, "more than 4096 bytes"),
+        (None, 0o600, "cannot read"),
+    ],
+)
+def test_a_peer_key_file_others_may_read_or_that_holds_no_single_key_is_refused(
+    tmp_path: Path, content: str | None, mode: int, reason: str
+) -> None:
+    key_file = tmp_path / "ru.key"
+    if content is not None:
+        key_file.write_text(content)
+        key_file.chmod(mode)
+    result = run(
+        "node", "serve", "--country", "IN", "--data-dir", str(tmp_path), "--peer-key-file", f"RU={key_file}"
+    )
+    assert result.exit_code == 2
+    assert f"--peer-key-file: RU: {key_file}: {reason}" in result.output
+    assert "ck_secret" not in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "IN").exists()  # refused before the node was opened

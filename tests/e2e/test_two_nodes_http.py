@@ -92,7 +92,19 @@ class TwoNodes:
             )["api_key"]
 
     def start(self, country: str) -> None:
+        """IN reads its key at RU from a file (mode 0600), RU its key at IN from the environment:
+        neither appears on the command line."""
         peer = PEER[country]
+        secret = self.peer_secret[country]
+        key_args: list[str] = []
+        key_env: dict[str, str] = {}
+        if country == "IN":
+            key_file = self.data_dir / f"{country}-at-{peer}.key"
+            key_file.touch(mode=0o600)
+            key_file.write_text(secret + "\n")
+            key_args = ["--peer-key-file", f"{peer}={key_file}"]
+        else:
+            key_env = {"CORRIDOR_PEER_API_KEYS": json.dumps({peer: secret})}
         self.processes[country] = subprocess.Popen(
             [
                 sys.executable,
@@ -108,15 +120,15 @@ class TwoNodes:
                 str(self.data_dir),
                 "--peer",
                 f"{peer}={self.urls[peer]}",
-                "--peer-key",
-                f"{peer}={self.peer_secret[country]}",
+                *key_args,
                 "--relay-interval",
                 "0.1",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            env={**os.environ, "CORRIDOR_ENV": "test", **(self.nats or {})},
+            env={**os.environ, "CORRIDOR_ENV": "test", **(self.nats or {}), **key_env},
         )
+        assert secret not in " ".join(map(str, self.processes[country].args))
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             assert self.processes[country].poll() is None, f"node {country} exited early"

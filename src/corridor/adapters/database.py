@@ -10,6 +10,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from corridor.shared.private import create_private_file
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -21,6 +23,8 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
     """An engine for ``url``; for PostgreSQL ``schema`` selects (and creates) a schema of its own."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            create_private_file(Path(parsed.database))  # SQLite gives its -wal and -shm files this mode
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)

@@ -9,7 +9,9 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from corridor import __version__
+from corridor.api.gate import PRINCIPAL, RequestGate, unauthorized
 from corridor.api.views import view_for
+from corridor.config import DEFAULT_MAX_BODY_BYTES
 from corridor.customs.schemas import DeclarationDocument
 from corridor.customs.validation import validate_declaration
 from corridor.documents import service as documents_service
@@ -32,16 +34,32 @@ class EnvelopeBatch(BaseModel):
     )
 
 
-def create_app(node: Node) -> FastAPI:
+# Routes anyone may call; every other path needs an API key before its body is read.
+PUBLIC_PATHS = ("/", "/v1/health", "/v1/keys", "/v1/schema/declaration")
+
+
+def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> FastAPI:
     app = FastAPI(
         title=f"Trade Corridor node {node.country}",
         version=__version__,
         description="Customs node of the India-Russia virtual trade corridor. Authenticate with X-API-Key.",
     )
     _errors(app)
+    docs = (app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
+    app.add_middleware(
+        RequestGate,
+        authenticate=lambda secret: authenticate(node.uow(), secret),
+        public_paths=[*PUBLIC_PATHS, *(path for path in docs if path)],
+        max_body_bytes=max_body_bytes,
+    )
 
-    def principal(x_api_key: Annotated[str | None, Header()] = None) -> Principal:
-        return authenticate(node.uow(), x_api_key)
+    def principal(request: Request, x_api_key: Annotated[str | None, Header()] = None) -> Principal:
+        """The caller the gate authenticated by ``x_api_key`` (declared here for the OpenAPI
+        description) before the body was read."""
+        found = request.scope.get(PRINCIPAL)
+        if not isinstance(found, Principal):
+            raise Unauthorized("missing X-API-Key header")
+        return found
 
     Caller = Annotated[Principal, Depends(principal)]
 
@@ -297,8 +315,8 @@ def _errors(app: FastAPI) -> None:
         return JSONResponse({"errors": errors}, status_code=422)
 
     @app.exception_handler(Unauthorized)
-    async def unauthorized(_: Request, exc: Unauthorized) -> JSONResponse:
-        return JSONResponse({"error": str(exc)}, status_code=401, headers={"WWW-Authenticate": "ApiKey"})
+    async def not_authenticated(_: Request, exc: Unauthorized) -> JSONResponse:
+        return unauthorized(str(exc))
 
     @app.exception_handler(Forbidden)
     async def forbidden(_: Request, exc: Forbidden) -> JSONResponse:

@@ -26,6 +26,7 @@ from corridor.node.bootstrap import bootstrap_node
 from corridor.node.selection_key import SelectionKeyError
 from corridor.service.auth import ROLES, create_api_key, ensure_api_key
 from corridor.service.commands import GrantMandate
+from corridor.shared.private import read_secret
 
 app = typer.Typer(help="Run a node as a server; manage its API keys.")
 
@@ -40,6 +41,17 @@ def _pairs(values: list[str], option: str) -> dict[str, str]:
     return pairs
 
 
+def _peer_keys(files: list[str]) -> dict[str, str]:
+    """This node's API key at each peer, read from the files named by ``--peer-key-file``."""
+    keys = {}
+    for country, path in _pairs(files, "--peer-key-file").items():
+        try:
+            keys[country] = read_secret(Path(path))
+        except ValueError as exc:
+            raise fail(f"--peer-key-file: {country}: {exc}", 2) from None
+    return keys
+
+
 @app.command("serve")
 def serve(
     country: Annotated[
@@ -51,7 +63,13 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.1",
     data_dir: Annotated[Path | None, typer.Option(help="Data directory [env CORRIDOR_DATA_DIR]")] = None,
     peer: Annotated[list[str], typer.Option(help="Peer node URL, e.g. RU=http://127.0.0.1:8002")] = [],  # noqa: B006
-    peer_key: Annotated[list[str], typer.Option(help="This node's API key at a peer, e.g. RU=ck_...")] = [],  # noqa: B006
+    peer_key_file: Annotated[
+        list[str],
+        typer.Option(
+            help="File holding this node's API key at a peer (mode 0600), e.g. RU=/etc/corridor/ru.key; "
+            'or set CORRIDOR_PEER_API_KEYS=\'{"RU": "ck_..."}\'',
+        ),
+    ] = [],  # noqa: B006
     relay_interval: Annotated[float | None, typer.Option(help="Seconds between relay passes")] = None,
     nats_url: Annotated[
         str | None, typer.Option(help="Exchange over NATS JetStream [env CORRIDOR_NATS_URL]")
@@ -60,7 +78,9 @@ def serve(
     """Serve the node's REST API (OpenAPI at /docs, officer's page at /) and relay its outbox.
 
     Settings come from CORRIDOR_* environment variables, overridden by these options; with
-    CORRIDOR_ENV=production insecure defaults are refused."""
+    CORRIDOR_ENV=production insecure defaults are refused. Keys at peers are never given on the
+    command line (where any local user could read them): they come from --peer-key-file or
+    CORRIDOR_PEER_API_KEYS."""
     import uvicorn
 
     from corridor.api.app import create_app
@@ -72,7 +92,7 @@ def serve(
         "data_dir": data_dir,
         "relay_interval_s": relay_interval,
         "peer_urls": _pairs(peer, "--peer") or None,
-        "peer_api_keys": _pairs(peer_key, "--peer-key") or None,
+        "peer_api_keys": _peer_keys(peer_key_file) or None,
     }
     try:
         settings = Settings(**{k: v for k, v in given.items() if v is not None})
@@ -136,7 +156,7 @@ def serve(
     worker = threading.Thread(target=relay_loop, name="outbox-relay", daemon=True)
     worker.start()
     try:
-        uvicorn.run(create_app(node), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(node, settings.max_body_bytes), host=host, port=port, log_level="warning")
     finally:
         stop.set()
         worker.join(timeout=5)

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from corridor.messaging.envelope import b64url, b64url_decode
+from corridor.shared.private import FILE_MODE, private_directory
 
 ACTIVE, RETIRED, REVOKED = "active", "retired", "revoked"
 STATUSES = (ACTIVE, RETIRED, REVOKED)
@@ -104,10 +105,13 @@ class KeyRing:
                 self._private[pem.stem] = loaded
 
     def _save(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_directory(self.data_dir)
         payload = {"keys": [k.to_json() for k in self._trust.values()]}
         tmp = self.trust_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(payload, indent=2), "utf-8")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(payload, indent=2))
         os.replace(tmp, self.trust_path)
         self._public_cache.clear()
 
@@ -128,7 +132,7 @@ class KeyRing:
         private = Ed25519PrivateKey.generate()
         now = datetime.now(UTC)
         key_id = f"{self.node}-{now:%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
-        self.key_dir.mkdir(parents=True, exist_ok=True)
+        private_directory(self.key_dir)
         path = self.key_dir / f"{key_id}.pem"
         pem = private.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()

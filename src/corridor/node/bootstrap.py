@@ -28,6 +28,7 @@ from corridor.service.bus import Handler, MessageBus
 from corridor.service.context import Assessor, NodeContext
 from corridor.service.ports import UnitOfWork
 from corridor.service.receive import receive_envelope, receive_envelopes
+from corridor.shared.private import private_directory
 
 COMMAND_HANDLERS: dict[type[commands.Command], Handler] = {
     commands.FileDeclaration: customs.file_declaration,
@@ -127,7 +128,7 @@ def bootstrap_node(
 ) -> Node:
     """A node over ``data_dir``. Its assessor draws random selection with ``selection_key``, else
     with the secret key kept in ``data_dir`` (made on first start)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_directory(data_dir)
     if assessor is None:
         key = node_selection_key(data_dir) if selection_key is None else selection_key
         assessor = ReferenceAssessor.for_country(country, check_selection_key(key, "selection_key"))

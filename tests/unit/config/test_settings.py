@@ -25,6 +25,15 @@ def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None
     assert settings.database_url() == "postgresql://postgres@127.0.0.1/test"
 
 
+def test_the_body_limit_defaults_to_2_mib_and_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().max_body_bytes == 2 * 1024 * 1024
+    monkeypatch.setenv("CORRIDOR_MAX_BODY_BYTES", "65536")
+    assert Settings().max_body_bytes == 65536
+    monkeypatch.setenv("CORRIDOR_MAX_BODY_BYTES", "0")
+    with pytest.raises(ValidationError, match="max_body_bytes"):
+        Settings()
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
