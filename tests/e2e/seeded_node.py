@@ -34,6 +34,7 @@ class SeededNode:
     """Node IN of a two-node corridor, after a little trade; ``keys`` maps a caller kind to its key."""
 
     corridor: Corridor
+    database: str  # sqlite or postgres
     keys: dict[str, str]
     owner: str  # the trader: exporter of ``export_id`` and importer of ``import_id``
     other: str  # another trader: exporter of ``other_export_id``
@@ -145,6 +146,7 @@ def seed(data_dir: Path, db_url: str | None = None, db_schema: str | None = None
     }
     return SeededNode(
         corridor=corridor,
+        database="postgres" if db_url else "sqlite",
         keys=keys,
         owner=owner,
         other=parties["other"][1],
