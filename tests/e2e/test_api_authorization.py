@@ -103,6 +103,7 @@ def served(app: FastAPI) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     for route in app.routes:
         contexts = getattr(route, "effective_route_contexts", None)  # a router included whole
+        each: Any
         for each in contexts() if callable(contexts) else [route]:
             found |= {(m, each.path) for m in getattr(each, "methods", None) or () if m != "HEAD"}
     found |= {(m.upper(), path) for path, operations in app.openapi()["paths"].items() for m in operations}
