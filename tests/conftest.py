@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,14 +39,23 @@ def pg_available() -> str:
 @pytest.fixture
 def pg_schema(pg_available: str) -> Iterator[str]:
     """A fresh schema name for one test; it and any schema named after it are dropped afterwards."""
+    with fresh_schema(pg_available) as schema:
+        yield schema
+
+
+@contextmanager
+def fresh_schema(url: str) -> Iterator[str]:
+    """A fresh schema name; it and any schema named after it are dropped on leaving."""
     schema = f"t_{secrets.token_hex(6)}"
-    yield schema
-    engine = create_engine(pg_available)
-    with engine.begin() as conn:
-        names = conn.execute(
-            text("SELECT nspname FROM pg_namespace WHERE nspname = :s OR nspname LIKE :p"),
-            {"s": schema, "p": f"{schema}\\_%"},
-        ).scalars()
-        for name in list(names):
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-    engine.dispose()
+    try:
+        yield schema
+    finally:
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            names = conn.execute(
+                text("SELECT nspname FROM pg_namespace WHERE nspname = :s OR nspname LIKE :p"),
+                {"s": schema, "p": f"{schema}\\_%"},
+            ).scalars()
+            for name in list(names):
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        engine.dispose()

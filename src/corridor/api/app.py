@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from corridor import __version__
+from corridor.api.answers import EnvelopeRejection, answers, declare_body_limit
 from corridor.api.gate import PRINCIPAL, RequestGate, unauthorized
 from corridor.api.views import view_for
 from corridor.config import DEFAULT_MAX_BODY_BYTES
@@ -76,7 +77,7 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
     def health() -> dict[str, Any]:
         return {"status": "ok", "node": node.country, "version": __version__}
 
-    @app.post("/v1/api-keys", status_code=201)
+    @app.post("/v1/api-keys", status_code=201, responses=answers(400, 401, 403, 422))
     def new_api_key(caller: Caller, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
         """Administrator: create a key bound to a role and a party; the secret is shown once."""
         caller.require("admin")
@@ -94,7 +95,7 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
         secret = create_api_key(node.uow(), str(role), str(party), label, node.bus.ctx.clock())
         return {"role": role, "party_id": party, "label": label, "api_key": secret}
 
-    @app.post("/v1/mandates", status_code=201)
+    @app.post("/v1/mandates", status_code=201, responses=answers(400, 401, 403, 422))
     def grant_mandate(caller: Caller, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
         """Administrator: record that an exporter lets a customs broker file its declarations."""
         caller.require("admin")
@@ -112,13 +113,13 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
     def declaration_schema() -> dict[str, Any]:
         return DeclarationDocument.model_json_schema()
 
-    @app.post("/v1/declarations/validate")
+    @app.post("/v1/declarations/validate", responses=answers(400, 401, 403, 422))
     def validate(caller: Caller, document: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
         caller.require("trader", "officer")
         validate_declaration(document, node.bus.ctx.codes)
         return {"valid": True}
 
-    @app.post("/v1/declarations", status_code=201)
+    @app.post("/v1/declarations", status_code=201, responses=answers(400, 401, 403, 404, 409, 422))
     def file(caller: Caller, document: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
         """The WCO declaration; wrapped trade documents it references by targetHash may come along
         in a top-level ``documents`` list."""
@@ -130,7 +131,7 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
         )
         return view_for(caller.role, node.handle(command))
 
-    @app.get("/v1/declarations")
+    @app.get("/v1/declarations", responses=answers(401, 403, 422))
     def list_declarations(
         caller: Caller,
         status: str | None = None,
@@ -162,12 +163,12 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
             raise NotFound(f"declaration {declaration_id} not found")
         return declaration, stages
 
-    @app.get("/v1/declarations/{declaration_id}")
+    @app.get("/v1/declarations/{declaration_id}", responses=answers(401, 403, 404, 422))
     def get_declaration(caller: Caller, declaration_id: str) -> dict[str, Any]:
         declaration, _ = visible(caller, declaration_id)
         return view_for(caller.role, declaration)
 
-    @app.get("/v1/declarations/{declaration_id}/timeline")
+    @app.get("/v1/declarations/{declaration_id}/timeline", responses=answers(401, 403, 404, 422))
     def timeline(caller: Caller, declaration_id: str) -> dict[str, Any]:
         declaration, stages = visible(caller, declaration_id)
         return {
@@ -177,7 +178,7 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
             "timeline": [s.to_json() for s in stages],
         }
 
-    @app.post("/v1/declarations/{declaration_id}/clear")
+    @app.post("/v1/declarations/{declaration_id}/clear", responses=answers(400, 401, 403, 404, 409, 422))
     def clear(
         caller: Caller, declaration_id: str, body: Annotated[dict[str, Any], Body()] | None = None
     ) -> dict[str, Any]:
@@ -187,7 +188,7 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
             caller.role, node.handle(commands.ClearDeclaration(declaration_id, caller.party_id, findings))
         )
 
-    @app.post("/v1/declarations/{declaration_id}/hold")
+    @app.post("/v1/declarations/{declaration_id}/hold", responses=answers(400, 401, 403, 404, 409, 422))
     def hold(caller: Caller, declaration_id: str, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
         caller.require("officer")
         reason = body.get("reason")
@@ -197,14 +198,14 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
             caller.role, node.handle(commands.HoldDeclaration(declaration_id, caller.party_id, reason))
         )
 
-    @app.post("/v1/declarations/{declaration_id}/release")
+    @app.post("/v1/declarations/{declaration_id}/release", responses=answers(401, 403, 404, 409, 422))
     def release(caller: Caller, declaration_id: str) -> dict[str, Any]:
         caller.require("officer")
         return view_for(
             caller.role, node.handle(commands.ReleaseDeclaration(declaration_id, caller.party_id))
         )
 
-    @app.post("/v1/declarations/{declaration_id}/payments")
+    @app.post("/v1/declarations/{declaration_id}/payments", responses=answers(400, 401, 403, 404, 409, 422))
     def pay(caller: Caller, declaration_id: str, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
         """Pay the assessed duties and taxes: ``{"amounts": [{"value", "currencyID"}], "reference"}``."""
         caller.require("trader")
@@ -214,7 +215,7 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
         )
         return view_for(caller.role, node.handle(command))
 
-    @app.get("/v1/queue")
+    @app.get("/v1/queue", responses=answers(401, 403, 422))
     def officer_queue(caller: Caller, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
         """Declarations waiting for an officer (yellow and red lanes), oldest first."""
         caller.require("officer")
@@ -234,14 +235,14 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
                 )
         return {"items": items}
 
-    @app.post("/v1/events", status_code=202)
+    @app.post("/v1/events", status_code=202, responses=answers(400, 401, 403, 409, 422))
     def post_events(caller: Caller, document: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
         """A carrier's EPCIS 2.0 document of logistics events (ObjectEvents)."""
         caller.require("carrier")
         result: dict[str, Any] = node.handle(commands.PostEvents(document, caller.party_id))
         return result
 
-    @app.get("/v1/consignments/{ref}/timeline")
+    @app.get("/v1/consignments/{ref}/timeline", responses=answers(401, 403, 404, 422))
     def consignment_timeline(caller: Caller, ref: str) -> dict[str, Any]:
         """Customs stages at this node and the consignment's logistics events, in time order."""
         caller.require("trader", "officer")
@@ -265,10 +266,12 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
             for r in documents_router.routes
             if getattr(r, "path", "") in ("/documents/verify", "/documents/redact")
         )
-        app.include_router(shared, prefix="/v1", dependencies=[Depends(document_user)])
+        app.include_router(
+            shared, prefix="/v1", dependencies=[Depends(document_user)], responses=answers(401, 403)
+        )
         app.dependency_overrides[document_context] = lambda: documents_ctx
 
-        @app.post("/v1/documents/issue", tags=["documents"])
+        @app.post("/v1/documents/issue", tags=["documents"], responses=answers(400, 401, 403, 404, 422))
         def issue_documents(caller: Caller, body: IssueRequest) -> dict[str, Any]:
             """An issuing body registered at this node wraps and signs a batch of documents."""
             caller.require("issuer")
@@ -277,7 +280,7 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
             wrapped = documents_service.issue_documents(documents_ctx, body.documents, body.issuer_id)
             return {"merkleRoot": wrapped[0]["signature"]["merkleRoot"], "documents": wrapped}
 
-        @app.post("/v1/documents/revoke", tags=["documents"])
+        @app.post("/v1/documents/revoke", tags=["documents"], responses=answers(400, 401, 403, 404, 409, 422))
         def revoke_document(caller: Caller, body: RevokeRequest) -> dict[str, Any]:
             """Revoke a document or its batch; the peer node is told by a signed message."""
             caller.require("issuer")
@@ -287,13 +290,21 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
             result: dict[str, Any] = node.handle(command)
             return result
 
-    @app.post("/v1/envelopes/batch")
+    @app.post("/v1/envelopes/batch", responses=answers(400, 401, 403, 422))
     def envelopes_batch(caller: Caller, body: EnvelopeBatch) -> dict[str, Any]:
         """Several envelopes from a peer's relay pass, applied in one transaction; one outcome each."""
         caller.require("peer")
         return {"outcomes": node.receive_many(list(body.envelopes), from_party=caller.party_id)}
 
-    @app.post("/v1/envelopes", status_code=202)
+    @app.post(
+        "/v1/envelopes",
+        status_code=202,
+        responses={
+            **answers(401, 403),
+            409: {"model": EnvelopeRejection, "description": "Envelope refused for now: send it again later"},
+            422: {"model": EnvelopeRejection, "description": "Envelope refused for good"},
+        },
+    )
     async def envelopes(caller: Caller, request: Request) -> JSONResponse:
         """A signed envelope from a peer node (peers only). A refusal answers 409 when the sender
         should try again later (``retryable``: a key not imported yet, clocks apart), else 422."""
@@ -301,6 +312,7 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
         outcome = node.receive(await request.body(), from_party=caller.party_id)
         return JSONResponse(outcome, status_code=answer_status(outcome))
 
+    declare_body_limit(app)
     return app
 
 

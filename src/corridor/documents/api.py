@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from corridor.api.answers import FieldProblem, InvalidFields, Refusal, UnreadableBody, answers
 from corridor.documents import service
 from corridor.shared.errors import Conflict, CorridorError, Forbidden, InvalidInput, NotFound
 
@@ -49,6 +50,32 @@ class RevokeRequest(BaseModel):
     issuer_id: str | None = None
 
 
+class CheckAnswer(BaseModel):
+    name: str
+    status: Literal["valid", "invalid", "skipped"]
+    message: str
+    errors: list[FieldProblem] | None = None
+
+
+class VerdictAnswer(BaseModel):
+    """Every check run on the document; valid only if all of them are."""
+
+    valid: bool
+    lane: Literal["yellow", "red"] | None = Field(description="None when valid")
+    target_hash: str | None = Field(alias="targetHash")
+    merkle_root: str | None = Field(alias="merkleRoot")
+    issuers: list[str]
+    document_type: str | None = Field(alias="documentType")
+    checks: list[CheckAnswer]
+
+
+# Errors of the document service: 400 for an unreadable body, or a refusal with no other code.
+ERROR_ANSWERS = {
+    **answers(404, 409, 422),
+    400: {"model": UnreadableBody | Refusal, "description": "Unreadable body, or refused"},
+}
+
+
 def _error(e: CorridorError) -> JSONResponse:
     if isinstance(e, InvalidInput):
         return JSONResponse(
@@ -66,7 +93,14 @@ def _error(e: CorridorError) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": str(e)})
 
 
-@router.post("/verify")
+@router.post(
+    "/verify",
+    responses={
+        **ERROR_ANSWERS,
+        200: {"model": VerdictAnswer, "description": "The document is valid"},
+        422: {"model": VerdictAnswer | InvalidFields, "description": "Not valid: the verdict, or bad input"},
+    },
+)
 def verify(body: VerifyRequest, ctx: Ctx) -> Any:
     """200 with the verdict when the document is valid, 422 with the verdict when it is not."""
     try:
@@ -76,7 +110,7 @@ def verify(body: VerifyRequest, ctx: Ctx) -> Any:
     return JSONResponse(status_code=200 if verdict.valid else 422, content=verdict.to_json())
 
 
-@router.post("/redact")
+@router.post("/redact", responses=ERROR_ANSWERS)
 def redact(body: RedactRequest) -> Any:
     try:
         return service.redact(body.document, body.fields)
