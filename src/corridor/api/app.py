@@ -1,5 +1,6 @@
 """FastAPI entry point of one node (thin: authenticate, translate, call the bus)."""
 
+from collections.abc import Sequence
 from importlib.resources import files
 from typing import Annotated, Any
 
@@ -9,6 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from corridor import __version__
+from corridor.api import bodies
 from corridor.api.views import view_for
 from corridor.customs.schemas import DeclarationDocument
 from corridor.customs.validation import validate_declaration
@@ -18,8 +20,9 @@ from corridor.documents.api import router as documents_router
 from corridor.logistics.timeline import consignment_view
 from corridor.node.bootstrap import Node
 from corridor.service import commands
-from corridor.service.auth import ROLES, Principal, Unauthorized, authenticate, create_api_key
-from corridor.shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from corridor.service.auth import Principal, Unauthorized, authenticate, create_api_key
+from corridor.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from corridor.shared.jsondata import json_problem
 from corridor.shared.validation import path_of
 
 PAGES = files("corridor.api").joinpath("pages")
@@ -42,7 +45,27 @@ def create_app(node: Node) -> FastAPI:
     def principal(x_api_key: Annotated[str | None, Header()] = None) -> Principal:
         return authenticate(node.uow(), x_api_key)
 
-    Caller = Annotated[Principal, Depends(principal)]
+    async def checked_caller(request: Request, who: Annotated[Principal, Depends(principal)]) -> Principal:
+        """The authenticated caller, once its JSON body (if any) passed ``json_problem``: a lone
+        surrogate, a NUL, a non-finite number or deep nesting anywhere is refused before any model
+        reads the body."""
+        await _sound_json(request)
+        return who
+
+    Caller = Annotated[Principal, Depends(checked_caller)]
+
+    def acting_as(*roles: str) -> Any:
+        """A caller in one of ``roles``, checked before the body is read."""
+
+        def dependency(caller: Caller) -> Principal:
+            caller.require(*roles)
+            return caller
+
+        return Depends(dependency)
+
+    Admin = Annotated[Principal, acting_as("admin")]
+    Officer = Annotated[Principal, acting_as("officer")]
+    Trader = Annotated[Principal, acting_as("trader")]
 
     def document_user(caller: Caller) -> Principal:
         caller.require("trader", "officer", "issuer")
@@ -58,30 +81,16 @@ def create_app(node: Node) -> FastAPI:
         return {"status": "ok", "node": node.country, "version": __version__}
 
     @app.post("/v1/api-keys", status_code=201)
-    def new_api_key(caller: Caller, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    def new_api_key(caller: Admin, body: bodies.NewApiKey) -> dict[str, Any]:
         """Administrator: create a key bound to a role and a party; the secret is shown once."""
-        caller.require("admin")
-        role, party = body.get("role"), body.get("party_id")
-        errors = []
-        if role not in ROLES:
-            errors.append(FieldError("role", f"must be one of {', '.join(ROLES)}"))
-        if not isinstance(party, str) or not party.strip():
-            errors.append(
-                FieldError("party_id", "required: the IEC/INN, officer id or peer country the key acts for")
-            )
-        if errors:
-            raise InvalidInput(errors)
-        label = str(body.get("label") or f"{role} {party}")
-        secret = create_api_key(node.uow(), str(role), str(party), label, node.bus.ctx.clock())
-        return {"role": role, "party_id": party, "label": label, "api_key": secret}
+        label = body.label or f"{body.role} {body.party_id}"
+        secret = create_api_key(node.uow(), body.role, body.party_id, label, node.bus.ctx.clock())
+        return {"role": body.role, "party_id": body.party_id, "label": label, "api_key": secret}
 
     @app.post("/v1/mandates", status_code=201)
-    def grant_mandate(caller: Caller, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    def grant_mandate(caller: Admin, body: bodies.NewMandate) -> dict[str, Any]:
         """Administrator: record that an exporter lets a customs broker file its declarations."""
-        caller.require("admin")
-        result: dict[str, Any] = node.handle(
-            commands.GrantMandate(str(body.get("broker_id") or ""), str(body.get("exporter_id") or ""))
-        )
+        result: dict[str, Any] = node.handle(commands.GrantMandate(body.broker_id, body.exporter_id))
         return result
 
     @app.get("/v1/keys")
@@ -159,23 +168,16 @@ def create_app(node: Node) -> FastAPI:
         }
 
     @app.post("/v1/declarations/{declaration_id}/clear")
-    def clear(
-        caller: Caller, declaration_id: str, body: Annotated[dict[str, Any], Body()] | None = None
-    ) -> dict[str, Any]:
-        caller.require("officer")
-        findings = str((body or {}).get("findings", ""))
+    def clear(caller: Officer, declaration_id: str, body: bodies.Clearance | None = None) -> dict[str, Any]:
+        findings = body.findings if body is not None else ""
         return view_for(
             caller.role, node.handle(commands.ClearDeclaration(declaration_id, caller.party_id, findings))
         )
 
     @app.post("/v1/declarations/{declaration_id}/hold")
-    def hold(caller: Caller, declaration_id: str, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
-        caller.require("officer")
-        reason = body.get("reason")
-        if not isinstance(reason, str) or not reason.strip():
-            raise InvalidInput([FieldError("reason", "required: why the goods are held")])
+    def hold(caller: Officer, declaration_id: str, body: bodies.Hold) -> dict[str, Any]:
         return view_for(
-            caller.role, node.handle(commands.HoldDeclaration(declaration_id, caller.party_id, reason))
+            caller.role, node.handle(commands.HoldDeclaration(declaration_id, caller.party_id, body.reason))
         )
 
     @app.post("/v1/declarations/{declaration_id}/release")
@@ -186,13 +188,10 @@ def create_app(node: Node) -> FastAPI:
         )
 
     @app.post("/v1/declarations/{declaration_id}/payments")
-    def pay(caller: Caller, declaration_id: str, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    def pay(caller: Trader, declaration_id: str, body: bodies.Payment) -> dict[str, Any]:
         """Pay the assessed duties and taxes: ``{"amounts": [{"value", "currencyID"}], "reference"}``."""
-        caller.require("trader")
         visible(caller, declaration_id)
-        command = commands.PayDuties(
-            declaration_id, caller.party_id, body.get("amounts"), str(body.get("reference", ""))
-        )
+        command = commands.PayDuties(declaration_id, caller.party_id, body.amounts, body.reference)
         return view_for(caller.role, node.handle(command))
 
     @app.get("/v1/queue")
@@ -275,13 +274,26 @@ def create_app(node: Node) -> FastAPI:
         return {"outcomes": node.receive_many(list(body.envelopes), from_party=caller.party_id)}
 
     @app.post("/v1/envelopes", status_code=202)
-    async def envelopes(caller: Caller, request: Request) -> JSONResponse:
-        """A signed envelope from a peer node (peers only)."""
+    async def envelopes(caller: Annotated[Principal, Depends(principal)], request: Request) -> JSONResponse:
+        """A signed envelope from a peer node (peers only); its bytes are checked, and a refusal
+        recorded, by the receiver."""
         caller.require("peer")
         outcome = node.receive(await request.body(), from_party=caller.party_id)
         return JSONResponse(outcome, status_code=422 if outcome.get("status") == "rejected" else 202)
 
     return app
+
+
+async def _sound_json(request: Request) -> None:
+    if request.method not in ("POST", "PUT", "PATCH") or not await request.body():
+        return
+    try:
+        value = await request.json()
+    except Exception:  # not JSON: the endpoint's own parsing answers (or reads raw bytes)
+        return
+    problem = json_problem(value)
+    if problem is not None:
+        raise InvalidInput([problem])
 
 
 def _errors(app: FastAPI) -> None:
@@ -291,7 +303,7 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"path": path_of(list(e["loc"])), "reason": e["msg"]} for e in exc.errors()]
+        errors = [{"path": _request_path(e["loc"]), "reason": e["msg"]} for e in exc.errors()]
         return JSONResponse({"errors": errors}, status_code=422)
 
     @app.exception_handler(Unauthorized)
@@ -309,3 +321,9 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(Conflict)
     async def conflict(_: Request, exc: Conflict) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=409)
+
+
+def _request_path(loc: Sequence[int | str]) -> str:
+    """A body member is named as in the body (``role``); a query or header parameter keeps its
+    place (``query.limit``)."""
+    return path_of(list(loc[1:]) if loc and loc[0] == "body" and len(loc) > 1 else list(loc))
