@@ -186,11 +186,14 @@ def corridor(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Corrido
     node.close()
 
 
+BOUNDING = {"maxLength", "enum", "const", "format", "pattern"}
+
+
 def _unbounded_texts(node: Any, where: str = "") -> Iterator[str]:
     if isinstance(node, dict):
         if {"type": "number"} in node.get("anyOf", []):
             return  # a decimal as a JSON number or a numeric string (bounded in digits)
-        plain = node.get("type") == "string" and not {"maxLength", "enum", "const", "format", "pattern"} & set(node)
+        plain = node.get("type") == "string" and not BOUNDING & set(node)
         if plain:
             yield where
         for name, child in node.items():
