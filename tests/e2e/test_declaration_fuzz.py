@@ -272,3 +272,18 @@ def test_cli_validate_answers_every_hostile_value_with_an_exit_code(path: Path_,
         assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
         if result.exit_code == 2:
             assert len(result.output.strip().splitlines()) == 1 and result.output.startswith("error: ")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/v1/declarations/a%00b",
+        "/v1/declarations/a%00b/timeline",
+        "/v1/declarations?status=a%00",
+        "/v1/consignments/a%00/timeline",
+    ],
+)
+def test_a_nul_in_a_url_is_refused_not_a_server_error(corridor: Corridor, url: str) -> None:
+    response = corridor.client.get(url, headers=corridor.officer)
+    assert response.status_code == 422, response.text
+    assert "NUL" in response.json()["errors"][0]["reason"]

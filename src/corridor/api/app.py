@@ -23,6 +23,7 @@ from corridor.service import commands
 from corridor.service.auth import Principal, Unauthorized, authenticate, create_api_key
 from corridor.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from corridor.shared.jsondata import json_problem
+from corridor.shared.text import Text
 from corridor.shared.validation import path_of
 
 PAGES = files("corridor.api").joinpath("pages")
@@ -123,7 +124,7 @@ def create_app(node: Node) -> FastAPI:
     @app.get("/v1/declarations")
     def list_declarations(
         caller: Caller,
-        status: str | None = None,
+        status: Annotated[str, Text(20)] | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     ) -> dict[str, Any]:
@@ -153,12 +154,12 @@ def create_app(node: Node) -> FastAPI:
         return declaration, stages
 
     @app.get("/v1/declarations/{declaration_id}")
-    def get_declaration(caller: Caller, declaration_id: str) -> dict[str, Any]:
+    def get_declaration(caller: Caller, declaration_id: bodies.Reference) -> dict[str, Any]:
         declaration, _ = visible(caller, declaration_id)
         return view_for(caller.role, declaration)
 
     @app.get("/v1/declarations/{declaration_id}/timeline")
-    def timeline(caller: Caller, declaration_id: str) -> dict[str, Any]:
+    def timeline(caller: Caller, declaration_id: bodies.Reference) -> dict[str, Any]:
         declaration, stages = visible(caller, declaration_id)
         return {
             "id": declaration.id,
@@ -168,27 +169,29 @@ def create_app(node: Node) -> FastAPI:
         }
 
     @app.post("/v1/declarations/{declaration_id}/clear")
-    def clear(caller: Officer, declaration_id: str, body: bodies.Clearance | None = None) -> dict[str, Any]:
+    def clear(
+        caller: Officer, declaration_id: bodies.Reference, body: bodies.Clearance | None = None
+    ) -> dict[str, Any]:
         findings = body.findings if body is not None else ""
         return view_for(
             caller.role, node.handle(commands.ClearDeclaration(declaration_id, caller.party_id, findings))
         )
 
     @app.post("/v1/declarations/{declaration_id}/hold")
-    def hold(caller: Officer, declaration_id: str, body: bodies.Hold) -> dict[str, Any]:
+    def hold(caller: Officer, declaration_id: bodies.Reference, body: bodies.Hold) -> dict[str, Any]:
         return view_for(
             caller.role, node.handle(commands.HoldDeclaration(declaration_id, caller.party_id, body.reason))
         )
 
     @app.post("/v1/declarations/{declaration_id}/release")
-    def release(caller: Caller, declaration_id: str) -> dict[str, Any]:
+    def release(caller: Caller, declaration_id: bodies.Reference) -> dict[str, Any]:
         caller.require("officer")
         return view_for(
             caller.role, node.handle(commands.ReleaseDeclaration(declaration_id, caller.party_id))
         )
 
     @app.post("/v1/declarations/{declaration_id}/payments")
-    def pay(caller: Trader, declaration_id: str, body: bodies.Payment) -> dict[str, Any]:
+    def pay(caller: Trader, declaration_id: bodies.Reference, body: bodies.Payment) -> dict[str, Any]:
         """Pay the assessed duties and taxes: ``{"amounts": [{"value", "currencyID"}], "reference"}``."""
         visible(caller, declaration_id)
         command = commands.PayDuties(declaration_id, caller.party_id, body.amounts, body.reference)
@@ -222,7 +225,7 @@ def create_app(node: Node) -> FastAPI:
         return result
 
     @app.get("/v1/consignments/{ref}/timeline")
-    def consignment_timeline(caller: Caller, ref: str) -> dict[str, Any]:
+    def consignment_timeline(caller: Caller, ref: bodies.Reference) -> dict[str, Any]:
         """Customs stages at this node and the consignment's logistics events, in time order."""
         caller.require("trader", "officer")
         with node.uow() as uow:

@@ -12,6 +12,8 @@ from corridor.service.auth import ROLES
 from corridor.shared.text import Text
 
 PartyId = Annotated[str, Text(35)]
+Reference = Annotated[str, Text(40)]
+"""A declaration id or consignment reference in a URL."""
 
 
 class Body(BaseModel):
