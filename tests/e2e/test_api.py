@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,10 +13,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from corridor.api.app import create_app
+from corridor.customs.handlers import _amounts
 from corridor.demo.samples import SampleCorridor
 from corridor.messaging.transport import InProcessTransport
 from corridor.node.bootstrap import Node, bootstrap_node
 from corridor.service.auth import create_api_key, hash_key
+from corridor.shared.errors import InvalidInput
 
 NOW = datetime.now(UTC)
 
@@ -297,3 +300,44 @@ def test_a_customs_broker_files_under_the_exporters_mandate(
     assert [d["id"] for d in client.get("/v1/declarations", headers=broker).json()["items"]] == [
         declaration_id
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "role", "body", "path"),
+    [
+        ("/v1/api-keys", "admin", {"role": "trader", "party_id": "X" * 41}, "party_id"),
+        ("/v1/api-keys", "admin", {"role": "trader", "party_id": "P", "label": "L" * 201}, "label"),
+        ("/v1/api-keys", "admin", {"role": "trader", "party_id": {"a": 1}}, "party_id"),
+        ("/v1/mandates", "admin", {"broker_id": "B" * 36, "exporter_id": "AAACS1234F"}, "broker_id"),
+        ("/v1/mandates", "admin", {"broker_id": {"a": 1}, "exporter_id": "AAACS1234F"}, "broker_id"),
+        ("/v1/mandates", "admin", {"broker_id": "  ", "exporter_id": "AAACS1234F"}, "broker_id"),
+        ("/v1/declarations/x/hold", "officer", {"reason": "held \ud800"}, "reason"),
+        ("/v1/declarations/x/hold", "officer", {"reason": "a\x00b"}, "reason"),
+        ("/v1/declarations/x/clear", "officer", {"findings": "bell\x07"}, "findings"),
+        ("/v1/declarations/x/clear", "officer", {"findings": {"a": 1}}, "findings"),
+        ("/v1/declarations/x/payments", "trader", {"amounts": [], "reference": "r\ud800"}, "reference"),
+        (
+            "/v1/declarations",
+            "trader",
+            {"Declaration": {"a": [[[[[[1]]]]]] * 1} | {"x": "\x00"}},
+            "Declaration.x",
+        ),
+    ],
+)
+def test_hostile_body_members_are_422_naming_the_member(
+    client: TestClient, node: Node, url: str, role: str, body: dict[str, Any], path: str
+) -> None:
+    response = client.post(
+        url,
+        content=json.dumps(body).encode(),
+        headers={**key(node, role, "AAACS1234F"), "content-type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    assert path in [e["path"] for e in response.json()["errors"]], response.text
+
+
+@pytest.mark.parametrize("value", ["1E+1000000", "-1E+1000000", "1E-1000000", "1" * 5000, True, "NaN"])
+def test_a_payment_amount_out_of_range_is_422(value: Any) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        _amounts([{"value": value, "currencyID": "RUB"}])
+    assert raised.value.errors[0].path.startswith("amounts[0]")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,42 @@ def test_unreadable_file_exits_2(tmp_path: Path, content: str) -> None:
     assert result.exit_code == 2
     assert "not JSON" in result.output
     assert run("validate", str(tmp_path / "missing.json")).exit_code == 2
+
+
+def _file(content: str | bytes) -> Callable[[Path], Path]:
+    def make(tmp: Path) -> Path:
+        path = tmp / "input.json"
+        path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        return path
+
+    return make
+
+
+BAD_FILES: dict[str, tuple[Callable[[Path], Path], str]] = {
+    "deep-array": (_file("[" * 10_000 + "]" * 10_000), "nested deeper than"),
+    "deep-object": (_file('{"a":' * 100 + "1" + "}" * 100), "nested deeper than"),
+    "zero-device": (lambda tmp: Path("/dev/zero"), "larger than"),
+    "oversized": (_file(" " * (9 * 1024 * 1024)), "larger than"),
+    "latin-1": (_file(b'{"a": "caf\xe9"}'), "not UTF-8"),
+    "directory": (lambda tmp: tmp, "cannot read"),
+    "missing": (lambda tmp: tmp / "missing.json", "cannot read"),
+    "surrogate": (_file('{"a": "\\ud800"}'), "a: contains a lone surrogate (U+D800) at position 0"),
+    "nul": (_file('{"a": ["x\\u0000"]}'), "a[0]: contains a NUL character (U+0000) at position 1"),
+    "nan": (_file('{"a": NaN}'), "a: must be a finite number"),
+}
+
+
+@pytest.mark.parametrize("command", [["validate"], ["declare"], ["keys", "import"], ["events", "post"]])
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_a_bad_file_exits_2_with_one_line(tmp_path: Path, command: list[str], case: str) -> None:
+    make, reason = BAD_FILES[case]
+    file = make(tmp_path)
+    options = [] if command == ["validate"] else ["--data-dir", str(tmp_path / "data")]
+    result = run(*command, str(file), *options)
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {file}: ") and reason in lines[0], result.output
 
 
 def test_schema_declaration_prints_json_schema() -> None:

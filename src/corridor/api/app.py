@@ -1,5 +1,6 @@
 """FastAPI entry point of one node (thin: authenticate, translate, call the bus)."""
 
+from collections.abc import Sequence
 from importlib.resources import files
 from typing import Annotated, Any
 
@@ -9,6 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from corridor import __version__
+from corridor.api import bodies
 from corridor.api.answers import EnvelopeRejection, answers, declare_body_limit
 from corridor.api.gate import PRINCIPAL, RequestGate, unauthorized
 from corridor.api.views import view_for
@@ -22,8 +24,10 @@ from corridor.logistics.timeline import consignment_view
 from corridor.messaging.transport import answer_status
 from corridor.node.bootstrap import Node
 from corridor.service import commands
-from corridor.service.auth import ROLES, Principal, Unauthorized, authenticate, create_api_key
-from corridor.shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from corridor.service.auth import Principal, Unauthorized, authenticate, create_api_key
+from corridor.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from corridor.shared.jsondata import json_problem
+from corridor.shared.text import Text
 from corridor.shared.validation import path_of
 
 PAGES = files("corridor.api").joinpath("pages")
@@ -62,7 +66,27 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
             raise Unauthorized("missing X-API-Key header")
         return found
 
-    Caller = Annotated[Principal, Depends(principal)]
+    async def checked_caller(request: Request, who: Annotated[Principal, Depends(principal)]) -> Principal:
+        """The authenticated caller, once its JSON body (if any) passed ``json_problem``: a lone
+        surrogate, a NUL, a non-finite number or deep nesting anywhere is refused before any model
+        reads the body."""
+        await _sound_json(request)
+        return who
+
+    Caller = Annotated[Principal, Depends(checked_caller)]
+
+    def acting_as(*roles: str) -> Any:
+        """A caller in one of ``roles``, checked before the body is read."""
+
+        def dependency(caller: Caller) -> Principal:
+            caller.require(*roles)
+            return caller
+
+        return Depends(dependency)
+
+    Admin = Annotated[Principal, acting_as("admin")]
+    Officer = Annotated[Principal, acting_as("officer")]
+    Trader = Annotated[Principal, acting_as("trader")]
 
     def document_user(caller: Caller) -> Principal:
         caller.require("trader", "officer", "issuer")
@@ -78,30 +102,16 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
         return {"status": "ok", "node": node.country, "version": __version__}
 
     @app.post("/v1/api-keys", status_code=201, responses=answers(400, 401, 403, 422))
-    def new_api_key(caller: Caller, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    def new_api_key(caller: Admin, body: bodies.NewApiKey) -> dict[str, Any]:
         """Administrator: create a key bound to a role and a party; the secret is shown once."""
-        caller.require("admin")
-        role, party = body.get("role"), body.get("party_id")
-        errors = []
-        if role not in ROLES:
-            errors.append(FieldError("role", f"must be one of {', '.join(ROLES)}"))
-        if not isinstance(party, str) or not party.strip():
-            errors.append(
-                FieldError("party_id", "required: the IEC/INN, officer id or peer country the key acts for")
-            )
-        if errors:
-            raise InvalidInput(errors)
-        label = str(body.get("label") or f"{role} {party}")
-        secret = create_api_key(node.uow(), str(role), str(party), label, node.bus.ctx.clock())
-        return {"role": role, "party_id": party, "label": label, "api_key": secret}
+        label = body.label or f"{body.role} {body.party_id}"
+        secret = create_api_key(node.uow(), body.role, body.party_id, label, node.bus.ctx.clock())
+        return {"role": body.role, "party_id": body.party_id, "label": label, "api_key": secret}
 
     @app.post("/v1/mandates", status_code=201, responses=answers(400, 401, 403, 422))
-    def grant_mandate(caller: Caller, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    def grant_mandate(caller: Admin, body: bodies.NewMandate) -> dict[str, Any]:
         """Administrator: record that an exporter lets a customs broker file its declarations."""
-        caller.require("admin")
-        result: dict[str, Any] = node.handle(
-            commands.GrantMandate(str(body.get("broker_id") or ""), str(body.get("exporter_id") or ""))
-        )
+        result: dict[str, Any] = node.handle(commands.GrantMandate(body.broker_id, body.exporter_id))
         return result
 
     @app.get("/v1/keys")
@@ -134,7 +144,7 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
     @app.get("/v1/declarations", responses=answers(401, 403, 422))
     def list_declarations(
         caller: Caller,
-        status: str | None = None,
+        status: Annotated[str, Text(20)] | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     ) -> dict[str, Any]:
@@ -164,12 +174,12 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
         return declaration, stages
 
     @app.get("/v1/declarations/{declaration_id}", responses=answers(401, 403, 404, 422))
-    def get_declaration(caller: Caller, declaration_id: str) -> dict[str, Any]:
+    def get_declaration(caller: Caller, declaration_id: bodies.Reference) -> dict[str, Any]:
         declaration, _ = visible(caller, declaration_id)
         return view_for(caller.role, declaration)
 
     @app.get("/v1/declarations/{declaration_id}/timeline", responses=answers(401, 403, 404, 422))
-    def timeline(caller: Caller, declaration_id: str) -> dict[str, Any]:
+    def timeline(caller: Caller, declaration_id: bodies.Reference) -> dict[str, Any]:
         declaration, stages = visible(caller, declaration_id)
         return {
             "id": declaration.id,
@@ -180,39 +190,31 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
 
     @app.post("/v1/declarations/{declaration_id}/clear", responses=answers(400, 401, 403, 404, 409, 422))
     def clear(
-        caller: Caller, declaration_id: str, body: Annotated[dict[str, Any], Body()] | None = None
+        caller: Officer, declaration_id: bodies.Reference, body: bodies.Clearance | None = None
     ) -> dict[str, Any]:
-        caller.require("officer")
-        findings = str((body or {}).get("findings", ""))
+        findings = body.findings if body is not None else ""
         return view_for(
             caller.role, node.handle(commands.ClearDeclaration(declaration_id, caller.party_id, findings))
         )
 
     @app.post("/v1/declarations/{declaration_id}/hold", responses=answers(400, 401, 403, 404, 409, 422))
-    def hold(caller: Caller, declaration_id: str, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
-        caller.require("officer")
-        reason = body.get("reason")
-        if not isinstance(reason, str) or not reason.strip():
-            raise InvalidInput([FieldError("reason", "required: why the goods are held")])
+    def hold(caller: Officer, declaration_id: bodies.Reference, body: bodies.Hold) -> dict[str, Any]:
         return view_for(
-            caller.role, node.handle(commands.HoldDeclaration(declaration_id, caller.party_id, reason))
+            caller.role, node.handle(commands.HoldDeclaration(declaration_id, caller.party_id, body.reason))
         )
 
     @app.post("/v1/declarations/{declaration_id}/release", responses=answers(401, 403, 404, 409, 422))
-    def release(caller: Caller, declaration_id: str) -> dict[str, Any]:
+    def release(caller: Caller, declaration_id: bodies.Reference) -> dict[str, Any]:
         caller.require("officer")
         return view_for(
             caller.role, node.handle(commands.ReleaseDeclaration(declaration_id, caller.party_id))
         )
 
     @app.post("/v1/declarations/{declaration_id}/payments", responses=answers(400, 401, 403, 404, 409, 422))
-    def pay(caller: Caller, declaration_id: str, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    def pay(caller: Trader, declaration_id: bodies.Reference, body: bodies.Payment) -> dict[str, Any]:
         """Pay the assessed duties and taxes: ``{"amounts": [{"value", "currencyID"}], "reference"}``."""
-        caller.require("trader")
         visible(caller, declaration_id)
-        command = commands.PayDuties(
-            declaration_id, caller.party_id, body.get("amounts"), str(body.get("reference", ""))
-        )
+        command = commands.PayDuties(declaration_id, caller.party_id, body.amounts, body.reference)
         return view_for(caller.role, node.handle(command))
 
     @app.get("/v1/queue", responses=answers(401, 403, 422))
@@ -243,7 +245,7 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
         return result
 
     @app.get("/v1/consignments/{ref}/timeline", responses=answers(401, 403, 404, 422))
-    def consignment_timeline(caller: Caller, ref: str) -> dict[str, Any]:
+    def consignment_timeline(caller: Caller, ref: bodies.Reference) -> dict[str, Any]:
         """Customs stages at this node and the consignment's logistics events, in time order."""
         caller.require("trader", "officer")
         with node.uow() as uow:
@@ -305,7 +307,7 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
             422: {"model": EnvelopeRejection, "description": "Envelope refused for good"},
         },
     )
-    async def envelopes(caller: Caller, request: Request) -> JSONResponse:
+    async def envelopes(caller: Annotated[Principal, Depends(principal)], request: Request) -> JSONResponse:
         """A signed envelope from a peer node (peers only). A refusal answers 409 when the sender
         should try again later (``retryable``: a key not imported yet, clocks apart), else 422."""
         caller.require("peer")
@@ -316,6 +318,18 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
     return app
 
 
+async def _sound_json(request: Request) -> None:
+    if request.method not in ("POST", "PUT", "PATCH") or not await request.body():
+        return
+    try:
+        value = await request.json()
+    except Exception:  # not JSON: the endpoint's own parsing answers (or reads raw bytes)
+        return
+    problem = json_problem(value)
+    if problem is not None:
+        raise InvalidInput([problem])
+
+
 def _errors(app: FastAPI) -> None:
     @app.exception_handler(InvalidInput)
     async def invalid(_: Request, exc: InvalidInput) -> JSONResponse:
@@ -323,7 +337,7 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"path": path_of(list(e["loc"])), "reason": e["msg"]} for e in exc.errors()]
+        errors = [{"path": _request_path(e["loc"]), "reason": e["msg"]} for e in exc.errors()]
         return JSONResponse({"errors": errors}, status_code=422)
 
     @app.exception_handler(Unauthorized)
@@ -341,3 +355,9 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(Conflict)
     async def conflict(_: Request, exc: Conflict) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=409)
+
+
+def _request_path(loc: Sequence[int | str]) -> str:
+    """A body member is named as in the body (``role``); a query or header parameter keeps its
+    place (``query.limit``)."""
+    return path_of(list(loc[1:]) if loc and loc[0] == "body" and len(loc) > 1 else list(loc))

@@ -16,6 +16,7 @@ from corridor.messaging.transport import HttpTransport, InProcessTransport
 from corridor.node.bootstrap import Node, bootstrap_node
 from corridor.node.selection_key import SelectionKeyError
 from corridor.shared.errors import CorridorError, InvalidInput
+from corridor.shared.jsondata import BadJson, read_json_file
 
 EXIT_INVALID = 1
 EXIT_UNREADABLE = 2
@@ -34,16 +35,12 @@ def fail(message: str, code: int = EXIT_INVALID) -> typer.Exit:
 
 
 def read_json(path: Path) -> Any:
+    """A JSON file given on the command line; unreadable, oversized, not UTF-8, not JSON, too deep
+    or holding text the node refuses: one line saying why, exit 2."""
     try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise fail(f"{path}: cannot read ({exc})", EXIT_UNREADABLE) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise fail(
-            f"{path}: not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})", EXIT_UNREADABLE
-        ) from None
+        return read_json_file(path)
+    except BadJson as exc:
+        raise fail(f"{path}: {exc}", EXIT_UNREADABLE) from None
 
 
 def check_country(country: str) -> str:

@@ -37,6 +37,7 @@ from corridor.service.context import NodeContext
 from corridor.service.outbox import enqueue
 from corridor.service.ports import CommitConflict, Trader, UnitOfWork
 from corridor.shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, NotYet
+from corridor.shared.scalars import decimal_reason
 
 PREARRIVAL = "customs.prearrival.v1"
 ACKNOWLEDGEMENT = "customs.acknowledgement.v1"
@@ -265,15 +266,21 @@ def _amounts(raw: Any) -> dict[str, Decimal]:
     out: dict[str, Decimal] = {}
     for i, item in enumerate(raw):
         try:
-            currency, value = item["currencyID"], Decimal(str(item["value"]))
-            if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha()):
+            currency, value = item["currencyID"], item["value"]
+            if not (
+                isinstance(currency, str) and len(currency) == 3 and currency.isascii() and currency.isalpha()
+            ):
                 raise TypeError("currencyID")
+            if isinstance(value, bool) or not isinstance(value, str | int | float):
+                raise TypeError("value")
+            value = Decimal(str(value))
         except (TypeError, KeyError, InvalidOperation):
             raise InvalidInput(
                 [FieldError(f"amounts[{i}]", "needs value (decimal) and currencyID (ISO 4217)")]
             ) from None
-        if not value.is_finite() or value <= 0:
-            raise InvalidInput([FieldError(f"amounts[{i}].value", "must be a positive amount")])
+        reason = decimal_reason(value) or ("must be a positive amount" if value <= 0 else None)
+        if reason:
+            raise InvalidInput([FieldError(f"amounts[{i}].value", reason)])
         out[currency] = out.get(currency, Decimal(0)) + value
     return out
 

@@ -7,11 +7,18 @@ members); code lists and cross-field rules live in ``corridor.customs.domain.rul
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from corridor.shared.scalars import Count, DateTime, Number
+from corridor.shared.text import Text
+
+Code = Annotated[str, Text(35)]
+"""A code or identifier (WCO an..35)."""
+Amount = Annotated[Decimal, Number()]
+SequenceNumber = Annotated[Count, Field(ge=1)]
 
 
 class Strict(BaseModel):
@@ -19,46 +26,48 @@ class Strict(BaseModel):
 
 
 class AmountType(Strict):
-    value: Decimal = Field(description="Decimal amount as a string or number")
-    currencyID: str = Field(description="ISO 4217 alphabetic code")
+    value: Amount = Field(description="Decimal amount as a string or number")
+    currencyID: Code = Field(description="ISO 4217 alphabetic code")
 
 
 class MeasureType(Strict):
-    value: Decimal
-    unitCode: str = Field(description="UN/ECE Recommendation 20 unit code")
+    value: Amount
+    unitCode: Code = Field(description="UN/ECE Recommendation 20 unit code")
 
 
 class AddressType(Strict):
-    CountryCode: str = Field(description="ISO 3166-1 alpha-2")
-    CityName: str | None = None
-    Line: str | None = None
-    PostcodeID: str | None = None
+    CountryCode: Code = Field(description="ISO 3166-1 alpha-2")
+    CityName: Annotated[str, Text(70)] | None = None
+    Line: Annotated[str, Text(256)] | None = None
+    PostcodeID: Annotated[str, Text(17)] | None = None
 
 
 class PartyType(Strict):
-    Name: str = Field(min_length=1, max_length=200)
-    ID: str = Field(min_length=1, max_length=35, description="IEC (India) or INN (Russia)")
+    Name: Annotated[str, Text(200)]
+    ID: Code = Field(description="IEC (India) or INN (Russia)")
     IdentificationTypeCode: Literal["IEC", "INN"]
     Address: AddressType
-    AEOCertificateID: str | None = Field(default=None, description="Authorised Economic Operator certificate")
+    AEOCertificateID: Code | None = Field(
+        default=None, description="Authorised Economic Operator certificate"
+    )
 
 
 class LocationType(Strict):
-    ID: str = Field(description="UN/LOCODE, 5 characters")
+    ID: Code = Field(description="UN/LOCODE, 5 characters")
 
 
 class CountryType(Strict):
-    ID: str = Field(description="ISO 3166-1 alpha-2")
+    ID: Code = Field(description="ISO 3166-1 alpha-2")
 
 
 class TradeTermsType(Strict):
-    ConditionCode: str = Field(description="Incoterms 2020 rule, e.g. FOB")
-    LocationID: str = Field(description="UN/LOCODE of the named place")
+    ConditionCode: Code = Field(description="Incoterms 2020 rule, e.g. FOB")
+    LocationID: Code = Field(description="UN/LOCODE of the named place")
 
 
 class InvoiceType(Strict):
-    ID: str = Field(min_length=1, max_length=35)
-    IssueDateTime: datetime
+    ID: Code
+    IssueDateTime: DateTime
     TotalAmount: AmountType
 
 
@@ -66,52 +75,52 @@ class TransportMeansType(Strict):
     ModeCode: Literal["1", "2", "3", "4", "5", "7", "8", "9"] = Field(
         description="UN/ECE Recommendation 19 mode of transport: 1 sea, 2 rail, 3 road, 4 air"
     )
-    Name: str | None = None
-    ID: str | None = Field(default=None, description="IMO number, flight or train number")
+    Name: Annotated[str, Text(70)] | None = None
+    ID: Code | None = Field(default=None, description="IMO number, flight or train number")
 
 
 class TransportEquipmentType(Strict):
-    SequenceNumeric: int = Field(ge=1)
-    ID: str = Field(description="ISO 6346 container number")
-    SealID: list[str] = Field(default_factory=list)
+    SequenceNumeric: SequenceNumber
+    ID: Code = Field(description="ISO 6346 container number")
+    SealID: list[Code] = Field(default_factory=list, max_length=99)
 
 
 class TransportContractDocumentType(Strict):
-    ID: str = Field(min_length=1, max_length=35, description="Bill of lading or waybill number")
-    TypeCode: str = Field(default="705", description="UN/EDIFACT 1001: 705 bill of lading, 740 air waybill")
+    ID: Code = Field(description="Bill of lading or waybill number")
+    TypeCode: Code = Field(default="705", description="UN/EDIFACT 1001: 705 bill of lading, 740 air waybill")
 
 
 class CarrierType(Strict):
     """The party that carries the consignment; its API key is bound to ``ID``."""
 
-    Name: str | None = Field(default=None, min_length=1, max_length=200)
-    ID: str = Field(min_length=1, max_length=35, description="SCAC, IMO company number, IEC or INN")
+    Name: Annotated[str, Text(200)] | None = None
+    ID: Code = Field(description="SCAC, IMO company number, IEC or INN")
     Address: AddressType | None = None
 
 
 class ConsignmentType(Strict):
     LoadingLocation: LocationType
     UnloadingLocation: LocationType
-    DepartureDateTime: datetime
-    ArrivalDateTime: datetime = Field(description="Expected arrival at the unloading location")
+    DepartureDateTime: DateTime
+    ArrivalDateTime: DateTime = Field(description="Expected arrival at the unloading location")
     DepartureTransportMeans: TransportMeansType
     TransportContractDocument: TransportContractDocumentType
     Carrier: CarrierType | None = Field(
         default=None, description="Required on an export declaration; optional on stored and peer data"
     )
-    TransportEquipment: list[TransportEquipmentType] = Field(default_factory=list)
+    TransportEquipment: list[TransportEquipmentType] = Field(default_factory=list, max_length=999)
     FreightChargeAmount: AmountType | None = None
     InsuranceAmount: AmountType | None = None
 
 
 class ClassificationType(Strict):
-    ID: str
+    ID: Code
     IdentificationTypeCode: Literal["HS", "ITC-HS", "TNVED"]
 
 
 class CommodityType(Strict):
-    Description: str = Field(min_length=1, max_length=512)
-    Classification: list[ClassificationType] = Field(min_length=1)
+    Description: Annotated[str, Text(512, multiline=True)]
+    Classification: list[ClassificationType] = Field(min_length=1, max_length=9)
 
 
 class GoodsMeasureType(Strict):
@@ -121,21 +130,21 @@ class GoodsMeasureType(Strict):
 
 
 class OriginType(Strict):
-    CountryCode: str
+    CountryCode: Code
 
 
 class AdditionalDocumentType(Strict):
-    ID: str = Field(min_length=1, max_length=70, description="Document number or OpenAttestation targetHash")
-    TypeCode: str = Field(description="UN/EDIFACT 1001, e.g. 861 certificate of origin, 380 invoice")
+    ID: Annotated[str, Text(70)] = Field(description="Document number or OpenAttestation targetHash")
+    TypeCode: Code = Field(description="UN/EDIFACT 1001, e.g. 861 certificate of origin, 380 invoice")
 
 
 class GovernmentAgencyGoodsItemType(Strict):
-    SequenceNumeric: int = Field(ge=1)
+    SequenceNumeric: SequenceNumber
     Commodity: CommodityType
     GoodsMeasure: GoodsMeasureType
     Origin: OriginType
     ItemChargeAmount: AmountType = Field(description="Invoice value of the item")
-    TransportEquipmentSequence: list[int] = Field(default_factory=list)
+    TransportEquipmentSequence: list[SequenceNumber] = Field(default_factory=list, max_length=999)
 
 
 class GoodsShipmentType(Strict):
@@ -147,18 +156,16 @@ class GoodsShipmentType(Strict):
 
 class DeclarationType(Strict):
     TypeCode: Literal["EX", "IM"] = Field(description="EX export declaration, IM import declaration")
-    FunctionalReferenceID: str = Field(
-        min_length=1, max_length=35, description="Declarant's own reference (LRN), unique per declarant"
-    )
-    IssueDateTime: datetime
-    DeclarationOfficeID: str = Field(description="UN/LOCODE of the customs office")
+    FunctionalReferenceID: Code = Field(description="Declarant's own reference (LRN), unique per declarant")
+    IssueDateTime: DateTime
+    DeclarationOfficeID: Code = Field(description="UN/LOCODE of the customs office")
     Exporter: PartyType
     Importer: PartyType
     Declarant: PartyType | None = None
     Invoice: InvoiceType
     TradeTerms: TradeTermsType
     GoodsShipment: GoodsShipmentType
-    AdditionalDocument: list[AdditionalDocumentType] = Field(default_factory=list)
+    AdditionalDocument: list[AdditionalDocumentType] = Field(default_factory=list, max_length=99)
 
 
 class DeclarationDocument(Strict):

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from corridor.api.answers import FieldProblem, InvalidFields, Refusal, UnreadableBody, answers
 from corridor.documents import service
 from corridor.shared.errors import Conflict, CorridorError, Forbidden, InvalidInput, NotFound
+from corridor.shared.text import Text
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
@@ -30,7 +31,7 @@ Ctx = Annotated[service.DocumentContext, Depends(document_context)]
 
 
 class IssueRequest(BaseModel):
-    issuer_id: str = Field(description="Registered issuer, e.g. did:corridor:in:fieo")
+    issuer_id: Annotated[str, Text(200)] = Field(description="Registered issuer, e.g. did:corridor:in:fieo")
     documents: list[Any] = Field(min_length=1, description="Raw documents; wrapped as one batch")
 
 
@@ -40,14 +41,14 @@ class VerifyRequest(BaseModel):
 
 class RedactRequest(BaseModel):
     document: Any
-    fields: list[str] = Field(min_length=1)
+    fields: list[Annotated[str, Text(512)]] = Field(min_length=1, max_length=1000)
 
 
 class RevokeRequest(BaseModel):
     document: Any
-    reason: str
+    reason: Annotated[str, Text(2000, multiline=True)]
     scope: Literal["document", "batch"] = "document"
-    issuer_id: str | None = None
+    issuer_id: Annotated[str, Text(200)] | None = None
 
 
 class CheckAnswer(BaseModel):

@@ -16,6 +16,7 @@ import typer
 from corridor.documents import service
 from corridor.documents.issuers import ROLES, Issuer, JsonFileIssuerRegistry
 from corridor.shared.errors import Conflict, CorridorError, Forbidden, InvalidInput, NotFound
+from corridor.shared.jsondata import BadJson, read_json_file
 
 app = typer.Typer(
     help="Verifiable trade documents (OpenAttestation v2 / TradeTrust format).", no_args_is_help=True
@@ -66,13 +67,9 @@ def _errors() -> Iterator[None]:
 
 def _read_json(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        _fail(f"{path}: not UTF-8 text")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        _fail(f"{path}: not valid JSON: {e.msg} at line {e.lineno} column {e.colno}")
+        return read_json_file(path)
+    except BadJson as e:
+        _fail(f"{path}: {e}")
 
 
 def _write_json(path: Path, obj: Any) -> None:

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from corridor.shared import text
 from corridor.shared.errors import FieldError, InvalidInput
 
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
@@ -19,7 +20,9 @@ HsCode = Annotated[
 ]
 Decimal = Annotated[str, Field(pattern=r"^-?\d+(\.\d+)?$", description="decimal number as a string")]
 Date = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
-Text = Annotated[str, Field(min_length=1, max_length=512)]
+Text = Annotated[str, text.Text(512, multiline=True)]
+Short = Annotated[str, text.Text(120)]
+Long = Annotated[str, text.Text(4000, multiline=True)]
 
 DOCUMENT_TYPES = ("CERTIFICATE_OF_ORIGIN", "COMMERCIAL_INVOICE", "PACKING_LIST", "BILL_OF_LADING")
 
@@ -29,21 +32,21 @@ class _Model(BaseModel):
 
 
 class Template(_Model):
-    name: str
+    name: Short
     type: Literal["EMBEDDED_RENDERER"] = "EMBEDDED_RENDERER"
-    url: str | None = None
+    url: Text | None = None
 
 
 class IdentityProof(_Model):
     type: Literal["DID", "DNS-TXT", "DNS-DID"]
-    key: str | None = None
-    location: str | None = None
+    key: Text | None = None
+    location: Text | None = None
 
 
 class IssuerRef(BaseModel):
     model_config = ConfigDict(extra="allow")
-    id: str
-    name: str
+    id: Text
+    name: Text
     identityProof: IdentityProof
 
 
@@ -51,7 +54,7 @@ class Party(_Model):
     name: Text
     address: Text
     countryCode: Country
-    id: str | None = Field(
+    id: Short | None = Field(
         default=None, description="India IEC (10 chars), Russia INN (10/12 digits), or other"
     )
 
@@ -73,12 +76,12 @@ class InvoiceRef(_Model):
 
 class Transport(_Model):
     mode: Literal["SEA", "AIR", "RAIL", "ROAD", "MULTIMODAL"]
-    vesselName: str | None = None
-    voyageNumber: str | None = None
+    vesselName: Short | None = None
+    voyageNumber: Short | None = None
     portOfLoading: Locode
     portOfDischarge: Locode
     departureDate: Date | None = None
-    route: str | None = None
+    route: Text | None = None
 
 
 class _Base(_Model):
@@ -86,29 +89,27 @@ class _Base(_Model):
     id: Text
     issuers: list[IssuerRef] | None = None
     issueDate: Date
-    remarks: str | None = None
+    remarks: Long | None = None
 
 
 class CertificateItem(_Model):
     lineNumber: int = Field(ge=1)
     description: Text
     hsCode: HsCode
-    marksAndNumbers: str | None = None
+    marksAndNumbers: Text | None = None
     packageCount: int | None = Field(default=None, ge=0)
-    packageType: str | None = Field(default=None, description="UN/ECE Rec 21 package type")
+    packageType: Short | None = Field(default=None, description="UN/ECE Rec 21 package type")
     quantity: Measure
     grossWeight: Measure | None = None
-    originCriterion: str = Field(
-        min_length=1, max_length=120, description="e.g. WO (wholly obtained), PE, CTH"
-    )
+    originCriterion: Short = Field(description="e.g. WO (wholly obtained), PE, CTH")
     originCountry: Country
 
 
 class Certification(_Model):
     place: Text
     date: Date
-    officerName: str | None = None
-    officerTitle: str | None = None
+    officerName: Short | None = None
+    officerTitle: Short | None = None
 
 
 class CertificateOfOrigin(_Base):
@@ -122,7 +123,7 @@ class CertificateOfOrigin(_Base):
     invoice: InvoiceRef
     countryOfOrigin: Country
     importingCountry: Country
-    exporterDeclaration: str | None = None
+    exporterDeclaration: Long | None = None
     certification: Certification
 
 
@@ -152,7 +153,7 @@ class CommercialInvoice(_Base):
     freight: Amount | None = None
     insurance: Amount | None = None
     totalAmount: Amount
-    paymentTerms: str | None = None
+    paymentTerms: Text | None = None
 
 
 class PackedItem(_Model):
@@ -164,7 +165,7 @@ class PackedItem(_Model):
 
 class Package(_Model):
     marksAndNumbers: Text
-    packageType: str
+    packageType: Short
     packageCount: int = Field(ge=1)
     grossWeight: Measure
     netWeight: Measure
@@ -185,15 +186,15 @@ class PackingList(_Base):
 
 class Container(_Model):
     number: str = Field(pattern=r"^[A-Z]{4}\d{7}$", description="ISO 6346")
-    sealNumber: str | None = None
-    sizeType: str | None = Field(default=None, description="ISO 6346 size/type code, e.g. 22G1")
+    sealNumber: Short | None = None
+    sizeType: Short | None = Field(default=None, description="ISO 6346 size/type code, e.g. 22G1")
 
 
 class CargoLine(_Model):
     description: Text
     hsCode: HsCode
     packageCount: int = Field(ge=1)
-    packageType: str
+    packageType: Short
     grossWeight: Measure
 
 
@@ -208,7 +209,7 @@ class BillOfLading(_Base):
     voyageNumber: Text
     portOfLoading: Locode
     portOfDischarge: Locode
-    placeOfDelivery: str | None = None
+    placeOfDelivery: Text | None = None
     shippedOnBoardDate: Date
     containers: list[Container] = Field(default_factory=list)
     cargo: list[CargoLine] = Field(min_length=1)

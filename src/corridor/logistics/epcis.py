@@ -43,6 +43,7 @@ from pydantic import (
 
 from corridor.logistics.identifiers import URI_RE
 from corridor.shared.errors import FieldError, InvalidInput
+from corridor.shared.text import Text
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 CBV_BIZSTEP_URI_PREFIX = "https://ref.gs1.org/cbv/BizStep-"
@@ -51,7 +52,9 @@ SCHEMA_VERSION = "2.0"
 # Namespace for the corridor's deterministic event ids (UUID v5 of the canonical event content).
 EVENT_ID_NAMESPACE = uuid.UUID("6f1d6c2e-0c39-5b1e-9a53-8c0b8f3f6a11")
 
-Uri = Annotated[str, StringConstraints(strict=True, pattern=URI_RE.pattern)]
+Uri = Annotated[str, Text(512, pattern=URI_RE.pattern)]
+EventId = Annotated[str, Text(200, pattern=URI_RE.pattern)]
+Term = Annotated[str, Text(256)]
 _RFC3339_RE = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$",
 )
@@ -199,7 +202,7 @@ class PlaceRef(_Model):
 
 
 class BizTransaction(_Model):
-    type: str | None = None
+    type: Term | None = None
     bizTransaction: Uri
 
     @field_validator("type")
@@ -215,7 +218,7 @@ class BizTransaction(_Model):
 
 
 class SourceDest(_Model):
-    type: str
+    type: Term
     source: Uri | None = None
     destination: Uri | None = None
 
@@ -242,15 +245,15 @@ class ObjectEvent(BaseModel):
 
     context: str | dict[str, Any] | list[str | dict[str, Any]] | None = Field(default=None, alias="@context")
     type: Literal["ObjectEvent"] = "ObjectEvent"
-    eventID: Uri | None = None
+    eventID: EventId | None = None
     eventTime: AwareDatetime
     recordTime: AwareDatetime | None = None
     eventTimeZoneOffset: Annotated[str, StringConstraints(strict=True, pattern=_TZ_OFFSET_PATTERN)]
     action: Literal["OBSERVE", "ADD", "DELETE"]
     epcList: list[Uri] | None = None
     quantityList: list[QuantityElement] | None = None
-    bizStep: str | None = None
-    disposition: str | None = None
+    bizStep: Term | None = None
+    disposition: Term | None = None
     readPoint: PlaceRef | None = None
     bizLocation: PlaceRef | None = None
     bizTransactionList: list[BizTransaction] | None = None
@@ -328,11 +331,13 @@ class EPCISDocument(BaseModel):
     context: str | dict[str, Any] | list[str | dict[str, Any]] = Field(alias="@context")
     type: Literal["EPCISDocument"] = "EPCISDocument"
     id: Uri | None = None
-    schemaVersion: Annotated[str, StringConstraints(strict=True, pattern=r"^\d+(\.\d+)*$")] = SCHEMA_VERSION
+    schemaVersion: Annotated[str, StringConstraints(strict=True, max_length=16, pattern=r"^\d+(\.\d+)*$")] = (
+        SCHEMA_VERSION
+    )
     creationDate: AwareDatetime
-    instanceIdentifier: str | None = None
-    sender: str | None = None
-    receiver: str | None = None
+    instanceIdentifier: Annotated[str, Text(256)] | None = None
+    sender: Annotated[str, Text(256)] | None = None
+    receiver: Annotated[str, Text(256)] | None = None
     epcisHeader: dict[str, Any] | None = None
     events: tuple[ObjectEvent, ...] = ()
 

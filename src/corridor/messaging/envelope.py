@@ -7,7 +7,6 @@ covers the JCS canonical form of ``{"header": header, "body": body}``.
 from __future__ import annotations
 
 import base64
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -17,6 +16,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from corridor.messaging.jcs import canonical
+from corridor.shared.jsondata import BadJson, loads
 
 HEADER_FIELDS = ("message_id", "type", "sender", "recipient", "created", "key_id")
 MAX_AGE = timedelta(minutes=10)
@@ -150,9 +150,11 @@ def parse_wire(data: bytes) -> Envelope:
     """Parse received bytes; refuse them unless they are exactly the canonical form, so that no
     byte of a signed envelope can change (not even an escape's spelling) without rejection."""
     try:
-        raw = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise EnvelopeRejected("envelope", f"not JSON: {exc}") from exc
+        raw = loads(data)
+    except BadJson as exc:
+        if exc.path:  # parsed, but nested too deeply or holding text that can be neither stored nor signed
+            raise EnvelopeRejected(exc.path, exc.reason) from None
+        raise EnvelopeRejected("envelope", exc.reason) from None
     envelope = parse(raw)
     try:
         canonical_form = canonical(raw)

@@ -27,7 +27,8 @@ def _check(raw: Any, ctx: NodeContext, from_party: str | None, now: datetime) ->
     checked = _Checked()
     try:
         if isinstance(raw, bytes | str):
-            envelope = parse_wire(raw.encode("utf-8") if isinstance(raw, str) else raw)
+            # surrogatepass: a lone surrogate becomes bytes that parse_wire refuses as not UTF-8
+            envelope = parse_wire(raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw)
         else:
             envelope = parse(raw)
         checked.header = envelope.header.to_json()

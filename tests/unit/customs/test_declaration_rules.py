@@ -500,11 +500,19 @@ def test_additional_document_with_a_un_edifact_code_is_accepted(india: Doc) -> N
     validate_declaration(india, code_lists())
 
 
-@pytest.mark.parametrize("code", ["86", "8610", "C61", ""])
-def test_additional_document_type_code_not_three_digits(india: Doc, code: str) -> None:
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("86", "must be a 3-digit UN/EDIFACT 1001 code"),
+        ("8610", "must be a 3-digit UN/EDIFACT 1001 code"),
+        ("C61", "must be a 3-digit UN/EDIFACT 1001 code"),
+        ("", "must not be blank"),
+    ],
+)
+def test_additional_document_type_code_not_three_digits(india: Doc, code: str, expected: str) -> None:
     d(india)["AdditionalDocument"] = [{"ID": "COO-2025-0001", "TypeCode": code}]
     reason = reason_at(india, "Declaration.AdditionalDocument[0].TypeCode")
-    assert reason == "must be a 3-digit UN/EDIFACT 1001 code"
+    assert reason == expected
 
 
 @pytest.mark.parametrize("code", ["８６１", "²³¹"])

@@ -88,7 +88,7 @@ def test_cli_issue_verify_redact_revoke(cli: Any, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ('{"version": 1', "not valid JSON"),
+        ('{"version": 1', "not JSON"),
         ("[1, 2]", "document"),
         ('{"version": "https://schema.openattestation.com/2.0/schema.json", "data": {}}', "signature"),
     ],

@@ -256,7 +256,10 @@ def test_seal_signs_the_canonical_header_and_body() -> None:
 
 # ---------------------------------------------------------------- hypothesis: round trip and tampering
 
-texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+# a receiver refuses lone surrogates (category Cs) and NUL anywhere in an envelope
+texts = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12
+)
 scalars = st.none() | st.booleans() | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1) | texts
 json_values = st.recursive(
     scalars,
@@ -371,6 +374,29 @@ def test_parse_wire_refuses_what_is_not_an_envelope(data: bytes) -> None:
     with pytest.raises(EnvelopeRejected) as raised:
         parse_wire(data)
     assert raised.value.field in ("envelope", "header")
+
+
+@pytest.mark.parametrize("depth", [100, 10_000, 100_000])
+def test_parse_wire_refuses_deep_nesting_with_a_reason(depth: int) -> None:
+    data = b'{"body":{"x":' + b"[" * depth + b"]" * depth + b'},"header":{},"signature":"x"}'
+    with pytest.raises(EnvelopeRejected) as raised:
+        parse_wire(data)
+    assert "nested deeper than" in raised.value.reason
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        (b'{"body":{"note":"a\\ud800"},"header":{},"signature":"x"}', "body.note"),
+        (b'{"body":{"a\\udc00":1},"header":{},"signature":"x"}', "body"),
+        (b'{"body":{"note":["a\\u0000"]},"header":{},"signature":"x"}', "body.note[0]"),
+    ],
+)
+def test_parse_wire_refuses_text_that_cannot_be_stored_or_signed(data: bytes, field: str) -> None:
+    with pytest.raises(EnvelopeRejected) as raised:
+        parse_wire(data)
+    assert raised.value.field == field
+    assert "surrogate" in raised.value.reason or "NUL" in raised.value.reason
 
 
 # ---------------------------------------------------------------- each rejection reason
