@@ -56,19 +56,6 @@ CONFIG = schemathesis.Config.from_dict(
         "generation": {"dictionaries": {"string": {"dictionary": "hostile", "probability": 0.2}}},
     }
 )
-# Cases that fail because of a known defect (operation, database, caller), to be removed with its fix.
-SURROGATE = "a lone surrogate in a JSON body answers 500 (it cannot be encoded as UTF-8)"
-KNOWN_DEFECTS = {
-    **{
-        ("POST", "/v1/documents/redact", database, caller): SURROGATE
-        for database in ("sqlite", "postgres")
-        for caller in ("owner", "officer", "issuer")
-    },
-    ("POST", "/v1/envelopes/batch", "sqlite", "peer"): SURROGATE,
-    ("POST", "/v1/envelopes/batch", "postgres", "peer"): SURROGATE,
-    ("POST", "/v1/mandates", "postgres", "admin"): "NUL or a 10,000-character id answers 500 on PostgreSQL",
-}
-
 # The OpenAPI document does not depend on a node's data: it is read from a node made for that alone.
 _spare = Path(tempfile.mkdtemp(prefix="corridor-openapi-"))
 atexit.register(shutil.rmtree, _spare, ignore_errors=True)
@@ -96,11 +83,7 @@ def test_every_answer_is_documented_and_no_server_error(
     seeded: SeededNode,
     app: FastAPI,
     caller: str,
-    request: pytest.FixtureRequest,
 ) -> None:
-    defect = KNOWN_DEFECTS.get((case.method.upper(), case.path, seeded.database, caller))
-    if defect:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=defect))
     known = {
         "declaration_id": [seeded.export_id, seeded.import_id, seeded.other_export_id],
         "ref": [seeded.consignment_ref],
