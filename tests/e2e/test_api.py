@@ -208,10 +208,12 @@ def test_a_trader_sees_its_lane_but_not_the_rules_that_fired(
 
 def acknowledgement_from_ru(node: Node, export_id: str) -> bytes:
     """A genuine acknowledgement sealed by an RU node whose key the IN node trusts."""
+    from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
     from corridor.messaging.envelope import seal
-    from corridor.messaging.keys import KeyRing
+    from corridor.messaging.keys import NodeKeys
 
-    ring = KeyRing(node.keyring.data_dir.parent / "RU", "RU")
+    store, data_dir = MemoryStore(), node.keyring.ring.private.key_dir.parent.parent / "RU"
+    ring = NodeKeys.open(data_dir, "RU", lambda: MemoryUnitOfWork(store))
     node.keyring.import_public(ring.export_public())
     key_id, private = ring.signing_key()
     return seal(

@@ -22,6 +22,7 @@ from corridor.cli.common import (
     open_node,
 )
 from corridor.config import Settings
+from corridor.messaging.keys import KeyringError
 from corridor.node.bootstrap import bootstrap_node
 from corridor.service.auth import ROLES, create_api_key, ensure_api_key
 from corridor.service.commands import GrantMandate
@@ -80,26 +81,30 @@ def serve(
             "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()), 2
         ) from None
     jetstream = None
-    if settings.nats_url:
-        from corridor.messaging.nats_transport import NatsJetStream
+    try:
+        if settings.nats_url:
+            from corridor.messaging.nats_transport import NatsJetStream
 
-        jetstream = NatsJetStream(settings.nats_url, settings.nats_stream, settings.nats_subject_prefix)
-        node = bootstrap_node(
-            settings.country,
-            settings.data_dir / settings.country,
-            jetstream,
-            db_url=settings.db_url,
-            db_schema=settings.db_schema,
-        )
-    else:
-        node = open_node(
-            settings.data_dir,
-            settings.country,
-            settings.db_url,
-            settings.peer_urls,
-            settings.peer_api_keys,
-            db_schema=settings.db_schema,
-        )
+            jetstream = NatsJetStream(settings.nats_url, settings.nats_stream, settings.nats_subject_prefix)
+            node = bootstrap_node(
+                settings.country,
+                settings.data_dir / settings.country,
+                jetstream,
+                db_url=settings.db_url,
+                db_schema=settings.db_schema,
+            )
+        else:
+            node = open_node(
+                settings.data_dir,
+                settings.country,
+                settings.db_url,
+                settings.peer_urls,
+                settings.peer_api_keys,
+                db_schema=settings.db_schema,
+            )
+        node.keyring.signing_key()  # a node that could not sign refuses to start
+    except KeyringError as exc:
+        raise fail(str(exc)) from None
     if settings.admin_api_key:
         ensure_api_key(
             node.uow(),

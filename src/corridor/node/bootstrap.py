@@ -18,7 +18,7 @@ from corridor.customs.assessment import ReferenceAssessor
 from corridor.documents import handlers as documents
 from corridor.documents.service import DocumentContext
 from corridor.logistics import handlers as logistics
-from corridor.messaging.keys import KeyRing
+from corridor.messaging.keys import KeyRing, NodeKeys
 from corridor.messaging.relay import Relay, RelayReport
 from corridor.messaging.transport import Transport
 from corridor.refdata.codelists import code_lists
@@ -59,7 +59,7 @@ def new_declaration_id(country: str, clock: Callable[[], datetime]) -> Callable[
 class Node:
     country: str
     engine: Engine
-    keyring: KeyRing
+    keyring: NodeKeys
     bus: MessageBus
     relay: Relay
 
@@ -123,14 +123,14 @@ def bootstrap_node(
     data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(db_url or f"sqlite:///{data_dir / 'corridor.sqlite'}", db_schema)
     migrate(engine)
-    keyring = KeyRing(data_dir, country)
-    ctx = make_context(country, keyring, clock, assessor, DocumentContext.from_data_dir(data_dir))
 
     def uow_factory() -> UnitOfWork:
         return SqlUnitOfWork(engine)
 
+    keys = NodeKeys.open(data_dir, country, uow_factory)
+    ctx = make_context(country, keys.ring, clock, assessor, DocumentContext.from_data_dir(data_dir))
     bus = MessageBus(uow_factory, ctx, COMMAND_HANDLERS)
-    return Node(country, engine, keyring, bus, Relay(uow_factory, transport, clock, keyring))
+    return Node(country, engine, keys, bus, Relay(uow_factory, transport, clock, keys.ring))
 
 
 def introduce(a: Node, b: Node) -> None:
