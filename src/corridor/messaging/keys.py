@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -243,7 +244,7 @@ class NodeKeys:
             keys._prepare(legacy)
         except CommitConflict:  # another process of the node did it at the same moment
             keys._prepare(legacy)
-        if legacy.exists():
+        with suppress(FileNotFoundError):  # nothing to move, or another process moved it
             os.replace(legacy, legacy.with_name(f"{LEGACY_TRUST_FILE}.migrated"))
         return keys
 
