@@ -236,12 +236,35 @@ def test_a_trader_sees_its_lane_but_not_the_rules_that_fired(
     assert all("risk" not in item for item in listed)
 
 
+def test_a_node_that_cannot_sign_answers_503_with_the_reason_and_stores_nothing_half_done(
+    client: TestClient, node: Node, samples: SampleCorridor
+) -> None:
+    officer = key(node, "officer", "IN-OFFICER-3")
+    own = node.keyring.active_key_id()
+    assert own is not None
+    node.keyring.revoke(own)  # as `corridor keys revoke` by another process would
+
+    response = client.post("/v1/declarations", json=samples.next("IN", NOW), headers=officer)
+    if response.status_code == 201:  # yellow or red: nothing is signed until an officer clears it
+        cleared = f"/v1/declarations/{response.json()['id']}/clear"
+        response = client.post(cleared, json={"findings": "ok"}, headers=officer)
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "error": "node IN has no active signing key (`corridor keys rotate` makes one)"
+    }
+    with node.uow() as uow:
+        assert uow.outbox.count() == 0
+
+
 def acknowledgement_from_ru(node: Node, export_id: str) -> bytes:
     """A genuine acknowledgement sealed by an RU node whose key the IN node trusts."""
+    from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
     from corridor.messaging.envelope import seal
-    from corridor.messaging.keys import KeyRing
+    from corridor.messaging.keys import NodeKeys
 
-    ring = KeyRing(node.keyring.data_dir.parent / "RU", "RU")
+    store, data_dir = MemoryStore(), node.keyring.ring.private.key_dir.parent.parent / "RU"
+    ring = NodeKeys.open(data_dir, "RU", lambda: MemoryUnitOfWork(store))
     node.keyring.import_public(ring.export_public())
     key_id, private = ring.signing_key()
     return seal(

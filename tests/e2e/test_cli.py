@@ -132,6 +132,70 @@ def test_keys_export_import_rotate(tmp_path: Path) -> None:
     assert refused.exit_code == 1
 
 
+@pytest.mark.parametrize(
+    ("content", "code", "says"),
+    [
+        (None, 2, "cannot read"),
+        (b"{not json", 2, "not JSON"),
+        (b"\xff\xfe", 2, "cannot read"),
+        (b"[]", 1, "keys: the document must be an object with a list 'keys'"),
+        (b'{"keys": [{"key_id": "RU-1"}]}', 1, "keys[0].node: missing or not a string"),
+    ],
+)
+def test_keys_import_of_a_bad_file_is_one_line_and_changes_nothing(
+    tmp_path: Path, content: bytes | None, code: int, says: str
+) -> None:
+    before = run("keys", "list", "--node", "IN", "--data-dir", str(tmp_path)).stdout
+    path = tmp_path / "peer.json"
+    if content is not None:
+        path.write_bytes(content)
+
+    result = run("keys", "import", str(path), "--node", "IN", "--data-dir", str(tmp_path))
+
+    assert result.exit_code == code
+    assert says in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == ""
+    assert run("keys", "list", "--node", "IN", "--data-dir", str(tmp_path)).stdout == before
+
+
+def test_keys_revoke_of_an_unknown_key_and_a_corrupt_old_trust_list_are_one_line(tmp_path: Path) -> None:
+    unknown = run("keys", "revoke", "RU-nope", "--node", "IN", "--data-dir", str(tmp_path))
+    (tmp_path / "RU").mkdir()
+    (tmp_path / "RU" / "trust.json").write_text('{"keys": [{"key_id": 5}]}')
+    corrupt = run("keys", "list", "--node", "RU", "--data-dir", str(tmp_path))
+
+    assert (
+        unknown.exit_code == 1 and unknown.stderr.strip() == "error: key_id 'RU-nope': not in the trust list"
+    )
+    assert corrupt.exit_code == 1
+    assert corrupt.stderr.strip() == "error: trust.json: keys[0].key_id: missing or not a string"
+
+
+def test_a_server_whose_active_private_key_is_missing_refuses_to_start(tmp_path: Path) -> None:
+    [own] = json.loads(run("keys", "list", "--node", "IN", "--data-dir", str(tmp_path)).stdout)
+    (tmp_path / "IN" / "keys" / f"{own['key_id']}.pem").unlink()
+
+    served = run("node", "serve", "--country", "IN", "--data-dir", str(tmp_path), "--port", "9")
+
+    assert served.exit_code == 1
+    [line] = served.stderr.strip().splitlines()
+    assert f"private key of the active signing key {own['key_id']} is missing" in line
+
+
+def test_keys_act_on_a_postgresql_node(tmp_path: Path, pg_available: str, pg_schema: str) -> None:
+    options = ["--node", "IN", "--data-dir", str(tmp_path), "--db", pg_available, "--db-schema", pg_schema]
+    from sqlalchemy import create_engine, text
+
+    rotated = run("keys", "rotate", *options)
+    assert rotated.exit_code == 0, rotated.output
+    engine = create_engine(pg_available)
+    with engine.connect() as conn:
+        stored = conn.execute(text(f'SELECT key_id, status FROM "{pg_schema}".trusted_keys')).all()
+    engine.dispose()
+    assert dict(map(tuple, stored))[json.loads(rotated.stdout)["key_id"]] == "active"
+    assert sorted(status for _, status in stored) == ["active", "retired"]
+
+
 def test_demo_json_prints_exactly_one_json_object(tmp_path: Path) -> None:
     done = subprocess.run(
         [

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -232,6 +233,61 @@ def test_a_killed_node_restarts_and_nothing_is_lost_or_duplicated(nodes: TwoNode
     nodes.wait_acknowledged(filed)
     assert nodes.imports_at("RU") == sorted(filed["IN"])  # each export built into exactly one import
     assert nodes.imports_at("IN") == sorted(filed["RU"])
+
+
+def refusals(nodes: TwoNodes, origin: str) -> str:
+    """The peer's reasons for refusing the origin's messages, as its outbox records them (a refusal
+    may be retried or final, so both kinds are read)."""
+    found = [
+        m["last_error"] or ""
+        for status in ("pending", "dead")
+        for m in cli("outbox", "list", "--status", status, "--node", origin, data_dir=nodes.data_dir)
+    ]
+    return "\n".join(found)
+
+
+def test_keys_revoked_or_rotated_by_the_cli_count_at_once_in_running_servers(nodes: TwoNodes) -> None:
+    samples = SampleCorridor(seed=34)
+    first = nodes.file("IN", samples.next("IN", datetime.now(UTC)))
+    nodes.wait_acknowledged({"IN": [first]})
+    [old_key] = [
+        k["key_id"]
+        for k in cli("keys", "list", "--node", "IN", data_dir=nodes.data_dir)
+        if k["node"] == "IN" and k["status"] == "active"
+    ]
+
+    # revoked at RU while RU's server runs: India's next message is refused, with the reason
+    cli("keys", "revoke", old_key, "--node", "RU", data_dir=nodes.data_dir)
+    refused = nodes.file("IN", samples.next("IN", datetime.now(UTC)))
+    reason = f"key {old_key!r} is revoked"
+    deadline = time.monotonic() + 40
+    while reason not in refusals(nodes, "IN") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert reason in refusals(nodes, "IN")
+    assert refused not in nodes.imports_at("RU")
+
+    # rotated at IN while IN's server runs: its next message carries the new key, which RU takes
+    rotated = cli("keys", "rotate", "--node", "IN", data_dir=nodes.data_dir)["key_id"]
+    exported = cli("keys", "export", "--node", "IN", data_dir=nodes.data_dir)
+    (nodes.data_dir / "IN.rotated.json").write_text(json.dumps(exported))
+    cli("keys", "import", str(nodes.data_dir / "IN.rotated.json"), "--node", "RU", data_dir=nodes.data_dir)
+    after = nodes.file("IN", samples.next("IN", datetime.now(UTC)))
+    nodes.wait_acknowledged({"IN": [after]})
+    assert signed_with(nodes, "IN", after) == rotated != old_key
+
+
+def signed_with(nodes: TwoNodes, origin: str, declaration_id: str) -> str:
+    """The key id on the pre-arrival message of a declaration, as its node's outbox holds it."""
+    db = sqlite3.connect(nodes.data_dir / origin / "corridor.sqlite")
+    try:
+        rows = db.execute("SELECT envelope FROM outbox WHERE type = 'customs.prearrival.v1'").fetchall()
+    finally:
+        db.close()
+    envelopes = [json.loads(row[0]) for row in rows]
+    [key_id] = [
+        e["header"]["key_id"] for e in envelopes if e["body"]["export_declaration_id"] == declaration_id
+    ]
+    return str(key_id)
 
 
 @pytest.mark.nats

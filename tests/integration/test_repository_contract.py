@@ -19,6 +19,7 @@ from corridor.service.ports import (
     OutboxMessage,
     StoredEvent,
     Trader,
+    TrustedKey,
     UnitOfWork,
 )
 
@@ -193,6 +194,39 @@ class RepositoryContract:
             assert [d.id for d in u.declarations.query(trader_id="AAACB1234Z")] == ["26IN0000000000000M"]
             got = u.declarations.get("26IN0000000000000M")
             assert got is not None and got.declarant_id == "AAACB1234Z"
+
+    def test_trust_list_lookups_statuses_and_the_active_key(self, uow: Callable[[], UnitOfWork]) -> None:
+        def key(key_id: str, node: str, created: str, status: str = "active") -> TrustedKey:
+            return TrustedKey(key_id, node, "p" * 43, status, created)
+
+        with uow() as u:
+            assert u.keys.get("IN-1") is None and u.keys.active("IN") is None and u.keys.all() == []
+            u.keys.add(key("IN-2", "IN", "2026-03-02T09:30:00+00:00"))
+            u.keys.add(key("IN-1", "IN", "2026-03-01T09:30:00+00:00", "retired"))
+            u.keys.add(key("RU-1", "RU", "2026-03-01T10:00:00+00:00"))
+            u.commit()
+        with uow() as u:
+            assert u.keys.get("IN-1") == key("IN-1", "IN", "2026-03-01T09:30:00+00:00", "retired")
+            assert [k.key_id for k in u.keys.all()] == ["IN-1", "RU-1", "IN-2"]  # oldest first
+            active = u.keys.active("IN")
+            assert active is not None and active.key_id == "IN-2"
+            u.keys.add(key("IN-3", "IN", "2026-03-03T09:30:00+00:00"))
+            u.keys.set_status("RU-1", "revoked")
+            active = u.keys.active("IN")
+            assert active is not None and active.key_id == "IN-3"  # the newest active one signs
+            u.keys.set_status("IN-3", "revoked")
+            active = u.keys.active("IN")
+            assert active is not None and active.key_id == "IN-2"
+            assert u.keys.active("RU") is None
+            u.commit()
+        with uow() as u:
+            got = u.keys.get("RU-1")
+            assert got is not None and got.status == "revoked"
+            with pytest.raises(CommitConflict):
+                u.keys.add(key("RU-1", "RU", "2026-03-04T00:00:00+00:00"))
+                u.commit()
+        with uow() as u:
+            assert len(u.keys.all()) == 4
 
     def test_inbox_keys_on_message_id(self, uow: Callable[[], UnitOfWork]) -> None:
         with uow() as u:

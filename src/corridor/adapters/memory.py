@@ -29,6 +29,7 @@ class MemoryStore:
         self.containers: list[tuple[str, str, str, datetime]] = []
         self.documents: dict[str, dict[str, Any]] = {}
         self.mandates: set[tuple[str, str]] = set()
+        self.keys: dict[str, ports.TrustedKey] = {}
 
 
 class MemoryDeclarations(ports.DeclarationRepository):
@@ -275,6 +276,31 @@ class MemoryMandates(ports.MandateRepository):
         return (broker_id, exporter_id) in self.store.mandates
 
 
+class MemoryKeys(ports.KeyRepository):
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def get(self, key_id: str) -> ports.TrustedKey | None:
+        return self.store.keys.get(key_id)
+
+    def active(self, node: str) -> ports.TrustedKey | None:
+        mine = [k for k in self.store.keys.values() if k.node == node and k.status == "active"]
+        return max(mine, key=lambda k: (k.created, k.key_id), default=None)
+
+    def all(self) -> list[ports.TrustedKey]:
+        return sorted(self.store.keys.values(), key=lambda k: (k.created, k.key_id))
+
+    def add(self, key: ports.TrustedKey) -> None:
+        if key.key_id in self.store.keys:
+            raise ports.CommitConflict(f"key {key.key_id} is already in the trust list")
+        self.store.keys[key.key_id] = key
+
+    def set_status(self, key_id: str, status: str) -> None:
+        current = self.store.keys.get(key_id)
+        if current is not None:
+            self.store.keys[key_id] = replace(current, status=status)
+
+
 class MemoryUnitOfWork(ports.UnitOfWork):
     """Changes go to a copy of the store and replace it on commit, so a rollback loses them."""
 
@@ -293,6 +319,7 @@ class MemoryUnitOfWork(ports.UnitOfWork):
         self.events = MemoryEvents(self._work)
         self.documents = MemoryDocuments(self._work)
         self.mandates = MemoryMandates(self._work)
+        self.keys = MemoryKeys(self._work)
         return self
 
     def commit(self) -> None:

@@ -156,3 +156,13 @@ mandates = Table(
     Column("exporter_id", String(35), primary_key=True),
     Column("granted_at", DateTime(timezone=True), nullable=False),
 )
+
+trusted_keys = Table(
+    "trusted_keys",
+    metadata,
+    Column("key_id", String(100), primary_key=True),
+    Column("node", String(8), nullable=False),
+    Column("public_key", String(64), nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("created", String(40), nullable=False),
+)

@@ -30,6 +30,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.events = r.SqlEvents(self.conn)
         self.documents = r.SqlDocuments(self.conn)
         self.mandates = r.SqlMandates(self.conn)
+        self.keys = r.SqlKeys(self.conn)
         return self
 
     def __exit__(self, *args: object) -> None:

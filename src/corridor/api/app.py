@@ -21,6 +21,7 @@ from corridor.documents import service as documents_service
 from corridor.documents.api import IssueRequest, RevokeRequest, document_context
 from corridor.documents.api import router as documents_router
 from corridor.logistics.timeline import consignment_view
+from corridor.messaging.keys import KeyringError
 from corridor.messaging.transport import answer_status
 from corridor.node.bootstrap import Node
 from corridor.service import commands
@@ -355,6 +356,11 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(Conflict)
     async def conflict(_: Request, exc: Conflict) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=409)
+
+    @app.exception_handler(KeyringError)
+    async def cannot_sign(_: Request, exc: KeyringError) -> JSONResponse:
+        """The node has no usable signing key just now (revoked, or its private key missing)."""
+        return JSONResponse({"error": str(exc)}, status_code=503)
 
 
 def _request_path(loc: Sequence[int | str]) -> str:

@@ -22,6 +22,7 @@ from corridor.cli.common import (
     open_node,
 )
 from corridor.config import Settings
+from corridor.messaging.keys import KeyringError
 from corridor.node.bootstrap import bootstrap_node
 from corridor.node.selection_key import SelectionKeyError
 from corridor.service.auth import ROLES, create_api_key, ensure_api_key
@@ -101,11 +102,11 @@ def serve(
             "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()), 2
         ) from None
     jetstream = None
-    if settings.nats_url:
-        from corridor.messaging.nats_transport import NatsJetStream
+    try:
+        if settings.nats_url:
+            from corridor.messaging.nats_transport import NatsJetStream
 
-        jetstream = NatsJetStream(settings.nats_url, settings.nats_stream, settings.nats_subject_prefix)
-        try:
+            jetstream = NatsJetStream(settings.nats_url, settings.nats_stream, settings.nats_subject_prefix)
             node = bootstrap_node(
                 settings.country,
                 settings.data_dir / settings.country,
@@ -114,18 +115,21 @@ def serve(
                 db_schema=settings.db_schema,
                 selection_key=settings.selection_key_bytes(),
             )
-        except SelectionKeyError as exc:
-            raise fail(str(exc), 2) from None
-    else:
-        node = open_node(
-            settings.data_dir,
-            settings.country,
-            settings.db_url,
-            settings.peer_urls,
-            settings.peer_api_keys,
-            db_schema=settings.db_schema,
-            selection_key=settings.selection_key_bytes(),
-        )
+        else:
+            node = open_node(
+                settings.data_dir,
+                settings.country,
+                settings.db_url,
+                settings.peer_urls,
+                settings.peer_api_keys,
+                db_schema=settings.db_schema,
+                selection_key=settings.selection_key_bytes(),
+            )
+        node.keyring.signing_key()  # a node that could not sign refuses to start
+    except SelectionKeyError as exc:
+        raise fail(str(exc), 2) from None
+    except KeyringError as exc:
+        raise fail(str(exc)) from None
     if settings.admin_api_key:
         ensure_api_key(
             node.uow(),

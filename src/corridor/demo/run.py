@@ -220,7 +220,7 @@ def _adversarial(corridor: Corridor, now: datetime) -> None:
     if not delivered:
         return
     russia = corridor.nodes["RU"]
-    fresh = refreshed(delivered[0].envelope, corridor.nodes["IN"].keyring, now)
+    fresh = refreshed(delivered[0].envelope, corridor.nodes["IN"].keyring.signing_key, now)
     russia.receive(fresh)  # replay: answered as a duplicate, no second effect
     for copy in tampered_copies(fresh, now):
         russia.receive(copy)

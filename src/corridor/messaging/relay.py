@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from corridor.messaging.envelope import MAX_AGE, parse, parse_time, seal
 from corridor.messaging.transport import Delivery, Transport
 from corridor.service.outbox import Signer
@@ -33,17 +35,22 @@ def _failed(exc: Exception) -> Delivery:
     return Delivery(False, detail=f"{type(exc).__name__}: {exc}")
 
 
-def refreshed(envelope_text: str, signer: Signer, now: datetime, sealed_at: datetime | None = None) -> str:
-    """The same message (id, type, recipient, body) sealed again now, when it has waited in the
-    outbox long enough to risk the receiver's freshness window; the receiver's inbox still applies
-    it once, since the message id is unchanged. ``sealed_at`` (the outbox row's time) spares
-    parsing a fresh message."""
+def refreshed(
+    envelope_text: str,
+    signing_key: Callable[[], tuple[str, Ed25519PrivateKey]],
+    now: datetime,
+    sealed_at: datetime | None = None,
+) -> str:
+    """The same message (id, type, recipient, body) sealed again now with the node's current key,
+    when it has waited in the outbox long enough to risk the receiver's freshness window; the
+    receiver's inbox still applies it once, since the message id is unchanged. ``sealed_at`` (the
+    outbox row's time) spares parsing a fresh message."""
     if sealed_at is not None and now - sealed_at < REFRESH_AFTER:
         return envelope_text
     envelope = parse(json.loads(envelope_text))
     if now - parse_time(envelope.header.created) < REFRESH_AFTER:
         return envelope_text
-    key_id, private_key = signer.signing_key()
+    key_id, private_key = signing_key()
     header = envelope.header
     again = seal(
         private_key=private_key,
@@ -71,6 +78,10 @@ class Relay:
         self.clock = clock
         self.signer = signer
 
+    def _signing_key(self) -> tuple[str, Ed25519PrivateKey]:
+        with self.uow_factory() as uow:
+            return self.signer.signing_key(uow.keys)
+
     def _deliver(self, due: list[OutboxMessage]) -> list[tuple[OutboxMessage, Delivery]]:
         """Deliver per peer, in one call when the transport takes batches; one message's failure
         must not hold back the others."""
@@ -78,7 +89,7 @@ class Relay:
         by_peer: dict[str, list[tuple[OutboxMessage, str]]] = {}
         for message in due:
             try:
-                envelope = refreshed(message.envelope, self.signer, self.clock(), message.created_at)
+                envelope = refreshed(message.envelope, self._signing_key, self.clock(), message.created_at)
             except Exception as exc:
                 results.append((message, _failed(exc)))
                 continue

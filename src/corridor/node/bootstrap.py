@@ -18,7 +18,7 @@ from corridor.customs.assessment import ReferenceAssessor
 from corridor.documents import handlers as documents
 from corridor.documents.service import DocumentContext
 from corridor.logistics import handlers as logistics
-from corridor.messaging.keys import KeyRing
+from corridor.messaging.keys import KeyRing, NodeKeys
 from corridor.messaging.relay import Relay, RelayReport
 from corridor.messaging.transport import Transport
 from corridor.node.selection_key import check_selection_key, node_selection_key
@@ -61,7 +61,7 @@ def new_declaration_id(country: str, clock: Callable[[], datetime]) -> Callable[
 class Node:
     country: str
     engine: Engine
-    keyring: KeyRing
+    keyring: NodeKeys
     bus: MessageBus
     relay: Relay
 
@@ -134,16 +134,16 @@ def bootstrap_node(
         assessor = ReferenceAssessor.for_country(country, check_selection_key(key, "selection_key"))
     engine = make_engine(db_url or f"sqlite:///{data_dir / 'corridor.sqlite'}", db_schema)
     migrate(engine)
-    keyring = KeyRing(data_dir, country)
-    ctx = make_context(
-        country, keyring, clock, assessor=assessor, document_context=DocumentContext.from_data_dir(data_dir)
-    )
 
     def uow_factory() -> UnitOfWork:
         return SqlUnitOfWork(engine)
 
+    keys = NodeKeys.open(data_dir, country, uow_factory)
+    ctx = make_context(
+        country, keys.ring, clock, assessor=assessor, document_context=DocumentContext.from_data_dir(data_dir)
+    )
     bus = MessageBus(uow_factory, ctx, COMMAND_HANDLERS)
-    return Node(country, engine, keyring, bus, Relay(uow_factory, transport, clock, keyring))
+    return Node(country, engine, keys, bus, Relay(uow_factory, transport, clock, keys.ring))
 
 
 def introduce(a: Node, b: Node) -> None:

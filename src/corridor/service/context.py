@@ -13,7 +13,7 @@ from corridor.customs.domain.rules import CodeLookup
 from corridor.customs.schemas import DeclarationType as Declaration
 from corridor.documents.service import DocumentContext
 from corridor.service.outbox import Signer
-from corridor.service.ports import Trader, UnitOfWork
+from corridor.service.ports import KeyRepository, Trader, UnitOfWork
 
 
 class Assessor(Protocol):
@@ -27,7 +27,9 @@ class Assessor(Protocol):
 
 
 class KeyResolver(Protocol):
-    def resolve(self, key_id: str, sender: str) -> Ed25519PublicKey: ...
+    def resolve(self, keys: KeyRepository, key_id: str, sender: str) -> Ed25519PublicKey:
+        """The public key to verify ``sender``'s message signed with ``key_id``, as the trust list
+        ``keys`` says now; LookupError with the reason when it is unknown, revoked or foreign."""
 
 
 BodyHandler = Callable[[dict[str, Any], dict[str, str], UnitOfWork, "NodeContext"], dict[str, Any]]

@@ -8,19 +8,20 @@ from typing import Any, Protocol
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from corridor.messaging.envelope import seal
-from corridor.service.ports import OutboxMessage, UnitOfWork
+from corridor.service.ports import KeyRepository, OutboxMessage, UnitOfWork
 
 
 class Signer(Protocol):
     node: str
 
-    def signing_key(self) -> tuple[str, Ed25519PrivateKey]: ...
+    def signing_key(self, keys: KeyRepository) -> tuple[str, Ed25519PrivateKey]:
+        """The node's active key id and private key, as the trust list ``keys`` says now."""
 
 
 def enqueue(
     uow: UnitOfWork, signer: Signer, *, recipient: str, message_type: str, body: dict[str, Any], now: datetime
 ) -> str:
-    key_id, private_key = signer.signing_key()
+    key_id, private_key = signer.signing_key(uow.keys)
     envelope = seal(
         private_key=private_key,
         key_id=key_id,

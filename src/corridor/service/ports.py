@@ -215,6 +215,48 @@ class MandateRepository(abc.ABC):
     def exists(self, broker_id: str, exporter_id: str) -> bool: ...
 
 
+@dataclass(frozen=True, slots=True)
+class TrustedKey:
+    """A public key in the node's trust list: its own keys and its peers'."""
+
+    key_id: str
+    node: str
+    public_key: str  # base64url of the 32 raw Ed25519 bytes
+    status: str  # active, retired (verifies, no longer signs) or revoked
+    created: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "key_id": self.key_id,
+            "node": self.node,
+            "public_key": self.public_key,
+            "status": self.status,
+            "created": self.created,
+        }
+
+
+class KeyRepository(abc.ABC):
+    """The trust list; which of the node's own keys signs is the one whose status is active."""
+
+    @abc.abstractmethod
+    def get(self, key_id: str) -> TrustedKey | None: ...
+
+    @abc.abstractmethod
+    def active(self, node: str) -> TrustedKey | None:
+        """The node's active key (the newest, should there be more than one)."""
+
+    @abc.abstractmethod
+    def all(self) -> list[TrustedKey]:
+        """Every key, oldest first."""
+
+    @abc.abstractmethod
+    def add(self, key: TrustedKey) -> None:
+        """Insert a key whose id is not in the list yet."""
+
+    @abc.abstractmethod
+    def set_status(self, key_id: str, status: str) -> None: ...
+
+
 class ConcurrentUpdate(Exception):
     """The aggregate changed since it was read; the caller retries."""
 
@@ -233,6 +275,7 @@ class UnitOfWork(abc.ABC):
     events: EventRepository
     documents: DocumentRepository
     mandates: MandateRepository
+    keys: KeyRepository
 
     def __enter__(self) -> Self:
         return self

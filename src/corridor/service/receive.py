@@ -9,13 +9,13 @@ from typing import Any
 from corridor.messaging.envelope import Envelope, EnvelopeRejected, parse, parse_wire, verify
 from corridor.service.commands import ReceiveEnvelope, ReceiveEnvelopes
 from corridor.service.context import BodyHandler, NodeContext
-from corridor.service.ports import CommitConflict, UnitOfWork
+from corridor.service.ports import CommitConflict, KeyRepository, UnitOfWork
 from corridor.shared.errors import CorridorError, FieldError, InvalidInput, NotYet
 
 
 @dataclass
 class _Checked:
-    """An envelope after the checks that need no database: verified, or why it is refused."""
+    """An envelope after the checks before its effect: verified, or why it is refused."""
 
     header: dict[str, str] = field(default_factory=dict)
     envelope: Envelope | None = None
@@ -23,7 +23,9 @@ class _Checked:
     refusal: EnvelopeRejected | None = None
 
 
-def _check(raw: Any, ctx: NodeContext, from_party: str | None, now: datetime) -> _Checked:
+def _check(
+    raw: Any, ctx: NodeContext, keys: KeyRepository, from_party: str | None, now: datetime
+) -> _Checked:
     checked = _Checked()
     try:
         if isinstance(raw, bytes | str):
@@ -39,7 +41,7 @@ def _check(raw: Any, ctx: NodeContext, from_party: str | None, now: datetime) ->
                 "header.sender", f"is {envelope.header.sender!r}, the caller is {from_party!r}"
             )
         try:
-            public_key = ctx.keys.resolve(envelope.header.key_id, envelope.header.sender)
+            public_key = ctx.keys.resolve(keys, envelope.header.key_id, envelope.header.sender)
         except LookupError as exc:
             # the peer may not have imported a rotated key yet: the sender retries
             raise EnvelopeRejected("header.key_id", str(exc), transient=True) from exc
@@ -97,11 +99,12 @@ def receive_envelope(cmd: ReceiveEnvelope, uow: UnitOfWork, ctx: NodeContext) ->
 
 def receive_envelopes(cmd: ReceiveEnvelopes, uow: UnitOfWork, ctx: NodeContext) -> list[dict[str, Any]]:
     """Apply a batch in one transaction, each message in a savepoint of its own: a refused message
-    leaves the others untouched, and the batch costs one commit."""
+    leaves the others untouched, and the batch costs one commit. Keys are looked up in the same
+    transaction, so a key revoked by any process of the node is refused from then on."""
     now = ctx.clock()
-    checked = [_check(raw, ctx, cmd.from_party, now) for raw in cmd.envelopes]
     outcomes: list[dict[str, Any]] = []
     with uow:
+        checked = [_check(raw, ctx, uow.keys, cmd.from_party, now) for raw in cmd.envelopes]
         for item in checked:
             if item.refusal is not None:
                 outcomes.append(_record(uow, ctx, item.header, item.refusal))

@@ -32,7 +32,7 @@ class Clock:
 class FakeSigner:
     node = "IN"
 
-    def signing_key(self) -> tuple[str, Ed25519PrivateKey]:
+    def signing_key(self, keys: object) -> tuple[str, Ed25519PrivateKey]:
         return KEY_ID, PRIVATE_KEY
 
 
@@ -281,7 +281,7 @@ def test_a_transport_exception_is_a_retry_and_does_not_hold_back_the_others(tmp_
     from datetime import UTC, datetime
 
     from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
-    from corridor.messaging.keys import KeyRing
+    from corridor.messaging.keys import NodeKeys
     from corridor.messaging.relay import Relay
     from corridor.messaging.transport import Delivery
     from corridor.service.outbox import enqueue
@@ -296,7 +296,8 @@ def test_a_transport_exception_is_a_retry_and_does_not_hold_back_the_others(tmp_
                 raise ConnectionResetError("peer went away")
             return Delivery(True)
 
-    store, ring, now = MemoryStore(), KeyRing(tmp_path, "IN"), datetime.now(UTC)
+    store, now = MemoryStore(), datetime.now(UTC)
+    ring = NodeKeys.open(tmp_path, "IN", lambda: MemoryUnitOfWork(store)).ring
     with MemoryUnitOfWork(store) as uow:
         for _ in range(3):
             enqueue(uow, ring, recipient="RU", message_type="t", body={}, now=now)

@@ -1,6 +1,6 @@
 """Two in-memory corridor nodes (IN and RU) wired like production, minus the database and network.
 
-Each node has its own MemoryStore, a KeyRing in tmp_path, a fixed clock and a fake assessor that
+Each node has its own MemoryStore (its trust list too), private keys in tmp_path, a fixed clock and a fake assessor that
 picks the lane; outbox messages are moved between nodes by hand (``Node.deliver_outbox``).
 """
 
@@ -18,7 +18,7 @@ import pytest
 from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
 from corridor.customs.assessment import ReferenceAssessor
 from corridor.demo.samples import SampleCorridor
-from corridor.messaging.keys import KeyRing
+from corridor.messaging.keys import NodeKeys
 from corridor.node.bootstrap import COMMAND_HANDLERS, make_context
 from corridor.service.bus import MessageBus
 from corridor.service.commands import Command, ReceiveEnvelope
@@ -78,7 +78,7 @@ class CountingUnitOfWork(MemoryUnitOfWork):
 @dataclass
 class Node:
     country: str
-    keyring: KeyRing
+    keyring: NodeKeys
     store: MemoryStore
     ctx: NodeContext
     bus: MessageBus
@@ -119,10 +119,10 @@ def clock() -> Clock:
 @pytest.fixture
 def make_node(tmp_path: Path, clock: Clock) -> NodeFactory:
     def make(country: str, lane: str = "green", real_duties: bool = True) -> Node:
-        keyring = KeyRing(tmp_path / country, country)
         store = MemoryStore()
+        keyring = NodeKeys.open(tmp_path / country, country, lambda: MemoryUnitOfWork(store))
         assessor = FakeAssessor(lane=lane, duties_country=country if real_duties else None)
-        ctx = make_context(country, keyring, clock, assessor=assessor)
+        ctx = make_context(country, keyring.ring, clock, assessor=assessor)
         commits: list[int] = []
         bus = MessageBus(lambda: CountingUnitOfWork(store, commits), ctx, COMMAND_HANDLERS)
         return Node(country, keyring, store, ctx, bus, assessor, commits)

@@ -408,7 +408,7 @@ def test_an_enqueued_message_is_sealed_by_the_signer_for_the_recipient(india: An
 
     with MemoryUnitOfWork(india.store) as uow:
         message_id = enqueue(
-            uow, india.keyring, recipient="RU", message_type="t.v1", body={"a": 1}, now=clock()
+            uow, india.ctx.signer, recipient="RU", message_type="t.v1", body={"a": 1}, now=clock()
         )
         uow.commit()
 
