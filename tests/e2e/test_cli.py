@@ -137,7 +137,7 @@ def test_keys_export_import_rotate(tmp_path: Path) -> None:
     [
         (None, 2, "cannot read"),
         (b"{not json", 2, "not JSON"),
-        (b"\xff\xfe", 2, "cannot read"),
+        (b"\xff\xfe", 2, "not UTF-8"),
         (b"[]", 1, "keys: the document must be an object with a list 'keys'"),
         (b'{"keys": [{"key_id": "RU-1"}]}', 1, "keys[0].node: missing or not a string"),
     ],

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from corridor.messaging.keys import KeyRing
 from corridor.messaging.transport import InProcessTransport
 from corridor.node.bootstrap import bootstrap_node
 
@@ -42,7 +41,7 @@ def test_a_new_node_keeps_its_directory_0700_and_its_files_0600(tmp_path: Path) 
     for directory in (data, data / "IN", data / "IN" / "keys"):
         assert mode(directory) == 0o700, directory
     names = {p.name for p in files}
-    assert names >= {"corridor.sqlite", "corridor.sqlite-wal", "corridor.sqlite-shm", "trust.json"}, names
+    assert names >= {"corridor.sqlite", "corridor.sqlite-wal", "corridor.sqlite-shm", "selection.key"}, names
     assert len([p for p in files if p.suffix == ".pem"]) == 2
     assert {p.name: m for p, m in files.items() if m != 0o600} == {}
 
@@ -51,7 +50,5 @@ def test_a_new_node_keeps_its_directory_0700_and_its_files_0600(tmp_path: Path) 
 def test_an_existing_open_node_directory_is_closed(tmp_path: Path) -> None:
     node_dir = tmp_path / "IN"
     node_dir.mkdir(mode=0o755)
-    (node_dir / "trust.json").write_text('{"keys": []}')
-    KeyRing(node_dir, "IN")  # the keys commands open the ring without the rest of the node
+    bootstrap_node("IN", node_dir, InProcessTransport()).close()
     assert mode(node_dir) == 0o700
-    assert mode(node_dir / "trust.json") == 0o600

@@ -174,7 +174,7 @@ def test_a_malformed_hold_notice_is_refused_with_its_field(
     with india.bus.uow_factory() as uow:
         enqueue(
             uow,
-            india.keyring,
+            india.keyring.ring,
             recipient="RU",
             message_type=EXPORT_HOLD,
             body={**notice, **changes},
