@@ -14,6 +14,7 @@ import secrets
 from pathlib import Path
 
 from corridor.customs.domain.risk import MAX_SELECTION_KEY_BYTES
+from corridor.shared.private import FILE_MODE, private_directory
 
 KEY_FILE = "selection.key"
 KEY_BYTES = 32
@@ -38,9 +39,9 @@ def node_selection_key(data_dir: Path) -> bytes:
     time cannot leave a short key behind."""
     path = data_dir / KEY_FILE
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_directory(data_dir)
         draft = data_dir / f".{KEY_FILE}.{secrets.token_hex(8)}"
-        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(secrets.token_bytes(KEY_BYTES))
