@@ -200,3 +200,32 @@ def test_the_cli_registers_and_lists_issuers_in_the_node_database(
         [*register, "--data-dir", str(tmp_path / "b"), *db],
     )
     assert again.exit_code == 2 and "already registered" in again.output
+
+
+def test_the_cli_refuses_an_issuer_file_that_does_not_fit_field_by_field(tmp_path: Path) -> None:
+    runner = CliRunner()
+    data = ["--data-dir", str(tmp_path)]
+    registered = runner.invoke(
+        app, ["doc", "issuer", "register", "--name", "Chamber", "--country", "IN", "--role", "chamber", *data]
+    )
+    chamber = json.loads(registered.stdout)
+    for field_name, value in (
+        ("key_id", "k" * 500),
+        ("public_key", "not a key"),
+        ("id", "did:x:" + "y" * 300),
+    ):
+        bad = tmp_path / "issuer.json"
+        bad.write_text(json.dumps({**chamber, field_name: value}), encoding="utf-8")
+        refused = runner.invoke(app, ["doc", "issuer", "import", str(bad), "--node", "RU", *data])
+        assert refused.exit_code == 2 and f'"path": "{field_name}"' in refused.output, refused.output
+    listed = runner.invoke(app, ["doc", "issuer", "list", "--node", "RU", *data])
+    assert json.loads(listed.stdout) == []  # nothing half-written
+
+
+def test_a_corrupt_file_of_an_earlier_version_is_one_line_at_the_cli(tmp_path: Path) -> None:
+    folder = tmp_path / "IN" / "documents"
+    folder.mkdir(parents=True)
+    (folder / "revocations.json").write_text("{not json", encoding="utf-8")
+    result = CliRunner().invoke(app, ["keys", "list", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2 and result.output.startswith("error: revocations.json: ")
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1

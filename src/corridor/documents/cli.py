@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from pydantic import ValidationError
 
 from corridor.documents import service
 from corridor.documents.issuers import ROLES, Issuer
 from corridor.documents.registry import NodeDocuments
 from corridor.shared.errors import Conflict, CorridorError, Forbidden, InvalidInput, NotFound
 from corridor.shared.jsondata import BadJson, read_json_file
+from corridor.shared.validation import field_errors
 
 app = typer.Typer(
     help="Verifiable trade documents (OpenAttestation v2 / TradeTrust format).", no_args_is_help=True
@@ -224,7 +226,10 @@ def issuer_import(
 ) -> None:
     """Trust an issuer registered at another node, by its public key."""
     with _errors():
-        imported = Issuer.model_validate(_read_json(file))
+        try:
+            imported = Issuer.model_validate(_read_json(file))
+        except ValidationError as exc:
+            raise InvalidInput(field_errors(exc)) from None
         with _documents(data_dir, node, db, db_schema) as documents:
             documents.add(imported)
         _emit(imported.model_dump())

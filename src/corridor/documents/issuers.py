@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from corridor.documents.signature import b64url, b64url_decode
 from corridor.shared.errors import Conflict, FieldError, InvalidInput, NotFound
 from corridor.shared.private import FILE_MODE, private_directory
+from corridor.shared.validation import field_errors
 
 ISSUER_ID = re.compile(r"^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$")
 ROLES = (
@@ -151,9 +152,7 @@ def new_issuer(
             node=node,
         )
     except ValidationError as exc:
-        raise InvalidInput(
-            [FieldError(".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()]
-        ) from None
+        raise InvalidInput(field_errors(exc)) from None
 
 
 class IssuerKeyFiles:
