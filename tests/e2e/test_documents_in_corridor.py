@@ -22,10 +22,12 @@ NOW = datetime.now(UTC)
 @pytest.fixture
 def corridor(tmp_path: Path) -> Any:
     c = Corridor.embedded(tmp_path)
-    chamber = c.nodes["IN"].bus.ctx.documents.register(
+    india, russia = c.nodes["IN"].bus.ctx.documents, c.nodes["RU"].bus.ctx.documents
+    assert india is not None and russia is not None
+    chamber = india.register(
         name="Sample Chamber of Commerce", country="IN", role="chamber of commerce", node="IN"
     )
-    c.nodes["RU"].bus.ctx.documents.add(chamber)  # RU trusts the Indian chamber's key
+    russia.add(chamber)  # RU trusts the Indian chamber's key
     c.chamber = chamber.id
     yield c
     c.close()
