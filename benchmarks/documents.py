@@ -6,7 +6,8 @@ for each and the ratio.
 
 Needs ``npm ci --prefix interop/oa`` for the Node side (skipped with a note otherwise). Python
 "verify" is the full corridor verification (format, targetHash, Merkle proof, issuer registry,
-Ed25519 signature, revocation); "integrity" is what the npm library's verifySignature checks
+Ed25519 signature, revocation); "verify (db)" the same with the registry and revocations read from
+a node's SQLite database, one transaction per document as the API does; "integrity" is what the npm library's verifySignature checks
 (targetHash and Merkle proof only)."""
 
 from __future__ import annotations
@@ -17,13 +18,17 @@ import random
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from corridor.documents.issuers import InMemoryIssuerRegistry
+from corridor.adapters.database import make_engine, migrate
+from corridor.adapters.unit_of_work import SqlUnitOfWork
+from corridor.documents.issuers import InMemoryIssuerRegistry, IssuerKeyFiles
 from corridor.documents.oa import check_proof, digest_document, wrap_documents
 from corridor.documents.oa.flatten import iter_leaves
+from corridor.documents.registry import NodeDocuments
 from corridor.documents.revocation import InMemoryRevocationStore
 from corridor.documents.service import DocumentContext, issue_documents
 from corridor.documents.verify import verify_document
@@ -145,6 +150,11 @@ def main() -> int:
     registry = InMemoryIssuerRegistry()
     issuer = registry.register(name="Sample Chamber of Commerce", country="IN", role="chamber of commerce")
     ctx = DocumentContext(registry, InMemoryRevocationStore())
+    scratch = Path(tempfile.mkdtemp(prefix="corridor-bench-"))
+    engine = make_engine(f"sqlite:///{scratch / 'node.sqlite'}")
+    migrate(engine)
+    stored = NodeDocuments(IssuerKeyFiles(scratch), lambda: SqlUnitOfWork(engine))
+    stored.add(issuer)
     node_ok = (
         shutil.which("node") is not None
         and (PEER / "node_modules" / "@govtechsg" / "open-attestation").is_dir()
@@ -176,6 +186,12 @@ def main() -> int:
                 assert verify_document(d, registry, ctx.revocations).valid
 
         t_full, _ = best(lambda w=issued: full(w), 1)
+
+        def full_db(docs: list[dict[str, Any]]) -> None:
+            for d in docs:
+                assert stored.verify(d).valid
+
+        t_db, _ = best(lambda w=issued: full_db(w), 1)
         row: dict[str, Any] = {
             "n": n,
             "fields/doc": round(fields, 1),
@@ -183,6 +199,7 @@ def main() -> int:
             "py issue/s": n / t_issue,
             "py integrity/s": n / t_int,
             "py full verify/s": n / t_full,
+            "py full verify (db)/s": n / t_db,
         }
         if node_ok:
             proc = subprocess.run(
@@ -207,6 +224,8 @@ def main() -> int:
         print(
             "  " + "  ".join(f"{k}={v:,.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items())
         )
+    engine.dispose()
+    shutil.rmtree(scratch, ignore_errors=True)
     if node_ok and rows:
         last = rows[-1]
         verdict = "meets" if last["wrap ratio"] >= 3 else "MISSES"

@@ -15,8 +15,6 @@ from corridor.customs.domain.model import UNDER_CONTROL
 from corridor.demo.carrier import milestones
 from corridor.demo.run import Corridor
 from corridor.demo.samples import SAMPLE_CARRIERS, SampleCorridor
-from corridor.documents.issuers import JsonFileIssuerRegistry
-from corridor.documents.service import issue_documents
 from corridor.node.bootstrap import Node
 from corridor.service.auth import create_api_key
 from corridor.service.commands import ClearDeclaration, FileDeclaration, PostEvents
@@ -123,12 +121,11 @@ def seed(data_dir: Path, db_url: str | None = None, db_schema: str | None = None
     events = milestones(mine, export_id, departure, departure + timedelta(days=19), steps=2)
     node.handle(PostEvents(copy.deepcopy(events), CARRIER))
 
-    registry = JsonFileIssuerRegistry(data_dir / "IN")
-    chamber = registry.register(name="Sample Chamber", country="IN", role="chamber of commerce", node="IN")
-    raw_document = json.loads((EXAMPLES / "certificate-of-origin.json").read_text("utf-8"))
     documents = node.bus.ctx.documents
     assert documents is not None
-    wrapped = issue_documents(documents, [copy.deepcopy(raw_document)], chamber.id)[0]
+    chamber = documents.register(name="Sample Chamber", country="IN", role="chamber of commerce", node="IN")
+    raw_document = json.loads((EXAMPLES / "certificate-of-origin.json").read_text("utf-8"))
+    wrapped = documents.issue([copy.deepcopy(raw_document)], chamber.id)[0]
 
     parties = {
         "admin": ("admin", "IN-ADMIN"),

@@ -11,7 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from corridor.api.app import create_app
-from corridor.documents.issuers import JsonFileIssuerRegistry
 from corridor.messaging.transport import InProcessTransport
 from corridor.node.bootstrap import Node, bootstrap_node
 from corridor.service.auth import create_api_key
@@ -28,7 +27,8 @@ def node(tmp_path: Path) -> Iterator[Node]:
 
 
 def test_issue_verify_revoke_with_roles(node: Node, tmp_path: Path) -> None:
-    chamber = JsonFileIssuerRegistry(tmp_path / "IN").register(
+    assert node.bus.ctx.documents is not None
+    chamber = node.bus.ctx.documents.register(
         name="Sample Chamber", country="IN", role="chamber of commerce", node="IN"
     )
     client = TestClient(create_app(node))

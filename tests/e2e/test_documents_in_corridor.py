@@ -14,8 +14,6 @@ from corridor.customs.domain.model import UNDER_CONTROL
 from corridor.demo.paperwork import documents_for, reference
 from corridor.demo.run import Corridor
 from corridor.demo.samples import SampleCorridor
-from corridor.documents.issuers import JsonFileIssuerRegistry
-from corridor.documents.service import issue_documents
 from corridor.service.commands import ClearDeclaration, FileDeclaration, RevokeDocument
 
 NOW = datetime.now(UTC)
@@ -24,18 +22,19 @@ NOW = datetime.now(UTC)
 @pytest.fixture
 def corridor(tmp_path: Path) -> Any:
     c = Corridor.embedded(tmp_path)
-    chamber = JsonFileIssuerRegistry(tmp_path / "IN").register(
+    india, russia = c.nodes["IN"].bus.ctx.documents, c.nodes["RU"].bus.ctx.documents
+    assert india is not None and russia is not None
+    chamber = india.register(
         name="Sample Chamber of Commerce", country="IN", role="chamber of commerce", node="IN"
     )
-    JsonFileIssuerRegistry(tmp_path / "RU").add(chamber)  # RU trusts the Indian chamber's key
+    russia.add(chamber)  # RU trusts the Indian chamber's key
     c.chamber = chamber.id
     yield c
     c.close()
 
 
 def wrap(corridor: Any, raws: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    ctx = corridor.nodes["IN"].bus.ctx.documents
-    return issue_documents(ctx, raws, corridor.chamber)
+    return corridor.nodes["IN"].bus.ctx.documents.issue(raws, corridor.chamber)
 
 
 def file(corridor: Any, declaration: dict[str, Any], wrapped: list[dict[str, Any]]) -> tuple[Any, Any]:
@@ -94,11 +93,11 @@ def test_a_revocation_reaches_the_peer_and_turns_the_document_red_there(corridor
     record = corridor.nodes["IN"].handle(RevokeDocument(wrapped[0], "issued in error"))
     assert record["hash"] == wrapped[0]["signature"]["targetHash"]
     corridor.pump()
-    russia = corridor.nodes["RU"].bus.ctx.documents
-    assert (
-        russia.revocations.find(record["hash"], wrapped[0]["signature"]["merkleRoot"], {corridor.chamber})
-        is not None
-    )
+    with corridor.nodes["RU"].uow() as uow:
+        found = uow.revocations.find(
+            record["hash"], wrapped[0]["signature"]["merkleRoot"], {corridor.chamber}
+        )
+    assert found is not None
     export, imported = file(corridor, declaration, wrapped)
     assert export.lane == "red" and imported.lane == "red"
     assert any("revoked" in f["reason"] for f in findings(imported))
@@ -107,12 +106,12 @@ def test_a_revocation_reaches_the_peer_and_turns_the_document_red_there(corridor
 def test_an_issuer_the_destination_does_not_trust_is_a_yellow_finding_there(
     corridor: Any, tmp_path: Path
 ) -> None:
-    stranger = JsonFileIssuerRegistry(tmp_path / "IN").register(
+    stranger = corridor.nodes["IN"].bus.ctx.documents.register(
         name="Unlisted Export Council", country="IN", role="export promotion council", node="IN"
     )
     declaration = SampleCorridor(5).next("IN", NOW)
     raws = documents_for(declaration)
-    wrapped = issue_documents(corridor.nodes["IN"].bus.ctx.documents, raws, stranger.id)
+    wrapped = corridor.nodes["IN"].bus.ctx.documents.issue(raws, stranger.id)
     export, imported = file(corridor, declaration, wrapped)
     assert findings(export) == []
     assert imported.lane in ("yellow", "red")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -16,22 +15,9 @@ from corridor.demo.samples import SampleCorridor
 from corridor.messaging.nats_transport import NatsJetStream
 from corridor.node.bootstrap import Node, bootstrap_node, introduce
 from corridor.service.commands import ClearDeclaration, FileDeclaration
-from tests.conftest import service_missing
+from tests.integration.conftest import NATS_URL
 
 pytestmark = pytest.mark.nats
-NATS_URL = "nats://127.0.0.1:4222"
-
-
-@pytest.fixture
-def stream() -> Iterator[tuple[str, str]]:
-    name, prefix = f"CORRIDOR_T_{secrets.token_hex(4).upper()}", f"corridor-t-{secrets.token_hex(4)}"
-    try:
-        probe = NatsJetStream(NATS_URL, name, prefix, timeout=3)
-    except Exception as exc:  # not reachable here
-        service_missing(f"NATS JetStream not reachable at {NATS_URL}: {type(exc).__name__}")
-    yield name, prefix
-    probe.delete_stream()
-    probe.close()
 
 
 @pytest.fixture

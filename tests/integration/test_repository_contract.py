@@ -12,6 +12,8 @@ from corridor.adapters.database import make_engine, migrate
 from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
 from corridor.adapters.unit_of_work import SqlUnitOfWork
 from corridor.customs.domain.model import EXPORT, CustomsDeclaration
+from corridor.documents.issuers import Issuer
+from corridor.documents.revocation import RevocationRecord
 from corridor.service.ports import (
     ApiKey,
     CommitConflict,
@@ -22,6 +24,7 @@ from corridor.service.ports import (
     TrustedKey,
     UnitOfWork,
 )
+from corridor.shared.errors import Conflict
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -47,6 +50,36 @@ def declaration(
 def message(message_id: str, at: datetime = T0) -> OutboxMessage:
     return OutboxMessage(
         message_id=message_id, recipient="RU", type="customs.prearrival.v1", envelope='{"x":1}', created_at=at
+    )
+
+
+def issuer(issuer_id: str, public_key: str = "A" * 43, active: bool = True) -> Issuer:
+    return Issuer(
+        id=issuer_id,
+        name="Sample Chamber of Commerce",
+        country="IN",
+        role="chamber of commerce",
+        key_id="key-0123456789abcdef",
+        public_key=public_key,
+        registered_at="2026-03-02T09:30:00Z",
+        node="IN",
+        active=active,
+    )
+
+
+def revocation(
+    hash_hex: str, issuer_id: str, kind: str = "document", at: str = "2026-03-02T09:30:00Z"
+) -> RevocationRecord:
+    return RevocationRecord.model_validate(
+        {
+            "kind": kind,
+            "hash": hash_hex,
+            "issuer_id": issuer_id,
+            "reason": "issued in error — выдан ошибочно",
+            "revoked_at": at,
+            "verification_method": f"{issuer_id}#key-0123456789abcdef",
+            "signature": "s" * 86,
+        }
     )
 
 
@@ -316,6 +349,51 @@ class RepositoryContract:
         with uow() as u:
             assert u.documents.get_many(["a" * 64, "c" * 64]) == [doc]
             assert u.documents.get_many([]) == []
+
+    def test_issuer_registry(self, uow: Callable[[], UnitOfWork]) -> None:
+        with uow() as u:
+            assert u.issuers.get("did:corridor:in:a") is None and u.issuers.list_issuers() == []
+            u.issuers.add(issuer("did:corridor:ru:b", active=False), "imported")
+            u.issuers.add(issuer("did:corridor:in:a"), "registered here")
+            u.commit()
+        with uow() as u:
+            assert u.issuers.get("did:corridor:in:a") == issuer("did:corridor:in:a")
+            assert u.issuers.get("did:corridor:ru:b") == issuer("did:corridor:ru:b", active=False)
+            assert [i.id for i in u.issuers.list_issuers()] == ["did:corridor:in:a", "did:corridor:ru:b"]
+            u.issuers.add(issuer("did:corridor:in:a"))  # the same issuer again: no change
+            with pytest.raises(Conflict):
+                u.issuers.add(issuer("did:corridor:in:a", public_key="B" * 43))
+            assert u.issuers.get("did:corridor:in:a") == issuer("did:corridor:in:a")
+            u.commit()
+        with uow() as u:
+            u.issuers.add(issuer("did:corridor:in:c"))
+        with uow() as u:
+            assert len(u.issuers.list_issuers()) == 2  # not committed: lost
+
+    def test_revocations_by_hash_and_issuer(self, uow: Callable[[], UnitOfWork]) -> None:
+        doc, root = "a" * 64, "b" * 64
+        with uow() as u:
+            assert u.revocations.find(doc, root, {"did:corridor:in:a"}) is None
+            assert u.revocations.add(revocation(root, "did:corridor:in:a", "batch")) is True
+            assert u.revocations.add(revocation(root, "did:corridor:in:a", "batch")) is False  # replay
+            u.commit()
+        with uow() as u:
+            found = u.revocations.find(doc, root, {"did:corridor:in:a", "did:corridor:ru:b"})
+            assert found == revocation(root, "did:corridor:in:a", "batch")
+            assert u.revocations.find(doc, root, {"did:corridor:ru:b"}) is None  # not that issuer's
+            assert u.revocations.find(doc, root, set()) is None
+            assert u.revocations.add(revocation(doc, "did:corridor:in:a", at="2026-03-03T00:00:00Z")) is True
+            u.commit()
+        with uow() as u:
+            found = u.revocations.find(doc, root, {"did:corridor:in:a"})
+            assert found is not None and found.kind == "document"  # the document's own comes first
+            assert [(r.kind, r.hash) for r in u.revocations.list_records()] == [
+                ("batch", root),
+                ("document", doc),
+            ]
+            assert u.revocations.add(revocation("c" * 64, "did:corridor:in:a")) is True
+        with uow() as u:
+            assert len(u.revocations.list_records()) == 2  # not committed: lost
 
 
 class TestMemoryAdapters(RepositoryContract):

@@ -11,7 +11,10 @@ from datetime import datetime, timedelta
 from typing import Any, Self
 
 from corridor.customs.domain.model import CustomsDeclaration, Stage
+from corridor.documents.issuers import Issuer
+from corridor.documents.revocation import RevocationRecord
 from corridor.service import ports
+from corridor.shared.errors import Conflict
 
 
 class MemoryStore:
@@ -30,6 +33,8 @@ class MemoryStore:
         self.documents: dict[str, dict[str, Any]] = {}
         self.mandates: set[tuple[str, str]] = set()
         self.keys: dict[str, ports.TrustedKey] = {}
+        self.issuers: dict[str, tuple[Issuer, str]] = {}
+        self.revocations: dict[tuple[str, str], RevocationRecord] = {}
 
 
 class MemoryDeclarations(ports.DeclarationRepository):
@@ -301,6 +306,45 @@ class MemoryKeys(ports.KeyRepository):
             self.store.keys[key_id] = replace(current, status=status)
 
 
+class MemoryIssuers(ports.IssuerRepository):
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def get(self, issuer_id: str) -> Issuer | None:
+        found = self.store.issuers.get(issuer_id)
+        return None if found is None else found[0]
+
+    def list_issuers(self) -> list[Issuer]:
+        return [self.store.issuers[i][0] for i in sorted(self.store.issuers)]
+
+    def add(self, issuer: Issuer, source: str = "imported") -> None:
+        existing = self.get(issuer.id)
+        if existing is not None:
+            if existing.public_key != issuer.public_key:
+                raise Conflict(f"issuer {issuer.id} is already registered with another key")
+            return
+        self.store.issuers[issuer.id] = (issuer, source)
+
+
+class MemoryRevocations(ports.RevocationRepository):
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def find(self, target_hash: str, merkle_root: str, issuer_ids: set[str]) -> RevocationRecord | None:
+        for h in (target_hash, merkle_root):
+            found = [self.store.revocations.get((h, i)) for i in issuer_ids]
+            records = sorted((r for r in found if r is not None), key=lambda r: (r.revoked_at, r.issuer_id))
+            if records:
+                return records[0]
+        return None
+
+    def add(self, record: RevocationRecord) -> bool:
+        return self.store.revocations.setdefault((record.hash, record.issuer_id), record) is record
+
+    def list_records(self) -> list[RevocationRecord]:
+        return sorted(self.store.revocations.values(), key=lambda r: (r.revoked_at, r.hash, r.issuer_id))
+
+
 class MemoryUnitOfWork(ports.UnitOfWork):
     """Changes go to a copy of the store and replace it on commit, so a rollback loses them."""
 
@@ -320,6 +364,8 @@ class MemoryUnitOfWork(ports.UnitOfWork):
         self.documents = MemoryDocuments(self._work)
         self.mandates = MemoryMandates(self._work)
         self.keys = MemoryKeys(self._work)
+        self.issuers = MemoryIssuers(self._work)
+        self.revocations = MemoryRevocations(self._work)
         return self
 
     def commit(self) -> None:

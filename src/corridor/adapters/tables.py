@@ -166,3 +166,29 @@ trusted_keys = Table(
     Column("status", String(8), nullable=False),
     Column("created", String(40), nullable=False),
 )
+
+issuers = Table(
+    "issuers",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("role", String(80), nullable=False),
+    Column("key_id", String(100), nullable=False),
+    Column("public_key", String(64), nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("node", String(8)),
+    Column("registered_at", String(40), nullable=False),
+    Column("source", String(40), nullable=False),
+)
+
+revocations = Table(
+    "revocations",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("issuer_id", String(200), primary_key=True),
+    Column("scope", String(8), nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("revoked_at", String(40), nullable=False),
+    Column("record", JSON, nullable=False),  # the signed revocation as received
+)

@@ -31,6 +31,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.documents = r.SqlDocuments(self.conn)
         self.mandates = r.SqlMandates(self.conn)
         self.keys = r.SqlKeys(self.conn)
+        self.issuers = r.SqlIssuers(self.conn)
+        self.revocations = r.SqlRevocations(self.conn)
         return self
 
     def __exit__(self, *args: object) -> None:

@@ -1,6 +1,6 @@
 """FastAPI entry point of one node (thin: authenticate, translate, call the bus)."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib.resources import files
 from typing import Annotated, Any
 
@@ -17,9 +17,9 @@ from corridor.api.views import view_for
 from corridor.config import DEFAULT_MAX_BODY_BYTES
 from corridor.customs.schemas import DeclarationDocument
 from corridor.customs.validation import validate_declaration
-from corridor.documents import service as documents_service
 from corridor.documents.api import IssueRequest, RevokeRequest, document_context
 from corridor.documents.api import router as documents_router
+from corridor.documents.service import DocumentContext
 from corridor.logistics.timeline import consignment_view
 from corridor.messaging.keys import KeyringError
 from corridor.messaging.transport import answer_status
@@ -272,7 +272,12 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
         app.include_router(
             shared, prefix="/v1", dependencies=[Depends(document_user)], responses=answers(401, 403)
         )
-        app.dependency_overrides[document_context] = lambda: documents_ctx
+
+        def node_document_context() -> Iterator[DocumentContext]:
+            with documents_ctx.reading() as ctx:
+                yield ctx
+
+        app.dependency_overrides[document_context] = node_document_context
 
         @app.post("/v1/documents/issue", tags=["documents"], responses=answers(400, 401, 403, 404, 422))
         def issue_documents(caller: Caller, body: IssueRequest) -> dict[str, Any]:
@@ -280,7 +285,7 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
             caller.require("issuer")
             if body.issuer_id != caller.party_id:
                 raise Forbidden(f"issuer_id: this key acts for {caller.party_id}, not {body.issuer_id}")
-            wrapped = documents_service.issue_documents(documents_ctx, body.documents, body.issuer_id)
+            wrapped = documents_ctx.issue(body.documents, body.issuer_id)
             return {"merkleRoot": wrapped[0]["signature"]["merkleRoot"], "documents": wrapped}
 
         @app.post("/v1/documents/revoke", tags=["documents"], responses=answers(400, 401, 403, 404, 409, 422))

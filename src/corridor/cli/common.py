@@ -73,6 +73,12 @@ def open_node(
         )
     except SelectionKeyError as exc:
         raise fail(str(exc), EXIT_UNREADABLE) from None
+    except InvalidInput as exc:  # a file of an earlier version the node cannot move in
+        raise fail(one_line(exc), EXIT_UNREADABLE) from None
+
+
+def one_line(exc: InvalidInput) -> str:
+    return "; ".join(f"{e.path}: {e.reason}" for e in exc.errors)
 
 
 def emit(value: Any) -> None:

@@ -19,6 +19,7 @@ from corridor.cli.common import (
     fail,
     handle_locally,
     local_node,
+    one_line,
     open_node,
 )
 from corridor.config import Settings
@@ -27,6 +28,7 @@ from corridor.node.bootstrap import bootstrap_node
 from corridor.node.selection_key import SelectionKeyError
 from corridor.service.auth import ROLES, create_api_key, ensure_api_key
 from corridor.service.commands import GrantMandate
+from corridor.shared.errors import InvalidInput
 from corridor.shared.private import read_secret
 
 app = typer.Typer(help="Run a node as a server; manage its API keys.")
@@ -130,6 +132,8 @@ def serve(
         raise fail(str(exc), 2) from None
     except KeyringError as exc:
         raise fail(str(exc)) from None
+    except InvalidInput as exc:  # a file of an earlier version the node cannot move in
+        raise fail(one_line(exc), 2) from None
     if settings.admin_api_key:
         ensure_api_key(
             node.uow(),

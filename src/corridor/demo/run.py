@@ -17,8 +17,6 @@ from corridor.customs.domain.model import EXPORT, IMPORT, UNDER_CONTROL
 from corridor.demo.paperwork import documents_for, reference
 from corridor.demo.samples import SampleCorridor
 from corridor.demo.voyage import DemoClock, run_voyages
-from corridor.documents.issuers import JsonFileIssuerRegistry
-from corridor.documents.service import issue_documents
 from corridor.messaging.envelope import b64url, b64url_decode, canonical
 from corridor.messaging.relay import refreshed
 from corridor.messaging.transport import InProcessTransport
@@ -127,11 +125,11 @@ def register_chambers(data_dir: Path, corridor: Corridor) -> dict[str, str]:
     register` and `issuer import` do)."""
     ids = {}
     for country, (name, role) in CHAMBERS.items():
-        chamber = JsonFileIssuerRegistry(data_dir / country).register(
-            name=name, country=country, role=role, node=country
-        )
         peer = "RU" if country == "IN" else "IN"
-        JsonFileIssuerRegistry(data_dir / peer).add(chamber)
+        here, there = corridor.nodes[country].bus.ctx.documents, corridor.nodes[peer].bus.ctx.documents
+        assert here is not None and there is not None, "embedded nodes keep a document registry"
+        chamber = here.register(name=name, country=country, role=role, node=country)
+        there.add(chamber)
         ids[country] = chamber.id
     return ids
 
@@ -176,7 +174,7 @@ def run_demo(
             document = samples.next(origin, clock.now)
             registry = node.bus.ctx.documents
             assert registry is not None, "embedded nodes keep a document registry"
-            wrapped = issue_documents(registry, documents_for(document), chambers[origin])
+            wrapped = registry.issue(documents_for(document), chambers[origin])
             summary.documents_issued += len(wrapped)
             declaration = node.handle(FileDeclaration(reference(document, wrapped), documents=tuple(wrapped)))
             if declaration.status == UNDER_CONTROL:

@@ -1,14 +1,13 @@
 """HTTP routes for verifying and redacting documents; thin wrappers over ``corridor.documents.service``.
 Issuing and revoking need the node (issuer keys, the peer to tell) and live in ``corridor.api.app``.
 
-The node supplies its registry and revocation store by overriding the ``document_context``
-dependency (``app.dependency_overrides[document_context] = lambda: ctx``); by default the store
-lives in ``CORRIDOR_DATA_DIR`` (or ``./corridor-data``). Errors are JSON 4xx bodies
+The node supplies its registry and revocations by overriding the ``document_context``
+dependency (``app.dependency_overrides[document_context] = ...``, for a node one that yields a
+context over a transaction of its database). Errors are JSON 4xx bodies
 ``{"error": ..., "errors": [{"path", "reason"}]}``."""
 
 from __future__ import annotations
 
-import os
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
@@ -24,7 +23,8 @@ router = APIRouter(prefix="/documents", tags=["documents"])
 
 
 def document_context() -> service.DocumentContext:
-    return service.DocumentContext.from_data_dir(os.environ.get("CORRIDOR_DATA_DIR", "corridor-data"))
+    """Overridden by the app that mounts the router with the node's registry."""
+    raise NotFound("this server keeps no document registry")
 
 
 Ctx = Annotated[service.DocumentContext, Depends(document_context)]

@@ -12,11 +12,14 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from pydantic import ValidationError
 
 from corridor.documents import service
-from corridor.documents.issuers import ROLES, Issuer, JsonFileIssuerRegistry
+from corridor.documents.issuers import ROLES, Issuer
+from corridor.documents.registry import NodeDocuments
 from corridor.shared.errors import Conflict, CorridorError, Forbidden, InvalidInput, NotFound
 from corridor.shared.jsondata import BadJson, read_json_file
+from corridor.shared.validation import field_errors
 
 app = typer.Typer(
     help="Verifiable trade documents (OpenAttestation v2 / TradeTrust format).", no_args_is_help=True
@@ -29,12 +32,18 @@ DataDir = Annotated[
     typer.Option(
         "--data-dir",
         envvar="CORRIDOR_DATA_DIR",
-        help="Node data directory (issuer registry, keys, revocations).",
+        help="Nodes' data directory (IN/ and RU/: database, issuer keys).",
         show_default=True,
     ),
 ]
 DEFAULT_DATA_DIR = Path("corridor-data")
 NodeOption = Annotated[str, typer.Option("--node", help="Node whose issuer registry is used: IN or RU")]
+DbUrl = Annotated[
+    str | None, typer.Option("--db", envvar="CORRIDOR_DB_URL", help="SQLAlchemy database URL of the node")
+]
+DbSchema = Annotated[
+    str | None, typer.Option("--db-schema", help="PostgreSQL schema [env CORRIDOR_DB_SCHEMA]")
+]
 
 
 def _emit(obj: Any) -> None:
@@ -83,8 +92,16 @@ def _node_dir(data_dir: Path, node: str) -> Path:
     return data_dir / node.upper()
 
 
-def _ctx(data_dir: Path, node: str) -> service.DocumentContext:
-    return service.DocumentContext.from_data_dir(_node_dir(data_dir, node))
+@contextmanager
+def _documents(data_dir: Path, node: str, db: str | None, db_schema: str | None) -> Iterator[NodeDocuments]:
+    """The node's issuer registry and revocations, in its database, for one command."""
+    from corridor.cli.common import local_node
+
+    _node_dir(data_dir, node)
+    with local_node(data_dir, node.upper(), db, db_schema) as local:
+        documents = local.bus.ctx.documents
+        assert documents is not None, "a node opened here keeps a document registry"
+        yield documents
 
 
 @app.command()
@@ -94,11 +111,14 @@ def issue(
     out: Annotated[Path, typer.Option("--out", help="Directory for the wrapped <name>.tt files")],
     node: NodeOption = "IN",
     data_dir: DataDir = DEFAULT_DATA_DIR,
+    db: DbUrl = None,
+    db_schema: DbSchema = None,
 ) -> None:
     """Wrap one or many raw documents and sign the batch's merkleRoot as the issuer."""
     with _errors():
         docs = [_read_json(f) for f in files]
-        wrapped = service.issue_documents(_ctx(data_dir, node), docs, issuer)
+        with _documents(data_dir, node, db, db_schema) as documents:
+            wrapped = documents.issue(docs, issuer)
         written = []
         used: set[str] = set()
         for src, doc in zip(files, wrapped, strict=True):
@@ -118,10 +138,14 @@ def verify(
     file: Annotated[Path, typer.Argument(help="Wrapped document (.tt / .json)")],
     node: NodeOption = "IN",
     data_dir: DataDir = DEFAULT_DATA_DIR,
+    db: DbUrl = None,
+    db_schema: DbSchema = None,
 ) -> None:
     """Check integrity, the issuer's signature and registration, and revocation; print the verdict."""
     with _errors():
-        verdict = service.verify(_ctx(data_dir, node), _read_json(file))
+        document = _read_json(file)
+        with _documents(data_dir, node, db, db_schema) as documents:
+            verdict = documents.verify(document)
         _emit(verdict.to_json())
     if not verdict.valid:
         raise typer.Exit(1)
@@ -153,6 +177,8 @@ def revoke(
     ] = None,
     node: NodeOption = "IN",
     data_dir: DataDir = DEFAULT_DATA_DIR,
+    db: DbUrl = None,
+    db_schema: DbSchema = None,
 ) -> None:
     """Revoke a document or its batch at the node; the peer node is told by a signed message
     (sent when the node's relay runs, e.g. under ``corridor node serve``). Prints the record."""
@@ -161,7 +187,7 @@ def revoke(
 
     with _errors():
         document = _read_json(file)
-        with local_node(data_dir, node) as local:
+        with local_node(data_dir, _node_dir(data_dir, node).name, db, db_schema) as local:
             record = local.handle(RevokeDocument(document, reason, batch, issuer))
         _emit(record)
 
@@ -176,12 +202,15 @@ def issuer_register(
     ] = None,
     node: NodeOption = "IN",
     data_dir: DataDir = DEFAULT_DATA_DIR,
+    db: DbUrl = None,
+    db_schema: DbSchema = None,
 ) -> None:
     """Register an issuing body at this node with a new Ed25519 key (private key file mode 0600)."""
     with _errors():
-        registered = JsonFileIssuerRegistry(_node_dir(data_dir, node)).register(
-            name=name, country=country, role=role, issuer_id=issuer_id, node=node.upper()
-        )
+        with _documents(data_dir, node, db, db_schema) as documents:
+            registered = documents.register(
+                name=name, country=country, role=role, issuer_id=issuer_id, node=node.upper()
+            )
         _emit(registered.model_dump())
 
 
@@ -192,19 +221,30 @@ def issuer_import(
     ],
     node: NodeOption = "IN",
     data_dir: DataDir = DEFAULT_DATA_DIR,
+    db: DbUrl = None,
+    db_schema: DbSchema = None,
 ) -> None:
     """Trust an issuer registered at another node, by its public key."""
     with _errors():
-        imported = Issuer.model_validate(_read_json(file))
-        JsonFileIssuerRegistry(_node_dir(data_dir, node)).add(imported)
+        try:
+            imported = Issuer.model_validate(_read_json(file))
+        except ValidationError as exc:
+            raise InvalidInput(field_errors(exc)) from None
+        with _documents(data_dir, node, db, db_schema) as documents:
+            documents.add(imported)
         _emit(imported.model_dump())
 
 
 @issuer_app.command("list")
-def issuer_list(node: NodeOption = "IN", data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
+def issuer_list(
+    node: NodeOption = "IN",
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    db: DbUrl = None,
+    db_schema: DbSchema = None,
+) -> None:
     """List the issuers this node trusts."""
-    with _errors():
-        _emit([i.model_dump() for i in JsonFileIssuerRegistry(_node_dir(data_dir, node)).list_issuers()])
+    with _errors(), _documents(data_dir, node, db, db_schema) as documents:
+        _emit([i.model_dump() for i in documents.list_issuers()])
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ def referenced_documents(
         d["signature"]["targetHash"]: d for d in uow.documents.get_many([h for h in hashes if h not in given])
     }
     documents = [given.get(h) or stored[h] for h in hashes if h in given or h in stored]
-    findings = assess_documents(declaration, documents, ctx.documents.registry, ctx.documents.revocations)
+    findings = assess_documents(declaration, documents, uow.issuers, uow.revocations)
     uow.documents.add_many(list(given.values()), now)
     return documents, findings
 
@@ -71,15 +71,15 @@ def merge_lane(risk: dict[str, Any], findings: list[Finding]) -> dict[str, Any]:
 def revoke_document(cmd: RevokeDocument, uow: UnitOfWork, ctx: NodeContext) -> dict[str, Any]:
     if ctx.documents is None:
         raise Forbidden("this node has no document registry")
-    record = service.revoke(
-        ctx.documents,
-        cmd.document,
-        scope="batch" if cmd.batch else "document",
-        reason=cmd.reason,
-        issuer_id=cmd.issuer_id,
-        now=ctx.clock(),
-    )
-    with uow:  # stored locally first; sending again after a crash is harmless (the peer ignores a replay)
+    with uow:  # the revocation and the message telling the peer commit together
+        record = service.revoke(
+            ctx.documents.context(uow),
+            cmd.document,
+            scope="batch" if cmd.batch else "document",
+            reason=cmd.reason,
+            issuer_id=cmd.issuer_id,
+            now=ctx.clock(),
+        )
         enqueue(
             uow,
             ctx.signer,
@@ -102,7 +102,7 @@ def on_revocation(
     except ValidationError as exc:
         raise InvalidInput(field_errors(exc, "body")) from None
     try:
-        fresh = accept_revocation(ctx.documents.revocations, ctx.documents.registry, record)
+        fresh = accept_revocation(uow.revocations, uow.issuers, record)
     except Forbidden as exc:
         raise InvalidInput([FieldError("body.signature", str(exc))]) from None
     return {"status": "accepted" if fresh else "known", "kind": record.kind, "hash": record.hash}

@@ -23,6 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from corridor.documents.signature import b64url, b64url_decode
 from corridor.shared.errors import Conflict, FieldError, InvalidInput, NotFound
+from corridor.shared.private import FILE_MODE, private_directory
+from corridor.shared.validation import field_errors
 
 ISSUER_ID = re.compile(r"^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$")
 ROLES = (
@@ -38,14 +40,18 @@ ROLES = (
 class Issuer(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(pattern=ISSUER_ID.pattern)
+    id: str = Field(pattern=ISSUER_ID.pattern, max_length=200)
     name: str = Field(min_length=1, max_length=200)
     country: str = Field(pattern=r"^[A-Z]{2}$")
     role: str = Field(min_length=1, max_length=80)
-    key_id: str = Field(pattern=r"^[A-Za-z0-9._-]+$")
-    public_key: str = Field(description="Ed25519 public key, 32 bytes, base64url without padding")
-    registered_at: str
-    node: str | None = Field(default=None, description="country code of the node the issuer is registered at")
+    key_id: str = Field(pattern=r"^[A-Za-z0-9._-]+$", max_length=100)
+    public_key: str = Field(
+        pattern=r"^[A-Za-z0-9_-]{43}$", description="Ed25519 public key, 32 bytes, base64url without padding"
+    )
+    registered_at: str = Field(max_length=40)
+    node: str | None = Field(
+        default=None, max_length=8, description="country code of the node the issuer is registered at"
+    )
     active: bool = True
 
     @property
@@ -73,7 +79,7 @@ class IssuerRegistry(Protocol):
 
     def list_issuers(self) -> list[Issuer]: ...
 
-    def add(self, issuer: Issuer) -> None:
+    def add(self, issuer: Issuer, source: str = "imported") -> None:
         """Record an issuer (e.g. one registered at the peer node) by its public key."""
         ...
 
@@ -110,98 +116,76 @@ def _atomic_write(path: Path, text: str, mode: int = 0o600) -> None:
         raise
 
 
-class JsonFileIssuerRegistry:
-    """Issuers in ``<data dir>/documents/issuers.json``; private keys of issuers registered here
-    in ``<data dir>/documents/keys/`` (PKCS#8 PEM, file mode 0600, directory 0700)."""
-
-    def __init__(self, data_dir: Path | str) -> None:
-        self.root = Path(data_dir) / "documents"
-        self.file = self.root / "issuers.json"
-        self.keys_dir = self.root / "keys"
-
-    def _load(self) -> dict[str, Issuer]:
-        if not self.file.exists():
-            return {}
-        try:
-            raw = json.loads(self.file.read_text(encoding="utf-8"))
-            return {i["id"]: Issuer.model_validate(i) for i in raw.get("issuers", [])}
-        except (ValueError, KeyError, TypeError, AttributeError, ValidationError) as e:
-            raise InvalidInput(
-                [FieldError(str(self.file.name), f"issuer registry file is corrupt: {e}")]
-            ) from None
-
-    def _save(self, issuers: dict[str, Issuer]) -> None:
-        body = {"issuers": [i.model_dump() for i in sorted(issuers.values(), key=lambda i: i.id)]}
-        _atomic_write(self.file, json.dumps(body, indent=2, ensure_ascii=False) + "\n")
-
-    def get(self, issuer_id: str) -> Issuer | None:
-        return self._load().get(issuer_id)
-
-    def list_issuers(self) -> list[Issuer]:
-        return sorted(self._load().values(), key=lambda i: i.id)
-
-    def add(self, issuer: Issuer) -> None:
-        issuers = self._load()
-        existing = issuers.get(issuer.id)
-        if existing is not None and existing.public_key != issuer.public_key:
-            raise Conflict(f"issuer {issuer.id} is already registered with another key")
-        issuers[issuer.id] = issuer
-        self._save(issuers)
-
-    def _key_path(self, issuer_id: str) -> Path:
-        return self.keys_dir / (hashlib.sha256(issuer_id.encode()).hexdigest()[:32] + ".pem")
-
-    def register(
-        self,
-        *,
-        name: str,
-        country: str,
-        role: str,
-        issuer_id: str | None = None,
-        node: str | None = None,
-        now: datetime | None = None,
-    ) -> Issuer:
-        """Create an issuer with a new Ed25519 key pair kept at this node."""
-        country = country.upper()
-        ident = issuer_id or f"did:corridor:{country.lower()}:{slug(name)}"
-        errors = []
-        if not ISSUER_ID.match(ident):
-            errors.append(FieldError("id", "must look like did:<method>:<name> (letters, digits, . _ : % -)"))
-        if not re.fullmatch(r"[A-Z]{2}", country):
-            errors.append(FieldError("country", "must be an ISO 3166-1 alpha-2 code"))
-        if not name.strip():
-            errors.append(FieldError("name", "is required"))
-        if not role.strip():
-            errors.append(FieldError("role", "is required"))
-        if errors:
-            raise InvalidInput(errors)
-        if self.get(ident) is not None:
-            raise Conflict(f"issuer {ident} is already registered")
-        key = Ed25519PrivateKey.generate()
-        public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        issuer = Issuer(
+def new_issuer(
+    *,
+    name: str,
+    country: str,
+    role: str,
+    public_key: bytes,
+    issuer_id: str | None = None,
+    node: str | None = None,
+    now: datetime | None = None,
+) -> Issuer:
+    """An issuer's registry entry, every field checked (errors name the field)."""
+    country = country.upper()
+    ident = issuer_id or f"did:corridor:{country.lower()}:{slug(name)}"
+    errors = []
+    if not ISSUER_ID.match(ident):
+        errors.append(FieldError("id", "must look like did:<method>:<name> (letters, digits, . _ : % -)"))
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        errors.append(FieldError("country", "must be an ISO 3166-1 alpha-2 code"))
+    if not name.strip():
+        errors.append(FieldError("name", "is required"))
+    if not role.strip():
+        errors.append(FieldError("role", "is required"))
+    if errors:
+        raise InvalidInput(errors)
+    try:
+        return Issuer(
             id=ident,
             name=name.strip(),
             country=country,
             role=role.strip(),
-            key_id=key_id_for(public),
-            public_key=b64url(public),
+            key_id=key_id_for(public_key),
+            public_key=b64url(public_key),
             registered_at=(now or now_utc()).isoformat().replace("+00:00", "Z"),
             node=node,
         )
-        self.keys_dir.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.keys_dir, 0o700)
+    except ValidationError as exc:
+        raise InvalidInput(field_errors(exc)) from None
+
+
+class IssuerKeyFiles:
+    """Private keys of the issuers registered at this node, in ``<data dir>/documents/keys/``
+    (PKCS#8 PEM, file mode 0600, directory 0700); the registry itself is in the node's database."""
+
+    def __init__(self, data_dir: Path | str) -> None:
+        self.keys_dir = Path(data_dir) / "documents" / "keys"
+
+    def _key_path(self, issuer_id: str) -> Path:
+        return self.keys_dir / (hashlib.sha256(issuer_id.encode()).hexdigest()[:32] + ".pem")
+
+    def create(self, issuer_id: str, key: Ed25519PrivateKey) -> None:
+        """Keep ``key`` as ``issuer_id``'s; refused when a key file for it exists already."""
+        path = self._key_path(issuer_id)
         pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        _atomic_write(self._key_path(ident), pem.decode("ascii"), mode=0o600)
-        self.add(issuer)
-        return issuer
+        private_directory(self.keys_dir)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        except FileExistsError:
+            raise Conflict(
+                f"issuer {issuer_id}: a private key file {path.name} is already kept at this node"
+            ) from None
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+
+    def discard(self, issuer_id: str) -> None:
+        """Remove the key made for a registration that was not committed."""
+        self._key_path(issuer_id).unlink(missing_ok=True)
 
     def private_key(self, issuer_id: str) -> Ed25519PrivateKey:
-        issuer = self.get(issuer_id)
-        if issuer is None:
-            raise NotFound(f"issuer {issuer_id} is not registered at this node")
         path = self._key_path(issuer_id)
         if not path.exists():
             raise NotFound(
@@ -211,6 +195,15 @@ class JsonFileIssuerRegistry:
         if not isinstance(key, Ed25519PrivateKey):
             raise InvalidInput([FieldError("key", f"the key file of {issuer_id} is not an Ed25519 key")])
         return key
+
+
+def read_issuer_file(path: Path) -> list[Issuer]:
+    """The issuers of an ``issuers.json`` written by earlier versions (to move into the database)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return [Issuer.model_validate(i) for i in raw.get("issuers", [])]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, ValidationError) as e:
+        raise InvalidInput([FieldError(path.name, f"issuer registry file is corrupt: {e}")]) from None
 
 
 class InMemoryIssuerRegistry:
@@ -226,7 +219,7 @@ class InMemoryIssuerRegistry:
     def list_issuers(self) -> list[Issuer]:
         return sorted(self._issuers.values(), key=lambda i: i.id)
 
-    def add(self, issuer: Issuer) -> None:
+    def add(self, issuer: Issuer, source: str = "imported") -> None:
         self._issuers[issuer.id] = issuer
 
     def register(
@@ -234,15 +227,8 @@ class InMemoryIssuerRegistry:
     ) -> Issuer:
         key = Ed25519PrivateKey.generate()
         public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        issuer = Issuer(
-            id=issuer_id or f"did:corridor:{country.lower()}:{slug(name)}",
-            name=name,
-            country=country,
-            role=role,
-            key_id=key_id_for(public),
-            public_key=b64url(public),
-            registered_at=now_utc().isoformat().replace("+00:00", "Z"),
-            node=node,
+        issuer = new_issuer(
+            name=name, country=country, role=role, public_key=public, issuer_id=issuer_id, node=node
         )
         self._issuers[issuer.id] = issuer
         self._keys[issuer.id] = key

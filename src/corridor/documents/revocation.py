@@ -18,7 +18,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from corridor.documents.issuers import IssuerKeys, IssuerRegistry, _atomic_write, now_utc
+from corridor.documents.issuers import IssuerKeys, IssuerRegistry, now_utc
 from corridor.documents.signature import b64url, b64url_decode
 from corridor.shared.errors import FieldError, Forbidden, InvalidInput, NotFound
 
@@ -31,11 +31,11 @@ class RevocationRecord(BaseModel):
 
     kind: Literal["document", "batch"]
     hash: str = Field(pattern=HASH.pattern, description="targetHash (document) or merkleRoot (batch)")
-    issuer_id: str
+    issuer_id: str = Field(max_length=200)
     reason: str = Field(min_length=1, max_length=500)
-    revoked_at: str
-    verification_method: str
-    signature: str = ""
+    revoked_at: str = Field(max_length=40)
+    verification_method: str = Field(max_length=301)
+    signature: str = Field(default="", max_length=100)
 
     def signing_payload(self) -> bytes:
         body = self.model_dump(exclude={"signature"})
@@ -81,41 +81,14 @@ class InMemoryRevocationStore:
         return list(self._records.values())
 
 
-class FileRevocationStore(InMemoryRevocationStore):
-    """Revocations in ``<data dir>/documents/revocations.json`` (re-read on every call, written
-    atomically, so a CLI and a server sharing a data dir see each other's revocations)."""
-
-    def __init__(self, data_dir: Path | str) -> None:
-        super().__init__()
-        self.file = Path(data_dir) / "documents" / "revocations.json"
-
-    def _reload(self) -> None:
-        self._records = {}
-        if not self.file.exists():
-            return
-        try:
-            raw = json.loads(self.file.read_text(encoding="utf-8"))
-            for item in raw.get("revocations", []):
-                rec = RevocationRecord.model_validate(item)
-                self._records[(rec.hash, rec.issuer_id)] = rec
-        except (ValueError, TypeError, AttributeError, ValidationError) as e:
-            raise InvalidInput([FieldError(self.file.name, f"revocation file is corrupt: {e}")]) from None
-
-    def find(self, target_hash: str, merkle_root: str, issuer_ids: set[str]) -> RevocationRecord | None:
-        self._reload()
-        return super().find(target_hash, merkle_root, issuer_ids)
-
-    def add(self, record: RevocationRecord) -> bool:
-        self._reload()
-        added = super().add(record)
-        if added:
-            body = {"revocations": [r.to_json() for r in self._records.values()]}
-            _atomic_write(self.file, json.dumps(body, indent=2, ensure_ascii=False) + "\n")
-        return added
-
-    def list_records(self) -> list[RevocationRecord]:
-        self._reload()
-        return super().list_records()
+def read_revocation_file(path: Path) -> list[RevocationRecord]:
+    """The revocations of a ``revocations.json`` written by earlier versions (to move into the
+    database)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return [RevocationRecord.model_validate(item) for item in raw.get("revocations", [])]
+    except (OSError, ValueError, TypeError, AttributeError, ValidationError) as e:
+        raise InvalidInput([FieldError(path.name, f"revocation file is corrupt: {e}")]) from None
 
 
 def create_revocation(

@@ -5,26 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from corridor.documents.issuers import (
-    IssuerKeys,
-    IssuerRegistry,
-    JsonFileIssuerRegistry,
-    now_utc,
-)
+from corridor.documents.issuers import IssuerKeys, IssuerRegistry, now_utc
 from corridor.documents.models import validate_raw_document
 from corridor.documents.oa.errors import OAFormatError
 from corridor.documents.oa.flatten import split_path
 from corridor.documents.oa.obfuscate import obfuscate_document
 from corridor.documents.oa.wrap import wrap_documents
-from corridor.documents.revocation import (
-    FileRevocationStore,
-    RevocationRecord,
-    RevocationStore,
-    create_revocation,
-)
+from corridor.documents.revocation import RevocationRecord, RevocationStore, create_revocation
 from corridor.documents.signature import sign_merkle_root
 from corridor.documents.verify import Verdict, check_format, verify_document
 from corridor.shared.errors import FieldError, Forbidden, InvalidInput, NotFound
@@ -36,14 +25,11 @@ class KeyedRegistry(IssuerRegistry, IssuerKeys, Protocol):
 
 @dataclass
 class DocumentContext:
-    """What the document operations need from the node."""
+    """What the document operations need from the node (``NodeDocuments.context`` makes one over
+    a transaction of the node's database)."""
 
     registry: KeyedRegistry
     revocations: RevocationStore
-
-    @classmethod
-    def from_data_dir(cls, data_dir: Path | str) -> DocumentContext:
-        return cls(JsonFileIssuerRegistry(data_dir), FileRevocationStore(data_dir))
 
 
 def issue_documents(

@@ -16,7 +16,7 @@ from corridor.adapters.unit_of_work import SqlUnitOfWork
 from corridor.customs import handlers as customs
 from corridor.customs.assessment import ReferenceAssessor
 from corridor.documents import handlers as documents
-from corridor.documents.service import DocumentContext
+from corridor.documents.registry import NodeDocuments
 from corridor.logistics import handlers as logistics
 from corridor.messaging.keys import KeyRing, NodeKeys
 from corridor.messaging.relay import Relay, RelayReport
@@ -92,7 +92,7 @@ def make_context(
     clock: Callable[[], datetime] = utcnow,
     *,
     assessor: Assessor,
-    document_context: DocumentContext | None = None,
+    document_context: NodeDocuments | None = None,
 ) -> NodeContext:
     """The handlers' context; tests pair it with in-memory units of work."""
     return NodeContext(
@@ -139,9 +139,8 @@ def bootstrap_node(
         return SqlUnitOfWork(engine)
 
     keys = NodeKeys.open(data_dir, country, uow_factory)
-    ctx = make_context(
-        country, keys.ring, clock, assessor=assessor, document_context=DocumentContext.from_data_dir(data_dir)
-    )
+    documents = NodeDocuments.open(data_dir, uow_factory)
+    ctx = make_context(country, keys.ring, clock, assessor=assessor, document_context=documents)
     bus = MessageBus(uow_factory, ctx, COMMAND_HANDLERS)
     return Node(country, engine, keys, bus, Relay(uow_factory, transport, clock, keys.ring))
 

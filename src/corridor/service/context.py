@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from corridor.customs.domain.rules import CodeLookup
 from corridor.customs.schemas import DeclarationType as Declaration
-from corridor.documents.service import DocumentContext
+from corridor.documents.registry import NodeDocuments
 from corridor.service.outbox import Signer
 from corridor.service.ports import KeyRepository, Trader, UnitOfWork
 
@@ -45,7 +45,7 @@ class NodeContext:
     clock: Callable[[], datetime]
     new_id: Callable[[], str]
     body_handlers: dict[str, BodyHandler] = field(default_factory=dict)
-    documents: DocumentContext | None = None
+    documents: NodeDocuments | None = None
 
     @property
     def peer(self) -> str:

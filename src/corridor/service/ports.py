@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any, Self
 
 from corridor.customs.domain.model import CustomsDeclaration, Stage
+from corridor.documents.issuers import Issuer
+from corridor.documents.revocation import RevocationRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +259,39 @@ class KeyRepository(abc.ABC):
     def set_status(self, key_id: str, status: str) -> None: ...
 
 
+class IssuerRepository(abc.ABC):
+    """The issuer registry: issuing bodies this node trusts, by their public keys."""
+
+    @abc.abstractmethod
+    def get(self, issuer_id: str) -> Issuer | None: ...
+
+    @abc.abstractmethod
+    def list_issuers(self) -> list[Issuer]:
+        """Every issuer, by id."""
+
+    @abc.abstractmethod
+    def add(self, issuer: Issuer, source: str = "imported") -> None:
+        """Record an issuer; the same issuer again changes nothing. Raise Conflict when its id is
+        registered with another key. ``source`` says where it came from (registered here,
+        imported, migrated)."""
+
+
+class RevocationRepository(abc.ABC):
+    """Revocations of documents (targetHash) and batches (merkleRoot), as signed by their issuers."""
+
+    @abc.abstractmethod
+    def find(self, target_hash: str, merkle_root: str, issuer_ids: set[str]) -> RevocationRecord | None:
+        """A revocation of the document or of its batch by one of ``issuer_ids``, if any."""
+
+    @abc.abstractmethod
+    def add(self, record: RevocationRecord) -> bool:
+        """Store ``record``; False when the same hash was already revoked by the same issuer."""
+
+    @abc.abstractmethod
+    def list_records(self) -> list[RevocationRecord]:
+        """Every revocation, oldest first."""
+
+
 class ConcurrentUpdate(Exception):
     """The aggregate changed since it was read; the caller retries."""
 
@@ -276,6 +311,8 @@ class UnitOfWork(abc.ABC):
     documents: DocumentRepository
     mandates: MandateRepository
     keys: KeyRepository
+    issuers: IssuerRepository
+    revocations: RevocationRepository
 
     def __enter__(self) -> Self:
         return self
