@@ -64,11 +64,13 @@ def test_destination_builds_an_assessed_import_declaration_and_queues_a_signed_a
     )
     assert imported.peer_id == export.id
     assert imported.lrn == export.id
-    assert imported.trader_id == export_in["Declaration"]["Importer"]["ID"]
+    assert imported.trader_id == export_in["Declaration"]["GoodsShipment"]["Importer"]["ID"]
     document = imported.document["Declaration"]
     assert document["TypeCode"] == "IM"
     unloading = export_in["Declaration"]["GoodsShipment"]["Consignment"]["UnloadingLocation"]["ID"]
-    assert document["DeclarationOfficeID"] == unloading
+    assert document["DeclarationOffice"] == {"ID": unloading}
+    for item in document["GoodsShipment"]["GovernmentAgencyGoodsItem"]:
+        assert not item["GovernmentProcedure"], "the export procedure is no import procedure"
     # duties from the RU tariff data: totals in roubles
     assert "totals" in imported.assessment
     assert imported.assessment["country"] == "RU"
@@ -181,7 +183,7 @@ def test_replaying_the_acknowledgement_is_a_duplicate(
 
 def tamper_body(text: str) -> str:
     raw = json.loads(text)
-    raw["body"]["declaration"]["Declaration"]["Invoice"]["TotalAmount"]["value"] = "1.00"
+    raw["body"]["declaration"]["Declaration"]["InvoiceAmount"]["value"] = "1.00"
     return canonical(raw).decode("utf-8")
 
 
