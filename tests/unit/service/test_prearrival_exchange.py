@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -420,3 +421,40 @@ def test_an_enqueued_message_is_sealed_by_the_signer_for_the_recipient(india: An
     envelope = parse(json.loads(message.envelope))
     assert envelope.header.key_id == india.keyring.active_key_id()
     assert envelope.body == {"a": 1}
+
+
+PRE_WCO = Path(__file__).parents[2] / "integration" / "fixtures" / "pre-wco-declarations.json"
+
+
+def test_prearrival_data_from_a_peer_on_the_pre_wco_shape_is_translated(
+    india: Any, russia: Any, clock: Any
+) -> None:
+    legacy = json.loads(PRE_WCO.read_text(encoding="utf-8"))["export"]
+    body = {"export_declaration_id": "peer-export-7", "declaration": legacy, "documents": []}
+    text = sealed_by(india, message_type=PREARRIVAL, body=body, recipient="RU", now=clock())
+
+    outcome = russia.receive(text)
+
+    assert outcome["status"] == "accepted", outcome
+    imported = only(russia.store.declarations.values())
+    d = imported.document["Declaration"]
+    old = legacy["Declaration"]
+    assert d["DeclarationOffice"] == {"ID": old["GoodsShipment"]["Consignment"]["UnloadingLocation"]["ID"]}
+    assert d["InvoiceAmount"] == old["Invoice"]["TotalAmount"]
+    assert d["GoodsShipment"]["Importer"]["ID"] == old["Importer"]["ID"] == imported.trader_id
+    assert d["GoodsShipment"]["Destination"] == {"CountryCode": "RU"}
+    assert d["GoodsShipment"]["AEOMutualRecognitionParty"] == [{"ID": "INAEO123456", "RoleCode": "EX"}]
+    fee = imported.assessment["lines"][0]["DutyTaxFee"][0]
+    assert set(fee["Payment"]) == {"TaxAssessedAmount"}
+
+
+def test_the_importer_counts_as_aeo_when_the_declaration_lists_it(
+    india: Any, russia: Any, export_in: dict[str, Any]
+) -> None:
+    shipment = export_in["Declaration"]["GoodsShipment"]
+    shipment["AEOMutualRecognitionParty"] = [{"ID": "RUAEO100200", "RoleCode": "IM"}]
+    file_green(india, export_in)
+    india.deliver_outbox(russia)
+    importer = russia.store.traders[shipment["Importer"]["ID"]]
+    assert importer.aeo
+    assert not india.store.traders[export_in["Declaration"]["Exporter"]["ID"]].aeo
