@@ -240,3 +240,10 @@ def test_ucr_previous_document_and_additional_information(india: Doc) -> None:
     accepted(india)
     shipment(india)["UCR"]["ID"] = "x" * 36
     assert reason_at(india, "Declaration.GoodsShipment.UCR.ID")
+
+
+def test_a_file_in_the_shape_before_wco_is_told_where_the_new_paths_are(india: Doc) -> None:
+    d(india)["DeclarationOfficeID"] = d(india).pop("DeclarationOffice")["ID"]
+    first = errors(india)[0]
+    assert first.path == "Declaration"
+    assert "before the WCO DM 3.x alignment" in first.reason and "docs/WCO-DATA-MODEL.md" in first.reason
