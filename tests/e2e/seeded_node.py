@@ -105,7 +105,7 @@ def seed(data_dir: Path, db_url: str | None = None, db_schema: str | None = None
     fresh = samples.next("IN", NOW)
     fresh["Declaration"]["Exporter"] = copy.deepcopy(mine["Declaration"]["Exporter"])
     inbound = samples.next("RU", NOW)
-    inbound["Declaration"]["Importer"] = copy.deepcopy(mine["Declaration"]["Exporter"])
+    inbound["Declaration"]["GoodsShipment"]["Importer"] = copy.deepcopy(mine["Declaration"]["Exporter"])
 
     export_id = _file(node, mine)
     other_export_id = _file(node, theirs)

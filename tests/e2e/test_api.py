@@ -70,12 +70,12 @@ def test_invalid_declaration_is_422_with_paths_and_nothing_stored(
     bad["Declaration"]["GoodsShipment"]["GovernmentAgencyGoodsItem"][0]["Commodity"]["Classification"][0][
         "ID"
     ] = "3004"
-    bad["Declaration"]["Invoice"]["TotalAmount"]["currencyID"] = "XYZ"
+    bad["Declaration"]["InvoiceAmount"]["currencyID"] = "XYZ"
     response = client.post("/v1/declarations", json=bad, headers=trader)
     assert response.status_code == 422
     paths = {e["path"] for e in response.json()["errors"]}
     assert "Declaration.GoodsShipment.GovernmentAgencyGoodsItem[0].Commodity.Classification[0].ID" in paths
-    assert "Declaration.Invoice.TotalAmount.currencyID" in paths
+    assert "Declaration.InvoiceAmount.currencyID" in paths
     assert client.get("/v1/declarations", headers=trader).json()["items"] == []
     with node.uow() as uow:
         assert uow.outbox.count() == 0

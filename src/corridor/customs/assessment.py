@@ -57,7 +57,9 @@ class ReferenceAssessor:
                     hs_code=national_code(item.Commodity.Classification, self.country),
                     quantity=measure.TariffQuantity.value,
                     unit=measure.TariffQuantity.unitCode,
-                    value_usd=self.rates.convert(money(item.ItemChargeAmount), USD, on_date).amount,
+                    value_usd=self.rates.convert(
+                        money(item.Commodity.InvoiceLine.ItemChargeAmount), USD, on_date
+                    ).amount,
                     net_mass_kg=mass_in_kg(measure.NetNetWeightMeasure) or Decimal(0),
                 )
             )
@@ -77,13 +79,13 @@ class ReferenceAssessor:
 
     def duties(self, declaration: Declaration, at: datetime) -> dict[str, Any]:
         on_date = at.date()
-        consignment = declaration.GoodsShipment.Consignment
-        freight = money(consignment.FreightChargeAmount) if consignment.FreightChargeAmount else None
-        insurance = money(consignment.InsuranceAmount) if consignment.InsuranceAmount else None
-        invoice_total = money(declaration.Invoice.TotalAmount)
+        declared = declaration.GoodsShipment.CustomsValuation
+        freight = money(declared.FreightChargeAmount) if declared and declared.FreightChargeAmount else None
+        insurance = money(declared.InsuranceAmount) if declared and declared.InsuranceAmount else None
+        invoice_total = money(declaration.InvoiceAmount)
         valuation = customs_value(
             invoice_total,
-            declaration.TradeTerms.ConditionCode,
+            declaration.GoodsShipment.TradeTerms.ConditionCode,
             freight,
             insurance,
             self.country,
@@ -98,9 +100,8 @@ class ReferenceAssessor:
             if index == len(items) - 1:
                 share = total_value - allocated
             else:
-                share = (total_value * item.ItemChargeAmount.value / invoice_total.amount).quantize(
-                    Decimal("0.01")
-                )
+                charge = item.Commodity.InvoiceLine.ItemChargeAmount.value
+                share = (total_value * charge / invoice_total.amount).quantize(Decimal("0.01"))
                 allocated += share
             measure = item.GoodsMeasure
             lines.append(

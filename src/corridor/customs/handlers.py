@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -19,6 +20,7 @@ from corridor.customs.domain.model import (
     CustomsDeclaration,
     TransitionError,
 )
+from corridor.customs.legacy import is_legacy_declaration, upgrade_declaration
 from corridor.customs.schemas import DeclarationType, PartyType
 from corridor.customs.validation import validate_declaration
 from corridor.documents.crosscheck import decl_document_refs
@@ -84,7 +86,7 @@ def file_declaration(cmd: FileDeclaration, uow: UnitOfWork, ctx: NodeContext) ->
             lrn=d.FunctionalReferenceID,
             trader_id=d.Exporter.ID,
             exporter_id=d.Exporter.ID,
-            importer_id=d.Importer.ID,
+            importer_id=d.GoodsShipment.Importer.ID,
             document=document.model_dump(mode="json", exclude_none=True),
             declarant_id=broker,
             created_at=now,
@@ -92,7 +94,7 @@ def file_declaration(cmd: FileDeclaration, uow: UnitOfWork, ctx: NodeContext) ->
         declaration.record("lodgement", d.IssueDateTime)
         declaration.record("registration", now)
         _assign_containers(uow, declaration.id, d, now)
-        trader = _count_filing(uow, d.Exporter, ctx.country)
+        trader = _count_filing(uow, d, d.Exporter, "EX", ctx.country)
         _, findings = referenced_documents(ctx, uow, declaration.document, cmd.documents, now)
         risk = merge_lane(ctx.assessor.risk(d, EXPORT, trader, declaration.id, now), findings)
         declaration.assign_lane(risk["lane"], risk, now)
@@ -117,9 +119,11 @@ def _assign_containers(uow: UnitOfWork, ref: str, d: DeclarationType, now: datet
     )
 
 
-def _count_filing(uow: UnitOfWork, party: PartyType, country: str) -> Trader:
-    """The trader as it was before this filing; its filing count goes up by one."""
-    return uow.traders.record_filing(party.ID, party.Name, country, party.AEOCertificateID is not None)
+def _count_filing(uow: UnitOfWork, d: DeclarationType, party: PartyType, role: str, country: str) -> Trader:
+    """The trader as it was before this filing; its filing count goes up by one. The trader is an
+    AEO when the declaration lists an AEOMutualRecognitionParty in its role."""
+    aeo = any(p.RoleCode == role for p in d.GoodsShipment.AEOMutualRecognitionParty)
+    return uow.traders.record_filing(party.ID, party.Name, country, aeo)
 
 
 def _clear_export(
@@ -300,21 +304,16 @@ def on_prearrival(
     if not isinstance(raw, dict) or not isinstance(raw.get("Declaration"), dict):
         raise InvalidInput([FieldError("body.declaration", "missing or not a declaration document")])
     now = ctx.clock()
-    imported = {"Declaration": {**raw["Declaration"], "TypeCode": "IM"}}
-    shipment = raw["Declaration"].get("GoodsShipment")
-    consignment = shipment.get("Consignment") if isinstance(shipment, dict) else None
-    unloading = consignment.get("UnloadingLocation") if isinstance(consignment, dict) else None
-    if isinstance(unloading, dict) and isinstance(unloading.get("ID"), str):
-        imported["Declaration"]["DeclarationOfficeID"] = unloading["ID"]
+    imported = _import_declaration(raw)
     try:
         document = validate_declaration(imported, ctx.codes)
         d = document.Declaration
-        route = (d.GoodsShipment.ExportCountry.ID, d.GoodsShipment.DestinationCountry.ID)
+        route = (d.GoodsShipment.ExportCountry.ID, d.GoodsShipment.Destination.CountryCode)
         if route != (header["sender"], ctx.country):
             raise InvalidInput(
                 [
                     FieldError(
-                        "Declaration.GoodsShipment.DestinationCountry.ID",
+                        "Declaration.GoodsShipment.Destination.CountryCode",
                         f"goods {route[0]}->{route[1]} sent by {header['sender']} to {ctx.country}",
                     )
                 ]
@@ -336,9 +335,9 @@ def on_prearrival(
         node=ctx.country,
         flow=IMPORT,
         lrn=export_id,
-        trader_id=d.Importer.ID,
+        trader_id=d.GoodsShipment.Importer.ID,
         exporter_id=d.Exporter.ID,
-        importer_id=d.Importer.ID,
+        importer_id=d.GoodsShipment.Importer.ID,
         document=document.model_dump(mode="json", exclude_none=True),
         peer_id=export_id,
         created_at=now,
@@ -347,7 +346,7 @@ def on_prearrival(
     declaration.record("lodgement", now)
     declaration.record("registration", now)
     _assign_containers(uow, export_id, d, now)
-    trader = _count_filing(uow, d.Importer, ctx.country)
+    trader = _count_filing(uow, d, d.GoodsShipment.Importer, "IM", ctx.country)
     risk = merge_lane(ctx.assessor.risk(d, IMPORT, trader, declaration.id, now), findings)
     declaration.assign_lane(risk["lane"], risk, now)
     declaration.pre_assess(assessment, now)
@@ -361,6 +360,26 @@ def on_prearrival(
     )
     enqueue(uow, ctx.signer, recipient=header["sender"], message_type=ACKNOWLEDGEMENT, body=ack, now=now)
     return {"status": "accepted", "import_declaration_id": declaration.id, "lane": declaration.lane}
+
+
+def _import_declaration(export: dict[str, Any]) -> dict[str, Any]:
+    """The import declaration built from the export data: type IM, lodged at the unloading
+    location's office. The export's procedure codes (1x-3x) are no import procedure: the import
+    procedure is the importer's to declare, so they are left out. A peer still sending the shape
+    before the WCO alignment is translated (the same rewrite as the stored declarations)."""
+    source = upgrade_declaration(export) if is_legacy_declaration(export) else copy.deepcopy(export)
+    d = source["Declaration"]
+    d["TypeCode"] = "IM"
+    shipment = d.get("GoodsShipment")
+    consignment = shipment.get("Consignment") if isinstance(shipment, dict) else None
+    unloading = consignment.get("UnloadingLocation") if isinstance(consignment, dict) else None
+    if isinstance(unloading, dict) and isinstance(unloading.get("ID"), str):
+        d["DeclarationOffice"] = {"ID": unloading["ID"]}
+    items = shipment.get("GovernmentAgencyGoodsItem") if isinstance(shipment, dict) else None
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict):
+            item.pop("GovernmentProcedure", None)
+    return {"Declaration": d}
 
 
 def _ack(export_id: str, status: str, **extra: Any) -> dict[str, Any]:

@@ -26,7 +26,8 @@ def documents_for(declaration: dict[str, Any]) -> list[dict[str, Any]]:
     d = declaration["Declaration"]
     shipment = d["GoodsShipment"]
     consignment = shipment["Consignment"]
-    issued = d["Invoice"]["IssueDateTime"][:10]
+    importer, invoice_ref, terms = shipment["Importer"], shipment["Invoice"], shipment["TradeTerms"]
+    issued = invoice_ref["IssueDateTime"][:10]
     national = "ITC-HS" if shipment["ExportCountry"]["ID"] == "IN" else "TNVED"
     lines = []
     for item in shipment["GovernmentAgencyGoodsItem"]:
@@ -40,7 +41,7 @@ def documents_for(declaration: dict[str, Any]) -> list[dict[str, Any]]:
         "id": f"SAMPLE-CO-{d['FunctionalReferenceID']}",
         "issueDate": issued,
         "exporter": _party(d["Exporter"]),
-        "consignee": _party(d["Importer"]),
+        "consignee": _party(importer),
         "transport": {
             "mode": MODES.get(consignment["DepartureTransportMeans"]["ModeCode"], "MULTIMODAL"),
             "portOfLoading": consignment["LoadingLocation"]["ID"],
@@ -57,22 +58,22 @@ def documents_for(declaration: dict[str, Any]) -> list[dict[str, Any]]:
             }
             for n, (item, code) in enumerate(lines, start=1)
         ],
-        "invoice": {"number": d["Invoice"]["ID"], "date": issued},
+        "invoice": {"number": invoice_ref["ID"], "date": issued},
         "countryOfOrigin": lines[0][0]["Origin"]["CountryCode"],
-        "importingCountry": shipment["DestinationCountry"]["ID"],
+        "importingCountry": shipment["Destination"]["CountryCode"],
         "certification": {"place": consignment["LoadingLocation"]["ID"], "date": issued},
         "remarks": "SAMPLE DATA: fictitious parties and goods.",
     }
-    currency = d["Invoice"]["TotalAmount"]["currencyID"]
+    currency = d["InvoiceAmount"]["currencyID"]
     invoice = {
         "$template": {"name": "COMMERCIAL_INVOICE", "type": "EMBEDDED_RENDERER"},
         "documentType": "COMMERCIAL_INVOICE",
-        "id": f"SAMPLE-INV-{d['Invoice']['ID']}",
+        "id": f"SAMPLE-INV-{invoice_ref['ID']}",
         "issueDate": issued,
-        "invoiceNumber": d["Invoice"]["ID"],
+        "invoiceNumber": invoice_ref["ID"],
         "seller": _party(d["Exporter"]),
-        "buyer": _party(d["Importer"]),
-        "incoterms": {"code": d["TradeTerms"]["ConditionCode"], "place": d["TradeTerms"]["LocationID"]},
+        "buyer": _party(importer),
+        "incoterms": {"code": terms["ConditionCode"], "place": terms["LocationID"]},
         "currency": currency,
         "items": [
             {
@@ -81,19 +82,19 @@ def documents_for(declaration: dict[str, Any]) -> list[dict[str, Any]]:
                 "hsCode": code,
                 "quantity": copy.deepcopy(item["GoodsMeasure"]["TariffQuantity"]),
                 "unitPrice": {"value": _unit_price(item), "currencyID": currency},
-                "amount": copy.deepcopy(item["ItemChargeAmount"]),
+                "amount": copy.deepcopy(item["Commodity"]["InvoiceLine"]["ItemChargeAmount"]),
                 "originCountry": item["Origin"]["CountryCode"],
             }
             for n, (item, code) in enumerate(lines, start=1)
         ],
-        "totalAmount": copy.deepcopy(d["Invoice"]["TotalAmount"]),
+        "totalAmount": copy.deepcopy(d["InvoiceAmount"]),
         "remarks": "SAMPLE DATA: fictitious parties and goods.",
     }
     return [certificate, invoice]
 
 
 def _unit_price(item: dict[str, Any]) -> str:
-    value = Decimal(item["ItemChargeAmount"]["value"]) / Decimal(
+    value = Decimal(item["Commodity"]["InvoiceLine"]["ItemChargeAmount"]["value"]) / Decimal(
         item["GoodsMeasure"]["TariffQuantity"]["value"]
     )
     return str(value.quantize(Decimal("0.0001")))

@@ -173,13 +173,21 @@ SAMPLE_CARRIERS: dict[str, dict[str, Any]] = {
 }
 
 
+@dataclass(frozen=True)
+class SampleTrader:
+    """A sample party and, for some, an invented AEO certificate number."""
+
+    party: dict[str, Any]
+    aeo_certificate: str | None = None
+
+
 def sample_declaration(
     rng: random.Random,
     origin: str,
     index: int,
     now: datetime,
-    exporters: list[dict[str, Any]],
-    importers: list[dict[str, Any]],
+    exporters: list[SampleTrader],
+    importers: list[SampleTrader],
 ) -> dict[str, Any]:
     products = INDIA_TO_RUSSIA if origin == "IN" else RUSSIA_TO_INDIA
     destination = "RU" if origin == "IN" else "IN"
@@ -204,7 +212,7 @@ def sample_declaration(
                     {
                         "SequenceNumeric": len(containers) + 1,
                         "ID": sample_container(rng, rng.choice(CARRIER_PREFIXES)),
-                        "SealID": [f"SL{rng.randint(100000, 999999)}"],
+                        "Seal": [{"SequenceNumeric": 1, "ID": f"SL{rng.randint(100000, 999999)}"}],
                     }
                 )
                 equipment.append(len(containers))
@@ -218,14 +226,16 @@ def sample_declaration(
                         {"ID": product.itc_hs, "IdentificationTypeCode": "ITC-HS"},
                         {"ID": product.tnved, "IdentificationTypeCode": "TNVED"},
                     ],
+                    "InvoiceLine": {"ItemChargeAmount": {"value": str(value), "currencyID": currency}},
                 },
                 "GoodsMeasure": {
                     "GrossMassMeasure": {"value": str(gross), "unitCode": "KGM"},
                     "NetNetWeightMeasure": {"value": str(net), "unitCode": "KGM"},
                     "TariffQuantity": {"value": str(quantity), "unitCode": product.unit},
                 },
-                "Origin": {"CountryCode": origin_item},
-                "ItemChargeAmount": {"value": str(value), "currencyID": currency},
+                # no trade agreement between India and the EAEU: origin is non-preferential
+                "Origin": {"CountryCode": origin_item, "TypeCode": "1"},
+                "GovernmentProcedure": [{"CurrentCode": "10", "PreviousCode": "00"}],  # permanent export
                 "TransportEquipmentSequence": equipment,
             }
         )
@@ -250,39 +260,51 @@ def sample_declaration(
         "Carrier": copy.deepcopy(SAMPLE_CARRIERS[origin]),
         "TransportEquipment": containers,
     }
+    valuation: dict[str, Any] = {"MethodCode": "1"}  # transaction value
     if incoterm in ("FOB", "FCA"):
-        consignment["FreightChargeAmount"] = {
+        valuation["FreightChargeAmount"] = {
             "value": str((total * Decimal("0.06")).quantize(Decimal("0.01"))),
             "currencyID": currency,
         }
     if incoterm in ("FOB", "FCA", "CFR"):
-        consignment["InsuranceAmount"] = {
+        valuation["InsuranceAmount"] = {
             "value": str((total * Decimal("0.005")).quantize(Decimal("0.01"))),
             "currencyID": currency,
         }
+    aeo = [
+        {"ID": trader.aeo_certificate, "RoleCode": role}
+        for trader, role in ((exporter, "EX"), (importer, "IM"))
+        if trader.aeo_certificate is not None
+    ]
+    shipment: dict[str, Any] = {
+        "Importer": copy.deepcopy(importer.party),
+        "TradeTerms": {
+            "ConditionCode": incoterm,
+            "LocationID": loading if incoterm in ("FOB", "FCA") else unloading,
+        },
+        "Invoice": {
+            "ID": f"INV-{origin}-{index:06d}",
+            "IssueDateTime": (filed - timedelta(days=2)).isoformat(),
+        },
+        "CustomsValuation": valuation,
+        "ExportCountry": {"ID": origin},
+        "Destination": {"CountryCode": destination},
+        "Consignment": consignment,
+        "GovernmentAgencyGoodsItem": items,
+    }
+    if aeo:
+        shipment["AEOMutualRecognitionParty"] = aeo
     return {
         "Declaration": {
+            "FunctionCode": "9",
             "TypeCode": "EX",
             "FunctionalReferenceID": f"SAMPLE-{origin}-{index:06d}-{rng.randint(1000, 9999)}",
             "IssueDateTime": filed.isoformat(),
-            "DeclarationOfficeID": loading,
-            "Exporter": exporter,
-            "Importer": importer,
-            "Invoice": {
-                "ID": f"INV-{origin}-{index:06d}",
-                "IssueDateTime": (filed - timedelta(days=2)).isoformat(),
-                "TotalAmount": {"value": str(total), "currencyID": currency},
-            },
-            "TradeTerms": {
-                "ConditionCode": incoterm,
-                "LocationID": loading if incoterm in ("FOB", "FCA") else unloading,
-            },
-            "GoodsShipment": {
-                "ExportCountry": {"ID": origin},
-                "DestinationCountry": {"ID": destination},
-                "Consignment": consignment,
-                "GovernmentAgencyGoodsItem": items,
-            },
+            "GoodsItemQuantity": len(items),
+            "InvoiceAmount": {"value": str(total), "currencyID": currency},
+            "DeclarationOffice": {"ID": loading},
+            "Exporter": copy.deepcopy(exporter.party),
+            "GoodsShipment": shipment,
         }
     }
 
@@ -293,7 +315,7 @@ RUSSIAN_CITIES = (("Moscow", "101000"), ("Saint Petersburg", "190000"), ("Novoro
 
 def sample_parties(
     rng: random.Random, country: str, count: int, aeo_share: float = 0.3
-) -> list[dict[str, Any]]:
+) -> list[SampleTrader]:
     parties = []
     for i in range(count):
         city, postcode = rng.choice(INDIAN_CITIES if country == "IN" else RUSSIAN_CITIES)
@@ -301,12 +323,10 @@ def sample_parties(
             "Name": f"Sample {'Exports' if country == 'IN' else 'Trading'} {country}-{i + 1:03d} "
             f"{'Pvt Ltd' if country == 'IN' else 'LLC'}",
             "ID": sample_iec(rng) if country == "IN" else sample_inn(rng),
-            "IdentificationTypeCode": "IEC" if country == "IN" else "INN",
             "Address": {"CountryCode": country, "CityName": city, "PostcodeID": postcode},
         }
-        if rng.random() < aeo_share:
-            party["AEOCertificateID"] = f"{country}AEO{rng.randint(100000, 999999)}"
-        parties.append(party)
+        certificate = f"{country}AEO{rng.randint(100000, 999999)}" if rng.random() < aeo_share else None
+        parties.append(SampleTrader(party, certificate))
     return parties
 
 

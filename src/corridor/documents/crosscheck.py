@@ -90,17 +90,23 @@ def _decl(declaration: dict[str, Any]) -> dict[str, Any]:
     return inner if isinstance(inner, dict) else declaration
 
 
+PARTY_PATHS: dict[str, tuple[str, ...]] = {
+    "Exporter": ("Exporter",),
+    "Importer": ("GoodsShipment", "Importer"),
+}
+
+
 def decl_party(declaration: dict[str, Any], role: Literal["Exporter", "Importer"]) -> Party:
     d = _decl(declaration)
-    return Party(_get(d, role, "Name"), _get(d, role, "ID"))
+    return Party(_get(d, *PARTY_PATHS[role], "Name"), _get(d, *PARTY_PATHS[role], "ID"))
 
 
 def decl_invoice(declaration: dict[str, Any]) -> tuple[str | None, Decimal | None, str | None]:
     d = _decl(declaration)
     return (
-        _get(d, "Invoice", "ID"),
-        _dec(_get(d, "Invoice", "TotalAmount", "value")),
-        _get(d, "Invoice", "TotalAmount", "currencyID"),
+        _get(d, "GoodsShipment", "Invoice", "ID"),
+        _dec(_get(d, "InvoiceAmount", "value")),
+        _get(d, "InvoiceAmount", "currencyID"),
     )
 
 
@@ -116,8 +122,8 @@ def decl_lines(declaration: dict[str, Any]) -> list[Line]:
                 hs=hs,
                 quantity=_dec(_get(qty, "value")),
                 unit=_get(qty, "unitCode"),
-                amount=_dec(_get(item, "ItemChargeAmount", "value")),
-                currency=_get(item, "ItemChargeAmount", "currencyID"),
+                amount=_dec(_get(item, "Commodity", "InvoiceLine", "ItemChargeAmount", "value")),
+                currency=_get(item, "Commodity", "InvoiceLine", "ItemChargeAmount", "currencyID"),
                 origin=_get(item, "Origin", "CountryCode"),
                 path=f"{ITEMS}[{i}]",
             )
@@ -249,7 +255,7 @@ def _check_parties(declaration: dict[str, Any], docs: Sequence[dict[str, Any]]) 
                 findings.append(
                     Finding(
                         "yellow",
-                        f"Declaration.{decl_role}.{'ID' if what == 'ID' else 'Name'}",
+                        ".".join(("Declaration", *PARTY_PATHS[decl_role], what if what == "ID" else "Name")),
                         f"{d_val!r} does not match {_label(doc)} {key}.{what.lower()} {p_val!r}",
                     )
                 )
@@ -317,7 +323,12 @@ def _check_goods(declaration: dict[str, Any], docs: Sequence[dict[str, Any]]) ->
             )
         if doc.get("documentType") == "COMMERCIAL_INVOICE":
             findings += _compare_sums(
-                decl_val, _sum_by(lines, "amount", "currency"), doc_hs, first_path, ".ItemChargeAmount", label
+                decl_val,
+                _sum_by(lines, "amount", "currency"),
+                doc_hs,
+                first_path,
+                ".Commodity.InvoiceLine.ItemChargeAmount",
+                label,
             )
         findings += _check_origin(declared, doc, lines, label)
     return findings
@@ -389,7 +400,7 @@ def _check_invoice(declaration: dict[str, Any], docs: Sequence[dict[str, Any]]) 
             findings.append(
                 Finding(
                     "yellow",
-                    "Declaration.Invoice.ID",
+                    "Declaration.GoodsShipment.Invoice.ID",
                     f"{number!r} does not match {_label(doc)} {found[0]} {found[1]!r}",
                 )
             )
@@ -400,7 +411,7 @@ def _check_invoice(declaration: dict[str, Any], docs: Sequence[dict[str, Any]]) 
                 findings.append(
                     Finding(
                         "yellow",
-                        "Declaration.Invoice.TotalAmount.currencyID",
+                        "Declaration.InvoiceAmount.currencyID",
                         f"declared {currency}; the {_label(doc)} is in {doc_cur}",
                     )
                 )
@@ -408,7 +419,7 @@ def _check_invoice(declaration: dict[str, Any], docs: Sequence[dict[str, Any]]) 
                 findings.append(
                     Finding(
                         "yellow",
-                        "Declaration.Invoice.TotalAmount.value",
+                        "Declaration.InvoiceAmount.value",
                         f"declared {total} {currency}; the {_label(doc)} totals {doc_total} {doc_cur}",
                     )
                 )

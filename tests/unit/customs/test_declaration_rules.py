@@ -50,6 +50,11 @@ def item(doc: Doc) -> Doc:
     return value
 
 
+def shipment(doc: Doc) -> Doc:
+    value: Doc = d(doc)["GoodsShipment"]
+    return value
+
+
 def consignment(doc: Doc) -> Doc:
     value: Doc = d(doc)["GoodsShipment"]["Consignment"]
     return value
@@ -154,26 +159,28 @@ def test_unknown_country(india: Doc) -> None:
 
 
 def test_unknown_country_of_a_party(india: Doc) -> None:
-    d(india)["Importer"]["Address"]["CountryCode"] = "XX"
-    reason = reason_at(india, "Declaration.Importer.Address.CountryCode")
+    shipment(india)["Importer"]["Address"]["CountryCode"] = "XX"
+    reason = reason_at(india, "Declaration.GoodsShipment.Importer.Address.CountryCode")
     assert "'XX' is not an ISO 3166-1" in reason
     assert "expected RU" in reason
 
 
 def test_a_corridor_outside_in_and_ru(india: Doc) -> None:
-    d(india)["GoodsShipment"]["DestinationCountry"]["ID"] = "CN"
-    assert "IN->CN" in reason_at(india, "Declaration.GoodsShipment.DestinationCountry.ID")
+    d(india)["GoodsShipment"]["Destination"]["CountryCode"] = "CN"
+    assert "IN->CN" in reason_at(india, "Declaration.GoodsShipment.Destination.CountryCode")
 
 
 def test_unknown_currency(india: Doc) -> None:
-    d(india)["Invoice"]["TotalAmount"]["currencyID"] = "XYZ"
-    reason = reason_at(india, "Declaration.Invoice.TotalAmount.currencyID")
+    d(india)["InvoiceAmount"]["currencyID"] = "XYZ"
+    reason = reason_at(india, "Declaration.InvoiceAmount.currencyID")
     assert "'XYZ' is not an ISO 4217 currency code" in reason
 
 
 def test_item_currency_differs_from_the_invoice(india: Doc) -> None:
-    item(india)["ItemChargeAmount"]["currencyID"] = "EUR"
-    assert "the invoice is in USD" in reason_at(india, f"{ITEM}.ItemChargeAmount.currencyID")
+    item(india)["Commodity"]["InvoiceLine"]["ItemChargeAmount"]["currencyID"] = "EUR"
+    assert "the invoice is in USD" in reason_at(
+        india, f"{ITEM}.Commodity.InvoiceLine.ItemChargeAmount.currencyID"
+    )
 
 
 def test_unknown_unlocode(india: Doc) -> None:
@@ -194,14 +201,15 @@ def test_unloading_location_in_the_wrong_country(india: Doc) -> None:
 
 
 def test_export_office_must_be_in_the_exporting_country(india: Doc) -> None:
-    d(india)["DeclarationOfficeID"] = "RUNVS"
-    assert "expected a location in IN" in reason_at(india, "Declaration.DeclarationOfficeID")
+    d(india)["DeclarationOffice"]["ID"] = "RUNVS"
+    assert "expected a location in IN" in reason_at(india, "Declaration.DeclarationOffice.ID")
 
 
 def test_import_office_must_be_in_the_destination_country(india: Doc) -> None:
     d(india)["TypeCode"] = "IM"  # the office stays INNSA
-    assert "expected a location in RU" in reason_at(india, "Declaration.DeclarationOfficeID")
-    d(india)["DeclarationOfficeID"] = consignment(india)["UnloadingLocation"]["ID"]
+    item(india)["GovernmentProcedure"] = [{"CurrentCode": "40", "PreviousCode": "00"}]
+    assert "expected a location in RU" in reason_at(india, "Declaration.DeclarationOffice.ID")
+    d(india)["DeclarationOffice"]["ID"] = consignment(india)["UnloadingLocation"]["ID"]
     validate_declaration(india, code_lists())
 
 
@@ -226,7 +234,8 @@ def test_an_export_names_its_carrier(india: Doc) -> None:
     consignment(india).pop("Carrier")
     assert "required on an export" in reason_at(india, f"{CONSIGNMENT}.Carrier")
     d(india)["TypeCode"] = "IM"  # an import built from a peer's older pre-arrival data may lack it
-    d(india)["DeclarationOfficeID"] = consignment(india)["UnloadingLocation"]["ID"]
+    item(india).pop("GovernmentProcedure")
+    d(india)["DeclarationOffice"]["ID"] = consignment(india)["UnloadingLocation"]["ID"]
     validate_declaration(india, code_lists())
 
 
@@ -252,8 +261,8 @@ def test_item_refers_to_missing_equipment(india: Doc) -> None:
 
 @pytest.mark.parametrize("incoterm", ["DAT", "DDU", "fob", "XYZ"])
 def test_incoterm_not_in_incoterms_2020(india: Doc, incoterm: str) -> None:
-    d(india)["TradeTerms"]["ConditionCode"] = incoterm
-    reason = reason_at(india, "Declaration.TradeTerms.ConditionCode")
+    shipment(india)["TradeTerms"]["ConditionCode"] = incoterm
+    reason = reason_at(india, "Declaration.GoodsShipment.TradeTerms.ConditionCode")
     assert f"'{incoterm}' is not an Incoterms 2020 rule" in reason
 
 
@@ -261,7 +270,7 @@ def test_incoterm_not_in_incoterms_2020(india: Doc, incoterm: str) -> None:
     "incoterm", ["EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF"]
 )
 def test_every_incoterms_2020_rule_is_accepted(india: Doc, incoterm: str) -> None:
-    d(india)["TradeTerms"]["ConditionCode"] = incoterm
+    shipment(india)["TradeTerms"]["ConditionCode"] = incoterm
     validate_declaration(india, code_lists())
 
 
@@ -287,10 +296,10 @@ def test_quantity_not_positive(india: Doc, value: str) -> None:
 
 @pytest.mark.parametrize("value", ["0", "-1.00"])
 def test_item_value_not_positive(india: Doc, value: str) -> None:
-    item(india)["ItemChargeAmount"]["value"] = value
-    d(india)["Invoice"]["TotalAmount"]["value"] = value
-    assert "greater than zero" in reason_at(india, f"{ITEM}.ItemChargeAmount.value")
-    assert "greater than zero" in reason_at(india, "Declaration.Invoice.TotalAmount.value")
+    item(india)["Commodity"]["InvoiceLine"]["ItemChargeAmount"]["value"] = value
+    d(india)["InvoiceAmount"]["value"] = value
+    assert "greater than zero" in reason_at(india, f"{ITEM}.Commodity.InvoiceLine.ItemChargeAmount.value")
+    assert "greater than zero" in reason_at(india, "Declaration.InvoiceAmount.value")
 
 
 @pytest.mark.parametrize("name", ["GrossMassMeasure", "NetNetWeightMeasure"])
@@ -322,8 +331,8 @@ def test_masses_are_compared_in_kilograms(india: Doc) -> None:
 
 
 def test_items_do_not_add_up_to_the_invoice_total(india: Doc) -> None:
-    d(india)["Invoice"]["TotalAmount"]["value"] = "32162.69"
-    reason = reason_at(india, "Declaration.Invoice.TotalAmount.value")
+    d(india)["InvoiceAmount"]["value"] = "32162.69"
+    reason = reason_at(india, "Declaration.InvoiceAmount.value")
     assert "is 32162.69 but the goods items add up to 32162.68" in reason
 
 
@@ -350,21 +359,27 @@ def test_an_older_ten_digit_iec_is_accepted(india: Doc) -> None:
 
 
 def test_inn_with_a_bad_check_digit(india: Doc) -> None:
-    inn = d(india)["Importer"]["ID"]
+    inn = shipment(india)["Importer"]["ID"]
     assert inn == "3676122207"
-    d(india)["Importer"]["ID"] = inn[:-1] + "8"
-    assert reason_at(india, "Declaration.Importer.ID") == "check digit is 8, expected 7"
+    shipment(india)["Importer"]["ID"] = inn[:-1] + "8"
+    assert reason_at(india, "Declaration.GoodsShipment.Importer.ID") == "INN: check digit is 8, expected 7"
 
 
 def test_inn_with_letters(india: Doc) -> None:
-    d(india)["Importer"]["ID"] = "36761222O7"
-    assert reason_at(india, "Declaration.Importer.ID") == "must contain digits only"
+    shipment(india)["Importer"]["ID"] = "36761222O7"
+    assert reason_at(india, "Declaration.GoodsShipment.Importer.ID") == "INN: must contain digits only"
 
 
 def test_party_identified_by_the_other_countrys_scheme(india: Doc) -> None:
-    d(india)["Importer"]["IdentificationTypeCode"] = "IEC"
-    reason = reason_at(india, "Declaration.Importer.IdentificationTypeCode")
-    assert "a party in RU is identified by INN, not IEC" in reason
+    shipment(india)["Importer"]["ID"] = "AABCS1234C"  # an IEC, for a party in Russia
+    reason = reason_at(india, "Declaration.GoodsShipment.Importer.ID")
+    assert reason == "INN: must contain digits only"
+
+
+def test_the_scheme_is_not_stated_beside_the_id(india: Doc) -> None:
+    shipment(india)["Importer"]["IdentificationTypeCode"] = "INN"
+    reason = reason_at(india, "Declaration.GoodsShipment.Importer.IdentificationTypeCode")
+    assert reason == "unexpected member (not in the schema)"
 
 
 def test_exporter_address_in_the_wrong_country(india: Doc) -> None:
@@ -388,12 +403,12 @@ def test_departure_equal_to_arrival(india: Doc) -> None:
 
 
 def test_invoice_issued_after_departure(india: Doc) -> None:
-    d(india)["Invoice"]["IssueDateTime"] = "2025-06-03T15:00:01+00:00"  # departure 15:00:00Z
-    assert "after the departure" in reason_at(india, "Declaration.Invoice.IssueDateTime")
+    shipment(india)["Invoice"]["IssueDateTime"] = "2025-06-03T15:00:01+00:00"  # departure 15:00:00Z
+    assert "after the departure" in reason_at(india, "Declaration.GoodsShipment.Invoice.IssueDateTime")
 
 
 def test_offsets_are_compared_as_instants(india: Doc) -> None:
-    d(india)["Invoice"]["IssueDateTime"] = "2025-06-03T20:30:00+05:30"  # = 15:00Z, the departure
+    shipment(india)["Invoice"]["IssueDateTime"] = "2025-06-03T20:30:00+05:30"  # = 15:00Z, the departure
     validate_declaration(india, code_lists())
 
 
@@ -406,7 +421,7 @@ def test_filed_after_arrival(india: Doc) -> None:
     "path",
     [
         "Declaration.IssueDateTime",
-        "Declaration.Invoice.IssueDateTime",
+        "Declaration.GoodsShipment.Invoice.IssueDateTime",
         f"{CONSIGNMENT}.DepartureDateTime",
         f"{CONSIGNMENT}.ArrivalDateTime",
     ],
@@ -442,7 +457,7 @@ def test_unknown_member_is_refused_with_its_path(india: Doc, where: Callable[[Do
 @pytest.mark.parametrize(
     ("remove", "path"),
     [
-        (lambda doc: d(doc).pop("Invoice"), "Declaration.Invoice"),
+        (lambda doc: shipment(doc).pop("Invoice"), "Declaration.GoodsShipment.Invoice"),
         (lambda doc: d(doc)["Exporter"].pop("ID"), "Declaration.Exporter.ID"),
         (lambda doc: consignment(doc).pop("DepartureDateTime"), f"{CONSIGNMENT}.DepartureDateTime"),
         (lambda doc: item(doc)["GoodsMeasure"].pop("TariffQuantity"), f"{ITEM}.GoodsMeasure.TariffQuantity"),
@@ -465,31 +480,31 @@ def test_not_a_document_at_all() -> None:
 
 
 def test_several_errors_are_collected_at_once(india: Doc) -> None:
-    d(india)["Invoice"]["TotalAmount"]["currencyID"] = "XYZ"
+    d(india)["InvoiceAmount"]["currencyID"] = "XYZ"
     consignment(india)["LoadingLocation"]["ID"] = "INXXX"
     consignment(india)["TransportEquipment"][0]["ID"] = "CSQU3054384"
-    d(india)["Importer"]["ID"] = "3676122208"
-    d(india)["TradeTerms"]["ConditionCode"] = "DAT"
+    shipment(india)["Importer"]["ID"] = "3676122208"
+    shipment(india)["TradeTerms"]["ConditionCode"] = "DAT"
 
     paths = {e.path for e in errors(india)}
 
     assert {
-        "Declaration.Invoice.TotalAmount.currencyID",
+        "Declaration.InvoiceAmount.currencyID",
         f"{CONSIGNMENT}.LoadingLocation.ID",
         f"{CONSIGNMENT}.TransportEquipment[0].ID",
-        "Declaration.Importer.ID",
-        "Declaration.TradeTerms.ConditionCode",
+        "Declaration.GoodsShipment.Importer.ID",
+        "Declaration.GoodsShipment.TradeTerms.ConditionCode",
     } <= paths
 
 
 def test_schema_errors_are_collected_at_once(india: Doc) -> None:
     d(india)["Foo"] = 1
-    del d(india)["Invoice"]
+    del shipment(india)["Invoice"]
     item(india)["Bar"] = 2
 
     paths = {e.path for e in errors(india)}
 
-    assert {"Declaration.Foo", "Declaration.Invoice", f"{ITEM}.Bar"} <= paths
+    assert {"Declaration.Foo", "Declaration.GoodsShipment.Invoice", f"{ITEM}.Bar"} <= paths
 
 
 # ---------------------------------------------------------------- additional documents

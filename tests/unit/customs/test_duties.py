@@ -269,7 +269,10 @@ def test_assessment_json_and_totals() -> None:
     payload = json.loads(json.dumps(result.to_json()))
     first = payload["lines"][0]["DutyTaxFee"][0]
     assert first["TypeCode"] == "IN-BCD"
-    assert first["TaxAssessedAmount"] == {"value": "500000.00", "currencyID": "INR"}
+    assert first["Payment"] == {"TaxAssessedAmount": {"value": "500000.00", "currencyID": "INR"}}
+    assert first["DutyRegimeCode"] == "100"
+    assert first["AdValoremTaxBaseAmount"] == {"value": "10000000.00", "currencyID": "INR"}
+    assert "TaxAssessedAmount" not in first
     assert payload["totals"] == [{"value": "1202500.00", "currencyID": "INR"}]
 
 

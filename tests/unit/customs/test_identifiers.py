@@ -1,4 +1,4 @@
-"""Identifier validators: ISO 6346 containers, Russian INN, India IEC, HS code formats."""
+"""Identifier validators: ISO 6346 containers, Russian INN, India IEC and GSTIN, HS code formats."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from corridor.customs.domain.identifiers import (
+    PAN_HOLDER_TYPES,
     container_number_error,
+    gstin_check_character,
+    gstin_error,
     hs_format_error,
     iec_error,
     inn_error,
@@ -181,6 +184,68 @@ def test_invalid_iecs(iec: str, reason_part: str) -> None:
     reason = iec_error(iec)
     assert reason is not None
     assert reason_part in reason
+
+
+@pytest.mark.parametrize("holder", sorted(PAN_HOLDER_TYPES))
+def test_every_pan_holder_type_is_accepted(holder: str) -> None:
+    assert iec_error(f"AAA{holder}R5055K") is None
+
+
+@pytest.mark.parametrize("holder", sorted(set(string.ascii_uppercase) - set(PAN_HOLDER_TYPES)))
+def test_a_pan_shaped_iec_needs_a_holder_type_in_its_4th_letter(holder: str) -> None:
+    reason = iec_error(f"AAA{holder}R5055K")
+    assert reason is not None and f"4th letter {holder!r} is not a PAN holder type" in reason
+
+
+# --- GSTIN ------------------------------------------------------------------------------------
+
+# Published GSTINs: the example of the GSTN taxpayer guides and the Maharashtra registration of a
+# listed company as shown on its public invoices and the GST portal's taxpayer search.
+KNOWN_GSTINS = ["27AAPFU0939F1ZV", "27AAACR5055K1Z7"]
+
+
+@pytest.mark.parametrize("gstin", KNOWN_GSTINS)
+def test_known_gstins_are_valid(gstin: str) -> None:
+    assert gstin_error(gstin) is None
+    assert gstin_check_character(gstin[:14]) == gstin[14]
+
+
+@pytest.mark.parametrize("gstin", KNOWN_GSTINS)
+def test_any_single_character_change_of_a_gstin_is_refused(gstin: str) -> None:
+    alphabet = string.digits + string.ascii_uppercase
+    for position in range(15):
+        for replacement in alphabet:
+            if replacement == gstin[position]:
+                continue
+            changed = gstin[:position] + replacement + gstin[position + 1 :]
+            assert gstin_error(changed) is not None, changed
+
+
+@pytest.mark.parametrize(
+    ("gstin", "reason_part"),
+    [
+        ("27AAPFU0939F1Z", "must be 15 characters, got 14"),
+        ("27aapfu0939f1zv", "digits and capital letters"),
+        ("00AAPFU0939F1ZV", "state code '00'"),
+        ("X7AAPFU0939F1ZV", "state code"),
+        ("27AAPXU0939F1ZV", "4th letter 'X' is not a PAN holder type"),
+        ("27AAPF10939F1ZV", "the PAN"),
+        ("27AAPFU0939F0ZV", "entity code"),
+        ("27AAPFU0939F1YV", "14th character is 'Y', expected Z"),
+        ("27AAPFU0939F1ZW", "check character is W, expected V"),
+    ],
+)
+def test_invalid_gstins(gstin: str, reason_part: str) -> None:
+    reason = gstin_error(gstin)
+    assert reason is not None and reason_part in reason, reason
+
+
+@given(st.text(alphabet=string.digits + string.ascii_uppercase, min_size=14, max_size=14))
+def test_the_computed_check_character_is_the_only_one_accepted(first14: str) -> None:
+    check = gstin_check_character(first14)
+    for other in string.digits + string.ascii_uppercase:
+        if other != check:
+            assert gstin_error(first14 + other) is not None
 
 
 # --- HS formats -------------------------------------------------------------------------------

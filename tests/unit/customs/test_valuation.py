@@ -41,7 +41,7 @@ def test_same_consignment_on_2025_12_01() -> None:
 def test_russia_fob_without_freight_is_rejected() -> None:
     with pytest.raises(InvalidInput) as caught:
         customs_value(usd("10000"), "FOB", None, None, "RU", date(2026, 3, 1), RATES)
-    assert caught.value.errors[0].path.endswith("Consignment.Freight")
+    assert caught.value.errors[0].path.endswith("CustomsValuation.FreightChargeAmount")
 
 
 def test_russia_cfr_without_insurance_adds_nothing() -> None:
@@ -102,9 +102,9 @@ def test_bad_input_names_fields() -> None:
     with pytest.raises(InvalidInput) as caught:
         customs_value(usd("-1"), "FOBB", None, None, "CN", date(2026, 3, 1), RATES)
     paths = {e.path for e in caught.value.errors}
-    assert "Declaration.TradeTerms.ConditionCode" in paths
+    assert "Declaration.GoodsShipment.TradeTerms.ConditionCode" in paths
     assert "Declaration.ImportCountry" in paths
-    assert "Declaration.Invoice.TotalAmount" in paths
+    assert "Declaration.InvoiceAmount" in paths
 
 
 def test_missing_rate_is_an_error() -> None:

@@ -29,7 +29,7 @@ def test_each_mismatch_is_a_yellow_finding(declaration: dict[str, Any], samples:
     items[0]["GoodsMeasure"]["TariffQuantity"]["value"] = "119000"
     items[1]["Commodity"]["Classification"][0]["ID"] = "3004209000"
     items[0]["Origin"]["CountryCode"] = "CN"
-    d["Declaration"]["Invoice"]["TotalAmount"]["currencyID"] = "EUR"
+    d["Declaration"]["InvoiceAmount"]["currencyID"] = "EUR"
     findings = cross_check(d, [samples[n] for n in NAMES])
     assert all(isinstance(f, Finding) and f.lane == "yellow" for f in findings)
     paths = {f.path for f in findings}
@@ -39,25 +39,23 @@ def test_each_mismatch_is_a_yellow_finding(declaration: dict[str, Any], samples:
     assert f"{item0}.GoodsMeasure.TariffQuantity" in paths
     assert f"{item1}.Commodity.Classification[0].ID" in paths
     assert f"{item0}.Origin.CountryCode" in paths
-    assert "Declaration.Invoice.TotalAmount.currencyID" in paths
+    assert "Declaration.InvoiceAmount.currencyID" in paths
     qty = next(f for f in findings if f.path.endswith("TariffQuantity"))
     assert "119000" in qty.reason and "120000 H87" in qty.reason
 
 
 def test_value_mismatch(declaration: dict[str, Any], samples: dict[str, Any]) -> None:
     d = copy.deepcopy(declaration)
-    d["Declaration"]["GoodsShipment"]["GovernmentAgencyGoodsItem"][1]["ItemChargeAmount"]["value"] = (
-        "40000.00"
-    )
-    d["Declaration"]["Invoice"]["TotalAmount"]["value"] = "142000.00"
+    item = d["Declaration"]["GoodsShipment"]["GovernmentAgencyGoodsItem"][1]
+    item["Commodity"]["InvoiceLine"]["ItemChargeAmount"]["value"] = "40000.00"
+    d["Declaration"]["InvoiceAmount"]["value"] = "142000.00"
     reasons = {
         f.path: f.reason
         for f in cross_check(d, [samples["commercial-invoice"], samples["certificate-of-origin"]])
     }
-    assert (
-        "40000.00 USD" in reasons["Declaration.GoodsShipment.GovernmentAgencyGoodsItem[1].ItemChargeAmount"]
-    )
-    assert "150000.00" in reasons["Declaration.Invoice.TotalAmount.value"]
+    charge = "Declaration.GoodsShipment.GovernmentAgencyGoodsItem[1].Commodity.InvoiceLine.ItemChargeAmount"
+    assert "40000.00 USD" in reasons[charge]
+    assert "150000.00" in reasons["Declaration.InvoiceAmount.value"]
 
 
 def test_missing_certificate_is_flagged(declaration: dict[str, Any], samples: dict[str, Any]) -> None:

@@ -88,21 +88,22 @@ def test_an_officer_may_file_without_a_trader_party(india: Any, export_in: dict[
 def test_an_invalid_declaration_stores_nothing_and_sends_nothing(
     india: Any, export_in: dict[str, Any]
 ) -> None:
-    export_in["Declaration"]["Invoice"]["TotalAmount"]["currencyID"] = "XYZ"
+    export_in["Declaration"]["InvoiceAmount"]["currencyID"] = "XYZ"
 
     with pytest.raises(InvalidInput) as raised:
         india.handle(FileDeclaration(export_in, filed_by=exporter(export_in)))
 
-    assert "Declaration.Invoice.TotalAmount.currencyID" in [e.path for e in raised.value.errors]
+    assert "Declaration.InvoiceAmount.currencyID" in [e.path for e in raised.value.errors]
     assert_nothing_stored(india)
     assert india.commits == []
 
 
 def test_an_import_declaration_is_refused_at_filing(india: Any, export_in: dict[str, Any]) -> None:
     export_in["Declaration"]["TypeCode"] = "IM"
-    export_in["Declaration"]["DeclarationOfficeID"] = export_in["Declaration"]["GoodsShipment"][
-        "Consignment"
-    ]["UnloadingLocation"]["ID"]
+    shipment = export_in["Declaration"]["GoodsShipment"]
+    export_in["Declaration"]["DeclarationOffice"]["ID"] = shipment["Consignment"]["UnloadingLocation"]["ID"]
+    for item in shipment["GovernmentAgencyGoodsItem"]:
+        item["GovernmentProcedure"] = [{"CurrentCode": "40", "PreviousCode": "00"}]
     with pytest.raises(InvalidInput) as raised:
         india.handle(FileDeclaration(export_in))
     assert [e.path for e in raised.value.errors] == ["Declaration.TypeCode"]
@@ -134,7 +135,7 @@ def test_the_same_lrn_twice_is_a_conflict_and_the_first_filing_stays_alone(
 
 
 def test_a_trader_may_not_file_someone_elses_declaration(india: Any, export_in: dict[str, Any]) -> None:
-    other_party = export_in["Declaration"]["Importer"]["ID"]
+    other_party = export_in["Declaration"]["GoodsShipment"]["Importer"]["ID"]
     assert other_party != exporter(export_in)
 
     with pytest.raises(Forbidden, match="Exporter"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -64,11 +65,13 @@ def test_destination_builds_an_assessed_import_declaration_and_queues_a_signed_a
     )
     assert imported.peer_id == export.id
     assert imported.lrn == export.id
-    assert imported.trader_id == export_in["Declaration"]["Importer"]["ID"]
+    assert imported.trader_id == export_in["Declaration"]["GoodsShipment"]["Importer"]["ID"]
     document = imported.document["Declaration"]
     assert document["TypeCode"] == "IM"
     unloading = export_in["Declaration"]["GoodsShipment"]["Consignment"]["UnloadingLocation"]["ID"]
-    assert document["DeclarationOfficeID"] == unloading
+    assert document["DeclarationOffice"] == {"ID": unloading}
+    for item in document["GoodsShipment"]["GovernmentAgencyGoodsItem"]:
+        assert not item["GovernmentProcedure"], "the export procedure is no import procedure"
     # duties from the RU tariff data: totals in roubles
     assert "totals" in imported.assessment
     assert imported.assessment["country"] == "RU"
@@ -181,7 +184,7 @@ def test_replaying_the_acknowledgement_is_a_duplicate(
 
 def tamper_body(text: str) -> str:
     raw = json.loads(text)
-    raw["body"]["declaration"]["Declaration"]["Invoice"]["TotalAmount"]["value"] = "1.00"
+    raw["body"]["declaration"]["Declaration"]["InvoiceAmount"]["value"] = "1.00"
     return canonical(raw).decode("utf-8")
 
 
@@ -418,3 +421,40 @@ def test_an_enqueued_message_is_sealed_by_the_signer_for_the_recipient(india: An
     envelope = parse(json.loads(message.envelope))
     assert envelope.header.key_id == india.keyring.active_key_id()
     assert envelope.body == {"a": 1}
+
+
+PRE_WCO = Path(__file__).parents[2] / "integration" / "fixtures" / "pre-wco-declarations.json"
+
+
+def test_prearrival_data_from_a_peer_on_the_pre_wco_shape_is_translated(
+    india: Any, russia: Any, clock: Any
+) -> None:
+    legacy = json.loads(PRE_WCO.read_text(encoding="utf-8"))["export"]
+    body = {"export_declaration_id": "peer-export-7", "declaration": legacy, "documents": []}
+    text = sealed_by(india, message_type=PREARRIVAL, body=body, recipient="RU", now=clock())
+
+    outcome = russia.receive(text)
+
+    assert outcome["status"] == "accepted", outcome
+    imported = only(russia.store.declarations.values())
+    d = imported.document["Declaration"]
+    old = legacy["Declaration"]
+    assert d["DeclarationOffice"] == {"ID": old["GoodsShipment"]["Consignment"]["UnloadingLocation"]["ID"]}
+    assert d["InvoiceAmount"] == old["Invoice"]["TotalAmount"]
+    assert d["GoodsShipment"]["Importer"]["ID"] == old["Importer"]["ID"] == imported.trader_id
+    assert d["GoodsShipment"]["Destination"] == {"CountryCode": "RU"}
+    assert d["GoodsShipment"]["AEOMutualRecognitionParty"] == [{"ID": "INAEO123456", "RoleCode": "EX"}]
+    fee = imported.assessment["lines"][0]["DutyTaxFee"][0]
+    assert set(fee["Payment"]) == {"TaxAssessedAmount"}
+
+
+def test_the_importer_counts_as_aeo_when_the_declaration_lists_it(
+    india: Any, russia: Any, export_in: dict[str, Any]
+) -> None:
+    shipment = export_in["Declaration"]["GoodsShipment"]
+    shipment["AEOMutualRecognitionParty"] = [{"ID": "RUAEO100200", "RoleCode": "IM"}]
+    file_green(india, export_in)
+    india.deliver_outbox(russia)
+    importer = russia.store.traders[shipment["Importer"]["ID"]]
+    assert importer.aeo
+    assert not india.store.traders[export_in["Declaration"]["Exporter"]["ID"]].aeo

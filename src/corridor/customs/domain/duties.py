@@ -29,6 +29,9 @@ from corridor.shared.money import Money, zero
 
 HUNDRED = Decimal(100)
 ITEM_PATH = "Declaration.GoodsShipment.GovernmentAgencyGoodsItem"
+DUTY_REGIME_GENERAL = "100"
+"""WCO DutyTaxFee.DutyRegimeCode as in UK CDS (DE 4/17): 100, the general third-country duty
+(erga omnes); the corridor's tariff books hold no preferential rates."""
 
 RU_IMPORT_DUTY = "RU-IMPORT-DUTY"
 RU_VAT = "RU-VAT"
@@ -69,10 +72,11 @@ class TaxLine:
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {
             "TypeCode": self.type_code,
+            "DutyRegimeCode": DUTY_REGIME_GENERAL,
             "AdValoremTaxBaseAmount": self.base.to_json(),
             "TaxRate": self.rate,
             "TaxRateNumeric": None if self.rate_percent is None else str(self.rate_percent),
-            "TaxAssessedAmount": self.amount.to_json(),
+            "Payment": {"TaxAssessedAmount": self.amount.to_json()},
             "Levied": self.levied,
             "Source": self.source,
             "Verified": self.verified,

@@ -11,6 +11,7 @@ from typing import Protocol
 
 from corridor.customs.domain.identifiers import (
     container_number_error,
+    gstin_error,
     hs_format_error,
     iec_error,
     inn_error,
@@ -19,17 +20,24 @@ from corridor.customs.schemas import AmountType as Amount
 from corridor.customs.schemas import ClassificationType as Classification
 from corridor.customs.schemas import DeclarationType as Declaration
 from corridor.customs.schemas import GoodsMeasureType as GoodsMeasure
+from corridor.customs.schemas import GovernmentAgencyGoodsItemType as GoodsItem
 from corridor.customs.schemas import MeasureType as Measure
+from corridor.customs.schemas import OtherPartyType as OtherParty
 from corridor.customs.schemas import PartyType as Party
 from corridor.shared.errors import FieldError
 
 NATIONAL_SCHEME = {"IN": "ITC-HS", "RU": "TNVED"}
-PARTY_ID_TYPE = {"IN": "IEC", "RU": "INN"}
+PARTY_ID_SCHEMES = {"IN": "IEC (10 characters) or GSTIN (15)", "RU": "INN"}
+# EU-style procedure codes (UK CDS, Union Customs Code): export 1x, 2x (outward processing), 3x
+# (re-export); import 4x (release for free circulation), 5x special use, 6x re-import, 7x warehousing.
+PROCEDURE_FIRST_DIGITS = {"EX": "123", "IM": "4567"}
+VALUATION_METHODS = frozenset("123456")
+SHIPMENT = "Declaration.GoodsShipment"
 CORRIDOR_COUNTRIES = frozenset(NATIONAL_SCHEME)
 MASS_UNITS = {"KGM": Decimal(1), "TNE": Decimal(1000)}
 LARGEST = Decimal("1e15")  # no amount, mass or quantity of one declaration comes near this
-ITEMS = "Declaration.GoodsShipment.GovernmentAgencyGoodsItem"
-CONSIGNMENT = "Declaration.GoodsShipment.Consignment"
+ITEMS = f"{SHIPMENT}.GovernmentAgencyGoodsItem"
+CONSIGNMENT = f"{SHIPMENT}.Consignment"
 
 
 class CodeLookup(Protocol):
@@ -63,34 +71,38 @@ def declaration_errors(decl: Declaration, codes: CodeLookup) -> list[FieldError]
 
 def _all(d: Declaration, codes: CodeLookup) -> Iterator[FieldError]:
     shipment = d.GoodsShipment
-    exporting, destination = shipment.ExportCountry.ID, shipment.DestinationCountry.ID
-    yield from _country("Declaration.GoodsShipment.ExportCountry.ID", exporting, codes)
-    yield from _country("Declaration.GoodsShipment.DestinationCountry.ID", destination, codes)
+    exporting, destination = shipment.ExportCountry.ID, shipment.Destination.CountryCode
+    yield from _country(f"{SHIPMENT}.ExportCountry.ID", exporting, codes)
+    yield from _country(f"{SHIPMENT}.Destination.CountryCode", destination, codes)
     if (
         exporting not in CORRIDOR_COUNTRIES
         or destination not in CORRIDOR_COUNTRIES
         or exporting == destination
     ):
         yield FieldError(
-            "Declaration.GoodsShipment.DestinationCountry.ID",
+            f"{SHIPMENT}.Destination.CountryCode",
             f"the corridor carries IN->RU or RU->IN goods, not {exporting}->{destination}",
         )
         return
     office_country = exporting if d.TypeCode == "EX" else destination
-    yield from _locode("Declaration.DeclarationOfficeID", d.DeclarationOfficeID, codes, office_country)
+    yield from _locode("Declaration.DeclarationOffice.ID", d.DeclarationOffice.ID, codes, office_country)
     yield from _party("Declaration.Exporter", d.Exporter, exporting, codes)
-    yield from _party("Declaration.Importer", d.Importer, destination, codes)
+    yield from _party(f"{SHIPMENT}.Importer", shipment.Importer, destination, codes)
     if d.Declarant is not None:
         yield from _party("Declaration.Declarant", d.Declarant, exporting, codes)
-    yield from _amount("Declaration.Invoice.TotalAmount", d.Invoice.TotalAmount, codes)
-    if not codes.incoterm_exists(d.TradeTerms.ConditionCode):
+    yield from _other_parties(d, codes)
+    yield from _amount("Declaration.InvoiceAmount", d.InvoiceAmount, codes)
+    if not codes.incoterm_exists(shipment.TradeTerms.ConditionCode):
         yield FieldError(
-            "Declaration.TradeTerms.ConditionCode",
-            f"{d.TradeTerms.ConditionCode!r} is not an Incoterms 2020 rule",
+            f"{SHIPMENT}.TradeTerms.ConditionCode",
+            f"{shipment.TradeTerms.ConditionCode!r} is not an Incoterms 2020 rule",
         )
-    yield from _locode("Declaration.TradeTerms.LocationID", d.TradeTerms.LocationID, codes, None)
+    yield from _locode(f"{SHIPMENT}.TradeTerms.LocationID", shipment.TradeTerms.LocationID, codes, None)
+    yield from _valuation(d, codes)
+    yield from _transport(d, codes, office_country)
     yield from _consignment(d, codes, exporting, destination)
     yield from _items(d, codes, exporting, destination)
+    yield from _quantities(d)
     yield from _dates(d)
     for i, doc in enumerate(d.AdditionalDocument):
         if not (doc.TypeCode.isascii() and doc.TypeCode.isdigit()) or len(doc.TypeCode) != 3:
@@ -127,20 +139,94 @@ def _magnitude(path: str, value: Decimal) -> Iterator[FieldError]:
         yield FieldError(path, f"{value} is implausibly large (limit {LARGEST:.0E})")
 
 
+def party_id_error(party_id: str, country: str) -> str | None:
+    """Why ``party_id`` is not an identifier of a party in ``country`` (IN or RU), or ``None``.
+
+    The scheme follows from the country and the length: a 15-character Indian ID is a GSTIN, any
+    other Indian ID an IEC; a Russian ID is an INN.
+    """
+    if country == "RU":
+        problem = inn_error(party_id)
+        return None if problem is None else f"INN: {problem}"
+    if len(party_id) == 15:
+        problem = gstin_error(party_id)
+        return None if problem is None else f"GSTIN: {problem}"
+    problem = iec_error(party_id)
+    return None if problem is None else f"IEC (or a 15-character GSTIN): {problem}"
+
+
 def _party(path: str, party: Party, country: str, codes: CodeLookup) -> Iterator[FieldError]:
     yield from _country(f"{path}.Address.CountryCode", party.Address.CountryCode, codes)
     if party.Address.CountryCode != country:
         yield FieldError(f"{path}.Address.CountryCode", f"is {party.Address.CountryCode}, expected {country}")
-    expected = PARTY_ID_TYPE[country]
-    if party.IdentificationTypeCode != expected:
-        yield FieldError(
-            f"{path}.IdentificationTypeCode",
-            f"a party in {country} is identified by {expected}, not {party.IdentificationTypeCode}",
-        )
         return
-    problem = iec_error(party.ID) if expected == "IEC" else inn_error(party.ID)
+    problem = party_id_error(party.ID, country)
     if problem:
         yield FieldError(f"{path}.ID", problem)
+
+
+def _other_parties(d: Declaration, codes: CodeLookup) -> Iterator[FieldError]:
+    shipment = d.GoodsShipment
+    others: tuple[tuple[str, OtherParty | None], ...] = (
+        ("Consignor", shipment.Consignor),
+        ("Consignee", shipment.Consignee),
+        ("Seller", shipment.Seller),
+        ("Buyer", shipment.Buyer),
+    )
+    for role, party in others:
+        if party is None:
+            continue
+        path = f"{SHIPMENT}.{role}"
+        country = party.Address.CountryCode
+        yield from _country(f"{path}.Address.CountryCode", country, codes)
+        if party.ID is not None and country in CORRIDOR_COUNTRIES:
+            problem = party_id_error(party.ID, country)
+            if problem:
+                yield FieldError(f"{path}.ID", problem)
+    roles: set[str] = set()
+    for i, aeo in enumerate(shipment.AEOMutualRecognitionParty):
+        path = f"{SHIPMENT}.AEOMutualRecognitionParty[{i}]"
+        if aeo.RoleCode in roles:
+            yield FieldError(f"{path}.RoleCode", f"{aeo.RoleCode} is listed twice")
+        roles.add(aeo.RoleCode)
+        if aeo.RoleCode == "DT" and d.Declarant is None:
+            yield FieldError(f"{path}.RoleCode", "DT (declarant) but the declaration names no Declarant")
+
+
+def _valuation(d: Declaration, codes: CodeLookup) -> Iterator[FieldError]:
+    valuation = d.GoodsShipment.CustomsValuation
+    where = f"{SHIPMENT}.CustomsValuation"
+    if valuation is not None:
+        if valuation.MethodCode is not None and valuation.MethodCode not in VALUATION_METHODS:
+            yield FieldError(
+                f"{where}.MethodCode", f"{valuation.MethodCode!r} is not a WTO valuation method 1-6"
+            )
+        for name, charge in (
+            ("FreightChargeAmount", valuation.FreightChargeAmount),
+            ("InsuranceAmount", valuation.InsuranceAmount),
+        ):
+            if charge is not None:
+                yield from _amount(f"{where}.{name}", charge, codes)
+    for i, exchange in enumerate(d.CurrencyExchange):
+        path = f"Declaration.CurrencyExchange[{i}]"
+        if not codes.currency_exists(exchange.CurrencyTypeCode):
+            yield FieldError(
+                f"{path}.CurrencyTypeCode", f"{exchange.CurrencyTypeCode!r} is not an ISO 4217 currency code"
+            )
+        yield from _magnitude(f"{path}.RateNumeric", exchange.RateNumeric)
+
+
+def _transport(d: Declaration, codes: CodeLookup, office_country: str) -> Iterator[FieldError]:
+    border = d.BorderTransportMeans
+    if border is not None and border.RegistrationNationalityCode is not None:
+        yield from _country(
+            "Declaration.BorderTransportMeans.RegistrationNationalityCode",
+            border.RegistrationNationalityCode,
+            codes,
+        )
+    location = d.GoodsShipment.Consignment.GoodsLocation
+    if location is not None:
+        yield from _locode(f"{CONSIGNMENT}.GoodsLocation.ID", location.ID, codes, office_country)
 
 
 def _consignment(d: Declaration, codes: CodeLookup, exporting: str, destination: str) -> Iterator[FieldError]:
@@ -155,12 +241,6 @@ def _consignment(d: Declaration, codes: CodeLookup, exporting: str, destination:
         )
     yield from _locode(f"{CONSIGNMENT}.LoadingLocation.ID", c.LoadingLocation.ID, codes, exporting)
     yield from _locode(f"{CONSIGNMENT}.UnloadingLocation.ID", c.UnloadingLocation.ID, codes, destination)
-    for name, charge in (
-        ("FreightChargeAmount", c.FreightChargeAmount),
-        ("InsuranceAmount", c.InsuranceAmount),
-    ):
-        if charge is not None:
-            yield from _amount(f"{CONSIGNMENT}.{name}", charge, codes)
     seen: set[str] = set()
     sequences: set[int] = set()
     for i, equipment in enumerate(c.TransportEquipment):
@@ -174,11 +254,16 @@ def _consignment(d: Declaration, codes: CodeLookup, exporting: str, destination:
             yield FieldError(f"{where}.SequenceNumeric", "is used twice")
         seen.add(equipment.ID)
         sequences.add(equipment.SequenceNumeric)
+        seals: set[str] = set()
+        for k, seal in enumerate(equipment.Seal):
+            if seal.ID in seals:
+                yield FieldError(f"{where}.Seal[{k}].ID", f"seal {seal.ID} is listed twice")
+            seals.add(seal.ID)
 
 
 def _items(d: Declaration, codes: CodeLookup, exporting: str, destination: str) -> Iterator[FieldError]:
     equipment = {e.SequenceNumeric for e in d.GoodsShipment.Consignment.TransportEquipment}
-    invoice_currency = d.Invoice.TotalAmount.currencyID
+    invoice_currency = d.InvoiceAmount.currencyID
     total = Decimal(0)
     sequences: set[int] = set()
     for i, item in enumerate(d.GoodsShipment.GovernmentAgencyGoodsItem):
@@ -189,21 +274,72 @@ def _items(d: Declaration, codes: CodeLookup, exporting: str, destination: str) 
         yield from _classifications(path, item.Commodity.Classification, codes, exporting, destination)
         yield from _measures(path, item.GoodsMeasure, codes)
         yield from _country(f"{path}.Origin.CountryCode", item.Origin.CountryCode, codes)
-        yield from _amount(f"{path}.ItemChargeAmount", item.ItemChargeAmount, codes)
-        if item.ItemChargeAmount.currencyID != invoice_currency:
+        charge = item.Commodity.InvoiceLine.ItemChargeAmount
+        charge_path = f"{path}.Commodity.InvoiceLine.ItemChargeAmount"
+        yield from _amount(charge_path, charge, codes)
+        if charge.currencyID != invoice_currency:
             yield FieldError(
-                f"{path}.ItemChargeAmount.currencyID",
-                f"is {item.ItemChargeAmount.currencyID}, the invoice is in {invoice_currency}",
+                f"{charge_path}.currencyID", f"is {charge.currencyID}, the invoice is in {invoice_currency}"
             )
-        total += item.ItemChargeAmount.value
+        total += charge.value
+        yield from _procedures(path, item, d.TypeCode)
+        yield from _packaging(path, item)
         for j, seq in enumerate(item.TransportEquipmentSequence):
             if seq not in equipment:
                 yield FieldError(f"{path}.TransportEquipmentSequence[{j}]", f"no transport equipment {seq}")
-    if total != d.Invoice.TotalAmount.value:
+    if total != d.InvoiceAmount.value:
         yield FieldError(
-            "Declaration.Invoice.TotalAmount.value",
-            f"is {d.Invoice.TotalAmount.value} but the goods items add up to {total}",
+            "Declaration.InvoiceAmount.value",
+            f"is {d.InvoiceAmount.value} but the goods items add up to {total}",
         )
+
+
+def _procedures(path: str, item: GoodsItem, type_code: str) -> Iterator[FieldError]:
+    allowed = PROCEDURE_FIRST_DIGITS[type_code]
+    for k, procedure in enumerate(item.GovernmentProcedure):
+        where = f"{path}.GovernmentProcedure[{k}]"
+        for name in ("CurrentCode", "PreviousCode"):
+            code: str = getattr(procedure, name)
+            if len(code) != 2 or not (code.isascii() and code.isdigit()):
+                yield FieldError(f"{where}.{name}", f"{code!r} must be a 2-digit procedure code")
+        current = procedure.CurrentCode
+        if len(current) == 2 and current.isascii() and current.isdigit() and current[0] not in allowed:
+            kind = "an export" if type_code == "EX" else "an import"
+            yield FieldError(
+                f"{where}.CurrentCode",
+                f"{current} is not a procedure of {kind} declaration (first digit one of {', '.join(allowed)})",
+            )
+
+
+def _packaging(path: str, item: GoodsItem) -> Iterator[FieldError]:
+    sequences: set[int] = set()
+    for k, package in enumerate(item.Packaging):
+        where = f"{path}.Packaging[{k}]"
+        if package.SequenceNumeric in sequences:
+            yield FieldError(f"{where}.SequenceNumeric", "is used twice")
+        sequences.add(package.SequenceNumeric)
+        code = package.TypeCode
+        if len(code) != 2 or not all(c.isascii() and (c.isdigit() or c.isupper()) for c in code):
+            yield FieldError(
+                f"{where}.TypeCode",
+                f"{code!r} is not a UN/ECE Rec 21 package type code (2 characters 0-9A-Z)",
+            )
+
+
+def _quantities(d: Declaration) -> Iterator[FieldError]:
+    items = d.GoodsShipment.GovernmentAgencyGoodsItem
+    if d.GoodsItemQuantity != len(items):
+        yield FieldError(
+            "Declaration.GoodsItemQuantity",
+            f"is {d.GoodsItemQuantity} but the declaration has {len(items)} items",
+        )
+    if d.TotalPackageQuantity is not None and all(item.Packaging for item in items):
+        packages = sum(p.QuantityQuantity for item in items for p in item.Packaging)
+        if packages != d.TotalPackageQuantity:
+            yield FieldError(
+                "Declaration.TotalPackageQuantity",
+                f"is {d.TotalPackageQuantity} but the items' Packaging add up to {packages}",
+            )
 
 
 def _classifications(
@@ -259,7 +395,7 @@ def _dates(d: Declaration) -> Iterator[FieldError]:
     c = d.GoodsShipment.Consignment
     moments = (
         ("Declaration.IssueDateTime", d.IssueDateTime),
-        ("Declaration.Invoice.IssueDateTime", d.Invoice.IssueDateTime),
+        (f"{SHIPMENT}.Invoice.IssueDateTime", d.GoodsShipment.Invoice.IssueDateTime),
         (f"{CONSIGNMENT}.DepartureDateTime", c.DepartureDateTime),
         (f"{CONSIGNMENT}.ArrivalDateTime", c.ArrivalDateTime),
     )
@@ -268,8 +404,8 @@ def _dates(d: Declaration) -> Iterator[FieldError]:
         yield FieldError(name, "needs a time zone offset (e.g. Z or +05:30)")
     if naive:
         return
-    if d.Invoice.IssueDateTime > c.DepartureDateTime:
-        yield FieldError("Declaration.Invoice.IssueDateTime", "is after the departure date-time")
+    if d.GoodsShipment.Invoice.IssueDateTime > c.DepartureDateTime:
+        yield FieldError(f"{SHIPMENT}.Invoice.IssueDateTime", "is after the departure date-time")
     if c.DepartureDateTime >= c.ArrivalDateTime:
         yield FieldError(f"{CONSIGNMENT}.ArrivalDateTime", "must be after DepartureDateTime")
     if d.IssueDateTime > c.ArrivalDateTime:

@@ -133,22 +133,25 @@ def _check_inputs(
     term = incoterm.strip().upper()
     if term not in INCOTERMS_2020:
         errors.append(
-            FieldError("Declaration.TradeTerms.ConditionCode", f"{incoterm!r} is not an Incoterms 2020 rule")
+            FieldError(
+                "Declaration.GoodsShipment.TradeTerms.ConditionCode",
+                f"{incoterm!r} is not an Incoterms 2020 rule",
+            )
         )
     if country not in NATIONAL_CURRENCY:
         errors.append(FieldError("Declaration.ImportCountry", f"{country!r} is not one of RU, IN"))
     if invoice_total.amount <= 0:
-        errors.append(FieldError("Declaration.Invoice.TotalAmount", "must be positive"))
+        errors.append(FieldError("Declaration.InvoiceAmount", "must be positive"))
     for path, cost in (
-        ("Declaration.GoodsShipment.Consignment.Freight", freight),
-        ("Declaration.GoodsShipment.Consignment.Insurance", insurance),
+        ("Declaration.GoodsShipment.CustomsValuation.FreightChargeAmount", freight),
+        ("Declaration.GoodsShipment.CustomsValuation.InsuranceAmount", insurance),
     ):
         if cost is not None and cost.amount < 0:
             errors.append(FieldError(path, "must not be negative"))
     if term in E_TERMS | F_TERMS and country == "RU" and freight is None:
         errors.append(
             FieldError(
-                "Declaration.GoodsShipment.Consignment.Freight",
+                "Declaration.GoodsShipment.CustomsValuation.FreightChargeAmount",
                 f"freight to the place of arrival must be declared for {term} (EAEU Customs Code art. 40)",
             )
         )
