@@ -364,7 +364,8 @@ def on_prearrival(
 
 def _import_declaration(export: dict[str, Any]) -> dict[str, Any]:
     """The import declaration built from the export data: type IM, lodged at the unloading
-    location's office. The export's procedure codes (1x-3x) are no import procedure: the import
+    location's office, where the goods are also presented (the export's goods location is a place
+    in the other country, so it is not carried over). The export's procedure codes (1x-3x) are no import procedure: the import
     procedure is the importer's to declare, so they are left out. A peer still sending the shape
     before the WCO alignment is translated (the same rewrite as the stored declarations)."""
     source = upgrade_declaration(export) if is_legacy_declaration(export) else copy.deepcopy(export)
@@ -375,6 +376,8 @@ def _import_declaration(export: dict[str, Any]) -> dict[str, Any]:
     unloading = consignment.get("UnloadingLocation") if isinstance(consignment, dict) else None
     if isinstance(unloading, dict) and isinstance(unloading.get("ID"), str):
         d["DeclarationOffice"] = {"ID": unloading["ID"]}
+        if isinstance(consignment, dict) and "GoodsLocation" in consignment:
+            consignment["GoodsLocation"] = {"ID": unloading["ID"]}
     items = shipment.get("GovernmentAgencyGoodsItem") if isinstance(shipment, dict) else None
     for item in items if isinstance(items, list) else []:
         if isinstance(item, dict):

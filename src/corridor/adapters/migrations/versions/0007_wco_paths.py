@@ -7,7 +7,7 @@ as it is, so running it again changes nothing. Signed messages in the outbox are
 signature covers the bytes as they were, and the receiving node translates the older shape.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 """
 
 from typing import Any
@@ -18,7 +18,7 @@ from alembic import op
 from corridor.customs.legacy import upgrade_assessment, upgrade_declaration
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
