@@ -19,7 +19,8 @@ from corridor.demo.samples import SampleCorridor
 from corridor.demo.voyage import DemoClock, run_voyages
 from corridor.documents.issuers import JsonFileIssuerRegistry
 from corridor.documents.service import issue_documents
-from corridor.messaging.envelope import b64url, b64url_decode, canonical
+from corridor.messaging.envelope import b64url, b64url_decode
+from corridor.messaging.jcs import canonical
 from corridor.messaging.relay import refreshed
 from corridor.messaging.transport import InProcessTransport
 from corridor.node.bootstrap import Node, bootstrap_node, introduce

@@ -25,7 +25,7 @@ CLAIM_LEASE = timedelta(seconds=60)  # a relay that dies mid-delivery frees its 
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(BASE_BACKOFF * (2 ** min(attempts, 20)), MAX_BACKOFF)
+    return min(BASE_BACKOFF * (1 << min(attempts, 20)), MAX_BACKOFF)
 
 
 @dataclass

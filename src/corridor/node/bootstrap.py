@@ -16,6 +16,7 @@ from corridor.adapters.unit_of_work import SqlUnitOfWork
 from corridor.customs import handlers as customs
 from corridor.customs.assessment import ReferenceAssessor
 from corridor.documents import handlers as documents
+from corridor.documents.revocation import MESSAGE_TYPE as REVOCATION
 from corridor.documents.service import DocumentContext
 from corridor.logistics import handlers as logistics
 from corridor.messaging.keys import KeyRing, NodeKeys
@@ -109,7 +110,7 @@ def make_context(
             customs.EXPORT_HOLD: customs.on_export_notice,
             customs.EXPORT_HOLD_LIFTED: customs.on_export_notice,
             logistics.EVENTS: logistics.on_events,
-            documents.REVOCATION: documents.on_revocation,
+            REVOCATION: documents.on_revocation,
         },
         documents=document_context,
     )
