@@ -86,3 +86,31 @@ def test_one_correlation_id_follows_a_consignment_across_both_nodes(
     text = log_lines.getvalue()
     assert "GoodsShipment" not in text and document["Declaration"]["Exporter"]["Name"] not in text
     assert "PRIVATE KEY" not in text
+
+
+def test_a_retry_and_a_refused_envelope_are_warnings_naming_the_message(
+    tmp_path: Path, log_lines: io.StringIO
+) -> None:
+    corridor = Corridor.embedded(tmp_path)
+    document = SampleCorridor(seed=4).next("IN", datetime.now(UTC))
+    export = corridor.nodes["IN"].handle(FileDeclaration(document))
+    if export.status == UNDER_CONTROL:
+        corridor.nodes["IN"].handle(ClearDeclaration(export.id, "OFFICER-1", "documents checked"))
+    corridor.transport.offline.add("RU")
+    assert corridor.nodes["IN"].relay_once().retried == 1
+    with corridor.nodes["IN"].uow() as uow:
+        [pending] = uow.outbox.with_status(status="pending")
+    tampered = json.loads(pending.envelope)
+    tampered["body"]["note"] = "added on the way"
+    outcome = corridor.nodes["RU"].receive(tampered)
+    corridor.close()
+    lines = records(log_lines)
+
+    retry = one(lines, "IN", "envelope delivery failed, retry 1")
+    assert retry["level"] == "WARNING" and retry["message_id"] == pending.message_id
+    assert "node RU is not reachable" in retry["message"]
+    refused = one(lines, "RU", "envelope refused (for good)")
+    assert outcome["status"] == "rejected" and outcome["field"] in refused["message"]
+    assert refused["level"] == "WARNING" and refused["message_id"] == pending.message_id
+    # the body did not verify: what it claims to be about is not trusted with a correlation id
+    assert "correlation_id" not in refused

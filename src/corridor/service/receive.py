@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -111,17 +112,22 @@ def receive_envelopes(cmd: ReceiveEnvelopes, uow: UnitOfWork, ctx: NodeContext) 
     with uow:
         checked = [_check(raw, ctx, uow.keys, cmd.from_party, now) for raw in cmd.envelopes]
         for item in checked:
-            body = item.envelope.body if item.envelope is not None else None
-            with log_context(
-                node=ctx.country,
-                message_id=item.header.get("message_id"),
-                correlation_id=correlation_id(body),
-            ):
-                outcome = _outcome(uow, ctx, item, now)
-                _log_received(item.header, outcome)
-            outcomes.append(outcome)
+            with _about(ctx, item):
+                outcomes.append(_outcome(uow, ctx, item, now))
         uow.commit()
+    for item, outcome in zip(checked, outcomes, strict=True):  # once the outcomes are committed
+        with _about(ctx, item):
+            _log_received(item.header, outcome)
     return outcomes
+
+
+def _about(ctx: NodeContext, item: _Checked) -> AbstractContextManager[None]:
+    """Records logged while handling ``item`` carry its message id and, once its signature has
+    verified, the correlation id its body names."""
+    body = item.envelope.body if item.envelope is not None else None
+    return log_context(
+        node=ctx.country, message_id=item.header.get("message_id"), correlation_id=correlation_id(body)
+    )
 
 
 def _outcome(uow: UnitOfWork, ctx: NodeContext, item: _Checked, now: datetime) -> dict[str, Any]:
