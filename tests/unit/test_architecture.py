@@ -12,13 +12,18 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+# the console script `lint-imports` of this interpreter's import-linter, wherever it is installed
+LINT_IMPORTS = [
+    sys.executable,
+    "-c",
+    "import sys; from importlinter.cli import lint_imports_command as c; sys.exit(c())",
+]
 
 
 def lint_imports(project: Path, src: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(src)}
     return subprocess.run(
-        [str(LINT_IMPORTS), "--no-cache", "--no-logo"],
+        [*LINT_IMPORTS, "--no-cache", "--no-logo"],
         cwd=project,
         env=env,
         capture_output=True,
