@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     nats_url: str | None = Field(default=None, description="NATS JetStream between nodes instead of HTTP")
     nats_stream: str = "CORRIDOR"
     nats_subject_prefix: str = "corridor"
+    log_format: Literal["text", "json"] = Field(default="text", description="log as text or JSON lines")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @model_validator(mode="after")
     def _secure_outside_development(self) -> Settings:

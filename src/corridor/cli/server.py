@@ -29,6 +29,7 @@ from corridor.node.selection_key import SelectionKeyError
 from corridor.service.auth import ROLES, create_api_key, ensure_api_key
 from corridor.service.commands import GrantMandate
 from corridor.shared.errors import InvalidInput
+from corridor.shared.logs import configure_logging
 from corridor.shared.private import read_secret
 
 app = typer.Typer(help="Run a node as a server; manage its API keys.")
@@ -77,6 +78,7 @@ def serve(
     nats_url: Annotated[
         str | None, typer.Option(help="Exchange over NATS JetStream [env CORRIDOR_NATS_URL]")
     ] = None,
+    log_format: Annotated[str | None, typer.Option(help="text or json [env CORRIDOR_LOG_FORMAT]")] = None,
 ) -> None:
     """Serve the node's REST API (OpenAPI at /docs, officer's page at /) and relay its outbox.
 
@@ -96,6 +98,7 @@ def serve(
         "relay_interval_s": relay_interval,
         "peer_urls": _pairs(peer, "--peer") or None,
         "peer_api_keys": _peer_keys(peer_key_file) or None,
+        "log_format": log_format,
     }
     try:
         settings = Settings(**{k: v for k, v in given.items() if v is not None})
@@ -143,6 +146,7 @@ def serve(
             datetime.now(UTC),
             settings.admin_api_key,
         )
+    configure_logging(settings.log_format, settings.log_level)
     stop = threading.Event()
 
     def relay_loop() -> None:

@@ -17,7 +17,8 @@ from corridor.customs.domain.model import EXPORT, IMPORT, UNDER_CONTROL
 from corridor.demo.paperwork import documents_for, reference
 from corridor.demo.samples import SampleCorridor
 from corridor.demo.voyage import DemoClock, run_voyages
-from corridor.messaging.envelope import b64url, b64url_decode, canonical
+from corridor.messaging.envelope import b64url, b64url_decode
+from corridor.messaging.jcs import canonical
 from corridor.messaging.relay import refreshed
 from corridor.messaging.transport import InProcessTransport
 from corridor.node.bootstrap import Node, bootstrap_node, introduce

@@ -24,7 +24,8 @@ def _plain(value: Any) -> bool:
     if kind is str or kind is bool or value is None:
         return True
     if kind is int:
-        return -SAFE_INTEGER <= value <= SAFE_INTEGER
+        integer: int = value
+        return -SAFE_INTEGER <= integer <= SAFE_INTEGER
     if kind is dict:
         for key, item in value.items():
             if type(key) is not str or (not key.isascii() and max(map(ord, key)) > 0xFFFF):

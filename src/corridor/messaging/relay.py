@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,6 +14,9 @@ from corridor.messaging.envelope import MAX_AGE, parse, parse_time, seal
 from corridor.messaging.transport import Delivery, Transport
 from corridor.service.outbox import Signer
 from corridor.service.ports import OutboxMessage, UnitOfWork
+from corridor.shared.logs import log_context
+
+log = logging.getLogger(__name__)
 
 BASE_BACKOFF = timedelta(seconds=1)
 MAX_BACKOFF = timedelta(minutes=10)
@@ -21,7 +25,7 @@ CLAIM_LEASE = timedelta(seconds=60)  # a relay that dies mid-delivery frees its 
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(BASE_BACKOFF * (2 ** min(attempts, 20)), MAX_BACKOFF)
+    return min(BASE_BACKOFF * (1 << min(attempts, 20)), MAX_BACKOFF)
 
 
 @dataclass
@@ -135,4 +139,29 @@ class Relay:
                     )
                     report.retried += 1
             uow.commit()
+        self._log(results)
         return report
+
+    def _log(self, results: list[tuple[OutboxMessage, Delivery]]) -> None:
+        """After the outcome is committed: one record a message (its id; the correlation id is on
+        the record of its sealing)."""
+        for message, delivery in results:
+            with log_context(node=self.signer.node, message_id=message.message_id):
+                if delivery.ok:
+                    log.info("envelope sent: %s to %s", message.type, message.recipient)
+                elif delivery.permanent:
+                    log.error(
+                        "envelope dead-lettered: %s to %s: %s",
+                        message.type,
+                        message.recipient,
+                        delivery.detail,
+                    )
+                else:
+                    log.warning(
+                        "envelope delivery failed, retry %d after %s: %s to %s: %s",
+                        message.attempts + 1,
+                        backoff(message.attempts),
+                        message.type,
+                        message.recipient,
+                        delivery.detail,
+                    )

@@ -17,6 +17,7 @@ from corridor.customs import handlers as customs
 from corridor.customs.assessment import ReferenceAssessor
 from corridor.documents import handlers as documents
 from corridor.documents.registry import NodeDocuments
+from corridor.documents.revocation import MESSAGE_TYPE as REVOCATION
 from corridor.logistics import handlers as logistics
 from corridor.messaging.keys import KeyRing, NodeKeys
 from corridor.messaging.relay import Relay, RelayReport
@@ -109,7 +110,7 @@ def make_context(
             customs.EXPORT_HOLD: customs.on_export_notice,
             customs.EXPORT_HOLD_LIFTED: customs.on_export_notice,
             logistics.EVENTS: logistics.on_events,
-            documents.REVOCATION: documents.on_revocation,
+            REVOCATION: documents.on_revocation,
         },
         documents=document_context,
     )

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from corridor.messaging.envelope import seal
+from corridor.service.correlation import correlation_id
 from corridor.service.ports import KeyRepository, OutboxMessage, UnitOfWork
+from corridor.shared.logs import log_context
+
+log = logging.getLogger(__name__)
 
 
 class Signer(Protocol):
@@ -40,4 +45,6 @@ def enqueue(
             created_at=now,
         )
     )
+    with log_context(message_id=envelope.header.message_id, correlation_id=correlation_id(body)):
+        log.info("envelope sealed: %s to %s, key %s", message_type, recipient, key_id)
     return envelope.header.message_id

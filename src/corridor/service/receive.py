@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -9,8 +11,12 @@ from typing import Any
 from corridor.messaging.envelope import Envelope, EnvelopeRejected, parse, parse_wire, verify
 from corridor.service.commands import ReceiveEnvelope, ReceiveEnvelopes
 from corridor.service.context import BodyHandler, NodeContext
+from corridor.service.correlation import correlation_id
 from corridor.service.ports import CommitConflict, KeyRepository, UnitOfWork
 from corridor.shared.errors import CorridorError, FieldError, InvalidInput, NotYet
+from corridor.shared.logs import log_context
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -106,15 +112,41 @@ def receive_envelopes(cmd: ReceiveEnvelopes, uow: UnitOfWork, ctx: NodeContext) 
     with uow:
         checked = [_check(raw, ctx, uow.keys, cmd.from_party, now) for raw in cmd.envelopes]
         for item in checked:
-            if item.refusal is not None:
-                outcomes.append(_record(uow, ctx, item.header, item.refusal))
-                continue
-            try:
-                with uow.savepoint():
-                    outcomes.append(_apply(uow, ctx, item, now))
-            except CommitConflict:
-                outcomes.append({"status": "duplicate", "message_id": item.header["message_id"]})
-            except CorridorError as exc:
-                outcomes.append(_record(uow, ctx, item.header, exc))
+            with _about(ctx, item):
+                outcomes.append(_outcome(uow, ctx, item, now))
         uow.commit()
+    for item, outcome in zip(checked, outcomes, strict=True):  # once the outcomes are committed
+        with _about(ctx, item):
+            _log_received(item.header, outcome)
     return outcomes
+
+
+def _about(ctx: NodeContext, item: _Checked) -> AbstractContextManager[None]:
+    """Records logged while handling ``item`` carry its message id and, once its signature has
+    verified, the correlation id its body names."""
+    body = item.envelope.body if item.envelope is not None else None
+    return log_context(
+        node=ctx.country, message_id=item.header.get("message_id"), correlation_id=correlation_id(body)
+    )
+
+
+def _outcome(uow: UnitOfWork, ctx: NodeContext, item: _Checked, now: datetime) -> dict[str, Any]:
+    if item.refusal is not None:
+        return _record(uow, ctx, item.header, item.refusal)
+    try:
+        with uow.savepoint():
+            return _apply(uow, ctx, item, now)
+    except CommitConflict:
+        return {"status": "duplicate", "message_id": item.header["message_id"]}
+    except CorridorError as exc:
+        return _record(uow, ctx, item.header, exc)
+
+
+def _log_received(header: dict[str, str], outcome: dict[str, Any]) -> None:
+    kind, sender, status = header.get("type"), header.get("sender"), outcome.get("status")
+    if status == "rejected":
+        retry = "the sender retries" if outcome.get("retryable") else "for good"
+        log.warning("envelope refused (%s): %s: %s", retry, outcome.get("field"), outcome.get("reason"))
+        return
+    with log_context(declaration_id=outcome.get("import_declaration_id")):
+        log.info("envelope received: %s from %s, %s", kind, sender, status)

@@ -3,6 +3,7 @@ of times, each attempt in a unit of work of its own."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -33,7 +34,8 @@ class Racing:
 def bus_with(handler: Racing, monkeypatch: pytest.MonkeyPatch) -> MessageBus:
     monkeypatch.setattr(bus_module, "RETRY_PAUSE_S", 0.0)
     store = MemoryStore()
-    return MessageBus(lambda: MemoryUnitOfWork(store), None, {Command: handler})  # type: ignore[arg-type]
+    node = SimpleNamespace(country="IN")  # the bus reads only the country (for its log)
+    return MessageBus(lambda: MemoryUnitOfWork(store), node, {Command: handler})  # type: ignore[arg-type]
 
 
 def test_a_command_that_lost_a_race_runs_again_in_a_fresh_unit_of_work(

@@ -87,7 +87,7 @@ def iso6346_check_digit(first10: str) -> int:
     reason = _first10_error(first10)
     if reason is not None:
         raise ValueError(reason)
-    total = sum(_ISO6346_VALUES[c] * 2**i for i, c in enumerate(first10))
+    total = sum(_ISO6346_VALUES[c] << i for i, c in enumerate(first10))
     return total % 11 % 10
 
 
