@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from corridor.api.views import view_for
 from corridor.cli.common import (
     DEFAULT_DATA_DIR,
     EXIT_INVALID,
@@ -21,6 +20,7 @@ from corridor.cli.common import (
 )
 from corridor.customs.schemas import DeclarationDocument
 from corridor.customs.validation import validate_declaration
+from corridor.customs.views import view_for
 from corridor.refdata.codelists import code_lists
 from corridor.service.commands import FileDeclaration
 from corridor.shared.errors import InvalidInput

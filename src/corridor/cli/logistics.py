@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from corridor.api.views import view_for
 from corridor.cli.common import (
     DEFAULT_DATA_DIR,
     DataDir,
@@ -19,6 +18,7 @@ from corridor.cli.common import (
     post_to_server,
     read_json,
 )
+from corridor.customs.views import view_for
 from corridor.logistics.timeline import consignment_view
 from corridor.service.commands import PayDuties, PostEvents
 
