@@ -13,6 +13,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from corridor.cli.common import DEFAULT_DATA_DIR, Country, DataDir
 from corridor.documents import service
 from corridor.documents.issuers import ROLES, Issuer, JsonFileIssuerRegistry
 from corridor.shared.errors import Conflict, CorridorError, Forbidden, InvalidInput, NotFound
@@ -24,17 +25,7 @@ app = typer.Typer(
 issuer_app = typer.Typer(help="Issuing bodies registered at this node.", no_args_is_help=True)
 app.add_typer(issuer_app, name="issuer")
 
-DataDir = Annotated[
-    Path,
-    typer.Option(
-        "--data-dir",
-        envvar="CORRIDOR_DATA_DIR",
-        help="Node data directory (issuer registry, keys, revocations).",
-        show_default=True,
-    ),
-]
-DEFAULT_DATA_DIR = Path("corridor-data")
-NodeOption = Annotated[str, typer.Option("--node", help="Node whose issuer registry is used: IN or RU")]
+NodeOption = Country
 
 
 def _emit(obj: Any) -> None:
