@@ -203,3 +203,12 @@ def test_serve_takes_the_nats_url_it_is_given(tmp_path: Path, monkeypatch: pytes
         ["node", "serve", "--node", "IN", "--data-dir", str(tmp_path), "--nats-url", "nats://127.0.0.1:4"],
     )
     assert isinstance(result.exception, Reached) and str(result.exception) == "nats://127.0.0.1:4"
+
+
+def test_a_short_provisioned_secret_names_the_file_option(tmp_path: Path) -> None:
+    path = tmp_path / "short.key"
+    path.write_text("short\n")
+    path.chmod(0o600)
+    result = apikey(tmp_path, "--secret-file", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: --secret-file: use at least 24 characters"

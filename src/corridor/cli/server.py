@@ -240,10 +240,11 @@ def apikey(
     """Create an API key; its secret is printed once and only its hash is stored."""
     if role not in ROLES:
         raise fail(f"--role: must be one of {', '.join(ROLES)}", 2)
+    option = "--secret"
     if secret_file is not None:
-        secret = read_secret_file(secret_file, "--secret-file")
+        option, secret = "--secret-file", read_secret_file(secret_file, "--secret-file")
     if secret is not None and len(secret) < 24:
-        raise fail("--secret: use at least 24 characters", 2)
+        raise fail(f"{option}: use at least 24 characters", 2)
     with local_node(data_dir, node, db, db_schema) as local:
         value = create_api_key(
             local.uow(), role, party, label or f"{role} {party}", datetime.now(UTC), secret
