@@ -3,7 +3,7 @@ codes it can give (``responses=answers(401, 403, ...)``) with the JSON body each
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
@@ -62,8 +62,10 @@ def answers(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: ANSWERS[code] for code in codes}
 
 
-def declare_body_limit(app: FastAPI) -> None:
-    """Every route that takes a body may answer 413 (the request gate enforces the limit)."""
-    for route in app.routes:
+def declare_body_limit(router: APIRouter) -> APIRouter:
+    """Every route of ``router`` that takes a body may answer 413 (the request gate enforces the
+    limit)."""
+    for route in router.routes:
         if isinstance(route, APIRoute) and "POST" in (route.methods or ()):
             route.responses.setdefault(413, ANSWERS[413])
+    return router

@@ -8,12 +8,17 @@ from typing import Annotated
 
 import typer
 
-from corridor.api.views import view_for
 from corridor.cli.common import (
     DEFAULT_DATA_DIR,
     EXIT_INVALID,
+    ApiKey,
+    ApiKeyFile,
+    Country,
     DataDir,
+    DbSchema,
     DbUrl,
+    Url,
+    client_key,
     emit,
     handle_locally,
     post_to_server,
@@ -21,11 +26,17 @@ from corridor.cli.common import (
 )
 from corridor.customs.schemas import DeclarationDocument
 from corridor.customs.validation import validate_declaration
+from corridor.customs.views import view_for
 from corridor.refdata.codelists import code_lists
 from corridor.service.commands import FileDeclaration
 from corridor.shared.errors import InvalidInput
 
+app = typer.Typer()
+schema_app = typer.Typer(help="Print JSON Schemas of the documents the corridor accepts.")
+app.add_typer(schema_app, name="schema")
 
+
+@app.command()
 def validate(file: Annotated[Path, typer.Argument(help="Declaration JSON file")]) -> None:
     """Check a declaration without filing it: exit 0 valid, 1 invalid (JSON errors), 2 unreadable."""
     document = read_json(file)
@@ -37,24 +48,24 @@ def validate(file: Annotated[Path, typer.Argument(help="Declaration JSON file")]
     emit({"valid": True})
 
 
+@app.command()
 def declare(
     file: Annotated[Path, typer.Argument(help="Export declaration JSON file")],
-    node: Annotated[str, typer.Option("--node", help="Origin node: IN or RU")] = "IN",
+    node: Country = "IN",
     data_dir: DataDir = DEFAULT_DATA_DIR,
     db: DbUrl = None,
-    url: Annotated[str | None, typer.Option(help="File at a running node server instead")] = None,
-    api_key: Annotated[str | None, typer.Option(envvar="CORRIDOR_API_KEY", help="API key for --url")] = None,
+    db_schema: DbSchema = None,
+    url: Url = None,
+    api_key: ApiKey = None,
+    api_key_file: ApiKeyFile = None,
 ) -> None:
     """File an export declaration at the origin node; prints the registered declaration."""
     document = read_json(file)
     if url:
-        post_to_server(url, "/v1/declarations", document, api_key)
+        post_to_server(url, "/v1/declarations", document, client_key(api_key, api_key_file))
         return
-    declaration = handle_locally(data_dir, node, db, FileDeclaration(document))
+    declaration = handle_locally(data_dir, node, db, FileDeclaration(document), db_schema)
     emit(view_for("officer", declaration))
-
-
-schema_app = typer.Typer(help="Print JSON Schemas of the documents the corridor accepts.")
 
 
 @schema_app.command("declaration")

@@ -12,14 +12,24 @@ from typing import Annotated
 
 import typer
 
-from corridor.cli.common import DEFAULT_DATA_DIR, Country, DataDir, DbUrl, emit, fail, local_node, read_json
+from corridor.cli.common import (
+    DEFAULT_DATA_DIR,
+    Country,
+    DataDir,
+    DbSchema,
+    DbUrl,
+    emit,
+    fail,
+    local_node,
+    old_spellings,
+    read_json,
+)
 from corridor.messaging.keys import KeyringError, NodeKeys
 
-app = typer.Typer(help="A node's Ed25519 signing keys and its trust list of peers' keys.")
-
-DbSchema = Annotated[
-    str | None, typer.Option("--db-schema", help="PostgreSQL schema [env CORRIDOR_DB_SCHEMA]")
-]
+app = typer.Typer(
+    help="A node's Ed25519 signing keys and its trust list of peers' keys.",
+    context_settings={"token_normalize_func": old_spellings},
+)
 
 
 @contextmanager

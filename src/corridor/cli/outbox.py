@@ -7,9 +7,22 @@ from typing import Annotated
 
 import typer
 
-from corridor.cli.common import DEFAULT_DATA_DIR, Country, DataDir, DbUrl, emit, fail, local_node
+from corridor.cli.common import (
+    DEFAULT_DATA_DIR,
+    Country,
+    DataDir,
+    DbSchema,
+    DbUrl,
+    emit,
+    fail,
+    local_node,
+    old_spellings,
+)
 
-app = typer.Typer(help="A node's outbox: messages waiting, delivered or refused by the peer.")
+app = typer.Typer(
+    help="A node's outbox: messages waiting, delivered or refused by the peer.",
+    context_settings={"token_normalize_func": old_spellings},
+)
 
 
 @app.command("list")
@@ -19,11 +32,12 @@ def list_(
     node: Country = "IN",
     data_dir: DataDir = DEFAULT_DATA_DIR,
     db: DbUrl = None,
+    db_schema: DbSchema = None,
 ) -> None:
     """Messages with a status, oldest first, with the last delivery error."""
     if status not in ("pending", "sent", "dead"):
         raise fail("--status: must be pending, sent or dead", 2)
-    with local_node(data_dir, node, db) as local, local.uow() as uow:
+    with local_node(data_dir, node, db, db_schema) as local, local.uow() as uow:
         messages = uow.outbox.with_status(status=status, limit=limit)
     emit(
         [
@@ -48,9 +62,10 @@ def requeue(
     node: Country = "IN",
     data_dir: DataDir = DEFAULT_DATA_DIR,
     db: DbUrl = None,
+    db_schema: DbSchema = None,
 ) -> None:
     """Send refused messages again, e.g. after the peer imported a rotated key."""
-    with local_node(data_dir, node, db) as local, local.uow() as uow:
+    with local_node(data_dir, node, db, db_schema) as local, local.uow() as uow:
         ids = message_ids or [m.message_id for m in uow.outbox.with_status(status="dead", limit=100_000)]
         moved = uow.outbox.requeue(ids, datetime.now(UTC))
         uow.commit()

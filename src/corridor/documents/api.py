@@ -1,5 +1,6 @@
 """HTTP routes for verifying and redacting documents; thin wrappers over ``corridor.documents.service``.
-Issuing and revoking need the node (issuer keys, the peer to tell) and live in ``corridor.api.app``.
+Issuing and revoking need the node (issuer keys, the peer to tell) and live in
+``corridor.api.routes.documents``.
 
 The node supplies its registry and revocations by overriding the ``document_context``
 dependency (``app.dependency_overrides[document_context] = ...``, for a node one that yields a

@@ -14,6 +14,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from pydantic import ValidationError
 
+from corridor.cli.common import DEFAULT_DATA_DIR, Country, DataDir, DbSchema, DbUrl
 from corridor.documents import service
 from corridor.documents.issuers import ROLES, Issuer
 from corridor.documents.registry import NodeDocuments
@@ -27,23 +28,7 @@ app = typer.Typer(
 issuer_app = typer.Typer(help="Issuing bodies registered at this node.", no_args_is_help=True)
 app.add_typer(issuer_app, name="issuer")
 
-DataDir = Annotated[
-    Path,
-    typer.Option(
-        "--data-dir",
-        envvar="CORRIDOR_DATA_DIR",
-        help="Nodes' data directory (IN/ and RU/: database, issuer keys).",
-        show_default=True,
-    ),
-]
-DEFAULT_DATA_DIR = Path("corridor-data")
-NodeOption = Annotated[str, typer.Option("--node", help="Node whose issuer registry is used: IN or RU")]
-DbUrl = Annotated[
-    str | None, typer.Option("--db", envvar="CORRIDOR_DB_URL", help="SQLAlchemy database URL of the node")
-]
-DbSchema = Annotated[
-    str | None, typer.Option("--db-schema", help="PostgreSQL schema [env CORRIDOR_DB_SCHEMA]")
-]
+NodeOption = Country
 
 
 def _emit(obj: Any) -> None:

@@ -1,0 +1,109 @@
+"""Declarations: validate, file, read, the officer's decisions, duty payment and the officer's queue."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+
+from corridor.api import bodies
+from corridor.api.answers import answers
+from corridor.api.deps import Officer, ServingNode, Trader, TraderOrOfficer
+from corridor.customs import queries
+from corridor.customs.validation import validate_declaration
+from corridor.customs.views import view_for
+from corridor.service import commands
+from corridor.shared.text import Text
+
+router = APIRouter()
+
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+@router.post("/v1/declarations/validate", responses=answers(400, 401, 403, 422))
+def validate(
+    caller: TraderOrOfficer, node: ServingNode, document: Annotated[dict[str, Any], Body()]
+) -> dict[str, Any]:
+    validate_declaration(document, node.bus.ctx.codes)
+    return {"valid": True}
+
+
+@router.post("/v1/declarations", status_code=201, responses=answers(400, 401, 403, 404, 409, 422))
+def file(
+    caller: TraderOrOfficer, node: ServingNode, document: Annotated[dict[str, Any], Body()]
+) -> dict[str, Any]:
+    """The WCO declaration; wrapped trade documents it references by targetHash may come along
+    in a top-level ``documents`` list."""
+    attached = document.pop("documents", [])
+    command = commands.FileDeclaration(
+        document,
+        filed_by=caller.party_id if caller.role == "trader" else None,
+        documents=tuple(attached) if isinstance(attached, list) else attached,
+    )
+    return view_for(caller.role, node.handle(command))
+
+
+@router.get("/v1/declarations", responses=answers(401, 403, 422))
+def list_declarations(
+    caller: TraderOrOfficer,
+    node: ServingNode,
+    status: Annotated[str, Text(20)] | None = None,
+    limit: Limit = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> dict[str, Any]:
+    items = queries.declarations(node.uow(), caller, status, limit, offset)
+    return {"items": items, "limit": limit, "offset": offset}
+
+
+@router.get("/v1/declarations/{declaration_id}", responses=answers(401, 403, 404, 422))
+def get_declaration(
+    caller: TraderOrOfficer, node: ServingNode, declaration_id: bodies.Reference
+) -> dict[str, Any]:
+    return queries.declaration(node.uow(), caller, declaration_id)
+
+
+@router.get("/v1/declarations/{declaration_id}/timeline", responses=answers(401, 403, 404, 422))
+def timeline(caller: TraderOrOfficer, node: ServingNode, declaration_id: bodies.Reference) -> dict[str, Any]:
+    return queries.declaration_timeline(node.uow(), caller, declaration_id)
+
+
+@router.post("/v1/declarations/{declaration_id}/clear", responses=answers(400, 401, 403, 404, 409, 422))
+def clear(
+    caller: Officer,
+    node: ServingNode,
+    declaration_id: bodies.Reference,
+    body: bodies.Clearance | None = None,
+) -> dict[str, Any]:
+    findings = body.findings if body is not None else ""
+    command = commands.ClearDeclaration(declaration_id, caller.party_id, findings)
+    return view_for(caller.role, node.handle(command))
+
+
+@router.post("/v1/declarations/{declaration_id}/hold", responses=answers(400, 401, 403, 404, 409, 422))
+def hold(
+    caller: Officer, node: ServingNode, declaration_id: bodies.Reference, body: bodies.Hold
+) -> dict[str, Any]:
+    command = commands.HoldDeclaration(declaration_id, caller.party_id, body.reason)
+    return view_for(caller.role, node.handle(command))
+
+
+@router.post("/v1/declarations/{declaration_id}/release", responses=answers(401, 403, 404, 409, 422))
+def release(caller: Officer, node: ServingNode, declaration_id: bodies.Reference) -> dict[str, Any]:
+    command = commands.ReleaseDeclaration(declaration_id, caller.party_id)
+    return view_for(caller.role, node.handle(command))
+
+
+@router.post("/v1/declarations/{declaration_id}/payments", responses=answers(400, 401, 403, 404, 409, 422))
+def pay(
+    caller: Trader, node: ServingNode, declaration_id: bodies.Reference, body: bodies.Payment
+) -> dict[str, Any]:
+    """Pay the assessed duties and taxes: ``{"amounts": [{"value", "currencyID"}], "reference"}``."""
+    queries.seen(node.uow(), caller, declaration_id)
+    command = commands.PayDuties(declaration_id, caller.party_id, body.amounts, body.reference)
+    return view_for(caller.role, node.handle(command))
+
+
+@router.get("/v1/queue", responses=answers(401, 403, 422))
+def officer_queue(caller: Officer, node: ServingNode, limit: Limit = 100) -> dict[str, Any]:
+    """Declarations waiting for an officer (yellow and red lanes), oldest first."""
+    return {"items": [entry.to_json() for entry in queries.officer_queue(node.uow(), limit)]}

@@ -1,0 +1,30 @@
+"""Logistics: a carrier's EPCIS events and a consignment's timeline."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+
+from corridor.api import bodies
+from corridor.api.answers import answers
+from corridor.api.deps import Carrier, ServingNode, TraderOrOfficer
+from corridor.logistics import queries
+from corridor.service import commands
+
+router = APIRouter()
+
+
+@router.post("/v1/events", status_code=202, responses=answers(400, 401, 403, 409, 422))
+def post_events(
+    caller: Carrier, node: ServingNode, document: Annotated[dict[str, Any], Body()]
+) -> dict[str, Any]:
+    """A carrier's EPCIS 2.0 document of logistics events (ObjectEvents)."""
+    result: dict[str, Any] = node.handle(commands.PostEvents(document, caller.party_id))
+    return result
+
+
+@router.get("/v1/consignments/{ref}/timeline", responses=answers(401, 403, 404, 422))
+def consignment_timeline(caller: TraderOrOfficer, node: ServingNode, ref: bodies.Reference) -> dict[str, Any]:
+    """Customs stages at this node and the consignment's logistics events, in time order."""
+    return queries.consignment_timeline(node.uow(), caller, ref)
