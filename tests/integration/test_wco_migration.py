@@ -17,10 +17,10 @@ from sqlalchemy import Engine, insert, select
 
 from corridor.adapters.database import MIGRATIONS, make_engine, migrate
 from corridor.adapters.tables import declarations
-from corridor.api.views import view_for
 from corridor.customs.domain.model import CLEARED, EXPORT, IMPORT, PRE_ASSESSED, UNDER_CONTROL
 from corridor.customs.legacy import upgrade_declaration
 from corridor.customs.validation import validate_declaration
+from corridor.customs.views import view_for
 from corridor.demo.run import Corridor
 from corridor.refdata.codelists import code_lists
 from corridor.service.commands import ClearDeclaration
