@@ -64,7 +64,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    raise NotImplementedError(
+    raise RuntimeError(  # irreversible: the old paths are not written back
         "0007 moved stored declarations to WCO DM 3.x paths; restore the database backup taken "
         "before the upgrade to go back"
     )
