@@ -25,7 +25,6 @@ from corridor.customs.schemas import DeclarationType, PartyType
 from corridor.customs.validation import validate_declaration
 from corridor.documents.crosscheck import decl_document_refs
 from corridor.documents.handlers import merge_lane, referenced_documents
-from corridor.logistics.epcis import BizStep
 from corridor.logistics.handlers import sync_release
 from corridor.service.commands import (
     ClearDeclaration,
@@ -38,6 +37,7 @@ from corridor.service.commands import (
 from corridor.service.context import NodeContext
 from corridor.service.outbox import enqueue
 from corridor.service.ports import CommitConflict, Trader, UnitOfWork
+from corridor.shared.cbv import BizStep
 from corridor.shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, NotYet
 from corridor.shared.scalars import decimal_reason
 

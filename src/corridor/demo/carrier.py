@@ -6,8 +6,9 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from corridor.logistics.epcis import BizStep, make_document, object_event
+from corridor.logistics.epcis import make_document, object_event
 from corridor.logistics.identifiers import consignment_uri, container_uri, locode_uri
+from corridor.shared.cbv import BizStep
 
 MILESTONES = (
     (BizStep.LOADING, "LoadingLocation", timedelta(hours=-6)),

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from corridor.customs.domain.identifiers import iso6346_check_digit
+from corridor.shared.iso6346 import iso6346_check_digit
 
 INN_WEIGHTS_10 = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 

@@ -25,7 +25,6 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -42,6 +41,7 @@ from pydantic import (
 )
 
 from corridor.logistics.identifiers import URI_RE
+from corridor.shared.cbv import BizStep
 from corridor.shared.errors import FieldError, InvalidInput
 from corridor.shared.text import Text
 
@@ -60,52 +60,6 @@ _RFC3339_RE = re.compile(
 )
 _TZ_OFFSET_PATTERN = r"^([+]|[-])((0[0-9]|1[0-3]):([0-5][0-9])|14:00)$"
 _LEGACY_CBV_RE = re.compile(r"^(urn:epcglobal:cbv|https?://ns\.gs1\.org/cbv/)")
-
-
-class BizStep(StrEnum):
-    """CBV 2.0 business steps (the enumeration of the official bizStep schema)."""
-
-    ACCEPTING = "accepting"
-    ARRIVING = "arriving"
-    ASSEMBLING = "assembling"
-    COLLECTING = "collecting"
-    COMMISSIONING = "commissioning"
-    CONSIGNING = "consigning"
-    CREATING_CLASS_INSTANCE = "creating_class_instance"
-    CYCLE_COUNTING = "cycle_counting"
-    DECOMMISSIONING = "decommissioning"
-    DEPARTING = "departing"
-    DESTROYING = "destroying"
-    DISASSEMBLING = "disassembling"
-    DISPENSING = "dispensing"
-    ENCODING = "encoding"
-    ENTERING_EXITING = "entering_exiting"
-    HOLDING = "holding"
-    INSPECTING = "inspecting"
-    INSTALLING = "installing"
-    KILLING = "killing"
-    LOADING = "loading"
-    OTHER = "other"
-    PACKING = "packing"
-    PICKING = "picking"
-    RECEIVING = "receiving"
-    REMOVING = "removing"
-    REPACKAGING = "repackaging"
-    REPAIRING = "repairing"
-    REPLACING = "replacing"
-    RESERVING = "reserving"
-    RETAIL_SELLING = "retail_selling"
-    SHIPPING = "shipping"
-    STAGING_OUTBOUND = "staging_outbound"
-    STOCK_TAKING = "stock_taking"
-    STOCKING = "stocking"
-    STORING = "storing"
-    TRANSPORTING = "transporting"
-    UNLOADING = "unloading"
-    UNPACKING = "unpacking"
-    VOID_SHIPPING = "void_shipping"
-    SENSOR_REPORTING = "sensor_reporting"
-    SAMPLING = "sampling"
 
 
 DISPOSITIONS = frozenset(

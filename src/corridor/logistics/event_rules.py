@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from corridor.logistics.epcis import BizStep, ObjectEvent, parse_document
+from corridor.logistics.epcis import ObjectEvent, parse_document
 from corridor.logistics.identifiers import CONTAINER_URI_PREFIX, IdKind, ParsedId, locode_from_uri, parse_epc
+from corridor.shared.cbv import BizStep
 from corridor.shared.errors import FieldError, InvalidInput
 
 LOGISTICS_STEPS = frozenset(

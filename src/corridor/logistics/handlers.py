@@ -7,7 +7,7 @@ from typing import Any
 
 from corridor.customs.domain.model import IMPORT, RELEASED, CustomsDeclaration
 from corridor.logistics.customs_link import consignment_ref, declared_carrier, replay, write_back
-from corridor.logistics.epcis import BizStep, make_document, parse_document
+from corridor.logistics.epcis import make_document, parse_document
 from corridor.logistics.event_rules import LogisticsEvent, Movement, RuleContext, check_event
 from corridor.logistics.identifiers import CONTAINER_URI_PREFIX
 from corridor.logistics.release import ReleaseError
@@ -15,6 +15,7 @@ from corridor.service.commands import PostEvents
 from corridor.service.context import NodeContext
 from corridor.service.outbox import enqueue
 from corridor.service.ports import StoredEvent, UnitOfWork
+from corridor.shared.cbv import BizStep
 from corridor.shared.errors import Conflict, FieldError, InvalidInput
 
 EVENTS = "logistics.events.v1"

@@ -21,7 +21,7 @@ import re
 from enum import StrEnum
 from typing import NamedTuple
 
-from corridor.customs.domain.identifiers import container_number_error
+from corridor.shared.iso6346 import container_number_error
 
 UNLOCODE_URI_PREFIX = "https://vocabulary.uncefact.org/unlocode#"
 CORRIDOR_ID_BASE = "https://id.corridor.example/"

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from corridor.logistics.epcis import BizStep
 from corridor.logistics.event_rules import LogisticsEvent
+from corridor.shared.cbv import BizStep
 from corridor.shared.errors import Conflict
 
 

@@ -47,11 +47,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from corridor.logistics.epcis import BizStep
 from corridor.logistics.event_rules import LogisticsEvent
 from corridor.logistics.release import ConsignmentRelease, ExamResult, Lane, TrsStage
 from corridor.logistics.routes import Route, routes
 from corridor.logistics.trs import TRS_STAGES, ReleaseRecord, mean_release
+from corridor.shared.cbv import BizStep
 
 NTRS_2023_SEAPORT_H = 85 + 42 / 60
 NTRS_2023_AIR_H = 44 + 16 / 60

@@ -10,14 +10,13 @@ from hypothesis import strategies as st
 
 from corridor.customs.domain.identifiers import (
     PAN_HOLDER_TYPES,
-    container_number_error,
     gstin_check_character,
     gstin_error,
     hs_format_error,
     iec_error,
     inn_error,
-    iso6346_check_digit,
 )
+from corridor.shared.iso6346 import container_number_error, iso6346_check_digit
 
 # --- ISO 6346 ---------------------------------------------------------------------------------
 

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from corridor.customs.domain.identifiers import iso6346_check_digit
-from corridor.logistics.epcis import BizStep, ObjectEvent, object_event, parse_document, parse_event
+from corridor.logistics.epcis import ObjectEvent, object_event, parse_document, parse_event
 from corridor.logistics.event_rules import EventLedger, check_event, to_logistics
 from corridor.logistics.identifiers import (
     consignment_uri,
@@ -18,7 +17,9 @@ from corridor.logistics.identifiers import (
     locode_from_uri,
     locode_uri,
 )
+from corridor.shared.cbv import BizStep
 from corridor.shared.errors import InvalidInput
+from corridor.shared.iso6346 import iso6346_check_digit
 
 KNOWN = {"INNSA", "RULED", "RUNVS", "EGSUZ", "EGPSD"}
 C1, C2 = "MSKU1234565", "MSKU7654328"

@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Protocol
 
 from corridor.customs.domain.identifiers import (
-    container_number_error,
     gstin_error,
     hs_format_error,
     iec_error,
@@ -25,6 +24,7 @@ from corridor.customs.schemas import MeasureType as Measure
 from corridor.customs.schemas import OtherPartyType as OtherParty
 from corridor.customs.schemas import PartyType as Party
 from corridor.shared.errors import FieldError
+from corridor.shared.iso6346 import container_number_error
 
 NATIONAL_SCHEME = {"IN": "ITC-HS", "RU": "TNVED"}
 PARTY_ID_SCHEMES = {"IN": "IEC (10 characters) or GSTIN (15)", "RU": "INN"}
