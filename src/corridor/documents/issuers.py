@@ -155,6 +155,18 @@ def new_issuer(
         raise InvalidInput(field_errors(exc)) from None
 
 
+def generated_issuer(
+    *, name: str, country: str, role: str, issuer_id: str | None = None, node: str | None = None
+) -> tuple[Issuer, Ed25519PrivateKey]:
+    """A new issuing body's registry entry with its fresh Ed25519 key pair."""
+    key = Ed25519PrivateKey.generate()
+    public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    issuer = new_issuer(
+        name=name, country=country, role=role, public_key=public, issuer_id=issuer_id, node=node
+    )
+    return issuer, key
+
+
 class IssuerKeyFiles:
     """Private keys of the issuers registered at this node, in ``<data dir>/documents/keys/``
     (PKCS#8 PEM, file mode 0600, directory 0700); the registry itself is in the node's database."""
@@ -225,11 +237,7 @@ class InMemoryIssuerRegistry:
     def register(
         self, *, name: str, country: str, role: str, issuer_id: str | None = None, node: str | None = None
     ) -> Issuer:
-        key = Ed25519PrivateKey.generate()
-        public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        issuer = new_issuer(
-            name=name, country=country, role=role, public_key=public, issuer_id=issuer_id, node=node
-        )
+        issuer, key = generated_issuer(name=name, country=country, role=role, issuer_id=issuer_id, node=node)
         self._issuers[issuer.id] = issuer
         self._keys[issuer.id] = key
         return issuer

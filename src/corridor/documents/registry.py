@@ -13,10 +13,9 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from corridor.documents.issuers import Issuer, IssuerKeyFiles, new_issuer, read_issuer_file
+from corridor.documents.issuers import Issuer, IssuerKeyFiles, generated_issuer, read_issuer_file
 from corridor.documents.revocation import RevocationRecord, read_revocation_file
 from corridor.documents.service import DocumentContext, issue_documents, verify
 from corridor.documents.verify import Verdict
@@ -97,11 +96,7 @@ class NodeDocuments:
         self, *, name: str, country: str, role: str, issuer_id: str | None = None, node: str | None = None
     ) -> Issuer:
         """Register an issuing body here with a new Ed25519 key pair (private key file mode 0600)."""
-        key = Ed25519PrivateKey.generate()
-        public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        issuer = new_issuer(
-            name=name, country=country, role=role, public_key=public, issuer_id=issuer_id, node=node
-        )
+        issuer, key = generated_issuer(name=name, country=country, role=role, issuer_id=issuer_id, node=node)
         with self.uow_factory() as uow:
             if uow.issuers.get(issuer.id) is not None:
                 raise Conflict(f"issuer {issuer.id} is already registered")
