@@ -14,7 +14,6 @@ from corridor.customs.domain.model import CustomsDeclaration, Stage
 from corridor.documents.issuers import Issuer
 from corridor.documents.revocation import RevocationRecord
 from corridor.service import ports
-from corridor.shared.errors import Conflict
 
 
 class MemoryStore:
@@ -317,12 +316,7 @@ class MemoryIssuers(ports.IssuerRepository):
     def list_issuers(self) -> list[Issuer]:
         return [self.store.issuers[i][0] for i in sorted(self.store.issuers)]
 
-    def add(self, issuer: Issuer, source: str = "imported") -> None:
-        existing = self.get(issuer.id)
-        if existing is not None:
-            if existing.public_key != issuer.public_key:
-                raise Conflict(f"issuer {issuer.id} is already registered with another key")
-            return
+    def _insert(self, issuer: Issuer, source: str) -> None:
         self.store.issuers[issuer.id] = (issuer, source)
 
 

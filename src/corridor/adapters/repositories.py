@@ -15,7 +15,6 @@ from corridor.customs.domain.model import CustomsDeclaration, Stage
 from corridor.documents.issuers import Issuer
 from corridor.documents.revocation import RevocationRecord
 from corridor.service import ports
-from corridor.shared.errors import Conflict
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -670,12 +669,7 @@ class SqlIssuers(ports.IssuerRepository):
     def list_issuers(self) -> list[Issuer]:
         return [_issuer(row) for row in self.conn.execute(ALL_ISSUERS)]
 
-    def add(self, issuer: Issuer, source: str = "imported") -> None:
-        existing = self.get(issuer.id)
-        if existing is not None:
-            if existing.public_key != issuer.public_key:
-                raise Conflict(f"issuer {issuer.id} is already registered with another key")
-            return
+    def _insert(self, issuer: Issuer, source: str) -> None:
         row = {c: getattr(issuer, c) for c in ISSUER_COLUMNS}
         row |= {"status": "active" if issuer.active else "inactive", "source": source}
         try:

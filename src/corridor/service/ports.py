@@ -11,6 +11,7 @@ from typing import Any, Self
 from corridor.customs.domain.model import CustomsDeclaration, Stage
 from corridor.documents.issuers import Issuer
 from corridor.documents.revocation import RevocationRecord
+from corridor.shared.errors import Conflict
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,11 +270,19 @@ class IssuerRepository(abc.ABC):
     def list_issuers(self) -> list[Issuer]:
         """Every issuer, by id."""
 
-    @abc.abstractmethod
     def add(self, issuer: Issuer, source: str = "imported") -> None:
         """Record an issuer; the same issuer again changes nothing. Raise Conflict when its id is
         registered with another key. ``source`` says where it came from (registered here,
         imported, migrated)."""
+        existing = self.get(issuer.id)
+        if existing is None:
+            self._insert(issuer, source)
+        elif existing.public_key != issuer.public_key:
+            raise Conflict(f"issuer {issuer.id} is already registered with another key")
+
+    @abc.abstractmethod
+    def _insert(self, issuer: Issuer, source: str) -> None:
+        """Store an issuer whose id is not registered yet."""
 
 
 class RevocationRepository(abc.ABC):
