@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from corridor.customs.domain.model import UNDER_CONTROL
+from corridor.customs.domain.vocabulary import Status
 from corridor.demo.paperwork import documents_for, reference
 from corridor.demo.run import Corridor
 from corridor.demo.samples import SampleCorridor
@@ -41,7 +41,7 @@ def file(corridor: Any, declaration: dict[str, Any], wrapped: list[dict[str, Any
     export = corridor.nodes["IN"].handle(
         FileDeclaration(reference(declaration, wrapped), documents=tuple(wrapped))
     )
-    if export.status == UNDER_CONTROL:  # the officer's check lets it go, findings stay on record
+    if export.status == Status.UNDER_CONTROL:  # the officer's check lets it go, findings stay on record
         corridor.nodes["IN"].handle(ClearDeclaration(export.id, "IN-OFFICER", "documents seen"))
     corridor.pump()
     with corridor.nodes["RU"].uow() as uow:

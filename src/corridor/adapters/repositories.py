@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, String, bindparam, cast, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -229,6 +229,12 @@ class SqlDeclarations(ports.DeclarationRepository):
             select(t.stages).where(c.declaration_id == declaration_id).order_by(c.at, c.id)
         )
         return [Stage(row.stage, utc(row.at) or row.at, row.detail) for row in rows]
+
+    def referencing(self, document_hash: str) -> list[CustomsDeclaration]:
+        c = t.declarations.c
+        text = cast(c.document, String)
+        query = select(t.declarations).where(text.contains(document_hash)).order_by(c.created_at, c.id)
+        return [_declaration(row) for row in self.conn.execute(query)]
 
     def summary(self) -> list[dict[str, Any]]:
         c = t.declarations.c

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from corridor.customs.domain.model import IMPORT, RELEASED
+from corridor.customs.domain.vocabulary import Flow, Status
 from corridor.demo.carrier import milestones
-from corridor.logistics.customs_link import declared_carrier
 from corridor.node.bootstrap import Node
 from corridor.service.commands import ClearDeclaration, PayDuties, PostEvents, ReleaseDeclaration
 from corridor.shared.errors import Conflict
@@ -74,13 +73,13 @@ def run_voyages(
     for destination, node in nodes.items():
         origin = "RU" if destination == "IN" else "IN"
         with node.uow() as uow:
-            imports = [d for d in uow.declarations.query(limit=100_000) if d.flow == IMPORT]
+            imports = [d for d in uow.declarations.query(limit=100_000) if d.flow == Flow.IMPORT]
         for imported in imports:
             consignment = imported.document["Declaration"]["GoodsShipment"]["Consignment"]
             departure = datetime.fromisoformat(consignment["DepartureDateTime"])
             arrival = datetime.fromisoformat(consignment["ArrivalDateTime"])
             document = milestones(imported.document, imported.peer_id or imported.id, departure, arrival)
-            carrier = declared_carrier(imported)  # the consignment's carrier posts its milestones
+            carrier = imported.carrier  # the consignment's carrier posts its milestones
             for event in document["epcisBody"]["eventList"]:
                 single = {**document, "epcisBody": {"eventList": [event]}}
                 schedule(datetime.fromisoformat(event["eventTime"]), "event", (origin, (single, carrier)))
@@ -141,7 +140,7 @@ def _officer(node: Node, country: str, declaration_id: str) -> bool:
         return declaration.status, {s.name for s in stages} | ({"conform"} if examined else set())
 
     status, seen = state()
-    if status == RELEASED:
+    if status == Status.RELEASED:
         return True
     try:
         if "conform" not in seen:
@@ -151,13 +150,13 @@ def _officer(node: Node, country: str, declaration_id: str) -> bool:
     except Conflict:  # the goods are not there yet, or the duties are not paid: look again later
         return False
     status, seen = state()
-    return status == RELEASED or "arrival" not in seen
+    return status == Status.RELEASED or "arrival" not in seen
 
 
 def _measure(nodes: dict[str, Node], report: VoyageReport) -> None:
     for node in nodes.values():
         with node.uow() as uow:
-            for declaration in uow.declarations.query(status=RELEASED, limit=100_000):
+            for declaration in uow.declarations.query(status=Status.RELEASED, limit=100_000):
                 stages = {s.name: s.at for s in uow.declarations.stages(declaration.id)}
                 hours = (stages["release"] - stages["arrival"]).total_seconds() / 3600
                 report.released += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,6 +13,7 @@ from corridor.customs.domain.model import CustomsDeclaration, Stage
 from corridor.documents.issuers import Issuer
 from corridor.documents.revocation import RevocationRecord
 from corridor.shared.errors import Conflict
+from corridor.shared.events import Event
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,11 @@ class DeclarationRepository(abc.ABC):
 
     @abc.abstractmethod
     def stages(self, declaration_id: str) -> list[Stage]: ...
+
+    @abc.abstractmethod
+    def referencing(self, document_hash: str) -> list[CustomsDeclaration]:
+        """Declarations whose document references name ``document_hash`` (a targetHash or the
+        merkleRoot of a batch)."""
 
     @abc.abstractmethod
     def summary(self) -> list[dict[str, Any]]:
@@ -309,8 +316,17 @@ class CommitConflict(Exception):
     """The commit broke a uniqueness rule, e.g. the same message id was stored concurrently."""
 
 
+EventHandler = Callable[[Event, "UnitOfWork"], None]
+MAX_EVENT_ROUNDS = 50  # reactions that cause reactions: a loop this deep is a defect, not a workload
+
+
 class UnitOfWork(abc.ABC):
-    declarations: DeclarationRepository
+    """One transaction over the node's stores. Before it commits, it collects the domain events
+    recorded by the aggregates it handed out (and those published to it) and hands each to the
+    handlers subscribed to its type, in the same transaction; what they record is handed on in turn."""
+
+    event_handlers: Mapping[type[Event], Sequence[EventHandler]] = {}
+    published: list[Event]  # every event dispatched in this transaction, in order
     outbox: OutboxRepository
     inbox: InboxRepository
     rejections: RejectionRepository
@@ -329,8 +345,47 @@ class UnitOfWork(abc.ABC):
     def __exit__(self, *args: object) -> None:
         self.rollback()
 
+    @property
+    def declarations(self) -> DeclarationRepository:
+        return self._declarations
+
+    @declarations.setter
+    def declarations(self, repository: DeclarationRepository) -> None:
+        self._declarations = TrackingDeclarations(repository)
+        self.__dict__["_new_events"] = []
+        self.__dict__["published"] = []
+
+    def publish(self, *events: Event) -> None:
+        """Events that no aggregate recorded (a capability's service layer tells what it did)."""
+        self.__dict__.setdefault("_new_events", []).extend(events)
+
+    def collect_new_events(self) -> list[Event]:
+        events: list[Event] = self.__dict__.get("_new_events", [])
+        self.__dict__["_new_events"] = []
+        declarations = self.__dict__.get("_declarations")
+        if isinstance(declarations, TrackingDeclarations):
+            for declaration in declarations.seen.values():
+                events.extend(declaration.pull_events())
+        return events
+
+    def dispatch_events(self) -> None:
+        for _ in range(MAX_EVENT_ROUNDS):
+            events = self.collect_new_events()
+            if not events:
+                return
+            for event in events:
+                self.__dict__.setdefault("published", []).append(event)
+                for handler in self.event_handlers.get(type(event), ()):
+                    handler(event, self)
+        raise RuntimeError(f"domain events still flowing after {MAX_EVENT_ROUNDS} rounds")
+
+    def commit(self) -> None:
+        """Dispatch the domain events, then commit everything they and the command did."""
+        self.dispatch_events()
+        self._commit()
+
     @abc.abstractmethod
-    def commit(self) -> None: ...
+    def _commit(self) -> None: ...
 
     @abc.abstractmethod
     def rollback(self) -> None: ...
@@ -338,3 +393,52 @@ class UnitOfWork(abc.ABC):
     @abc.abstractmethod
     def savepoint(self) -> AbstractContextManager[None]:
         """A nested transaction: an exception inside undoes only what was done inside."""
+
+
+class TrackingDeclarations(DeclarationRepository):
+    """The declarations repository as a unit of work hands it out: one object per declaration in a
+    transaction (an event handler sees what the command changed), and every declaration seen, so
+    the unit of work can collect the events they record."""
+
+    def __init__(self, inner: DeclarationRepository) -> None:
+        self.inner = inner
+        self.seen: dict[str, CustomsDeclaration] = {}
+
+    def _track(self, declaration: CustomsDeclaration | None) -> CustomsDeclaration | None:
+        if declaration is None:
+            return None
+        return self.seen.setdefault(declaration.id, declaration)
+
+    def add(self, declaration: CustomsDeclaration) -> None:
+        self.inner.add(declaration)
+        self.seen[declaration.id] = declaration
+
+    def get(self, declaration_id: str) -> CustomsDeclaration | None:
+        if declaration_id in self.seen:
+            return self.seen[declaration_id]
+        return self._track(self.inner.get(declaration_id))
+
+    def save(self, declaration: CustomsDeclaration) -> None:
+        self.inner.save(declaration)
+        self.seen[declaration.id] = declaration
+
+    def find_by_lrn(self, flow: str, trader_id: str, lrn: str) -> CustomsDeclaration | None:
+        return self._track(self.inner.find_by_lrn(flow, trader_id, lrn))
+
+    def find_by_consignment(self, consignment_ref: str) -> CustomsDeclaration | None:
+        return self._track(self.inner.find_by_consignment(consignment_ref))
+
+    def query(
+        self, *, trader_id: str | None = None, status: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[CustomsDeclaration]:
+        found = self.inner.query(trader_id=trader_id, status=status, limit=limit, offset=offset)
+        return [self.seen.setdefault(d.id, d) for d in found]
+
+    def stages(self, declaration_id: str) -> list[Stage]:
+        return self.inner.stages(declaration_id)
+
+    def referencing(self, document_hash: str) -> list[CustomsDeclaration]:
+        return [self.seen.setdefault(d.id, d) for d in self.inner.referencing(document_hash)]
+
+    def summary(self) -> list[dict[str, Any]]:
+        return self.inner.summary()

@@ -9,7 +9,7 @@ import pytest
 from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
 from corridor.customs import queries
 from corridor.customs.domain.model import CustomsDeclaration
-from corridor.logistics.queries import consignment_timeline
+from corridor.customs.queries import consignment_timeline
 from corridor.service.auth import Principal
 from corridor.shared.errors import NotFound
 

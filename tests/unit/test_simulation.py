@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from corridor.logistics.cli import app
+from corridor.cli.simulate import app
 from corridor.logistics.routes import load_routes, route, routes
-from corridor.logistics.simulation import NTRS_2023_SEAPORT_H, simulate
-from corridor.logistics.trs import ReleaseRecord, percentile, summarize, trs_table
+from corridor.simulation.trs import ReleaseRecord, percentile, summarize, trs_table
+from corridor.simulation.voyages import NTRS_2023_SEAPORT_H, simulate
 
 
 def test_routes_cover_the_corridors_both_ways() -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from corridor.logistics.simulation import NTRS_SOURCE, SimulationResult
-from corridor.logistics.trs import DoorRow, TrsRow, door_to_door, trs_table
+from corridor.simulation.trs import DoorRow, TrsRow, door_to_door, trs_table
+from corridor.simulation.voyages import NTRS_SOURCE, SimulationResult
 
 TRS_CSV = "trs_release_times.csv"
 DOOR_CSV = "door_to_door.csv"

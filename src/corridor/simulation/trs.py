@@ -13,15 +13,18 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from corridor.customs.domain.vocabulary import StageName
+
+# The stages a consignment passes at its entry port, in the order the TRS table shows them.
 TRS_STAGES = (
-    "arrival",
-    "lodgement",
-    "registration",
-    "assessment",
-    "examination",
-    "duty_payment",
-    "release",
-    "exit",
+    StageName.ARRIVAL,
+    StageName.LODGEMENT,
+    StageName.REGISTRATION,
+    StageName.ASSESSMENT,
+    StageName.EXAMINATION,
+    StageName.DUTY_PAYMENT,
+    StageName.RELEASE,
+    StageName.EXIT,
 )
 
 

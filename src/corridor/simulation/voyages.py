@@ -47,11 +47,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from corridor.logistics.event_rules import LogisticsEvent
-from corridor.logistics.release import ConsignmentRelease, ExamResult, Lane, TrsStage
+from corridor.customs.domain.release import ConsignmentRelease, ExamResult
+from corridor.customs.domain.vocabulary import Lane, StageName
 from corridor.logistics.routes import Route, routes
-from corridor.logistics.trs import TRS_STAGES, ReleaseRecord, mean_release
 from corridor.shared.cbv import BizStep
+from corridor.shared.movement import GoodsMovement
+from corridor.simulation.trs import TRS_STAGES, ReleaseRecord, mean_release
 
 NTRS_2023_SEAPORT_H = 85 + 42 / 60
 NTRS_2023_AIR_H = 44 + 16 / 60
@@ -224,7 +225,7 @@ def run_scenario(
     pools = _Pools(p.servers)
     plan: dict[str, dict[str, float]] = {}
     lanes: dict[str, Lane] = {}
-    # Stage 1: lodgement, registration, assessment.
+    # StageName 1: lodgement, registration, assessment.
     assess_jobs = []
     for c in consignments:
         ptype = c.route.port_type
@@ -249,7 +250,7 @@ def run_scenario(
             plan[c.id]["pay"] = max(plan[c.id]["assess"], c.arrival_h) + delay  # deferred payer
         else:
             plan[c.id]["pay"] = plan[c.id]["assess"] + delay
-    # Stage 2: documentary checks (yellow), before arrival where possible in the corridor.
+    # StageName 2: documentary checks (yellow), before arrival where possible in the corridor.
     doc_jobs = [
         (plan[c.id]["assess"], c.id, c.route.entry, _tri(rng, p.documentary_service))
         for c in consignments
@@ -257,7 +258,7 @@ def run_scenario(
     ]
     for cid, (_, end) in pools.serve("documentary", doc_jobs).items():
         plan[cid]["exam"] = end
-    # Stage 3: physical examination (red), after arrival and positioning.
+    # StageName 3: physical examination (red), after arrival and positioning.
     exam_jobs = [
         (
             max(plan[c.id]["assess"], c.arrival_h) + _tri(rng, p.exam_positioning),
@@ -287,7 +288,7 @@ def _replay(scenario: str, c: Consignment, lane: Lane, t: dict[str, float], ooc:
     origin, entry = c.route.origin, c.route.entry
 
     def ev(k: int, step: str, locode: str, h: float) -> Callable[[], object]:
-        return lambda: cr.apply(LogisticsEvent(f"{c.id}:{k}", _at(h), step, locode, (), (c.id,)))
+        return lambda: cr.apply(GoodsMovement(f"{c.id}:{k}", _at(h), step, locode))
 
     actions: list[tuple[float, int, Callable[[], object]]] = [
         (c.departure_h, 0, ev(0, BizStep.DEPARTING, origin, c.departure_h)),
@@ -302,21 +303,21 @@ def _replay(scenario: str, c: Consignment, lane: Lane, t: dict[str, float], ooc:
         officer_at = max(t["exam"], t["pay"], c.arrival_h) + ooc
 
         def officer_release() -> object:
-            if TrsStage.RELEASE in cr.stages:
+            if StageName.RELEASE in cr.stages:
                 return None
             return cr.release(_at(officer_at), "sim-officer")
 
         actions.append((officer_at, 7, officer_release))
     for _, _, act in sorted(actions, key=lambda a: (a[0], a[1])):
         act()
-    if TrsStage.RELEASE not in cr.stages:  # green paid before assessment completes cannot happen; defensive
+    if StageName.RELEASE not in cr.stages:  # green paid before assessment completes cannot happen; defensive
         raise RuntimeError(f"simulation left {c.id} unreleased ({cr.status})")
-    release_h = (cr.stages[TrsStage.RELEASE] - EPOCH).total_seconds() / 3600
+    release_h = (cr.stages[StageName.RELEASE] - EPOCH).total_seconds() / 3600
     exit_h = release_h + c.exit_dwell_h
-    cr.apply(LogisticsEvent(f"{c.id}:2", _at(exit_h), BizStep.DEPARTING, entry, (), (c.id,)))
-    arrival = cr.stages[TrsStage.ARRIVAL]
+    cr.apply(GoodsMovement(f"{c.id}:2", _at(exit_h), BizStep.DEPARTING, entry))
+    arrival = cr.stages[StageName.ARRIVAL]
     stages_h = tuple(
-        (cr.stages[TrsStage(s)] - arrival).total_seconds() / 3600 if TrsStage(s) in cr.stages else None
+        (cr.stages[StageName(s)] - arrival).total_seconds() / 3600 if StageName(s) in cr.stages else None
         for s in TRS_STAGES
     )
     rel = cr.release_hours()

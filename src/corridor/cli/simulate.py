@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from corridor.logistics.report import print_report, write_chart, write_csv
-from corridor.logistics.simulation import simulate
+from corridor.simulation.report import print_report, write_chart, write_csv
+from corridor.simulation.voyages import simulate
 
 app = typer.Typer(help="Logistics: routes, EPCIS events and the Time Release Study simulation.")
 
