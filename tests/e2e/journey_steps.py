@@ -136,11 +136,16 @@ class Journey:
 
     # ------------------------------------------------------------------ at the import office
     def import_declaration(self) -> dict[str, Any]:
-        [imported] = self.importer.get("/v1/declarations")["items"]
+        items: list[dict[str, Any]] = self.importer.get("/v1/declarations")["items"]
+        [imported] = items
         return imported
 
-    def import_officer_clears(self, imported: dict[str, Any], findings: str, expect: int = 200) -> dict[str, Any]:
-        return self.import_officer.post(f"/v1/declarations/{imported['id']}/clear", {"findings": findings}, expect)
+    def import_officer_clears(
+        self, imported: dict[str, Any], findings: str, expect: int = 200
+    ) -> dict[str, Any]:
+        return self.import_officer.post(
+            f"/v1/declarations/{imported['id']}/clear", {"findings": findings}, expect
+        )
 
     def import_officer_releases(self, imported: dict[str, Any], expect: int = 200) -> dict[str, Any]:
         return self.import_officer.post(f"/v1/declarations/{imported['id']}/release", None, expect)

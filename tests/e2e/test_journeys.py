@@ -7,14 +7,23 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.journey_steps import AUTOMATED, SHRIMP, Journey, example, reasons, stage, stages, with_declarant
+from tests.e2e.journey_steps import (
+    AUTOMATED,
+    SHRIMP,
+    Journey,
+    example,
+    reasons,
+    stage,
+    stages,
+    with_declarant,
+)
 
 Start = Callable[[dict[str, Any]], Journey]
 
@@ -62,7 +71,9 @@ def test_shrimp_from_nhava_sheva_to_st_petersburg_released_on_arrival(start: Sta
     assert acknowledged is not None and acknowledged["status"] == "accepted"
     assert acknowledged["lane"] == "yellow"
 
-    checked = journey.import_officer_clears(imported, "veterinary certificate and listed establishment checked")
+    checked = journey.import_officer_clears(
+        imported, "veterinary certificate and listed establishment checked"
+    )
     assert checked["status"] == "pre_assessed"  # documents conform before arrival: nothing left but payment
     journey.importer_pays_the_duties(imported)
     journey.vessel_departs(export["id"], days_at_sea=30)
@@ -81,3 +92,256 @@ def test_shrimp_from_nhava_sheva_to_st_petersburg_released_on_arrival(start: Sta
 
 def money(amount: dict[str, Any]) -> Decimal:
     return Decimal(amount["value"])
+
+
+def test_dap_fertiliser_from_vladivostok_to_chennai_is_pre_cleared_paid_and_released_on_arrival(
+    start: Start,
+) -> None:
+    """A Russian exporter ships diammonium phosphate to an AEO importer in Chennai. Fertiliser
+    exports are under quota, so the Russian export officer checks the allocation before the Let
+    Export Order. India's risk engine keeps the AEO importer green: the duties are assessed on the
+    CIF value before the ship sails, the importer pays, and the vessel's arrival releases the goods
+    without any officer at the Indian end."""
+    journey = start(example("ru-in-fertiliser.json"))
+
+    export = journey.exporter_files()
+    assert (export["status"], export["lane"]) == ("under_control", "yellow")
+    export = journey.export_officer_clears(export, "export quota allocation checked")
+    assert export["status"] == "cleared"
+    journey.messages_cross()
+
+    imported = journey.import_declaration()
+    assert (imported["status"], imported["lane"]) == ("pre_assessed", "green")
+    assert {amount["currencyID"] for amount in imported["assessment"]["totals"]} == {"INR"}
+    assert journey.import_officer.get("/v1/queue")["items"] == []  # nothing for an officer to do
+    journey.importer_pays_the_duties(imported)
+    journey.vessel_departs(export["id"], days_at_sea=24)
+    journey.vessel_arrives()
+
+    timeline = journey.import_timeline()
+    assert timeline["status"] == "released"
+    assert stage(timeline, "release")["at"] == stage(timeline, "arrival")["at"]
+    assert stage(timeline, "release")["detail"]["officer"] == AUTOMATED
+    assert "examination" not in stages(timeline)
+
+
+def test_crude_oil_from_vladivostok_to_chennai_pays_bcd_sws_igst_and_is_released_on_arrival(
+    start: Start,
+) -> None:
+    """Crude oil for a refinery in Chennai: India assesses its levies in rupees before arrival; the
+    importer, new to the corridor, is checked by an officer once the tanker is in; paid and found
+    conform, the oil is released, and the importer follows the carrier's milestones and customs'
+    stages on one timeline."""
+    journey = start(example("ru-in-crude-oil.json"))
+
+    export = journey.export_is_cleared()
+    imported = journey.import_declaration()
+    duties = imported["assessment"]
+    assert {amount["currencyID"] for amount in duties["totals"]} == {"INR"}
+    assert imported["peer_declaration_id"] == export["id"]
+
+    journey.importer_pays_the_duties(imported)
+    journey.carrier_reports_the_voyage(export["id"], days_at_sea=22)
+    if journey.import_declaration()["status"] == "under_control":  # selected: the officer examines
+        journey.import_officer_clears(imported, "examined: conform")
+
+    assert journey.import_declaration()["status"] == "released"
+    consignment = journey.importer.get(f"/v1/consignments/{export['id']}/timeline")
+    sources = {(entry["source"], entry["what"]) for entry in consignment["timeline"]}
+    assert {("customs", "arrival"), ("customs", "release")} <= sources
+    assert ("logistics", "departing") in sources and consignment["release_hours"] is not None
+
+
+def test_red_lane_shrimp_is_examined_after_arrival_and_released_by_the_officer(start: Start) -> None:
+    """The chamber of commerce revokes the shrimp's certificate of origin before the exporter files
+    (issued in error). Both nodes see the revocation and put the consignment in the red lane. The
+    export officer checks it and lets it go; at St Petersburg a physical examination needs the
+    goods, so the officer waits for the vessel: the consignment joins the queue on arrival with
+    its due time, the officer examines the goods, finds them conform and releases them."""
+    journey = start(example(SHRIMP))
+    issuer, paperwork = journey.chamber_issues_the_paperwork()
+    issuer.post("/v1/documents/revoke", {"document": paperwork[0], "reason": "issued in error"}, 200)
+    journey.messages_cross()  # the destination learns of the revocation
+
+    export = journey.exporter_files(paperwork)
+    assert (export["status"], export["lane"]) == ("under_control", "red")
+    journey.export_officer_clears(export, "goods and certificate examined at the CFS")
+    journey.messages_cross()
+    imported = journey.import_declaration()
+    assert (imported["status"], imported["lane"]) == ("under_control", "red")
+
+    refused = journey.import_officer_clears(imported, "examined", expect=409)
+    assert "not arrived" in refused["error"]  # a physical examination needs the goods
+    journey.importer_pays_the_duties(imported)
+    journey.vessel_departs(export["id"])
+    journey.vessel_arrives()
+    [queued] = journey.import_officer.get("/v1/queue")["items"]
+    assert queued["id"] == imported["id"] and queued["lane"] == "red"
+    arrived = datetime.fromisoformat(stage(journey.import_timeline(), "arrival")["at"])
+    assert datetime.fromisoformat(queued["due"]) - arrived == timedelta(hours=48)
+    assert "conform" in journey.import_officer_releases(imported, expect=409)["error"]
+
+    released = journey.import_officer_clears(imported, "container opened at the quay: conform")
+    assert released["status"] == "released"
+    release = stage(journey.import_timeline(), "release")
+    assert release["detail"]["officer"] == journey.import_officer.party
+    assert datetime.fromisoformat(release["at"]) > arrived
+    assert journey.import_officer.get("/v1/queue")["items"] == []
+
+
+def test_a_certificate_revoked_by_the_chamber_sends_the_consignment_red_at_both_ends(start: Start) -> None:
+    """The chamber that certified the shrimp's origin revokes the certificate. The revocation
+    travels to Russia as a signed message, so the importer's side can verify the certificate and
+    see that it no longer stands. When the exporter files with it, each node finds the revoked
+    certificate, puts the consignment in the red lane and tells its officers why; the traders see
+    the lane but not the risk findings."""
+    journey = start(example(SHRIMP))
+    issuer, paperwork = journey.chamber_issues_the_paperwork()
+    certificate = paperwork[0]
+    assert journey.importer.post("/v1/documents/verify", {"document": certificate}, 200)["valid"]
+
+    issuer.post("/v1/documents/revoke", {"document": certificate, "reason": "issued in error"}, 200)
+    journey.messages_cross()
+    verdict = journey.importer.post("/v1/documents/verify", {"document": certificate}, 422)
+    assert verdict["valid"] is False and verdict["lane"] == "red"
+    assert "revoked" in " ".join(check["message"] for check in verdict["checks"])
+
+    export = journey.exporter_files(paperwork)
+    assert export["lane"] == "red" and "risk" not in export
+    findings = journey.export_officer.get(f"/v1/declarations/{export['id']}")["risk"]["documents"]
+    assert "revoked" in reasons(findings)
+    journey.export_officer_clears(export, "goods examined; certificate to be reissued")
+    journey.messages_cross()
+
+    imported = journey.import_declaration()
+    assert imported["lane"] == "red" and "risk" not in imported
+    findings = journey.import_officer.get(f"/v1/declarations/{imported['id']}")["risk"]["documents"]
+    revoked = [finding for finding in findings if finding["lane"] == "red"]
+    assert [finding["path"] for finding in revoked] == ["Declaration.AdditionalDocument[0].ID"]
+    assert "revoked" in reasons(revoked) and "issued in error" in reasons(revoked)
+    assert "no certificate of origin" in reasons(findings)  # the revoked one no longer counts
+
+
+def test_export_office_holds_shrimp_after_the_let_export_order_and_lifts_the_hold_before_departure(
+    start: Start,
+) -> None:
+    """After the Let Export Order, but before the ship leaves Nhava Sheva, the export office learns
+    something that makes it stop the container. It holds the export; Russia is told and holds its
+    import declaration, so the goods could not be released on arrival even if paid. The export
+    office re-examines, lifts its hold, Russia frees the import, and the shrimp continues its
+    journey: checked, paid and released on arrival. Once the ship has sailed the export office can
+    no longer hold the goods."""
+    journey = start(example(SHRIMP))
+    export = journey.exporter_files()
+    journey.messages_cross()
+
+    stopped = journey.export_officer_holds(export, "alert: container to be re-examined before loading")
+    assert stopped["status"] == "stopped"
+    journey.messages_cross()
+    imported = journey.import_declaration()
+    assert imported["status"] == "held"
+    assert stage(journey.import_timeline(), "export_control")["detail"]["held"] is True
+    journey.importer_pays_the_duties(imported)
+    assert journey.import_declaration()["status"] == "held"
+
+    lifted = journey.export_officer_clears(stopped, "re-examined at the CFS: conform")
+    assert lifted["status"] == "cleared"
+    journey.messages_cross()
+    assert journey.import_declaration()["status"] == "under_control"  # back to its yellow-lane check
+    journey.import_officer_clears(imported, "veterinary certificate checked")
+    journey.vessel_departs(export["id"])
+    refused = journey.export_officer_holds(lifted, "too late", expect=409)
+    assert "INNSA" in refused["error"]  # the goods left Nhava Sheva: Russia controls them now
+    journey.vessel_arrives()
+
+    timeline = journey.import_timeline()
+    assert timeline["status"] == "released"
+    assert stage(timeline, "release")["at"] == stage(timeline, "arrival")["at"]
+
+
+def test_prearrival_data_the_destination_cannot_assess_is_rejected_with_reasons_back_at_the_origin(
+    start: Start,
+) -> None:
+    """An exporter ships frozen mud crab, a good that Russia's node holds no tariff line for. The
+    export clears, but the destination cannot assess duties on the pre-arrival data: it rejects
+    the message, and the exporter reads why on its own export declaration. No import declaration
+    is made at the destination and nothing waits for its officers."""
+    document = example(SHRIMP)
+    [item] = document["Declaration"]["GoodsShipment"]["GovernmentAgencyGoodsItem"]
+    item["Commodity"]["Description"] = "Frozen mud crab (Scylla serrata), whole cooked"
+    item["Commodity"]["Classification"] = [
+        {"ID": "03061400", "IdentificationTypeCode": "ITC-HS"},
+        {"ID": "0306149000", "IdentificationTypeCode": "TNVED"},
+    ]
+    journey = start(document)
+
+    export = journey.exporter_files()
+    assert export["status"] == "cleared"
+    journey.messages_cross()
+
+    answer = journey.exporter.get(f"/v1/declarations/{export['id']}")["acknowledgement"]
+    assert answer["status"] == "rejected"
+    assert "0306149000" in reasons(answer["reasons"]) and "RU" in reasons(answer["reasons"])
+    assert all(reason["path"].startswith("Declaration.") for reason in answer["reasons"])
+    assert journey.importer.get("/v1/declarations")["items"] == []
+    assert journey.import_officer.get("/v1/declarations")["items"] == []
+    assert journey.import_officer.get("/v1/queue")["items"] == []
+
+
+def test_a_customs_broker_files_the_shrimp_under_the_exporters_mandate(start: Start) -> None:
+    """A customs broker in Mumbai lodges the exporter's declaration, naming itself Declarant.
+    Without the exporter's mandate on record the node refuses it; once the administrator records
+    the mandate the broker files, both the broker and the exporter follow the declaration, and
+    the consignment travels on to the importer as any other."""
+    journey = start(example(SHRIMP))
+    address: dict[str, Any] = {"CountryCode": "IN", "CityName": "Mumbai", "PostcodeID": "400001"}
+    broker_party: dict[str, Any] = {
+        "Name": "Sample Harbour Customs Brokers",
+        "ID": "27AADFB7315K1ZF",
+        "Address": address,
+    }
+    broker = journey.user("IN", "trader", broker_party["ID"])
+    lodged = with_declarant(journey.document, broker_party)
+
+    refused = broker.post("/v1/declarations", lodged, 403)
+    assert "mandate" in refused["error"]
+    admin = journey.user("IN", "admin", "IN-ADMIN")
+    mandate = {"broker_id": broker.party, "exporter_id": journey.exporter.party}
+    admin.post("/v1/mandates", mandate, 201)
+
+    export = broker.post("/v1/declarations", lodged, 201)
+    assert export["status"] == "cleared"
+    assert export["declaration"]["Declaration"]["Declarant"]["ID"] == broker.party
+    assert [d["id"] for d in journey.exporter.get("/v1/declarations")["items"]] == [export["id"]]
+    journey.messages_cross()
+    assert journey.import_declaration()["peer_declaration_id"] == export["id"]
+
+    for_another = copy.deepcopy(lodged)  # a mandate from one exporter is not one from another
+    for_another["Declaration"]["Exporter"]["ID"] = "AAKCT7310Q"
+    for_another["Declaration"]["FunctionalReferenceID"] = "SAMPLE-IN-NSA-000418"
+    assert "mandate" in broker.post("/v1/declarations", for_another, 403)["error"]
+
+
+def test_another_trader_sees_nothing_of_the_journey(start: Start) -> None:
+    """A trader who is no party to a consignment learns nothing of it at either node: its
+    declarations and timelines answer 404 exactly like ones that do not exist."""
+    journey = start(example("in-ru-pharmaceuticals.json"))
+    export = journey.export_is_cleared()
+    imported = journey.import_declaration()
+    stranger = journey.user(journey.origin, "trader", "ZZZCZ9999Z")
+    stranger_abroad = journey.user(journey.destination, "trader", "7804129374")
+
+    assert stranger.get("/v1/declarations")["items"] == []
+    assert stranger.http.get(f"/v1/declarations/{export['id']}").status_code == 404
+    assert stranger_abroad.get("/v1/declarations")["items"] == []
+    for path in (
+        f"/v1/declarations/{imported['id']}",
+        f"/v1/declarations/{imported['id']}/timeline",
+        f"/v1/consignments/{export['id']}/timeline",
+    ):
+        missing = path.replace(imported["id"], "26RU00000000000000").replace(
+            export["id"], "26IN00000000000000"
+        )
+        seen, unknown = stranger_abroad.http.get(path), stranger_abroad.http.get(missing)
+        assert seen.status_code == unknown.status_code == 404
+        assert seen.json().keys() == unknown.json().keys()
