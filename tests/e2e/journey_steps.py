@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,21 @@ def stages(timeline: dict[str, Any]) -> list[str]:
 def stage(timeline: dict[str, Any], name: str) -> dict[str, Any]:
     found: dict[str, Any] = next(s for s in timeline["timeline"] if s["stage"] == name)
     return found
+
+
+def currencies(declaration: dict[str, Any]) -> set[str]:
+    """The currencies the duties and taxes of a declaration are assessed in."""
+    return {amount["currencyID"] for amount in declaration["assessment"]["totals"]}
+
+
+def taxes(declaration: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The assessed duties and taxes (WCO DutyTaxFee) of a one-item declaration, by type code."""
+    [line] = declaration["assessment"]["lines"]
+    return {tax["TypeCode"]: tax for tax in line["DutyTaxFee"]}
+
+
+def money(amount: dict[str, Any]) -> Decimal:
+    return Decimal(amount["value"])
 
 
 def reasons(entries: list[dict[str, Any]]) -> str:
