@@ -118,6 +118,10 @@ class Journey:
         self.events: list[dict[str, Any]] = []
         self.voyage_header: dict[str, Any] = {}
 
+    def import_officers_queue(self) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = self.import_officer.get("/v1/queue")["items"]
+        return items
+
     def user(self, country: str, role: str, party: str) -> Actor:
         return Actor(self.corridor, country, role, party)
 
@@ -203,14 +207,18 @@ class Journey:
         self.carrier_reports(len(self.events))
 
     # ------------------------------------------------------------------ trade documents
-    def chamber_issues_the_paperwork(self) -> tuple[Actor, list[dict[str, Any]]]:
+    def chamber_issues_the_paperwork(self) -> list[dict[str, Any]]:
         """The origin's chamber of commerce (trusted by both nodes) wraps and signs a certificate
         of origin and a commercial invoice that agree with the declaration."""
         chamber = register_chambers(self.tmp_path, self.corridor)[self.origin]
-        issuer = self.user(self.origin, "issuer", chamber)
+        self.chamber = self.user(self.origin, "issuer", chamber)
         raws = documents_for(self.document)
-        issued = issuer.post("/v1/documents/issue", {"issuer_id": chamber, "documents": raws}, 200)
-        return issuer, list(issued["documents"])
+        issued = self.chamber.post("/v1/documents/issue", {"issuer_id": chamber, "documents": raws}, 200)
+        return list(issued["documents"])
+
+    def chamber_revokes(self, document: dict[str, Any], reason: str) -> dict[str, Any]:
+        """The chamber revokes a document it issued; the peer node is told by a signed message."""
+        return self.chamber.post("/v1/documents/revoke", {"document": document, "reason": reason}, 200)
 
 
 def with_declarant(document: dict[str, Any], broker: dict[str, Any]) -> dict[str, Any]:

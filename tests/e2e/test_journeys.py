@@ -107,7 +107,7 @@ def test_dap_fertiliser_from_vladivostok_to_chennai_is_pre_cleared_paid_and_rele
     imported = journey.import_declaration()
     assert (imported["status"], imported["lane"]) == ("pre_assessed", "green")
     assert currencies(imported) == {"INR"}
-    assert journey.import_officer.get("/v1/queue")["items"] == []  # nothing for an officer to do
+    assert journey.import_officers_queue() == []  # nothing for an officer to do
     journey.importer_pays_the_duties(imported)
     journey.vessel_departs(export["id"], days_at_sea=24)
     journey.vessel_arrives()
@@ -155,8 +155,8 @@ def test_red_lane_shrimp_is_examined_after_arrival_and_released_by_the_officer(s
     goods, so the officer waits for the vessel: the consignment joins the queue on arrival with
     its due time, the officer examines the goods, finds them conform and releases them."""
     journey = start(example(SHRIMP))
-    issuer, paperwork = journey.chamber_issues_the_paperwork()
-    issuer.post("/v1/documents/revoke", {"document": paperwork[0], "reason": "issued in error"}, 200)
+    paperwork = journey.chamber_issues_the_paperwork()
+    journey.chamber_revokes(paperwork[0], "issued in error")
     journey.messages_cross()  # the destination learns of the revocation
 
     export = journey.exporter_files(paperwork)
@@ -171,7 +171,7 @@ def test_red_lane_shrimp_is_examined_after_arrival_and_released_by_the_officer(s
     journey.importer_pays_the_duties(imported)
     journey.vessel_departs(export["id"])
     journey.vessel_arrives()
-    [queued] = journey.import_officer.get("/v1/queue")["items"]
+    [queued] = journey.import_officers_queue()
     assert queued["id"] == imported["id"] and queued["lane"] == "red"
     arrived = datetime.fromisoformat(stage(journey.import_timeline(), "arrival")["at"])
     assert datetime.fromisoformat(queued["due"]) - arrived == timedelta(hours=48)
@@ -182,7 +182,7 @@ def test_red_lane_shrimp_is_examined_after_arrival_and_released_by_the_officer(s
     release = stage(journey.import_timeline(), "release")
     assert release["detail"]["officer"] == journey.import_officer.party
     assert datetime.fromisoformat(release["at"]) > arrived
-    assert journey.import_officer.get("/v1/queue")["items"] == []
+    assert journey.import_officers_queue() == []
 
 
 def test_a_certificate_revoked_by_the_chamber_sends_the_consignment_red_at_both_ends(start: Start) -> None:
@@ -192,11 +192,11 @@ def test_a_certificate_revoked_by_the_chamber_sends_the_consignment_red_at_both_
     certificate, puts the consignment in the red lane and tells its officers why; the traders see
     the lane but not the risk findings."""
     journey = start(example(SHRIMP))
-    issuer, paperwork = journey.chamber_issues_the_paperwork()
+    paperwork = journey.chamber_issues_the_paperwork()
     certificate = paperwork[0]
     assert journey.importer.post("/v1/documents/verify", {"document": certificate}, 200)["valid"]
 
-    issuer.post("/v1/documents/revoke", {"document": certificate, "reason": "issued in error"}, 200)
+    journey.chamber_revokes(certificate, "issued in error")
     journey.messages_cross()
     verdict = journey.importer.post("/v1/documents/verify", {"document": certificate}, 422)
     assert verdict["valid"] is False and verdict["lane"] == "red"
@@ -281,7 +281,7 @@ def test_prearrival_data_the_destination_cannot_assess_is_rejected_with_reasons_
     assert all(reason["path"].startswith("Declaration.") for reason in answer["reasons"])
     assert journey.importer.get("/v1/declarations")["items"] == []
     assert journey.import_officer.get("/v1/declarations")["items"] == []
-    assert journey.import_officer.get("/v1/queue")["items"] == []
+    assert journey.import_officers_queue() == []
 
 
 def test_a_customs_broker_files_the_shrimp_under_the_exporters_mandate(start: Start) -> None:
