@@ -118,6 +118,12 @@ class Journey:
         self.events: list[dict[str, Any]] = []
         self.voyage_header: dict[str, Any] = {}
 
+    def import_officer_holds(self, imported: dict[str, Any], reason: str) -> dict[str, Any]:
+        return self.import_officer.post(f"/v1/declarations/{imported['id']}/hold", {"reason": reason}, 200)
+
+    def time_passes(self, hours: float) -> None:
+        self.clock.move_to(self.clock.now + timedelta(hours=hours))
+
     def import_officers_queue(self) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = self.import_officer.get("/v1/queue")["items"]
         return items

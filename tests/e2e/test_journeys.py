@@ -185,6 +185,38 @@ def test_red_lane_shrimp_is_examined_after_arrival_and_released_by_the_officer(s
     assert journey.import_officers_queue() == []
 
 
+def test_st_petersburg_holds_the_shrimp_for_a_laboratory_test_and_releases_it_when_the_result_is_in(
+    start: Start,
+) -> None:
+    """While the shrimp is at sea the Russian officer decides to have it sampled for a laboratory
+    test on arrival and holds the import. Paid or not, held goods are not released when the vessel
+    arrives; the officer finds the held consignment, and when the laboratory finds it conform two
+    days later, clears and releases it."""
+    journey = start(example(SHRIMP))
+    export = journey.exporter_files()
+    journey.messages_cross()
+    imported = journey.import_declaration()
+
+    held = journey.import_officer_holds(imported, "veterinary sampling for a laboratory test on arrival")
+    assert held["status"] == "held"
+    journey.importer_pays_the_duties(imported)
+    journey.vessel_departs(export["id"])
+    journey.vessel_arrives()
+    assert journey.import_declaration()["status"] == "held"
+    on_hold = journey.import_officer.get("/v1/declarations?status=held")["items"]
+    assert [declaration["id"] for declaration in on_hold] == [imported["id"]]
+
+    journey.time_passes(hours=48)
+    released = journey.import_officer_clears(imported, "laboratory result: conform")
+    assert released["status"] == "released"
+    timeline = journey.import_timeline()
+    arrived, release = stage(timeline, "arrival"), stage(timeline, "release")
+    assert datetime.fromisoformat(release["at"]) - datetime.fromisoformat(arrived["at"]) >= timedelta(
+        hours=48
+    )
+    assert release["detail"]["officer"] == journey.import_officer.party
+
+
 def test_a_certificate_revoked_by_the_chamber_sends_the_consignment_red_at_both_ends(start: Start) -> None:
     """The chamber that certified the shrimp's origin revokes the certificate. The revocation
     travels to Russia as a signed message, so the importer's side can verify the certificate and
