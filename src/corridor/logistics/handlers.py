@@ -111,14 +111,8 @@ class _Lookups:
                 )
 
 
-def ingest(
-    raw: Any, source: str, uow: UnitOfWork, ctx: NodeContext, now: datetime, poster: str | None = None
-) -> tuple[dict[str, Any], list[Any], _Lookups]:
-    """Check every event (all or nothing), store the new ones, drive the customs of each consignment.
-    ``poster`` is the carrier posting at this node; events relayed by the peer have none."""
-    parsed = parse_document(raw)
-    lookups = _Lookups(uow)
-    rules = RuleContext(
+def _rules(lookups: _Lookups, ctx: NodeContext, now: datetime, poster: str | None) -> RuleContext:
+    return RuleContext(
         is_known_locode=lambda code: ctx.codes.locode(code) is not None,
         consignment_of_container=lookups.consignment_of,
         history=lookups.history,
@@ -127,6 +121,16 @@ def ingest(
         poster=poster,
         carrier_of=lookups.carrier_of,
     )
+
+
+def ingest(
+    raw: Any, source: str, uow: UnitOfWork, ctx: NodeContext, now: datetime, poster: str | None = None
+) -> tuple[dict[str, Any], list[Any], _Lookups]:
+    """Check every event (all or nothing), store the new ones, drive the customs of each consignment.
+    ``poster`` is the carrier posting at this node; events relayed by the peer have none."""
+    parsed = parse_document(raw)
+    lookups = _Lookups(uow)
+    rules = _rules(lookups, ctx, now, poster)
     errors: list[FieldError] = []
     accepted, duplicates, touched = [], 0, set()
     fresh: list[StoredEvent] = []

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from corridor.customs.domain.officer_queue import OfficerQueue
 from corridor.customs.domain.release import (
     AlreadyReleased,
     ConsignmentRelease,
@@ -16,7 +17,6 @@ from corridor.customs.domain.release import (
     GoodsStatus,
     InvalidTransition,
     NotPaid,
-    OfficerQueue,
     OutcomeKind,
 )
 from corridor.customs.domain.vocabulary import Lane, StageName

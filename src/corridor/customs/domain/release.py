@@ -27,92 +27,25 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
+from corridor.customs.domain.release_outcomes import (
+    AUTOMATED,
+    DEFAULT_LANE_SLA,
+    AlreadyReleased,
+    ExamResult,
+    GoodsStatus,
+    InvalidTransition,
+    NotPaid,
+    Outcome,
+    OutcomeKind,
+    QueueEntry,
+    ReleaseError,
+    TimelineEntry,
+)
 from corridor.customs.domain.vocabulary import Lane, StageName
 from corridor.shared.cbv import BizStep
-from corridor.shared.errors import Conflict
 from corridor.shared.movement import GoodsMovement
-
-
-class GoodsStatus(StrEnum):
-    """Where the goods stand at the entry port, as customs sees them."""
-
-    EXPECTED = "expected"  # not arrived at the entry port
-    ARRIVED = "arrived"  # arrived, customs steps outstanding
-    QUEUED = "queued"  # in the officer's queue
-    HELD = "held"  # officer hold
-    RELEASED = "released"
-    EXITED = "exited"
-
-
-class ExamResult(StrEnum):
-    CONFORM = "conform"
-    NON_CONFORM = "non_conform"
-
-
-class OutcomeKind(StrEnum):
-    APPLIED = "applied"  # logistics event applied to the timeline
-    BUFFERED = "buffered"  # held until its predecessor arrives
-    DUPLICATE = "duplicate"  # eventID seen before; no effect
-    STAGE = "stage"  # a TRS stage was timestamped
-    QUEUED = "queued"
-    RELEASED = "released"
-    HELD = "held"
-    EXITED = "exited"
-
-
-class ReleaseError(Conflict):
-    """A command the consignment's state does not allow."""
-
-
-class NotPaid(ReleaseError):
-    pass
-
-
-class AlreadyReleased(ReleaseError):
-    pass
-
-
-class InvalidTransition(ReleaseError):
-    pass
-
-
-DEFAULT_LANE_SLA: Mapping[Lane, timedelta] = {
-    Lane.GREEN: timedelta(hours=0),
-    Lane.YELLOW: timedelta(hours=12),
-    Lane.RED: timedelta(hours=48),
-}
-AUTOMATED = "customs-risk-management-system"
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    kind: OutcomeKind
-    at: datetime
-    detail: str = ""
-    ref: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class QueueEntry:
-    consignment_id: str
-    port: str
-    lane: Lane
-    enqueued_at: datetime
-    due_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class TimelineEntry:
-    at: datetime
-    source: str  # "logistics" or "customs"
-    what: str  # bizStep or TRS stage / officer action
-    locode: str | None = None
-    ref: str | None = None  # eventID, officer id
-    detail: str = ""
 
 
 class ConsignmentRelease:
@@ -445,25 +378,17 @@ class ConsignmentRelease:
             raise AlreadyReleased(f"consignment {self.consignment_id} already released at {when}")
 
 
-class OfficerQueue:
-    """Consignments awaiting an officer, per port, ordered by due time."""
-
-    def __init__(self) -> None:
-        self._entries: dict[str, QueueEntry] = {}
-
-    def sync(self, consignment: ConsignmentRelease) -> None:
-        if consignment.queue_entry is None:
-            self._entries.pop(consignment.consignment_id, None)
-        else:
-            self._entries[consignment.consignment_id] = consignment.queue_entry
-
-    def for_port(self, port: str) -> list[QueueEntry]:
-        return sorted(
-            (e for e in self._entries.values() if e.port == port), key=lambda e: (e.due_at, e.consignment_id)
-        )
-
-    def overdue(self, now: datetime) -> list[QueueEntry]:
-        return sorted((e for e in self._entries.values() if e.due_at < now), key=lambda e: e.due_at)
-
-    def __len__(self) -> int:
-        return len(self._entries)
+__all__ = [
+    "AUTOMATED",
+    "AlreadyReleased",
+    "ConsignmentRelease",
+    "ExamResult",
+    "GoodsStatus",
+    "InvalidTransition",
+    "NotPaid",
+    "Outcome",
+    "OutcomeKind",
+    "QueueEntry",
+    "ReleaseError",
+    "TimelineEntry",
+]
