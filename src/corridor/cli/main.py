@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from corridor.cli import declarations, demo, keys, logistics, outbox, server
-from corridor.documents import cli as documents_cli
+from corridor.cli import documents as documents_cli
 
 app = typer.Typer(
     no_args_is_help=True,

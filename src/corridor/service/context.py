@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from corridor.customs.domain.rules import CodeLookup
-from corridor.customs.schemas import DeclarationType as Declaration
-from corridor.documents.registry import NodeDocuments
 from corridor.service.outbox import Signer
 from corridor.service.ports import EventHandler, KeyRepository, Trader, UnitOfWork
 from corridor.shared.events import Event
 from corridor.shared.findings import LaneFinding
+
+if TYPE_CHECKING:  # capability types for the type checker only: the context loads no capability
+    from corridor.customs.domain.rules import CodeLookup
+    from corridor.customs.schemas import DeclarationType as Declaration
+    from corridor.documents.registry import NodeDocuments
 
 
 class Assessor(Protocol):

@@ -7,11 +7,13 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-from corridor.customs.domain.model import CustomsDeclaration, Stage
 from corridor.service.trust_ports import IssuerRepository, KeyRepository, RevocationRepository, TrustedKey
 from corridor.shared.events import Event
+
+if TYPE_CHECKING:  # the aggregate's type, for the type checker only: no capability is loaded here
+    from corridor.customs.domain.model import CustomsDeclaration, Stage
 
 
 @dataclass(frozen=True, slots=True)

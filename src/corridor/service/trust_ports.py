@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from corridor.documents.issuers import Issuer
-from corridor.documents.revocation import RevocationRecord
 from corridor.shared.errors import Conflict
+
+if TYPE_CHECKING:  # the documents' types, for the type checker only
+    from corridor.documents.issuers import Issuer
+    from corridor.documents.revocation import RevocationRecord
 
 
 @dataclass(frozen=True, slots=True)
