@@ -13,7 +13,7 @@ from corridor.customs.domain.risk.goods_rules import OriginCountryRule, Sensitiv
 from corridor.customs.domain.risk.random_selection import RandomSelectionRule
 from corridor.customs.domain.risk.subject import RiskSubject
 from corridor.customs.domain.risk.trader_rule import NewTraderRule
-from corridor.customs.domain.risk.vocabulary import LANE_BY_RANK, LANE_RANK, Lane, RuleKind, RuleLane
+from corridor.customs.domain.risk.vocabulary import LANE_RANK, Lane, RuleKind, RuleLane
 
 Rule: TypeAlias = (
     SensitiveHsRule | UnitValueBandRule | NewTraderRule | OriginCountryRule | RandomSelectionRule
@@ -140,4 +140,4 @@ def assess(
                 items=items,
             )
         )
-    return RiskDecision(lane=LANE_BY_RANK[worst], fired=tuple(fired), rules_version=ruleset.version)
+    return RiskDecision(lane=list(Lane)[worst], fired=tuple(fired), rules_version=ruleset.version)

@@ -1,13 +1,14 @@
-"""The words of risk assessment: lanes, flows, rule kinds, and how amounts are shown to people."""
+"""The words of risk assessment: rule kinds and lanes, and how amounts are shown to people (the lane
+and the flow are customs' own vocabulary)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Literal, TypeAlias
 
-Lane: TypeAlias = Literal["green", "yellow", "red"]
-RuleLane: TypeAlias = Literal["yellow", "red"]
-Flow: TypeAlias = Literal["export", "import"]
+from corridor.customs.domain.vocabulary import Flow, Lane
+
+RuleLane: TypeAlias = Literal["yellow", "red"]  # a rule never asks for less than a check
 RuleFlow: TypeAlias = Literal["export", "import", "both"]
 NodeCountry: TypeAlias = Literal["IN", "RU"]
 RuleKind: TypeAlias = Literal[
@@ -15,8 +16,7 @@ RuleKind: TypeAlias = Literal[
 ]
 Basis: TypeAlias = Literal["per_kg", "per_unit"]
 
-LANE_RANK: dict[str, int] = {"green": 0, "yellow": 1, "red": 2}
-LANE_BY_RANK: tuple[Lane, Lane, Lane] = ("green", "yellow", "red")
+LANE_RANK: dict[str, int] = {lane.value: lane.rank for lane in Lane}
 RULE_LANES: frozenset[str] = frozenset({"yellow", "red"})
 RULE_FLOWS: frozenset[str] = frozenset({"export", "import", "both"})
 RULE_KINDS: tuple[str, ...] = (
@@ -43,3 +43,6 @@ def format_amount(value: Decimal) -> str:
     if value.adjusted() > 20:  # too large to quantize in the default context; still readable
         return format(value, "E")
     return format(value.quantize(_FOUR_PLACES).normalize(), "f")
+
+
+__all__ = ["Flow", "Lane"]
