@@ -12,14 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from corridor.settlement.domain.model import Transfer
-from corridor.settlement.domain.srva import settlement_id
+from corridor.settlement.domain.srva import liquidity_id, settlement_id
 
 NETTING = "netting"
-
-
-def liquidity_id(bank: str, ccy: str) -> str:
-    """A bank's liquidity account at the settlement hub, from which it pays its net debit."""
-    return f"liq:{bank}:{ccy}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,6 +59,11 @@ def settlement_id(ccy: str) -> str:
     return f"settle:{ccy}"
 
 
+def liquidity_id(bank: str, ccy: str) -> str:
+    """A bank's liquidity account at the settlement hub, from which it pays its net debit."""
+    return f"liq:{bank}:{ccy}"
+
+
 def chart(banks: dict[str, Any], sample: bool) -> list[Account]:
     """Every account of the structure for ``banks`` (the shape of ``sample_banks.json``)."""
     accounts: list[Account] = []
@@ -111,6 +116,8 @@ def chart(banks: dict[str, Any], sample: bool) -> list[Account]:
                 AccountFlags(),
                 bic=bank,
             )
+            name = f"{names[bank]}: net settlement {ccy}"
+            add(liquidity_id(bank, ccy), ccy, AccountCode.SETTLEMENT, bank, name, bic=bank)
     for ru in banks["russian_correspondents"]:
         in_bank = ru["srva_at"]
         add(
