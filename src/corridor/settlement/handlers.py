@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from corridor.settlement import commands as c
@@ -17,7 +17,7 @@ from corridor.settlement.domain.currency import check_code, currency, parse_amou
 from corridor.settlement.domain.engine import Outcome
 from corridor.settlement.domain.fx import RateTable
 from corridor.settlement.domain.model import Transfer
-from corridor.settlement.domain.realisation import Invoice, receipts_for, reconcile, record_body
+from corridor.settlement.domain.realisation import Invoice, Line, receipts_for, reconcile, record_body
 from corridor.settlement.ports import Claim, LedgerRepository, SettlementRecords, SettlementUnitOfWork
 from corridor.shared.errors import Conflict, FieldError, InvalidInput, NotFound
 
@@ -269,29 +269,42 @@ def invoice_of(claim: Claim) -> Invoice:
 def issue_realisation(
     cmd: c.IssueRealisation, uow: SettlementUnitOfWork, ctx: SettlementContext
 ) -> dict[str, Any]:
+    """The export's signed record, once it is realised (signed outside the ledger's transaction, so
+    the signing key may be read from the same database)."""
     if ctx.sign is None:
         raise Conflict("this node has no signing key for realisation records")
     with uow:
         known = uow.records.record(cmd.declaration_id)
         if known is not None:
             return known
-        claims = uow.records.claims(EXPORT_INVOICE, cmd.declaration_id)
-        if not claims:
-            raise NotFound(f"no export invoice recorded for declaration {cmd.declaration_id!r}")
-        invoice = invoice_of(claims[0])
-        transfers = [
-            t for ref in {invoice.ucr, invoice.invoice_number} if ref for t in uow.ledger.by_reference(ref)
-        ]
-        now = ctx.clock()
-        line = reconcile(invoice, receipts_for(invoice, transfers), now.date())
-        if line.status != "realised":
-            raise Conflict(f"export {cmd.declaration_id!r} is {line.status}: {fmt(line.outstanding, invoice.currency)} "
-                           f"{invoice.currency} not yet received")  # fmt: skip
-        signed = ctx.sign(record_body(line, fmt, ctx.node, now.isoformat()))
+        line = _realisation_line(uow, cmd.declaration_id, ctx.clock().date())
+    now = ctx.clock()
+    signed = ctx.sign(record_body(line, fmt, ctx.node, now.isoformat()))
+    with uow:
+        known = uow.records.record(cmd.declaration_id)
+        if known is not None:  # issued concurrently: that one stands
+            return known
         uow.records.add_record(cmd.declaration_id, signed, now)
         uow.commit()
-    ctx.published.append(events.ExportRealised(cmd.declaration_id, invoice.ucr))
+    ctx.published.append(events.ExportRealised(cmd.declaration_id, line.invoice.ucr))
     return signed
+
+
+def _realisation_line(uow: SettlementUnitOfWork, declaration_id: str, today: date) -> Line:
+    claims = uow.records.claims(EXPORT_INVOICE, declaration_id)
+    if not claims:
+        raise NotFound(f"no export invoice recorded for declaration {declaration_id!r}")
+    invoice = invoice_of(claims[0])
+    transfers = [
+        t for ref in {invoice.ucr, invoice.invoice_number} if ref for t in uow.ledger.by_reference(ref)
+    ]
+    line = reconcile(invoice, receipts_for(invoice, transfers), today)
+    if line.status != "realised":
+        raise Conflict(
+            f"export {declaration_id!r} is {line.status}: {fmt(line.outstanding, invoice.currency)} "
+            f"{invoice.currency} not yet received"
+        )
+    return line
 
 
 HANDLERS: dict[type[Any], Callable[[Any, SettlementUnitOfWork, SettlementContext], Any]] = {

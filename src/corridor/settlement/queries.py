@@ -11,7 +11,7 @@ from corridor.settlement.domain.model import Account, AccountCode, Transfer
 from corridor.settlement.domain.realisation import Line, by_exporter, receipts_for, reconcile
 from corridor.settlement.handlers import EXPORT_INVOICE, fmt, invoice_of
 from corridor.settlement.ports import SettlementUnitOfWork
-from corridor.shared.errors import NotFound
+from corridor.shared.errors import Forbidden, NotFound
 
 
 def account_json(acc: Account) -> dict[str, Any]:
@@ -26,11 +26,14 @@ def account_json(acc: Account) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def balance(uow: SettlementUnitOfWork, account_id: str) -> dict[str, Any]:
+def balance(uow: SettlementUnitOfWork, account_id: str, trader: str | None = None) -> dict[str, Any]:
+    """An account's balances; ``trader`` sees only the accounts it holds."""
     with uow:
         acc = uow.ledger.account(account_id)
     if acc is None:
         raise NotFound(f"no account {account_id!r}")
+    if trader is not None and acc.holder != trader:
+        raise Forbidden(f"account {account_id!r} is not held by {trader!r}")
     return account_json(acc)
 
 
@@ -49,12 +52,15 @@ class Statement:
         return t.amount if t.credit_account_id == self.account.id else -t.amount
 
 
-def statement(uow: SettlementUnitOfWork, account_id: str, day: date) -> Statement:
+def statement(uow: SettlementUnitOfWork, account_id: str, day: date, trader: str | None = None) -> Statement:
+    """One day of ``account_id``; ``trader`` sees only the accounts it holds."""
     start = datetime.combine(day, time(), UTC)
     with uow:
         acc = uow.ledger.account(account_id)
         if acc is None:
             raise NotFound(f"no account {account_id!r}")
+        if trader is not None and acc.holder != trader:
+            raise Forbidden(f"account {account_id!r} is not held by {trader!r}")
         before = uow.ledger.postings(account_id, None, start)
         entries = uow.ledger.postings(account_id, start, start + timedelta(days=1))
     opening = sum(t.amount if t.credit_account_id == account_id else -t.amount for t in before)
@@ -75,10 +81,12 @@ def statement_json(s: Statement) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def realisation_lines(uow: SettlementUnitOfWork, today: date) -> list[Line]:
+def realisation_lines(uow: SettlementUnitOfWork, today: date, exporter: str | None = None) -> list[Line]:
     with uow:
         lines = []
         for claim in uow.records.claims(EXPORT_INVOICE):
+            if exporter is not None and claim.creditor != exporter:
+                continue
             invoice = invoice_of(claim)
             refs = {r for r in (invoice.ucr, invoice.invoice_number) if r}
             transfers = [t for ref in sorted(refs) for t in uow.ledger.by_reference(ref)]
@@ -86,8 +94,9 @@ def realisation_lines(uow: SettlementUnitOfWork, today: date) -> list[Line]:
     return lines
 
 
-def realisation(uow: SettlementUnitOfWork, today: date) -> dict[str, Any]:
-    lines = realisation_lines(uow, today)
+def realisation(uow: SettlementUnitOfWork, today: date, exporter: str | None = None) -> dict[str, Any]:
+    """The realisation report; ``exporter`` limits it to that exporter's declarations."""
+    lines = realisation_lines(uow, today, exporter)
 
     def amounts(values: dict[str, int]) -> dict[str, str]:
         return {ccy: fmt(v, ccy) for ccy, v in sorted(values.items())}
@@ -109,6 +118,14 @@ def realisation(uow: SettlementUnitOfWork, today: date) -> dict[str, Any]:
             for s in by_exporter(lines)
         ],
     }  # fmt: skip
+
+
+def exporter_of(uow: SettlementUnitOfWork, declaration_id: str) -> str:
+    with uow:
+        claims = uow.records.claims(EXPORT_INVOICE, declaration_id)
+    if not claims:
+        raise NotFound(f"no export invoice recorded for declaration {declaration_id!r}")
+    return claims[0].creditor
 
 
 def srva_report(uow: SettlementUnitOfWork) -> dict[str, Any]:

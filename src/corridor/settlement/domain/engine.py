@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
-from corridor.settlement.domain.currency import MAX_MINOR, known
+from corridor.settlement.domain.currency import MAX_MINOR, currency, known
 from corridor.settlement.domain.model import (
     ID_PATTERN,
     ID_RULE,
@@ -229,8 +229,8 @@ def _limits(debit: Account, credit: Account, amount: int) -> None:
     ):
         raise Refused(
             "amount",
-            f"would overdraw account {debit.id!r}: available {debit.available + amount} minor units, "
-            f"transfer {amount}",
+            f"would overdraw account {debit.id!r}: available {_money(debit.available + amount, debit.ledger)}, "
+            f"transfer {_money(amount, debit.ledger)}",
         )
     if credit.flags.credits_must_not_exceed_debits and (
         credit.credits_pending + credit.credits_posted > credit.debits_posted
@@ -241,6 +241,10 @@ def _limits(debit: Account, credit: Account, amount: int) -> None:
     for acc in (debit, credit):
         if max(acc.balances()) > BALANCE_LIMIT:
             raise Refused("amount", f"would overflow a balance of account {acc.id!r}")
+
+
+def _money(minor: int, ccy: str) -> str:
+    return f"{currency(ccy).format(minor)} {ccy}"
 
 
 def _resolve(work: _Work, t: Transfer) -> Transfer:

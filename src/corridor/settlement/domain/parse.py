@@ -15,6 +15,7 @@ from corridor.settlement.domain.model import (
     TransferKind,
 )
 from corridor.shared.errors import FieldError, InvalidInput
+from corridor.shared.text import text_reason
 
 TRANSFER_FIELDS = {
     "id",
@@ -40,6 +41,10 @@ def _text(
     value = raw.get(name, default)
     if not isinstance(value, str) or len(value) > 140:
         errors.append(FieldError(f"{path}.{name}", "must be text of at most 140 characters"))
+        return ""
+    reason = text_reason(value, multiline=False, blank=True)
+    if reason:
+        errors.append(FieldError(f"{path}.{name}", reason))
         return ""
     return value
 
