@@ -46,7 +46,9 @@ def balance(caller: Reader, node: ServingNode, account: AccountId) -> dict[str, 
     return queries.balance(NodeSettlement(node).uow(), account, _own(caller))
 
 
-STATEMENT_TYPES = {200: {"content": {"application/json": {}, "application/xml": {}}}}
+STATEMENT_TYPES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}, "application/xml": {}}}
+}
 
 
 @router.get("/v1/ledger/statement", responses={**answers(401, 403, 404, 422), **STATEMENT_TYPES})
