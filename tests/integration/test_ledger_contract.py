@@ -84,6 +84,22 @@ class LedgerContract:
             assert stored is not None and stored.fx == QUOTE and stored.timestamp == T0
             assert [x.id for x in u.ledger.by_reference("UCR-1")] == ["pay-1"]
 
+    def test_text_is_kept_exactly(self, uow: UowFactory) -> None:
+        seeded(uow)
+        odd = "UCR\\1\t«накладная» \\N 🚢"
+        quote = FxQuote("INR", "RUB", Decimal("0.9350"), "2026-01-01", "source with \\ and \t")
+        with uow() as u:
+            assert u.ledger.create_transfers(
+                [Transfer("odd", "imp", "exp", 1, "INR", odd, reference=odd, fx=quote)], T0
+            ).ok
+            u.commit()
+        with uow() as u:
+            stored = u.ledger.transfer("odd")
+        assert stored is not None and (stored.code, stored.reference, stored.fx) == (odd, odd, quote)
+        assert (
+            stored.same_request(Transfer("odd", "imp", "exp", 1, "INR", odd, reference=odd, fx=quote)) == []
+        )
+
     def test_nothing_is_kept_without_commit(self, uow: UowFactory) -> None:
         seeded(uow)
         with uow() as u:

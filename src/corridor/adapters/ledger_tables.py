@@ -78,7 +78,10 @@ ledger_transfers = Table(
 Index("ix_ledger_transfers_debit", ledger_transfers.c.debit_account_id, ledger_transfers.c.timestamp)
 Index("ix_ledger_transfers_credit", ledger_transfers.c.credit_account_id, ledger_transfers.c.timestamp)
 Index("ix_ledger_transfers_reference", ledger_transfers.c.reference)
-Index("ix_ledger_transfers_due", ledger_transfers.c.state, ledger_transfers.c.expires_at)
+_PENDING = ledger_transfers.c.state == "pending"
+Index(
+    "ix_ledger_transfers_due", ledger_transfers.c.expires_at, postgresql_where=_PENDING, sqlite_where=_PENDING
+)
 
 settlement_claims = Table(
     "settlement_claims",

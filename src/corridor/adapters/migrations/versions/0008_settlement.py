@@ -63,7 +63,14 @@ def upgrade() -> None:
     op.create_index("ix_ledger_transfers_debit", "ledger_transfers", ["debit_account_id", "timestamp"])
     op.create_index("ix_ledger_transfers_credit", "ledger_transfers", ["credit_account_id", "timestamp"])
     op.create_index("ix_ledger_transfers_reference", "ledger_transfers", ["reference"])
-    op.create_index("ix_ledger_transfers_due", "ledger_transfers", ["state", "expires_at"])
+    pending = sa.text("state = 'pending'")  # only reservations still open are ever looked up by deadline
+    op.create_index(
+        "ix_ledger_transfers_due",
+        "ledger_transfers",
+        ["expires_at"],
+        postgresql_where=pending,
+        sqlite_where=pending,
+    )
     op.create_table(
         "settlement_claims",
         sa.Column("id", sa.String(64), primary_key=True),
