@@ -18,8 +18,11 @@ from corridor.settlement.domain.model import (
     Transfer,
     TransferKind,
 )
+from corridor.settlement.domain.netting import Obligation, net_positions, settlement_transfers
+from corridor.settlement.domain.srva import liquidity_id, settlement_id
 
 ACCOUNTS = ["a", "b", "c", "d"]
+BANKS = ["BANKA", "BANKB", "BANKC"]
 T0 = datetime(2026, 3, 2, tzinfo=UTC)
 
 
@@ -34,6 +37,17 @@ class LedgerMachine(RuleBasedStateMachine):
         for name in ACCOUNTS:
             flags = AccountFlags(debits_must_not_exceed_credits=name != "d")
             self.book.create_account(Account(name, "INR", AccountCode.CUSTOMER, name, name, flags), T0)
+        safe = AccountFlags(debits_must_not_exceed_credits=True)
+        self.book.create_account(
+            Account(settlement_id("INR"), "INR", AccountCode.SETTLEMENT, "hub", "hub"), T0
+        )
+        for bank in BANKS:
+            self.book.create_account(
+                Account(liquidity_id(bank, "INR"), "INR", AccountCode.SETTLEMENT, bank, bank, safe), T0
+            )
+            self._send(Transfer(self._id(), "world", liquidity_id(bank, "INR"), 50_000, "INR"))
+        self.obligations: list[Obligation] = []
+        self.windows = 0
 
     def _send(self, *batch: Transfer) -> None:
         self.sent.extend(batch)
@@ -84,6 +98,27 @@ class LedgerMachine(RuleBasedStateMachine):
     def time_passes(self, seconds: int) -> None:
         self.now += timedelta(seconds=seconds)
         self.book.expire_due(self.now)
+
+    @rule(payer=st.sampled_from(BANKS), payee=st.sampled_from(BANKS), amount=st.integers(1, 40_000))
+    def obligation(self, payer: str, payee: str, amount: int) -> None:
+        if payer != payee:
+            self.obligations.append(Obligation(self._id(), payer, payee, "INR", amount))
+
+    @rule()
+    def close_window(self) -> None:
+        self.windows += 1
+        for net in net_positions(self.obligations).values():
+            chain = settlement_transfers(f"w{self.windows}", net)
+            outcome = self.book.create_transfers(chain, self.now)
+            assert len({r.ok for r in outcome.results}) == 1  # the whole chain, or none of it
+            if outcome.ok:
+                self.obligations = []
+                self.sent.extend(chain)
+
+    @invariant()
+    def the_settlement_account_ends_where_it_began(self) -> None:
+        hub = self.book.accounts[settlement_id("INR")]
+        assert hub.credit_balance == 0 and hub.debits_pending == hub.credits_pending == 0
 
     @invariant()
     def balances_are_the_sum_of_their_postings(self) -> None:
