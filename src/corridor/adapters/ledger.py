@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import Connection, String, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from corridor.adapters.ledger_tables import ledger_accounts as A
 from corridor.adapters.ledger_tables import ledger_transfers as T
@@ -215,7 +215,13 @@ class SqlLedger(LedgerRepository):
             query = select(A).where(self._in(A.c.id, chunk)).order_by(A.c.id)
             if self.locking:
                 query = query.with_for_update()
-            found.update((row.id, _account(row)) for row in self.conn.execute(query))
+            try:
+                rows = self.conn.execute(query).all()
+            except OperationalError as exc:  # two requests locking in another order: one gives way
+                if isinstance(exc.orig, psycopg.errors.DeadlockDetected | psycopg.errors.LockNotAvailable):
+                    raise ConcurrentUpdate(f"accounts locked by a concurrent request: {exc.orig}") from exc
+                raise
+            found.update((row.id, _account(row)) for row in rows)
         return found
 
     def create_transfers(self, batch: Sequence[Transfer], now: datetime) -> engine.Outcome:
