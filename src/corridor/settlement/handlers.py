@@ -48,7 +48,7 @@ def _amount(raw: str, ccy: str, path: str) -> int:
 
 
 def _refusals(outcome: Outcome, prefix: str = "transfers") -> list[FieldError]:
-    return [FieldError(f"{prefix}[{r.index}].{r.path}", r.reason) for r in outcome.results if not r.ok]
+    return [FieldError(f"{prefix}[{r.position}].{r.path}", r.reason) for r in outcome.results if not r.ok]
 
 
 def post(

@@ -16,7 +16,7 @@ Every change goes through ``apply``, so the in-memory book and the SQL adapters 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -159,10 +159,10 @@ def _fail_chain(outcome: Outcome, chain: list[int], failed: tuple[int, str, str]
     for index in chain:
         old = outcome.results[index]
         if index == at:
-            outcome.results[index] = replace(old, status="failed", path=path, reason=reason)
+            outcome.results[index] = old._replace(status="failed", path=path, reason=reason)
         else:
-            outcome.results[index] = replace(
-                old, status="failed", path="linked", reason=f"linked transfer [{at}] failed: {path}: {reason}"
+            outcome.results[index] = old._replace(
+                status="failed", path="linked", reason=f"linked transfer [{at}] failed: {path}: {reason}"
             )
 
 
@@ -293,8 +293,7 @@ def _resolve(work: _Work, t: Transfer) -> Transfer:
         raise Refused("amount", "a void releases the whole pending amount (give 0 or that amount)")
     if amount < 0 or amount > pending.amount:
         raise Refused("amount", f"a post takes between 1 and the pending {pending.amount} minor units")
-    return replace(
-        t,
+    return t._replace(
         debit_account_id=pending.debit_account_id,
         credit_account_id=pending.credit_account_id,
         ledger=pending.ledger,

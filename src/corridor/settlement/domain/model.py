@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,63}$")
 ID_RULE = "1 to 64 letters, digits or . _ : / @ -, starting with a letter or digit"
@@ -112,8 +113,10 @@ class FxQuote:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
-class Transfer:
+class Transfer(NamedTuple):
+    """Immutable (a named tuple: created several times faster than a frozen dataclass, which
+    matters for batches of thousands)."""
+
     id: str
     debit_account_id: str
     credit_account_id: str
@@ -131,9 +134,9 @@ class Transfer:
     def same_request(self, other: Transfer) -> list[str]:
         """Names of the client-supplied fields where ``other`` differs (idempotent retries match)."""
         return [
-            f.name
-            for f in fields(self)
-            if f.name != "timestamp" and getattr(self, f.name) != getattr(other, f.name)
+            name
+            for name in self._fields
+            if name != "timestamp" and getattr(self, name) != getattr(other, name)
         ]
 
     def expires_at(self) -> datetime | None:
@@ -147,9 +150,8 @@ class Transfer:
         return self.kind in (TransferKind.SINGLE, TransferKind.POST)
 
 
-@dataclass(frozen=True, slots=True)
-class TransferResult:
-    index: int
+class TransferResult(NamedTuple):
+    position: int  # in the batch
     id: str
     status: str  # created, exists (an identical retry: no effect) or failed
     path: str = ""
@@ -160,7 +162,7 @@ class TransferResult:
         return self.status != "failed"
 
     def to_json(self) -> dict[str, str | int]:
-        out: dict[str, str | int] = {"index": self.index, "id": self.id, "status": self.status}
+        out: dict[str, str | int] = {"index": self.position, "id": self.id, "status": self.status}
         if self.reason:
             out |= {"path": self.path, "reason": self.reason}
         return out

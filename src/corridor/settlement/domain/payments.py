@@ -4,8 +4,6 @@ linked transfers through a bank's conversion accounts, the rate stored on both, 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from corridor.settlement.domain.fx import convert
 from corridor.settlement.domain.model import FxQuote, Transfer
 from corridor.settlement.domain.srva import customs_id, fx_id
@@ -75,4 +73,4 @@ def duty_payment(
 
 def linked(transfers: list[Transfer]) -> list[Transfer]:
     """``transfers`` as one chain: all but the last carry ``linked``."""
-    return [replace(t, linked=i < len(transfers) - 1) for i, t in enumerate(transfers)]
+    return [t._replace(linked=i < len(transfers) - 1) for i, t in enumerate(transfers)]
