@@ -174,3 +174,13 @@ def srva(node: Country = "IN", data_dir: DataDir = DEFAULT_DATA_DIR, db: DbUrl =
          db_schema: DbSchema = None) -> None:  # fmt: skip
     """The SRVA balances by day and what was placed in the investment accounts."""
     _run(data_dir, node, db, db_schema, lambda s: queries.srva_report(s.uow()))
+
+
+@settle_app.command("invest")
+def invest(
+    transfer_id: Annotated[str, typer.Option("--id")], bank: Annotated[str, typer.Option(help="SRVA holder")],
+    amount: Annotated[str, typer.Option(help="INR, e.g. 250000.00")],
+    node: Country = "IN", data_dir: DataDir = DEFAULT_DATA_DIR, db: DbUrl = None, db_schema: DbSchema = None,
+) -> None:  # fmt: skip
+    """Place part of a Russian bank's SRVA balance in its investment account."""
+    _run(data_dir, node, db, db_schema, lambda s: s.handle(c.InvestSurplus(transfer_id, bank, amount)))

@@ -90,3 +90,13 @@ class IssueRealisation(Command):
     """A signed realisation record for a fully realised export declaration."""
 
     declaration_id: str
+
+
+@dataclass(frozen=True)
+class InvestSurplus(Command):
+    """Place part of a Russian bank's SRVA balance in its investment account (Indian government
+    securities; corporate bonds and commercial paper since RBI Circular No. 14 of 3 October 2025)."""
+
+    id: str
+    bank: str  # the Russian correspondent bank holding the SRVA
+    amount: str  # INR

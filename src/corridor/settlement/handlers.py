@@ -16,7 +16,7 @@ from corridor.settlement.domain import netting, parse, payments, srva
 from corridor.settlement.domain.currency import check_code, currency, parse_amount
 from corridor.settlement.domain.engine import Outcome
 from corridor.settlement.domain.fx import RateTable
-from corridor.settlement.domain.model import Transfer
+from corridor.settlement.domain.model import AccountCode, Transfer
 from corridor.settlement.domain.realisation import Invoice, Line, receipts_for, reconcile, record_body
 from corridor.settlement.ports import Claim, LedgerRepository, SettlementRecords, SettlementUnitOfWork
 from corridor.shared.errors import Conflict, FieldError, InvalidInput, NotFound
@@ -307,6 +307,23 @@ def _realisation_line(uow: SettlementUnitOfWork, declaration_id: str, today: dat
     return line
 
 
+def invest_surplus(cmd: c.InvestSurplus, uow: SettlementUnitOfWork, ctx: SettlementContext) -> str:
+    minor = _amount(cmd.amount, "INR", "investment")
+    with uow:
+        srva_accounts = [
+            a for a in uow.ledger.accounts("INR") if a.code is AccountCode.SRVA and a.holder == cmd.bank
+        ]
+        if not srva_accounts:
+            raise NotFound(f"no SRVA held by {cmd.bank!r}")
+        source = srva_accounts[0].id
+        t = Transfer(
+            cmd.id, source, srva.investment_id(cmd.bank), minor, "INR", "investment", reference=source
+        )
+        post(uow, [t], ctx.clock(), "investment")
+        uow.commit()
+    return t.id
+
+
 HANDLERS: dict[type[Any], Callable[[Any, SettlementUnitOfWork, SettlementContext], Any]] = {
     c.OpenAccounts: open_accounts,
     c.OpenSampleChart: open_sample_chart,
@@ -318,6 +335,7 @@ HANDLERS: dict[type[Any], Callable[[Any, SettlementUnitOfWork, SettlementContext
     c.RecordObligation: record_obligation,
     c.CloseWindow: close_window,
     c.IssueRealisation: issue_realisation,
+    c.InvestSurplus: invest_surplus,
 }
 
 

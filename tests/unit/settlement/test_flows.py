@@ -172,3 +172,34 @@ def test_a_refused_request_changes_nothing(env: Env) -> None:
     with pytest.raises(InvalidInput):
         env.run(c.CreateTransfers([ok, bad]))
     assert queries.balance(env.uow(), "settle:INR")["balance"] == "0.00"
+
+
+def test_srva_surplus_is_invested_and_reported(env: Env) -> None:
+    srva = "srva:SAMRRUMMXXX@SAMAINBBXXX"
+    env.fund(srva, "1000000", "INR", "f1")
+    with pytest.raises(InvalidInput) as refused:
+        env.run(c.InvestSurplus("inv-1", "SAMRRUMMXXX", "1000000.01"))
+    assert refused.value.errors[0].path == "investment[0].amount"
+    env.run(c.InvestSurplus("inv-1", "SAMRRUMMXXX", "600000"))
+    report = {a["id"]: a for a in queries.srva_report(env.uow())["accounts"]}
+    assert report[srva]["balance"] == "400000.00" and report["invest:SAMRRUMMXXX"]["balance"] == "600000.00"
+    assert report[srva]["by_day"] == {"2026-03-02": "400000.00"}
+
+
+@pytest.mark.parametrize(
+    ("command", "path"),
+    [
+        (c.RecordDutiesAssessed("d", IMPORTER, "RU", (("12.345", "RUB"),), date(2026, 3, 2)), "amounts[0].amount"),
+        (c.RecordDutiesAssessed("d", IMPORTER, "RU", (("12", "XYZ"),), date(2026, 3, 2)), "amounts[0].currency"),
+        (c.RecordDutiesAssessed("d", IMPORTER, "FR", (("12", "EUR"),), date(2026, 3, 2)), "country"),
+        (c.RecordExportInvoice("e", EXPORTER, IMPORTER, "0", "INR", "U", "I", date(2026, 3, 2)), "invoice.amount"),
+        (c.RecordExportInvoice("e", EXPORTER, IMPORTER, "1", "INR", "", "", date(2026, 3, 2)), "ucr"),
+        (c.PayInvoice("e", "RUB", "ABC", date(2026, 3, 2)), "payee_currency"),
+        (c.RecordObligation("o", "A", "A", "1", "INR"), "payee"),
+        (c.InvestSurplus("i", "SAMRRUMMXXX", "-5"), "investment.amount"),
+    ],
+)  # fmt: skip
+def test_unsound_commands_are_refused_naming_the_field(env: Env, command: Any, path: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        env.run(command)
+    assert refused.value.errors[0].path == path
