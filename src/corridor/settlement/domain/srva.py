@@ -64,96 +64,95 @@ def liquidity_id(bank: str, ccy: str) -> str:
     return f"liq:{bank}:{ccy}"
 
 
-def chart(banks: dict[str, Any], sample: bool) -> list[Account]:
-    """Every account of the structure for ``banks`` (the shape of ``sample_banks.json``)."""
-    accounts: list[Account] = []
+FREE = AccountFlags()  # may go below zero: where money enters the ledger, hubs and conversion accounts
 
-    def add(
-        id_: str,
-        ccy: str,
-        code: AccountCode,
-        holder: str,
-        name: str,
-        flags: AccountFlags = NO_OVERDRAFT,
-        bic: str | None = None,
-    ) -> None:
-        accounts.append(Account(id_, ccy, code, holder, name, flags, bic=bic, sample=sample))
 
+def _account(id_: str, ccy: str, code: AccountCode, holder: str, name: str, **kw: Any) -> Account:
+    return Account(id_, ccy, code, holder, name, kw.get("flags", NO_OVERDRAFT), bic=kw.get("bic"))
+
+
+def _corridor_accounts() -> list[Account]:
+    out = []
     for ccy in ("INR", "RUB"):
-        add(
-            funding_id(ccy),
-            ccy,
-            AccountCode.FUNDING,
-            "corridor",
-            f"Funds entering the ledger in {ccy}",
-            AccountFlags(),
+        out.append(
+            _account(
+                funding_id(ccy), ccy, AccountCode.FUNDING, "corridor", f"Funds entering in {ccy}", flags=FREE
+            )
         )
-        add(
-            settlement_id(ccy),
-            ccy,
-            AccountCode.SETTLEMENT,
-            "corridor",
-            f"Net settlement in {ccy}",
-            AccountFlags(),
+        out.append(
+            _account(
+                settlement_id(ccy),
+                ccy,
+                AccountCode.SETTLEMENT,
+                "corridor",
+                f"Net settlement in {ccy}",
+                flags=FREE,
+            )
         )
     for country, ccy in HOME_CURRENCY.items():
-        add(
-            customs_id(country),
-            ccy,
-            AccountCode.CUSTOMS_REVENUE,
-            f"customs:{country}",
-            f"Customs revenue {country}",
-        )
-    names = {b["id"]: b["name"] for b in banks["indian_ad_banks"] + banks["russian_correspondents"]}
-    for bank in names:
-        for ccy in ("INR", "RUB"):
-            add(
-                fx_id(bank, ccy),
+        out.append(
+            _account(
+                customs_id(country),
                 ccy,
-                AccountCode.FX,
-                bank,
-                f"{names[bank]}: conversion {ccy}",
-                AccountFlags(),
-                bic=bank,
+                AccountCode.CUSTOMS_REVENUE,
+                f"customs:{country}",
+                f"Customs revenue {country}",
             )
-            name = f"{names[bank]}: net settlement {ccy}"
-            add(liquidity_id(bank, ccy), ccy, AccountCode.SETTLEMENT, bank, name, bic=bank)
+        )
+    return out  # fmt: skip
+
+
+def _bank_accounts(names: dict[str, str]) -> list[Account]:
+    out = []
+    for bank, name in names.items():
+        for ccy in ("INR", "RUB"):
+            out.append(
+                _account(
+                    fx_id(bank, ccy),
+                    ccy,
+                    AccountCode.FX,
+                    bank,
+                    f"{name}: conversion {ccy}",
+                    flags=FREE,
+                    bic=bank,
+                )
+            )
+            out.append(
+                _account(
+                    liquidity_id(bank, ccy),
+                    ccy,
+                    AccountCode.SETTLEMENT,
+                    bank,
+                    f"{name}: net settlement {ccy}",
+                    bic=bank,
+                )
+            )
+    return out  # fmt: skip
+
+
+def _srva_accounts(ru: dict[str, str], names: dict[str, str]) -> list[Account]:
+    ru_bank, in_bank = ru["id"], ru["srva_at"]
+    return [
+        _account(srva_id(ru_bank, in_bank), "INR", AccountCode.SRVA, ru_bank, f"SRVA of {ru['name']} at {names[in_bank]}", bic=in_bank),
+        _account(correspondent_id(in_bank, ru_bank), "RUB", AccountCode.CORRESPONDENT, in_bank,
+                 f"Rouble account of {names[in_bank]} at {ru['name']}", bic=ru_bank),
+        _account(investment_id(ru_bank), "INR", AccountCode.INVESTMENT, ru_bank,
+                 f"SRVA surplus of {ru['name']} invested in Indian government securities", bic=in_bank),
+    ]  # fmt: skip
+
+
+def chart(banks: dict[str, Any], sample: bool) -> list[Account]:
+    """Every account of the structure for ``banks`` (the shape of ``sample_banks.json``)."""
+    names = {b["id"]: b["name"] for b in banks["indian_ad_banks"] + banks["russian_correspondents"]}
+    accounts = _corridor_accounts() + _bank_accounts(names)
     for ru in banks["russian_correspondents"]:
-        in_bank = ru["srva_at"]
-        add(
-            srva_id(ru["id"], in_bank),
-            "INR",
-            AccountCode.SRVA,
-            ru["id"],
-            f"SRVA of {ru['name']} at {names[in_bank]}",
-            bic=in_bank,
-        )
-        add(
-            correspondent_id(in_bank, ru["id"]),
-            "RUB",
-            AccountCode.CORRESPONDENT,
-            in_bank,
-            f"Rouble account of {names[in_bank]} at {ru['name']}",
-            bic=ru["id"],
-        )
-        add(
-            investment_id(ru["id"]),
-            "INR",
-            AccountCode.INVESTMENT,
-            ru["id"],
-            f"SRVA surplus of {ru['name']} invested in Indian government securities",
-            bic=in_bank,
-        )
+        accounts += _srva_accounts(ru, names)
     for trader in banks["traders"]:
         for ccy in ("INR", "RUB"):
-            add(
-                customer_id(trader["id"], ccy),
-                ccy,
-                AccountCode.CUSTOMER,
-                trader["id"],
-                f"{trader['name']} ({ccy})",
-                bic=trader["bank"],
-            )
+            accounts.append(_account(customer_id(trader["id"], ccy), ccy, AccountCode.CUSTOMER, trader["id"],
+                                     f"{trader['name']} ({ccy})", bic=trader["bank"]))  # fmt: skip
+    for acc in accounts:
+        acc.sample = sample
     return accounts
 
 
