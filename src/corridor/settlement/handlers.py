@@ -12,7 +12,7 @@ from typing import Any
 
 from corridor.settlement import commands as c
 from corridor.settlement import events
-from corridor.settlement.domain import netting, parse, payments, srva
+from corridor.settlement.domain import messages, netting, parse, payments, srva
 from corridor.settlement.domain.currency import check_code, currency, parse_amount
 from corridor.settlement.domain.engine import Outcome
 from corridor.settlement.domain.fx import RateTable
@@ -322,6 +322,14 @@ def invest_surplus(cmd: c.InvestSurplus, uow: SettlementUnitOfWork, ctx: Settlem
         post(uow, [t], ctx.clock(), "investment")
         uow.commit()
     return t.id
+
+
+def book_peer_payment(uow: SettlementUnitOfWork, body: Any, sender: str, now: datetime) -> list[str]:
+    """Inside an open unit of work: book the transfers of a peer's ``settlement.payment.v1``
+    message (all or none); a redelivery changes nothing. The caller commits."""
+    batch = messages.transfers_of(body, sender)
+    outcome = post(uow, batch, now)
+    return [r.status for r in outcome.results]
 
 
 HANDLERS: dict[type[Any], Callable[[Any, SettlementUnitOfWork, SettlementContext], Any]] = {

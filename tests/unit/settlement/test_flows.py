@@ -4,6 +4,7 @@ export realised with a signed record, and the reports."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -14,7 +15,8 @@ from corridor.adapters.settlement_memory import MemorySettlementUnitOfWork, Sett
 from corridor.settlement import commands as c
 from corridor.settlement import events, queries, signing
 from corridor.settlement.domain.srva import customer_id, funding_id, liquidity_id
-from corridor.settlement.handlers import SettlementContext, duties_settled, handle
+from corridor.settlement.domain.messages import payment_body
+from corridor.settlement.handlers import SettlementContext, book_peer_payment, duties_settled, handle
 from corridor.shared.errors import Conflict, InvalidInput
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -203,3 +205,39 @@ def test_unsound_commands_are_refused_naming_the_field(env: Env, command: Any, p
     with pytest.raises(InvalidInput) as refused:
         env.run(command)
     assert refused.value.errors[0].path == path
+
+
+def test_a_cross_border_payment_is_booked_alike_at_both_nodes(env: Env) -> None:
+    peer = Env()  # the other node, with the same chart
+    env.run(
+        c.RecordExportInvoice(
+            "26IN1", EXPORTER, IMPORTER, "1000.00", "INR", "UCR-1", "INV-1", date(2026, 3, 1)
+        )
+    )
+    for node in (env, peer):
+        node.fund(customer_id(IMPORTER, "RUB"), "5000", "RUB", "f1")
+        node.fund("fx:SAMAINBBXXX:INR", "5000", "INR", "f2")
+    ids = env.run(c.PayInvoice("26IN1", "RUB", "INR", date(2026, 3, 2)))
+    with env.uow() as u:
+        sent = [t for t in (u.ledger.transfer(i) for i in ids) if t is not None]
+    body = json.loads(json.dumps(payment_body("IN", sent)))  # as it travels
+    for _ in range(2):  # delivered twice: booked once
+        with peer.uow() as u:
+            book_peer_payment(u, body, "IN", peer.now)
+            u.commit()
+    mine, theirs = (
+        {a["id"]: a["balance"] for a in (queries.balance(n.uow(), acc) for acc in (
+            customer_id(IMPORTER, "RUB"), customer_id(EXPORTER, "INR"), "fx:SAMAINBBXXX:RUB", "fx:SAMAINBBXXX:INR"))}
+        for n in (env, peer)
+    )  # fmt: skip
+    assert mine == theirs and mine[customer_id(EXPORTER, "INR")] == "1000.00"
+    with peer.uow() as u:
+        booked = u.ledger.transfer(ids[0])
+    assert booked is not None and booked.fx == sent[0].fx
+    body["transfers"][1]["amount"] = "999.00"
+    with peer.uow() as u, pytest.raises(InvalidInput) as refused:
+        book_peer_payment(u, body, "IN", peer.now)
+    assert refused.value.errors[0].path == "transfers[0].linked"
+    with peer.uow() as u, pytest.raises(InvalidInput) as refused:
+        book_peer_payment(u, body, "RU", peer.now)
+    assert refused.value.errors[0].path == "origin"
