@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from corridor.adapters.settlement_memory import MemorySettlementUnitOfWork, SettlementState
 from corridor.settlement import commands as c
 from corridor.settlement import events, queries, signing
-from corridor.settlement.domain.srva import customer_id, funding_id, liquidity_id
 from corridor.settlement.domain.messages import payment_body
+from corridor.settlement.domain.srva import customer_id, funding_id, liquidity_id
 from corridor.settlement.handlers import SettlementContext, book_peer_payment, duties_settled, handle
 from corridor.shared.errors import Conflict, InvalidInput
 
