@@ -33,10 +33,16 @@ class LaneAssigned(Event):
 
 @dataclass(frozen=True, slots=True)
 class ExportCleared(Event):
-    """The Let Export Order was given and the pre-arrival data left for the destination."""
+    """The Let Export Order was given and the pre-arrival data left for the destination; what the
+    exporter is to be paid (the invoice, its UCR) comes along for the realisation of the proceeds."""
 
     declaration_id: str
     message_id: str
+    exporter_id: str
+    importer_id: str
+    invoice_amount: Money
+    invoice_number: str
+    ucr: str  # the WCO Unique Consignment Reference, or "" when the declaration gives none
     at: datetime
 
 

@@ -15,7 +15,9 @@ from corridor.customs.events import (
     ArrivalRecorded,
     DeclarationHeld,
     DeclarationRegistered,
+    DutiesAssessed,
     DutiesPaid,
+    ExportCleared,
     LaneAssigned,
     PrearrivalReceived,
     Released,
@@ -209,6 +211,24 @@ class CustomsDeclaration:
         notices = sum(1 for s in self.stages if s.name == StageName.NOTICE_SENT)
         return (sent[-1] if sent else None), notices + 1
 
+    def export_cleared(self, message_id: str, at: datetime) -> None:
+        """The pre-arrival data left for the destination with the Let Export Order."""
+        self.record(StageName.PREARRIVAL_SENT, at, message_id=message_id)
+        shipment = self.document["Declaration"]["GoodsShipment"]
+        invoice = self.document["Declaration"]["InvoiceAmount"]
+        self.events.append(
+            ExportCleared(
+                self.id,
+                message_id,
+                self.exporter_id,
+                self.importer_id,
+                Money.of(invoice["value"], invoice["currencyID"]),
+                str(shipment["Invoice"]["ID"]),
+                str((shipment.get("UCR") or {}).get("ID", "")),
+                at,
+            )
+        )
+
     def departed(self) -> tuple[str, datetime] | None:
         """Where and when the goods left the export country, as the carrier reported it."""
         left = [(s.at, str(s.detail.get("location"))) for s in self.stages if s.name == StageName.DEPARTURE]
@@ -231,6 +251,8 @@ class CustomsDeclaration:
             raise TransitionError("only an import declaration is pre-assessed")
         self.assessment = assessment
         self.status = Status.PRE_ASSESSED if self.lane is Lane.GREEN else Status.UNDER_CONTROL
+        totals = tuple(self.assessed_totals()[c] for c in sorted(self.assessed_totals()))
+        self.events.append(DutiesAssessed(self.id, self.consignment, self.importer_id, totals, at))
 
     def assessed_totals(self) -> dict[str, Money]:
         if self.assessment is None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from corridor.customs.domain.model import PREARRIVAL_DATA, CustomsDeclaration
 from corridor.customs.domain.vocabulary import StageName
-from corridor.customs.events import ExportCleared
 from corridor.customs.handlers.messages import NOTICE_TYPES, PREARRIVAL
 from corridor.service.context import NodeContext
 from corridor.service.outbox import enqueue
@@ -28,8 +27,7 @@ def clear_export(
         "declaration": declaration.document,
     }
     message_id = enqueue(uow, ctx.signer, recipient=ctx.peer, message_type=PREARRIVAL, body=body, now=now)
-    declaration.record(StageName.PREARRIVAL_SENT, now, message_id=message_id)
-    declaration.events.append(ExportCleared(declaration.id, message_id, now))
+    declaration.export_cleared(message_id, now)
 
 
 def notify(
