@@ -50,7 +50,7 @@ def file(corridor: Any, declaration: dict[str, Any], wrapped: list[dict[str, Any
 
 
 def findings(declaration: Any) -> list[dict[str, str]]:
-    return list(declaration.risk.get("documents", []))
+    return [finding.to_json() for finding in declaration.risk.documents]
 
 
 def test_matching_documents_add_no_finding_at_either_node(corridor: Any) -> None:

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from corridor.customs.assessment import ReferenceAssessor
-from corridor.customs.domain.vocabulary import Status
+from corridor.customs.domain.risk import RiskDecision
+from corridor.customs.domain.vocabulary import Lane, Status
 from corridor.demo.carrier import milestones
 from corridor.demo.run import Corridor
 from corridor.demo.samples import SAMPLE_CARRIERS, SampleCorridor
@@ -32,9 +33,8 @@ class FixedLane(ReferenceAssessor):
 
     lane = "green"
 
-    def risk(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        decision = super().risk(*args, **kwargs)
-        return {**decision, "lane": self.lane, "forced_by_test": True}
+    def risk(self, *args: Any, **kwargs: Any) -> RiskDecision:
+        return super().risk(*args, **kwargs).forced(Lane(self.lane))
 
 
 class Clock:

@@ -96,7 +96,9 @@ def officer_queue(uow: UnitOfWork, limit: int) -> list[QueueEntry]:
         for d in sorted(waiting, key=lambda d: d.created_at or 0):
             queued = [s for s in uow.declarations.stages(d.id) if s.name == "queued"]
             due = queued[-1].detail.get("due") if queued else None
-            entries.append(QueueEntry(d.id, d.flow, d.lane, d.risk, due))
+            entries.append(
+                QueueEntry(d.id, d.flow, d.lane, None if d.risk is None else d.risk.to_json(), due)
+            )
     return entries
 
 

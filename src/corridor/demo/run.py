@@ -235,7 +235,7 @@ def _collect(corridor: Corridor, summary: DemoSummary) -> None:
             summary.messages_rejected += uow.rejections.count()
             for declaration in _all(uow):
                 summary.lanes[declaration.flow][declaration.lane or "none"] += 1
-                summary.document_findings += len((declaration.risk or {}).get("documents", []))
+                summary.document_findings += len(declaration.risk.documents) if declaration.risk else 0
                 if (
                     declaration.flow == Flow.EXPORT
                     and declaration.ack

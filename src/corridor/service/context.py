@@ -15,6 +15,7 @@ from corridor.shared.events import Event
 from corridor.shared.findings import LaneFinding
 
 if TYPE_CHECKING:  # capability types for the type checker only: the context loads no capability
+    from corridor.customs.domain.risk import RiskDecision
     from corridor.customs.domain.rules import CodeLookup
     from corridor.customs.schemas import DeclarationType as Declaration
     from corridor.documents.registry import NodeDocuments
@@ -23,8 +24,8 @@ if TYPE_CHECKING:  # capability types for the type checker only: the context loa
 class Assessor(Protocol):
     def risk(
         self, declaration: Declaration, flow: str, trader: Trader | None, declaration_id: str, at: datetime
-    ) -> dict[str, Any]:
-        """The risk decision as JSON; its ``lane`` is green, yellow or red."""
+    ) -> RiskDecision:
+        """The risk decision: its lane, the rules that fired."""
 
     def duties(self, declaration: Declaration, at: datetime) -> dict[str, Any]:
         """Customs value and duties and taxes of an import declaration, as JSON."""

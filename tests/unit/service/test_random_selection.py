@@ -46,8 +46,8 @@ def selected(node: Node, samples: SampleCorridor) -> set[str]:
         declaration_id
         for declaration_id in IDS
         if any(
-            fired["kind"] == "random_selection"
-            for fired in assessor.risk(declaration, Flow.IMPORT, None, declaration_id, NOW)["fired"]
+            fired.kind == "random_selection"
+            for fired in assessor.risk(declaration, Flow.IMPORT, None, declaration_id, NOW).fired
         )
     }
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from corridor.adapters import tables as t
 from corridor.adapters.repositories.common import INSERT, utc
 from corridor.customs.domain.model import CustomsDeclaration, Stage
+from corridor.customs.domain.risk import RiskDecision
 from corridor.service import ports
 
 
@@ -26,7 +27,7 @@ def _declaration_row(d: CustomsDeclaration) -> dict[str, Any]:
         "status": d.status,
         "lane": d.lane,
         "document": d.document,
-        "risk": d.risk,
+        "risk": None if d.risk is None else d.risk.to_json(),
         "assessment": d.assessment,
         "ack": d.ack,
         "peer_id": d.peer_id,
@@ -48,7 +49,7 @@ def _declaration(row: Any) -> CustomsDeclaration:
         document=row.document,
         status=row.status,
         lane=row.lane,
-        risk=row.risk,
+        risk=None if row.risk is None else RiskDecision.from_json(row.risk),
         assessment=row.assessment,
         ack=row.ack,
         peer_id=row.peer_id,

@@ -10,6 +10,7 @@ from typing import Any
 
 from corridor.customs.domain.release import ConsignmentRelease, ReleaseError
 from corridor.customs.domain.release_log import conclude, rehydrate, still_waiting
+from corridor.customs.domain.risk.outcome import RiskDecision
 from corridor.customs.domain.vocabulary import Flow, Lane, StageName, Status
 from corridor.customs.events import (
     ArrivalRecorded,
@@ -92,7 +93,7 @@ class CustomsDeclaration:
     status: Status = Status.FILED
     declarant_id: str | None = None  # a customs broker filing under the exporter's mandate
     lane: Lane | None = None
-    risk: dict[str, Any] | None = None
+    risk: RiskDecision | None = None
     assessment: dict[str, Any] | None = None
     ack: dict[str, Any] | None = None
     peer_id: str | None = None
@@ -148,10 +149,10 @@ class CustomsDeclaration:
             DeclarationRegistered(self.id, self.flow, self.consignment, containers, loading, at)
         )
 
-    def assign_lane(self, lane: Lane, risk: dict[str, Any], at: datetime) -> None:
+    def assign_lane(self, risk: RiskDecision, at: datetime) -> None:
         if self.status not in (Status.FILED, Status.PRE_ASSESSED):
             raise TransitionError(f"cannot assess a declaration that is {self.status}")
-        self.lane = Lane(lane)
+        self.lane = risk.lane
         self.risk = risk
         self.record(StageName.ASSESSMENT, at, lane=self.lane.value)
         self.events.append(LaneAssigned(self.id, self.flow, self.lane, at))

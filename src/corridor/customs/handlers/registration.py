@@ -7,9 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from corridor.customs.domain.lanes import merge_lane
 from corridor.customs.domain.model import CustomsDeclaration
-from corridor.customs.domain.vocabulary import Lane
 from corridor.customs.schemas import DeclarationType, PartyType
 from corridor.service.context import NodeContext
 from corridor.service.ports import Trader, UnitOfWork
@@ -45,5 +43,5 @@ def assess_lane(
 ) -> None:
     """Risk by the node's rules, made stricter by what the referenced documents show."""
     now = ctx.clock()
-    risk = merge_lane(ctx.assessor.risk(d, declaration.flow, trader, declaration.id, now), findings)
-    declaration.assign_lane(Lane(risk["lane"]), risk, now)
+    risk = ctx.assessor.risk(d, declaration.flow, trader, declaration.id, now).with_findings(findings)
+    declaration.assign_lane(risk, now)

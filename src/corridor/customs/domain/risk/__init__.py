@@ -29,8 +29,6 @@ selection thresholds, flow indexes, the rule-set version) are computed once per 
 """
 
 from corridor.customs.domain.risk.decision import (
-    FiredRule,
-    RiskDecision,
     Rule,
     RuleSet,
     assess,
@@ -38,6 +36,7 @@ from corridor.customs.domain.risk.decision import (
     rules_version,
 )
 from corridor.customs.domain.risk.goods_rules import OriginCountryRule, SensitiveHsRule, UnitValueBandRule
+from corridor.customs.domain.risk.outcome import DocumentFinding, FiredRule, RiskDecision
 from corridor.customs.domain.risk.random_selection import RandomSelectionRule, selection_draw
 from corridor.customs.domain.risk.subject import RiskItem, RiskSubject
 from corridor.customs.domain.risk.trader_rule import NewTraderRule
@@ -64,6 +63,7 @@ __all__ = [
     "RULE_KINDS",
     "RULE_LANES",
     "Basis",
+    "DocumentFinding",
     "FiredRule",
     "Flow",
     "Lane",

@@ -7,13 +7,14 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
 from corridor.customs.domain.risk.goods_rules import OriginCountryRule, SensitiveHsRule, UnitValueBandRule
+from corridor.customs.domain.risk.outcome import FiredRule, RiskDecision
 from corridor.customs.domain.risk.random_selection import RandomSelectionRule
 from corridor.customs.domain.risk.subject import RiskSubject
 from corridor.customs.domain.risk.trader_rule import NewTraderRule
-from corridor.customs.domain.risk.vocabulary import LANE_RANK, Lane, RuleKind, RuleLane
+from corridor.customs.domain.risk.vocabulary import LANE_RANK, Lane
 
 Rule: TypeAlias = (
     SensitiveHsRule | UnitValueBandRule | NewTraderRule | OriginCountryRule | RandomSelectionRule
@@ -61,46 +62,6 @@ def _compile(rules: tuple[Rule, ...]) -> RuleSet:
 def compile_rules(rules: Iterable[Rule]) -> RuleSet:
     """Prepare rules once (cached per distinct tuple of rules); ids must be unique."""
     return _compile(tuple(rules))
-
-
-@dataclass(frozen=True, slots=True)
-class FiredRule:
-    """A rule that fired, with what it saw (``items`` are the goods item sequences concerned)."""
-
-    rule_id: str
-    kind: RuleKind
-    lane: RuleLane
-    description: str
-    detail: str
-    source: str
-    suppressed_by_aeo: bool
-    items: tuple[int, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "rule_id": self.rule_id,
-            "kind": self.kind,
-            "lane": self.lane,
-            "description": self.description,
-            "detail": self.detail,
-            "source": self.source,
-            "suppressed_by_aeo": self.suppressed_by_aeo,
-            "items": list(self.items),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class RiskDecision:
-    lane: Lane
-    fired: tuple[FiredRule, ...]
-    rules_version: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "lane": self.lane,
-            "rules_version": self.rules_version,
-            "fired": [f.to_json() for f in self.fired],
-        }
 
 
 def assess(
