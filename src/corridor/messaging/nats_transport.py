@@ -114,6 +114,10 @@ class NatsJetStream:
             await message.ack()
         return len(messages)
 
+    def reachable(self) -> bool:
+        """Whether the connection to the NATS server is up now (readiness)."""
+        return self._nc is not None and bool(self._nc.is_connected)
+
     def delete_stream(self) -> None:
         """Remove the stream and everything in it (tests and decommissioning)."""
         self._loop.run(self._js.delete_stream(self.stream), self.timeout)
