@@ -64,11 +64,13 @@ class Exchange:
                 db_schema=settings.db_schema,
                 selection_key=settings.selection_key_bytes(),
             )
+        from nats.errors import Error as NatsError
+
         from corridor.messaging.nats_transport import NatsJetStream
 
         try:
             jetstream = NatsJetStream(settings.nats_url, settings.nats_stream, settings.nats_subject_prefix)
-        except Exception as exc:  # unreachable or refused: one line naming the option
+        except (OSError, TimeoutError, NatsError) as exc:  # unreachable or refused: one line
             raise fail(f"--nats-url: cannot reach {settings.nats_url} ({type(exc).__name__})") from None
         self.jetstream = jetstream
         return bootstrap_node(

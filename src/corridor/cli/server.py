@@ -56,8 +56,36 @@ def _peer_keys(files: list[str]) -> dict[str, str]:
     }
 
 
-def _settings(given: dict[str, Any]) -> Settings:
+Peers = Annotated[list[str], typer.Option("--peer", help="Peer node URL, e.g. RU=http://127.0.0.1:8002")]
+PeerKeyFiles = Annotated[
+    list[str],
+    typer.Option(
+        "--peer-key-file",
+        help="File holding this node's API key at a peer (mode 0600), e.g. RU=/etc/corridor/ru.key; "
+        'or set CORRIDOR_PEER_API_KEYS=\'{"RU": "ck_..."}\'',
+    ),
+]
+RelayInterval = Annotated[float | None, typer.Option(help="Seconds between relay passes")]
+NatsUrl = Annotated[str | None, typer.Option(help="Exchange over NATS JetStream [env CORRIDOR_NATS_URL]")]
+LogFormat = Annotated[str | None, typer.Option(help="text or json [env CORRIDOR_LOG_FORMAT]")]
+
+
+def _settings(
+    given: dict[str, Any],
+    relay_interval: float | None,
+    exchange: tuple[list[str], list[str], str | None],
+    log_format: str | None,
+) -> Settings:
     """The node's settings: CORRIDOR_* environment variables, overridden by the options given."""
+    peer, peer_key_file, nats_url = exchange
+    given = {
+        **given,
+        "relay_interval_s": relay_interval,
+        "peer_urls": _pairs(peer, "--peer") or None,
+        "peer_api_keys": _peer_keys(peer_key_file) or None,
+        "nats_url": nats_url,
+        "log_format": log_format,
+    }
     try:
         return Settings(**{k: v for k, v in given.items() if v is not None})
     except ValidationError as exc:
@@ -74,19 +102,11 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port")] = 8001,
     host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.1",
     data_dir: MaybeDataDir = None,
-    peer: Annotated[list[str], typer.Option(help="Peer node URL, e.g. RU=http://127.0.0.1:8002")] = [],  # noqa: B006
-    peer_key_file: Annotated[
-        list[str],
-        typer.Option(
-            help="File holding this node's API key at a peer (mode 0600), e.g. RU=/etc/corridor/ru.key; "
-            'or set CORRIDOR_PEER_API_KEYS=\'{"RU": "ck_..."}\'',
-        ),
-    ] = [],  # noqa: B006
-    relay_interval: Annotated[float | None, typer.Option(help="Seconds between relay passes")] = None,
-    nats_url: Annotated[
-        str | None, typer.Option(help="Exchange over NATS JetStream [env CORRIDOR_NATS_URL]")
-    ] = None,
-    log_format: Annotated[str | None, typer.Option(help="text or json [env CORRIDOR_LOG_FORMAT]")] = None,
+    peer: Peers = [],  # noqa: B006
+    peer_key_file: PeerKeyFiles = [],  # noqa: B006
+    relay_interval: RelayInterval = None,
+    nats_url: NatsUrl = None,
+    log_format: LogFormat = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="API worker processes on the one port")] = 1,
     relay: Annotated[
         bool | None,
@@ -105,29 +125,18 @@ def serve(
     command line (where any local user could read them): they come from --peer-key-file or
     CORRIDOR_PEER_API_KEYS."""
     settings = _settings(
-        {
-            "country": node and node.upper(),
-            "db_url": db,
-            "db_schema": db_schema,
-            "data_dir": data_dir,
-            "relay_interval_s": relay_interval,
-            "peer_urls": _pairs(peer, "--peer") or None,
-            "peer_api_keys": _peer_keys(peer_key_file) or None,
-            "nats_url": nats_url,
-            "log_format": log_format,
-        }
+        {"country": node and node.upper(), "db_url": db, "db_schema": db_schema, "data_dir": data_dir},
+        relay_interval,
+        (peer, peer_key_file, nats_url),
+        log_format,
     )
     if relay and workers > 1:
         raise fail("--relay: several workers do not relay; run `corridor node relay` beside them", 2)
     exchange = Exchange(settings)
     if settings.admin_api_key:
+        label = "administrator (from CORRIDOR_ADMIN_API_KEY)"
         ensure_api_key(
-            exchange.node.uow(),
-            "admin",
-            "admin",
-            "administrator (from CORRIDOR_ADMIN_API_KEY)",
-            datetime.now(UTC),
-            settings.admin_api_key,
+            exchange.node.uow(), "admin", "admin", label, datetime.now(UTC), settings.admin_api_key
         )
     if workers > 1:
         exchange.close()  # checked and provisioned: each worker opens the node itself
@@ -168,35 +177,24 @@ def relay_process(
     db: DbUrl = None,
     db_schema: DbSchema = None,
     data_dir: MaybeDataDir = None,
-    peer: Annotated[list[str], typer.Option(help="Peer node URL, e.g. RU=http://127.0.0.1:8002")] = [],  # noqa: B006
-    peer_key_file: Annotated[
-        list[str], typer.Option(help="File holding this node's API key at a peer (mode 0600)")
-    ] = [],  # noqa: B006
-    relay_interval: Annotated[float | None, typer.Option(help="Seconds between relay passes")] = None,
-    nats_url: Annotated[
-        str | None, typer.Option(help="Exchange over NATS JetStream [env CORRIDOR_NATS_URL]")
-    ] = None,
+    peer: Peers = [],  # noqa: B006
+    peer_key_file: PeerKeyFiles = [],  # noqa: B006
+    relay_interval: RelayInterval = None,
+    nats_url: NatsUrl = None,
     metrics_port: Annotated[
         int | None,
         typer.Option(min=1, max=65535, help="Serve this process's Prometheus metrics on this port"),
     ] = None,
     metrics_host: Annotated[str, typer.Option(help="Address of the metrics port")] = "127.0.0.1",
-    log_format: Annotated[str | None, typer.Option(help="text or json [env CORRIDOR_LOG_FORMAT]")] = None,
+    log_format: LogFormat = None,
 ) -> None:
     """Relay the node's outbox to its peer and, with NATS JetStream, apply its inbox stream: the
     process beside `node serve --workers N`. Stops cleanly on SIGINT or SIGTERM."""
     settings = _settings(
-        {
-            "country": node and node.upper(),
-            "db_url": db,
-            "db_schema": db_schema,
-            "data_dir": data_dir,
-            "relay_interval_s": relay_interval,
-            "peer_urls": _pairs(peer, "--peer") or None,
-            "peer_api_keys": _peer_keys(peer_key_file) or None,
-            "nats_url": nats_url,
-            "log_format": log_format,
-        }
+        {"country": node and node.upper(), "db_url": db, "db_schema": db_schema, "data_dir": data_dir},
+        relay_interval,
+        (peer, peer_key_file, nats_url),
+        log_format,
     )
     configure_logging(settings.log_format, settings.log_level)
     exchange = Exchange(settings)
