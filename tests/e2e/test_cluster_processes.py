@@ -151,3 +151,9 @@ def test_cluster_refuses_an_unknown_node_in_one_line() -> None:
     done = corridor("cluster", "up", "--nodes", "IN,XX")
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "--nodes" in done.stderr
+
+
+def test_several_workers_leave_the_relay_to_its_own_process() -> None:
+    done = corridor("node", "serve", "--node", "IN", "--workers", "2", "--relay")
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "corridor node relay" in done.stderr

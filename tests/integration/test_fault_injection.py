@@ -29,7 +29,7 @@ from tests.faults.convergence import PEER, anomalies, converge, file_consignment
 from tests.faults.transport import FAULTS, FaultyTransport
 from tests.integration.conftest import NATS_URL
 
-CONSIGNMENTS = 40  # both ways, half each
+CONSIGNMENTS = int(os.environ.get("FAULT_CONSIGNMENTS", "40"))  # both ways, half each; more: set it
 ROUNDS = int(os.environ.get("FAULT_ROUNDS", "300"))
 SEEDS = {"in-process": 1101, "http": 1102, "nats": 1103}
 
