@@ -21,7 +21,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine
 
-from corridor.cli.cluster import _peer_key, provision
+from corridor.cli.cluster import peer_key_file, provision
 from corridor.cli.common import local_node
 from corridor.demo.samples import SampleCorridor
 from corridor.messaging.relay import CLAIM_LEASE
@@ -62,7 +62,7 @@ class Node:
         peer = PEER[self.country]
         self.relay = self._spawn(
             "relay", "--peer", f"{peer}=http://127.0.0.1:{self.ports[peer]}",
-            "--peer-key-file", f"{peer}={_peer_key(self.data_dir, self.country, peer)}", "--relay-interval", "0.1",
+            "--peer-key-file", f"{peer}={peer_key_file(self.data_dir, self.country, peer)}", "--relay-interval", "0.1",
         )  # fmt: skip
 
     def kill_relay(self) -> None:

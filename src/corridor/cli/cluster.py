@@ -57,7 +57,7 @@ class Member:
         }
 
 
-def _peer_key(data_dir: Path, country: str, peer: str) -> Path:
+def peer_key_file(data_dir: Path, country: str, peer: str) -> Path:
     """The file holding ``country``'s API key at ``peer`` (made once, mode 0600)."""
     path = data_dir / "cluster" / f"{country}-at-{peer}.key"
     if not path.exists():
@@ -75,7 +75,7 @@ def provision(data_dir: Path, nodes: list[str], db: str | None, schemas: dict[st
             introduce(opened["IN"], opened["RU"])
             for country in nodes:
                 peer = "RU" if country == "IN" else "IN"
-                secret = read_secret_file(_peer_key(data_dir, country, peer), "peer key")
+                secret = read_secret_file(peer_key_file(data_dir, country, peer), "peer key")
                 ensure_api_key(
                     opened[peer].uow(), "peer", country, f"peer {country}", datetime.now(UTC), secret
                 )
@@ -103,7 +103,10 @@ def _exchange_args(
     for peer in members.values():
         if peer.country != member.country:
             args += ["--peer", f"{peer.country}=http://127.0.0.1:{peer.api_port}"]
-            args += ["--peer-key-file", f"{peer.country}={_peer_key(data_dir, member.country, peer.country)}"]
+            args += [
+                "--peer-key-file",
+                f"{peer.country}={peer_key_file(data_dir, member.country, peer.country)}",
+            ]
     return args
 
 
