@@ -17,7 +17,7 @@ from corridor.api.app import create_app
 from corridor.demo.run import Corridor
 from corridor.messaging.transport import Delivery, InProcessTransport
 from corridor.node.bootstrap import Node
-from corridor.observability.collector import NodeCollector
+from corridor.observability.collector import NodeCollector, refusal_reason
 from corridor.observability.process import DELIVERIES, ObservedTransport, reason_of
 from corridor.service.auth import create_api_key
 from tests.conftest import PG_URL, fresh_schema
@@ -197,3 +197,13 @@ def test_deliveries_are_counted_by_outcome_and_reason() -> None:
     observed = ObservedTransport(Fixed())
     assert observed.deliver_many("RU", ["a", "b"]) == [refused, refused]
     assert DELIVERIES.labels("RU", "dead", "signature")._value.get() == before + 2
+
+
+def test_refusal_labels_come_from_a_bounded_set() -> None:
+    """The field of a refusal is read from the refused envelope: a garbled key must not become a label."""
+    assert refusal_reason("signature") == "signature"
+    assert refusal_reason("header.key_id") == "header.key_id"
+    assert refusal_reason("header.k3y_id") == "header.other"
+    assert refusal_reason("body.Declaration.GoodsShipment") == "body"
+    assert refusal_reason("signaturt") == "other"
+    assert refusal_reason(None) == "other"

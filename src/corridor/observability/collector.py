@@ -24,6 +24,16 @@ from corridor.adapters.tables import declarations, inbox, outbox, rejections
 log = logging.getLogger(__name__)
 
 NONE = "none"  # label of a missing value (a declaration without a lane yet)
+HEADER_FIELDS = frozenset({"message_id", "type", "sender", "recipient", "created", "key_id"})
+
+
+def refusal_reason(field: str | None) -> str:
+    """A label from a bounded set for the field a refusal names: the field comes from the refused
+    envelope itself (a garbled key is named as it arrived), so anything else is ``other``."""
+    head, _, rest = (field or "").partition(".")
+    if head == "header":
+        return f"header.{rest}" if rest in HEADER_FIELDS else "header.other"
+    return head if head in ("envelope", "signature", "body") else "other"
 
 
 def _aware(value: datetime) -> datetime:
@@ -144,11 +154,14 @@ class NodeCollector(Collector):
         yield since
         refused = CounterMetricFamily(
             "corridor_refusals",
-            "Envelopes this node refused, by the field that failed (signature, key, recipient, ...)",
+            "Envelopes this node refused, by the part that failed (signature, header.key_id, body, ...)",
             labels=["node", "reason"],
         )
+        reasons: dict[str, int] = {}
         for field, n in conn.execute(select(rejections.c.field, func.count()).group_by(rejections.c.field)):
-            refused.add_metric([node, field], n)
+            reasons[refusal_reason(field)] = reasons.get(refusal_reason(field), 0) + n
+        for reason, n in sorted(reasons.items()):
+            refused.add_metric([node, reason], n)
         yield refused
 
     def _pool(self) -> Iterator[Metric]:

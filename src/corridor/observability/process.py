@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from corridor.messaging.relay import RelayReport
 from corridor.messaging.transport import Delivery, Transport
+from corridor.observability.collector import refusal_reason
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 UNMATCHED = "unmatched"  # a path no route took (404s), so that stray paths cannot swell the labels
@@ -101,7 +102,7 @@ def reason_of(delivery: Delivery) -> str:
     if delivery.ok:
         return ""
     if delivery.outcome is not None:
-        return str(delivery.outcome.get("field") or "refused")[:40]
+        return refusal_reason(str(delivery.outcome.get("field") or ""))
     status = _HTTP_STATUS.match(delivery.detail)
     if status:
         return f"http_{status.group(1)}"
