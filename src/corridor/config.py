@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     nats_url: str | None = Field(default=None, description="NATS JetStream between nodes instead of HTTP")
     nats_stream: str = "CORRIDOR"
     nats_subject_prefix: str = "corridor"
+    metrics_token: SecretStr | None = Field(
+        default=None, description="if set, /metrics answers only Authorization: Bearer <token>"
+    )
     log_format: Literal["text", "json"] = Field(default="text", description="log as text or JSON lines")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -55,6 +55,9 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
     ("GET", "/redoc"): PUBLIC,
     ("GET", "/v1/health"): PUBLIC,
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,  # aggregate counts only; CORRIDOR_METRICS_TOKEN guards it when set
     ("GET", "/v1/keys"): PUBLIC,
     ("GET", "/v1/schema/declaration"): PUBLIC,
     ("POST", "/v1/api-keys"): ADMIN,

@@ -3,7 +3,7 @@ routers of each capability (``corridor.api.routes``)."""
 
 from fastapi import FastAPI
 
-from corridor import __version__
+from corridor import __version__, observability
 from corridor.api import errors
 from corridor.api.answers import declare_body_limit
 from corridor.api.gate import RequestGate
@@ -13,7 +13,9 @@ from corridor.node.bootstrap import Node
 from corridor.service.auth import authenticate
 
 
-def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> FastAPI:
+def create_app(
+    node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, metrics_token: str | None = None
+) -> FastAPI:
     app = FastAPI(
         title=f"Trade Corridor node {node.country}",
         version=__version__,
@@ -25,7 +27,7 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
     app.add_middleware(
         RequestGate,
         authenticate=lambda secret: authenticate(node.uow(), secret),
-        public_paths=[*public.PATHS, *(path for path in docs if path)],
+        public_paths=[*public.PATHS, *observability.PATHS, *(path for path in docs if path)],
         max_body_bytes=max_body_bytes,
     )
     for capability in (public, admin, declarations, logistics, settlement):
@@ -33,4 +35,5 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
     if node.bus.ctx.documents is not None:
         documents.include(app)
     app.include_router(declare_body_limit(messaging.router))
+    observability.install(app, node, metrics_token)
     return app

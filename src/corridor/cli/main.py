@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from corridor.cli import declarations, demo, keys, logistics, outbox, server, settlement
+from corridor.cli import cluster, declarations, demo, keys, logistics, outbox, server, settlement
 from corridor.cli import documents as documents_cli
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ app.add_typer(demo.app)
 app.add_typer(keys.app, name="keys")
 app.add_typer(server.app, name="node")
 app.add_typer(outbox.app, name="outbox")
+app.add_typer(cluster.app, name="cluster")
 app.add_typer(documents_cli.app, name="doc")
 app.add_typer(settlement.ledger_app, name="ledger")
 app.add_typer(settlement.settle_app, name="settle")

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
 
 from corridor.cli.common import (
     DEFAULT_DATA_DIR,
-    EXIT_UNREADABLE,
     Country,
     DataDir,
     DbSchema,
@@ -25,23 +23,14 @@ from corridor.cli.common import (
     handle_locally,
     local_node,
     old_spellings,
-    one_line,
-    open_node,
     read_secret_file,
     warn_on_command_line,
 )
+from corridor.cli.processes import Exchange, relay_thread, run_relay, serve_workers
 from corridor.config import Settings
-from corridor.messaging.keys import KeyringError
-from corridor.node.bootstrap import Node as LocalNode
-from corridor.node.bootstrap import bootstrap_node
-from corridor.node.selection_key import SelectionKeyError
 from corridor.service.auth import ROLES, create_api_key, ensure_api_key
 from corridor.service.commands import GrantMandate
-from corridor.shared.errors import InvalidInput
 from corridor.shared.logs import configure_logging
-
-if TYPE_CHECKING:
-    from corridor.messaging.nats_transport import NatsJetStream
 
 app = typer.Typer(
     help="Run a node as a server; manage its API keys.",
@@ -67,87 +56,42 @@ def _peer_keys(files: list[str]) -> dict[str, str]:
     }
 
 
-def _settings(given: dict[str, Any]) -> Settings:
+Peers = Annotated[list[str], typer.Option("--peer", help="Peer node URL, e.g. RU=http://127.0.0.1:8002")]
+PeerKeyFiles = Annotated[
+    list[str],
+    typer.Option(
+        "--peer-key-file",
+        help="File holding this node's API key at a peer (mode 0600), e.g. RU=/etc/corridor/ru.key; "
+        'or set CORRIDOR_PEER_API_KEYS=\'{"RU": "ck_..."}\'',
+    ),
+]
+RelayInterval = Annotated[float | None, typer.Option(help="Seconds between relay passes")]
+NatsUrl = Annotated[str | None, typer.Option(help="Exchange over NATS JetStream [env CORRIDOR_NATS_URL]")]
+LogFormat = Annotated[str | None, typer.Option(help="text or json [env CORRIDOR_LOG_FORMAT]")]
+
+
+def _settings(
+    given: dict[str, Any],
+    relay_interval: float | None,
+    exchange: tuple[list[str], list[str], str | None],
+    log_format: str | None,
+) -> Settings:
     """The node's settings: CORRIDOR_* environment variables, overridden by the options given."""
+    peer, peer_key_file, nats_url = exchange
+    given = {
+        **given,
+        "relay_interval_s": relay_interval,
+        "peer_urls": _pairs(peer, "--peer") or None,
+        "peer_api_keys": _peer_keys(peer_key_file) or None,
+        "nats_url": nats_url,
+        "log_format": log_format,
+    }
     try:
         return Settings(**{k: v for k, v in given.items() if v is not None})
     except ValidationError as exc:
         raise fail(
             "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()), 2
         ) from None
-
-
-class _Exchange:
-    """The node and, with NATS JetStream, the stream its peer's messages arrive by."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.jetstream: NatsJetStream | None = None
-        try:
-            self.node = self._open(settings)
-            self.node.keyring.signing_key()  # a node that could not sign refuses to start
-        except SelectionKeyError as exc:
-            raise fail(str(exc), EXIT_UNREADABLE) from None
-        except KeyringError as exc:
-            raise fail(str(exc)) from None
-        except InvalidInput as exc:  # a file of an earlier version the node cannot move in
-            raise fail(one_line(exc), EXIT_UNREADABLE) from None
-
-    def _open(self, settings: Settings) -> LocalNode:
-        if not settings.nats_url:
-            return open_node(
-                settings.data_dir,
-                settings.country,
-                settings.db_url,
-                settings.peer_urls,
-                settings.peer_api_keys,
-                db_schema=settings.db_schema,
-                selection_key=settings.selection_key_bytes(),
-            )
-        from corridor.messaging.nats_transport import NatsJetStream
-
-        jetstream = NatsJetStream(settings.nats_url, settings.nats_stream, settings.nats_subject_prefix)
-        self.jetstream = jetstream
-        return bootstrap_node(
-            settings.country,
-            settings.data_dir / settings.country,
-            jetstream,
-            db_url=settings.db_url,
-            db_schema=settings.db_schema,
-            selection_key=settings.selection_key_bytes(),
-        )
-
-    def pass_once(self, country: str) -> bool:
-        """One relay pass and one look at the inbox stream; whether anything moved."""
-        try:
-            report = self.node.relay_once()
-        except Exception as exc:  # the relay keeps going; the outbox keeps the messages
-            typer.echo(f"relay: {type(exc).__name__}: {exc}", err=True)
-            report = None
-        taken = 0
-        if self.jetstream is not None:
-            try:
-                taken = self.jetstream.consume(country, self.node.receive)
-            except Exception as exc:  # left in the stream for redelivery
-                typer.echo(f"inbox: {type(exc).__name__}: {exc}", err=True)
-        return (report is not None and report.sent > 0) or taken > 0
-
-    def close(self) -> None:
-        self.node.close()
-        if self.jetstream is not None:
-            self.jetstream.close()
-
-
-def _relay(moved: Callable[[], bool], interval_s: float, stop: threading.Event) -> threading.Thread:
-    """A thread that relays until ``stop``, pausing ``interval_s`` whenever nothing moved."""
-
-    def loop() -> None:
-        while not stop.is_set():
-            if not moved():
-                stop.wait(interval_s)
-
-    worker = threading.Thread(target=loop, name="outbox-relay", daemon=True)
-    worker.start()
-    return worker
 
 
 @app.command("serve")
@@ -158,69 +102,103 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port")] = 8001,
     host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.1",
     data_dir: MaybeDataDir = None,
-    peer: Annotated[list[str], typer.Option(help="Peer node URL, e.g. RU=http://127.0.0.1:8002")] = [],  # noqa: B006
-    peer_key_file: Annotated[
-        list[str],
+    peer: Peers = [],  # noqa: B006
+    peer_key_file: PeerKeyFiles = [],  # noqa: B006
+    relay_interval: RelayInterval = None,
+    nats_url: NatsUrl = None,
+    log_format: LogFormat = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="API worker processes on the one port")] = 1,
+    relay: Annotated[
+        bool | None,
         typer.Option(
-            help="File holding this node's API key at a peer (mode 0600), e.g. RU=/etc/corridor/ru.key; "
-            'or set CORRIDOR_PEER_API_KEYS=\'{"RU": "ck_..."}\'',
+            "--relay/--no-relay",
+            help="Relay the outbox in this process (default: with one worker; with several, run "
+            "`corridor node relay` beside them)",
         ),
-    ] = [],  # noqa: B006
-    relay_interval: Annotated[float | None, typer.Option(help="Seconds between relay passes")] = None,
-    nats_url: Annotated[
-        str | None, typer.Option(help="Exchange over NATS JetStream [env CORRIDOR_NATS_URL]")
     ] = None,
-    log_format: Annotated[str | None, typer.Option(help="text or json [env CORRIDOR_LOG_FORMAT]")] = None,
 ) -> None:
-    """Serve the node's REST API (OpenAPI at /docs, officer's page at /) and relay its outbox.
+    """Serve the node's REST API (OpenAPI at /docs, officer's page at /, probes at /healthz and
+    /readyz, Prometheus metrics at /metrics) and relay its outbox.
 
     Settings come from CORRIDOR_* environment variables, overridden by these options; with
     CORRIDOR_ENV=production insecure defaults are refused. Keys at peers are never given on the
     command line (where any local user could read them): they come from --peer-key-file or
     CORRIDOR_PEER_API_KEYS."""
     settings = _settings(
-        {
-            "country": node and node.upper(),
-            "db_url": db,
-            "db_schema": db_schema,
-            "data_dir": data_dir,
-            "relay_interval_s": relay_interval,
-            "peer_urls": _pairs(peer, "--peer") or None,
-            "peer_api_keys": _peer_keys(peer_key_file) or None,
-            "nats_url": nats_url,
-            "log_format": log_format,
-        }
+        {"country": node and node.upper(), "db_url": db, "db_schema": db_schema, "data_dir": data_dir},
+        relay_interval,
+        (peer, peer_key_file, nats_url),
+        log_format,
     )
-    exchange = _Exchange(settings)
+    if relay and workers > 1:
+        raise fail("--relay: several workers do not relay; run `corridor node relay` beside them", 2)
+    exchange = Exchange(settings)
     if settings.admin_api_key:
+        label = "administrator (from CORRIDOR_ADMIN_API_KEY)"
         ensure_api_key(
-            exchange.node.uow(),
-            "admin",
-            "admin",
-            "administrator (from CORRIDOR_ADMIN_API_KEY)",
-            datetime.now(UTC),
-            settings.admin_api_key,
+            exchange.node.uow(), "admin", "admin", label, datetime.now(UTC), settings.admin_api_key
         )
-    _run(exchange, settings, host, port)
+    if workers > 1:
+        exchange.close()  # checked and provisioned: each worker opens the node itself
+        serve_workers(settings, host, port, workers)
+        return
+    _run(exchange, settings, host, port, relay is not False)
 
 
-def _run(exchange: _Exchange, settings: Settings, host: str, port: int) -> None:
-    """Serve the API and relay the outbox until the server stops; then close the node."""
+def _run(exchange: Exchange, settings: Settings, host: str, port: int, relay: bool) -> None:
+    """Serve the API (and relay the outbox) until the server stops; then close the node."""
     import uvicorn
 
     from corridor.api.app import create_app
 
     configure_logging(settings.log_format, settings.log_level)
     stop = threading.Event()
-    worker = _relay(lambda: exchange.pass_once(settings.country), settings.relay_interval_s, stop)
+    worker = None
+    if relay:
+        worker = relay_thread(lambda: exchange.pass_once(settings.country), settings.relay_interval_s, stop)
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     try:
         uvicorn.run(
-            create_app(exchange.node, settings.max_body_bytes), host=host, port=port, log_level="warning"
+            create_app(exchange.node, settings.max_body_bytes, token),
+            host=host,
+            port=port,
+            log_level="warning",
         )
     finally:
         stop.set()
-        worker.join(timeout=5)
+        if worker is not None:
+            worker.join(timeout=5)
         exchange.close()
+
+
+@app.command("relay")
+def relay_process(
+    node: MaybeCountry = None,
+    db: DbUrl = None,
+    db_schema: DbSchema = None,
+    data_dir: MaybeDataDir = None,
+    peer: Peers = [],  # noqa: B006
+    peer_key_file: PeerKeyFiles = [],  # noqa: B006
+    relay_interval: RelayInterval = None,
+    nats_url: NatsUrl = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help="Serve this process's Prometheus metrics on this port"),
+    ] = None,
+    metrics_host: Annotated[str, typer.Option(help="Address of the metrics port")] = "127.0.0.1",
+    log_format: LogFormat = None,
+) -> None:
+    """Relay the node's outbox to its peer and, with NATS JetStream, apply its inbox stream: the
+    process beside `node serve --workers N`. Stops cleanly on SIGINT or SIGTERM."""
+    settings = _settings(
+        {"country": node and node.upper(), "db_url": db, "db_schema": db_schema, "data_dir": data_dir},
+        relay_interval,
+        (peer, peer_key_file, nats_url),
+        log_format,
+    )
+    configure_logging(settings.log_format, settings.log_level)
+    exchange = Exchange(settings)
+    run_relay(exchange, settings, None if metrics_port is None else (metrics_host, metrics_port))
 
 
 @app.command("apikey")

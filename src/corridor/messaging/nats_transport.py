@@ -1,12 +1,15 @@
 """NATS JetStream between nodes (the scale path): a node publishes an envelope to the peer's inbox
 subject; JetStream stores it durably and the peer's consumer applies it. The JetStream message id
-is the envelope's message id, so a re-publish inside the stream's duplicate window is dropped by
-the server, and any later one by the receiver's inbox.
+is the envelope's message id and a digest of its text, so a re-publish of the same envelope inside
+the stream's duplicate window is dropped by the server, and any later one (or the same message
+sealed again) by the receiver's inbox; a garbled or forged copy under the same message id cannot
+make the server drop the genuine envelope as its duplicate.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import threading
 from collections.abc import Callable, Coroutine
@@ -26,6 +29,12 @@ T = TypeVar("T")
 # A message refused for a reason that may pass later (``retryable``) is handed back with the relay's
 # backoff, up to this many deliveries; then it is acknowledged and its refusal stays recorded.
 MAX_DELIVERIES = 20
+
+
+def dedupe_id(envelope: str) -> str:
+    """JetStream's ``Nats-Msg-Id`` of an envelope: its message id and a digest of its exact text."""
+    digest = hashlib.sha256(envelope.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"{json.loads(envelope)['header']['message_id']}.{digest}"
 
 
 def inbox_subject(prefix: str, country: str) -> str:
@@ -67,7 +76,7 @@ class NatsJetStream:
         )
 
     def deliver(self, recipient: str, envelope: str) -> Delivery:
-        message_id = json.loads(envelope)["header"]["message_id"]
+        message_id = dedupe_id(envelope)
         try:
             ack = self._loop.run(
                 self._js.publish(
@@ -113,6 +122,10 @@ class NatsJetStream:
                 continue
             await message.ack()
         return len(messages)
+
+    def reachable(self) -> bool:
+        """Whether the connection to the NATS server is up now (readiness)."""
+        return self._nc is not None and bool(self._nc.is_connected)
 
     def delete_stream(self) -> None:
         """Remove the stream and everything in it (tests and decommissioning)."""

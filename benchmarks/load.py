@@ -1,0 +1,264 @@
+"""Load on both nodes as production runs them, against the embedded default database in the same run.
+
+    python benchmarks/load.py [--seconds S] [--clients C] [--workers W] [--skip-postgres] [--skip-nats]
+
+For each setup, `corridor cluster up` starts both nodes (each: W API workers and a relay process)
+on loopback; C client threads file sample export declarations (and clear those put under control)
+at both nodes for S seconds; then the run waits, bounded, until every consignment is acknowledged
+by its destination. Setups: SQLite file per node with HTTP between the nodes (the default
+database), then PostgreSQL with NATS JetStream between the nodes (HTTP when NATS is not reachable).
+Prints filings/s, p50/p99 of the filing request, the oldest outbox message seen while loaded
+(scraped from /metrics), the time to drain after the load, and the ratio to SQLite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from _postgres import PG_URL, drop_node_schemas, reachable
+
+from corridor.cli.common import local_node
+from corridor.demo.samples import SampleCorridor
+from corridor.service.auth import create_api_key
+
+NATS_URL = "nats://127.0.0.1:4222"
+COUNTRIES = ("IN", "RU")
+DRAIN_LIMIT_S = 120.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def nats_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 4222), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@dataclass
+class Setup:
+    name: str
+    db: str | None = None
+    schema: str | None = None
+    nats: bool = False
+
+
+@dataclass
+class Result:
+    filed: dict[str, list[str]] = field(default_factory=lambda: {c: [] for c in COUNTRIES})
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    oldest_outbox_s: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def provision(data_dir: Path, setup: Setup) -> dict[str, str]:
+    """An officer key at each node (the cluster provisions the nodes' keys at each other)."""
+    keys = {}
+    for country in COUNTRIES:
+        schema = f"{setup.schema}_{country.lower()}" if setup.schema else None
+        with local_node(data_dir, country, setup.db, schema) as node:
+            keys[country] = create_api_key(
+                node.uow(), "officer", f"{country}-OFFICER-1", "load", datetime.now(UTC)
+            )
+    return keys
+
+
+def start_cluster(
+    data_dir: Path, setup: Setup, workers: int, limit_s: float
+) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    command = [
+        sys.executable, "-m", "corridor", "cluster", "up", "--nodes", "IN,RU", "--data-dir", str(data_dir),
+        "--port", str(free_port()), "--metrics-port", str(free_port()), "--workers", str(workers),
+        "--for", str(limit_s),
+    ]  # fmt: skip
+    env = {**os.environ, "CORRIDOR_ENV": "test", "CORRIDOR_LOG_LEVEL": "WARNING"}
+    if setup.db:
+        command += ["--db", setup.db, "--db-schema", str(setup.schema)]
+    if setup.nats:
+        command += ["--nats-url", NATS_URL]
+        env |= {
+            "CORRIDOR_NATS_STREAM": f"LOAD_{setup.schema}".upper(),
+            "CORRIDOR_NATS_SUBJECT_PREFIX": f"load-{setup.schema}",
+        }
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    assert process.stdout is not None
+    urls = {}
+    for _ in COUNTRIES:
+        line = process.stdout.readline()
+        if not line:
+            raise SystemExit(f"{setup.name}: the cluster did not start")
+        where = json.loads(line)
+        urls[where["node"]] = where["api"]
+    return process, urls
+
+
+def client(
+    urls: dict[str, str],
+    keys: dict[str, str],
+    docs: list[tuple[str, dict[str, Any]]],
+    stop: threading.Event,
+    result: Result,
+) -> None:
+    with httpx.Client(timeout=30) as http:
+        for origin, document in docs:
+            if stop.is_set():
+                return
+            headers = {"x-api-key": keys[origin]}
+            started = time.perf_counter()
+            try:
+                answer = http.post(f"{urls[origin]}/v1/declarations", json=document, headers=headers)
+            except httpx.HTTPError:
+                with result.lock:
+                    result.errors += 1
+                continue
+            took = time.perf_counter() - started
+            if answer.status_code != 201:
+                with result.lock:
+                    result.errors += 1
+                continue
+            declaration = answer.json()
+            if declaration["status"] == "under_control":
+                path = f"{urls[origin]}/v1/declarations/{declaration['id']}/clear"
+                http.post(path, json={"findings": "load"}, headers=headers)
+            with result.lock:
+                result.latencies.append(took)
+                result.filed[origin].append(declaration["id"])
+
+
+def oldest_outbox(urls: dict[str, str]) -> float:
+    worst = 0.0
+    for url in urls.values():
+        try:
+            text = httpx.get(f"{url}/metrics", timeout=5).text
+        except httpx.HTTPError:
+            continue
+        for value in re.findall(r"^corridor_outbox_oldest_pending_age_seconds\{[^}]*\} (\S+)$", text, re.M):
+            worst = max(worst, float(value))
+    return worst
+
+
+def drain(urls: dict[str, str], keys: dict[str, str], result: Result) -> float:
+    """Seconds until every filed export carries its destination's acknowledgement (bounded)."""
+    started = time.monotonic()
+    waiting = [(o, d) for o, ids in result.filed.items() for d in ids]
+    with httpx.Client(timeout=30) as http:
+        while waiting and time.monotonic() - started < DRAIN_LIMIT_S:
+            waiting = [
+                (o, d)
+                for o, d in waiting
+                if not http.get(f"{urls[o]}/v1/declarations/{d}", headers={"x-api-key": keys[o]})
+                .json()
+                .get("acknowledgement")
+            ]
+            if waiting:
+                time.sleep(0.5)
+    if waiting:
+        print(f"  {len(waiting)} consignments not acknowledged after {DRAIN_LIMIT_S:.0f} s")
+    return time.monotonic() - started
+
+
+def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, Any]]]) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp)
+        keys = provision(data_dir, setup)
+        process, urls = start_cluster(data_dir, setup, args.workers, args.seconds + DRAIN_LIMIT_S + 60)
+        try:
+            result = Result()
+            stop = threading.Event()
+            share = [docs[i :: args.clients] for i in range(args.clients)]
+            threads = [
+                threading.Thread(target=client, args=(urls, keys, part, stop, result)) for part in share
+            ]
+            started = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            while time.perf_counter() - started < args.seconds:
+                result.oldest_outbox_s = max(result.oldest_outbox_s, oldest_outbox(urls))
+                time.sleep(1)
+            stop.set()
+            for thread in threads:
+                thread.join()
+            elapsed = time.perf_counter() - started
+            drained = drain(urls, keys, result)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=60)
+            if setup.schema and setup.db:
+                drop_node_schemas(setup.schema)
+    q = statistics.quantiles(result.latencies, n=100) if len(result.latencies) > 2 else [0.0] * 99
+    figures = {
+        "filings_per_s": len(result.latencies) / elapsed,
+        "p50_ms": q[49] * 1000,
+        "p99_ms": q[98] * 1000,
+        "oldest_outbox_s": result.oldest_outbox_s,
+        "drain_s": drained,
+        "filed": float(len(result.latencies)),
+        "errors": float(result.errors),
+    }
+    print(
+        f"{setup.name:22s} {figures['filings_per_s']:7.1f} filings/s  p50 {figures['p50_ms']:6.1f} ms  "
+        f"p99 {figures['p99_ms']:7.1f} ms  oldest outbox message under load {figures['oldest_outbox_s']:5.1f} s  "
+        f"drained {figures['drain_s']:5.1f} s after  ({result.errors} errors, {len(result.latencies)} filed)"
+    )
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=15.0, help="load time per setup")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
+    parser.add_argument("--workers", type=int, default=2, help="API worker processes per node")
+    parser.add_argument("--max-filings", type=int, default=3000, help="sample declarations prepared")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-nats", action="store_true")
+    args = parser.parse_args()
+    samples = SampleCorridor(args.seed)
+    now = datetime.now(UTC)
+    docs = [(c, samples.next(c, now)) for _ in range(args.max_filings // 2) for c in COUNTRIES]
+    print(
+        f"{args.clients} clients, {args.workers} API workers + 1 relay per node, {args.seconds:.0f} s of load per setup"
+    )
+    setups = [Setup("sqlite, HTTP")]
+    if not args.skip_postgres and reachable():
+        nats = not args.skip_nats and nats_reachable()
+        setups.append(
+            Setup(f"postgres, {'NATS' if nats else 'HTTP'}", PG_URL, f"load_{secrets.token_hex(4)}", nats)
+        )
+    elif not args.skip_postgres:
+        print("postgres: not reachable, skipped")
+    figures = [run(setup, args, docs) for setup in setups]
+    if len(figures) == 2 and figures[0]["filings_per_s"]:
+        print(
+            f"ratio postgres / sqlite filings/s: {figures[1]['filings_per_s'] / figures[0]['filings_per_s']:.2f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
