@@ -27,7 +27,7 @@ import rfc8785
 from _postgres import PG_URL, drop_node_schemas, reachable
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from corridor.customs.domain.model import UNDER_CONTROL
+from corridor.customs.domain.vocabulary import Status
 from corridor.demo.run import Corridor
 from corridor.demo.samples import SampleCorridor
 from corridor.messaging import envelope
@@ -87,7 +87,7 @@ def run(corridor: Corridor, docs: list[tuple[str, dict[str, Any]]], batch: int) 
             t0 = time.perf_counter()
             node = corridor.nodes[origin]
             declaration = node.handle(FileDeclaration(document))
-            if declaration.status == UNDER_CONTROL:
+            if declaration.status == Status.UNDER_CONTROL:
                 node.handle(ClearDeclaration(declaration.id, "BENCH-OFFICER", "cleared for benchmark"))
             filed_at.append(t0)
         corridor.pump()
