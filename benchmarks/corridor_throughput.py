@@ -26,6 +26,7 @@ from unittest.mock import patch
 import rfc8785
 from _postgres import PG_URL, drop_node_schemas, reachable
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import event
 
 from corridor.customs.domain.vocabulary import Status
 from corridor.demo.run import Corridor
@@ -77,6 +78,20 @@ def floor(docs: list[tuple[str, dict[str, Any]]]) -> float:
     return time.perf_counter() - started
 
 
+class StatementCount:
+    """SQL statements sent by both nodes: an executemany counts once (SQLAlchemy sends its rows as
+    one multi-row INSERT); SQLite's BEGIN IMMEDIATE and savepoints count, PostgreSQL's implicit
+    BEGIN and every COMMIT do not."""
+
+    def __init__(self, corridor: Corridor) -> None:
+        self.n = 0
+        for node in corridor.nodes.values():
+            event.listen(node.engine, "before_cursor_execute", self._count)
+
+    def _count(self, *_args: Any) -> None:
+        self.n += 1
+
+
 def run(corridor: Corridor, docs: list[tuple[str, dict[str, Any]]], batch: int) -> tuple[float, list[float]]:
     """Total seconds and per-consignment latencies (filing to acknowledgement stored)."""
     latencies: list[float] = []
@@ -126,6 +141,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             options: dict[str, Any] = {"db_url": PG_URL, "db_schema": schema} if schema else {}
             corridor = Corridor.embedded(Path(tmp), **options)
+            statements = StatementCount(corridor)
             try:
                 total, latencies = run(corridor, docs, args.batch)
             finally:
@@ -137,7 +153,8 @@ def main() -> int:
         print(
             f"{name:8s} end to end: {rate:,.0f} consignments/s  p50 {q[49] * 1000:,.1f} ms  "
             f"p99 {q[98] * 1000:,.1f} ms  ratio to floor {rate / floor_rate:.3f} "
-            f"(to the reference-canonicaliser floor {rate / reference_rate:.3f})"
+            f"(to the reference-canonicaliser floor {rate / reference_rate:.3f}); "
+            f"{statements.n / n:.1f} SQL statements per consignment"
         )
     return 0
 
