@@ -148,22 +148,25 @@ def parse(raw: Any) -> Envelope:
     return Envelope(Header(**{name: header[name] for name in HEADER_FIELDS}), body, signature)
 
 
-# What could make ``shared.jsondata.json_problem`` refuse a parsed value, seen in the bytes: a NUL
-# or lone-surrogate escape, a surrogate encoded in the bytes, NaN or Infinity, a number with an
-# exponent or hundreds of digits (it may overflow to infinity). Bytes with none of these, and
-# nested at most MAX_DEPTH deep outside strings, parse to a value it accepts, so it need not walk it.
-_MAYBE_UNSAFE = re.compile(
-    rb"\\u0000|\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]|\x00|NaN|Infinity|[0-9.][eE]|[0-9]{300}"
-)
+# What could make ``shared.jsondata.json_problem`` refuse a parsed value, seen in the bytes: in a
+# string, a NUL or lone-surrogate escape or a surrogate encoded in the bytes; outside strings, NaN,
+# Infinity, or a number with an exponent or hundreds of digits (it may overflow to infinity), or
+# nesting deeper than MAX_DEPTH. Bytes with none of these parse to a value it accepts, so it need
+# not walk it.
+_UNSAFE_TEXT = re.compile(rb"\\u0000|\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]|\x00")
+_UNSAFE_NUMBER = re.compile(rb"NaN|Infinity|[0-9.][eE]|[0-9]{300}")
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _BRACKET = re.compile(rb"[\[\]{}]")
 
 
 def _plainly_safe(data: bytes) -> bool:
-    if _MAYBE_UNSAFE.search(data):
+    if _UNSAFE_TEXT.search(data):
+        return False
+    outside_strings = _STRING.sub(b'""', data)
+    if _UNSAFE_NUMBER.search(outside_strings):
         return False
     depth = deepest = 0
-    for bracket in _BRACKET.findall(_STRING.sub(b"", data)):
+    for bracket in _BRACKET.findall(outside_strings):
         depth += 1 if bracket in (b"[", b"{") else -1
         deepest = max(deepest, depth)
     return deepest <= MAX_DEPTH

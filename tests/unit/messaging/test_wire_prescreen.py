@@ -34,6 +34,7 @@ CASES = [
     _wrap('{"a":"' + "[" * 80 + '"}'),
     _wrap('{"a":"' + "]" * 80 + '","b":' + "[" * 70 + "]" * 70 + "}"),
     _wrap('{"a":"\\"[[["}'),
+    _wrap('{"a":true,"b":false,"c":null,"id":"5e3f-1E9","n":-0.5}'),
     b'{"body":{},"header":',
     b"\xff\xfe",
 ]
@@ -57,6 +58,7 @@ def test_the_shortcut_changes_no_answer(data: bytes) -> None:
 
 def test_the_shortcut_is_taken_for_a_plain_envelope_and_not_for_a_deep_one() -> None:
     assert envelope._plainly_safe(CASES[0])
+    assert envelope._plainly_safe(CASES[14])  # words and exponent-like text inside strings
     assert envelope._plainly_safe(CASES[9])
     assert not envelope._plainly_safe(CASES[10])  # the walk must look, and refuses it
     assert _answer(CASES[10])[0] == "rejected" and _answer(CASES[9])[0] == "parsed"
