@@ -28,6 +28,8 @@ def _plain(value: Any) -> bool:
     kind = type(value)
     if kind is str or kind is bool or value is None:
         return True
+    if isinstance(value, str):  # a str enum (a lane, a status): JSON writes its text
+        return True
     if kind is int:
         integer: int = value
         return -SAFE_INTEGER <= integer <= SAFE_INTEGER

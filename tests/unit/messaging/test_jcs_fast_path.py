@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -66,3 +68,12 @@ def test_controls_are_escaped_like_rfc8785() -> None:
     value = {"s": '\x00\x08\t\n\x0b\x0c\r\x1f\x7f/\\"\u2028'}
     assert canonical(value) == rfc8785.dumps(value)
     assert b"\\u000b" in canonical(value)
+
+
+def test_str_enums_take_the_fast_path_and_print_their_text() -> None:
+    class Lane(StrEnum):
+        GREEN = "green"
+
+    value = {"lane": Lane.GREEN, "lanes": [Lane.GREEN, "red"]}
+    assert _plain(value)
+    assert canonical(value) == rfc8785.dumps({"lane": "green", "lanes": ["green", "red"]})
