@@ -275,6 +275,22 @@ class RepositoryContract:
         with uow() as u:
             assert u.inbox.count() == 1
 
+    def test_a_message_stored_first_elsewhere_undoes_the_whole_transaction(
+        self, uow: Callable[[], UnitOfWork]
+    ) -> None:
+        with uow() as u:
+            u.inbox.add("m-1", "RU", "customs.acknowledgement.v1", T0, {"status": "stored"})
+            u.commit()
+        with uow() as u, pytest.raises(CommitConflict):  # the rows may go out together at commit
+            u.outbox.add(message("answer"))
+            u.declarations.add(declaration("26IN0000000000000A", "AAACS1234F", "L1"))
+            u.inbox.add("m-1", "RU", "customs.acknowledgement.v1", T0, {"status": "again"})
+            u.commit()
+        with uow() as u:
+            assert u.outbox.count() == 0 and u.inbox.count() == 1
+            assert u.declarations.get("26IN0000000000000A") is None
+            assert u.inbox.outcome("m-1") == {"status": "stored"}
+
     def test_rejections_traders_and_api_keys(self, uow: Callable[[], UnitOfWork]) -> None:
         with uow() as u:
             u.rejections.add("m-9", "RU", "signature", "does not verify", T0)

@@ -13,6 +13,10 @@ from sqlalchemy.engine import make_url
 from corridor.shared.private import create_private_file
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+PREPARE_THRESHOLD = 1
+POOL_SIZE = 10
+POOL_OVERFLOW = 10
+POOL_RECYCLE_S = 1800
 
 
 def sqlite_url(path: Path) -> str:
@@ -31,14 +35,27 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    connect_args: dict[str, Any] = {}
+    # psycopg 3 prepares a statement on the server the second time a connection runs it; every
+    # later run sends only the parameters (the repositories' statements are few and built once)
+    connect_args: dict[str, Any] = {"prepare_threshold": PREPARE_THRESHOLD}
     if schema:
         connect_args["options"] = f"-csearch_path={schema}"
         bootstrap = create_engine(url)
         with bootstrap.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         bootstrap.dispose()
-    return create_engine(url, connect_args=connect_args, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # A unit of work takes a pooled connection per transaction. No ping before each checkout (a round
+    # trip per transaction): a connection the server dropped fails its first statement, SQLAlchemy
+    # then discards the whole pool, and the next transaction connects afresh. LIFO reuse keeps few
+    # connections warm (their prepared statements with them); idle ones beyond that age out.
+    return create_engine(
+        url,
+        connect_args=connect_args,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
+        pool_use_lifo=True,
+        pool_recycle=POOL_RECYCLE_S,
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

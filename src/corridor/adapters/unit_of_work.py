@@ -10,10 +10,13 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from corridor.adapters import repositories as r
+from corridor.adapters.repositories.pending import PendingWrites
 from corridor.service.ports import CommitConflict, UnitOfWork
 
 
 class SqlUnitOfWork(UnitOfWork):
+    pending: PendingWrites
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.conn: Connection | None = None
@@ -21,13 +24,14 @@ class SqlUnitOfWork(UnitOfWork):
     def __enter__(self) -> Self:
         self.conn = self.engine.connect()
         self.conn.begin()
-        self.declarations = r.SqlDeclarations(self.conn)
-        self.outbox = r.SqlOutbox(self.conn)
-        self.inbox = r.SqlInbox(self.conn)
+        self.pending = PendingWrites(self.conn)
+        self.declarations = r.SqlDeclarations(self.conn, self.pending)
+        self.outbox = r.SqlOutbox(self.conn, self.pending)
+        self.inbox = r.SqlInbox(self.conn, self.pending)
         self.rejections = r.SqlRejections(self.conn)
         self.traders = r.SqlTraders(self.conn)
         self.api_keys = r.SqlApiKeys(self.conn)
-        self.events = r.SqlEvents(self.conn)
+        self.events = r.SqlEvents(self.conn, self.pending)
         self.documents = r.SqlDocuments(self.conn)
         self.mandates = r.SqlMandates(self.conn)
         self.keys = r.SqlKeys(self.conn)
@@ -44,6 +48,7 @@ class SqlUnitOfWork(UnitOfWork):
     def _commit(self) -> None:
         assert self.conn is not None, "commit outside a unit of work"
         try:
+            self.pending.flush()  # raises CommitConflict itself
             self.conn.commit()
         except IntegrityError as exc:
             raise CommitConflict(str(exc.orig)) from exc
@@ -52,12 +57,15 @@ class SqlUnitOfWork(UnitOfWork):
     def savepoint(self) -> Iterator[None]:
         assert self.conn is not None, "savepoint outside a unit of work"
         nested = self.conn.begin_nested()
+        self.pending.mark()
         try:
             yield
         except BaseException:
             nested.rollback()
+            self.pending.undo()
             raise
         nested.commit()
+        self.pending.release()
 
     def rollback(self) -> None:
         if self.conn is not None and self.conn.in_transaction():

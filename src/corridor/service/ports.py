@@ -123,6 +123,12 @@ class InboxRepository(abc.ABC):
     def outcome(self, message_id: str) -> dict[str, Any] | None:
         """The recorded outcome when this message id was already processed, else None."""
 
+    def outcomes(self, message_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The recorded outcomes of those of the message ids already processed (a receiver batch
+        asks once; a SQL adapter answers in one statement)."""
+        found = {message_id: self.outcome(message_id) for message_id in message_ids}
+        return {message_id: outcome for message_id, outcome in found.items() if outcome is not None}
+
     @abc.abstractmethod
     def add(
         self, message_id: str, sender: str, type_: str, at: datetime, outcome: dict[str, Any]

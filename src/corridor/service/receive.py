@@ -62,16 +62,21 @@ def _check(
     return checked
 
 
-def _apply(uow: UnitOfWork, ctx: NodeContext, checked: _Checked, now: datetime) -> dict[str, Any]:
-    """Inside an open unit of work: the outcome, or an exception that undoes the message's effect."""
+def _apply(
+    uow: UnitOfWork, ctx: NodeContext, checked: _Checked, now: datetime, applied: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """Inside an open unit of work: the outcome, or an exception that undoes the message's effect.
+    ``applied`` holds the outcomes of the batch's messages already in the inbox (read once for the
+    batch) and gains this one's."""
     assert checked.envelope is not None and checked.handler is not None
     header = checked.header
-    previous = uow.inbox.outcome(header["message_id"])
+    previous = applied.get(header["message_id"])
     if previous is not None:
         return {"status": "duplicate", "message_id": header["message_id"], "first_outcome": previous}
     outcome = checked.handler(checked.envelope.body, header, uow, ctx)
     uow.dispatch_events()  # the reactions belong to this message: refused with it if they fail
     uow.inbox.add(header["message_id"], header["sender"], header["type"], now, outcome)
+    applied[header["message_id"]] = dict(outcome)
     return {"message_id": header["message_id"], **outcome}
 
 
@@ -107,19 +112,32 @@ def receive_envelope(cmd: ReceiveEnvelope, uow: UnitOfWork, ctx: NodeContext) ->
 def receive_envelopes(cmd: ReceiveEnvelopes, uow: UnitOfWork, ctx: NodeContext) -> list[dict[str, Any]]:
     """Apply a batch in one transaction, each message in a savepoint of its own: a refused message
     leaves the others untouched, and the batch costs one commit. Keys are looked up in the same
-    transaction, so a key revoked by any process of the node is refused from then on."""
-    now = ctx.clock()
-    outcomes: list[dict[str, Any]] = []
-    with uow:
-        checked = [_check(raw, ctx, uow.keys, cmd.from_party, now) for raw in cmd.envelopes]
-        for item in checked:
-            with _about(ctx, item):
-                outcomes.append(_outcome(uow, ctx, item, now))
-        uow.commit()
+    transaction, so a key revoked by any process of the node is refused from then on. Another
+    process that stored one of the messages first makes the commit fail: the batch is then run
+    again, and finds that message applied."""
+    try:
+        checked, outcomes = _receive_batch(cmd, uow, ctx)
+    except CommitConflict:
+        checked, outcomes = _receive_batch(cmd, uow, ctx)
     for item, outcome in zip(checked, outcomes, strict=True):  # once the outcomes are committed
         with _about(ctx, item):
             _log_received(item.header, outcome)
     return outcomes
+
+
+def _receive_batch(
+    cmd: ReceiveEnvelopes, uow: UnitOfWork, ctx: NodeContext
+) -> tuple[list[_Checked], list[dict[str, Any]]]:
+    now = ctx.clock()
+    outcomes: list[dict[str, Any]] = []
+    with uow:
+        checked = [_check(raw, ctx, uow.keys, cmd.from_party, now) for raw in cmd.envelopes]
+        applied = uow.inbox.outcomes([item.header["message_id"] for item in checked if item.refusal is None])
+        for item in checked:
+            with _about(ctx, item):
+                outcomes.append(_outcome(uow, ctx, item, now, applied))
+        uow.commit()
+    return checked, outcomes
 
 
 def _about(ctx: NodeContext, item: _Checked) -> AbstractContextManager[None]:
@@ -131,12 +149,14 @@ def _about(ctx: NodeContext, item: _Checked) -> AbstractContextManager[None]:
     )
 
 
-def _outcome(uow: UnitOfWork, ctx: NodeContext, item: _Checked, now: datetime) -> dict[str, Any]:
+def _outcome(
+    uow: UnitOfWork, ctx: NodeContext, item: _Checked, now: datetime, applied: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     if item.refusal is not None:
         return _record(uow, ctx, item.header, item.refusal)
     try:
         with uow.savepoint():
-            return _apply(uow, ctx, item, now)
+            return _apply(uow, ctx, item, now, applied)
     except CommitConflict:
         return {"status": "duplicate", "message_id": item.header["message_id"]}
     except CorridorError as exc:

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from corridor.adapters import tables as t
 from corridor.adapters.repositories.common import INSERT, utc
+from corridor.adapters.repositories.pending import PendingWrites
 from corridor.customs.domain.model import CustomsDeclaration, Stage
 from corridor.customs.domain.risk import RiskDecision
 from corridor.service import ports
@@ -80,8 +81,9 @@ BY_CONSIGNMENT = select(t.declarations).where(
 
 
 class SqlDeclarations(ports.DeclarationRepository):
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, pending: PendingWrites | None = None) -> None:
         self.conn = conn
+        self.pending = pending or PendingWrites(conn, deferred=False)
 
     def add(self, declaration: CustomsDeclaration) -> None:
         declaration.version = 1
@@ -95,7 +97,7 @@ class SqlDeclarations(ports.DeclarationRepository):
 
     def _write_stages(self, declaration: CustomsDeclaration) -> None:
         if declaration.new_stages:
-            self.conn.execute(
+            self.pending.add(
                 INSERT["stages"],
                 [
                     {"declaration_id": declaration.id, "stage": s.name, "at": s.at, "detail": s.detail}
@@ -140,6 +142,7 @@ class SqlDeclarations(ports.DeclarationRepository):
         return [_declaration(row) for row in self.conn.execute(query)]
 
     def stages(self, declaration_id: str) -> list[Stage]:
+        self.pending.flush()
         c = t.stages.c
         rows = self.conn.execute(
             select(t.stages).where(c.declaration_id == declaration_id).order_by(c.at, c.id)

@@ -31,25 +31,40 @@ def _trusted_key(row: Any) -> ports.TrustedKey:
 
 
 class SqlKeys(ports.KeyRepository):
+    """Keys read once per transaction: a receiver batch verifies all its messages, and signs all
+    its answers, after one look at the trust list; a change made in the transaction forgets them."""
+
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._by_id: dict[str, ports.TrustedKey | None] = {}
+        self._active: dict[str, ports.TrustedKey | None] = {}
 
     def get(self, key_id: str) -> ports.TrustedKey | None:
-        row = self.conn.execute(KEY_BY_ID, {"key_id": key_id}).first()
-        return None if row is None else _trusted_key(row)
+        if key_id not in self._by_id:
+            row = self.conn.execute(KEY_BY_ID, {"key_id": key_id}).first()
+            self._by_id[key_id] = None if row is None else _trusted_key(row)
+        return self._by_id[key_id]
 
     def active(self, node: str) -> ports.TrustedKey | None:
-        row = self.conn.execute(ACTIVE_KEY, {"node": node}).first()
-        return None if row is None else _trusted_key(row)
+        if node not in self._active:
+            row = self.conn.execute(ACTIVE_KEY, {"node": node}).first()
+            self._active[node] = None if row is None else _trusted_key(row)
+        return self._active[node]
+
+    def _forget(self) -> None:
+        self._by_id.clear()
+        self._active.clear()
 
     def all(self) -> list[ports.TrustedKey]:
         return [_trusted_key(row) for row in self.conn.execute(ALL_KEYS)]
 
     def add(self, key: ports.TrustedKey) -> None:
+        self._forget()
         try:
             self.conn.execute(INSERT["trusted_keys"], key.to_json())
         except IntegrityError as exc:
             raise ports.CommitConflict(f"key {key.key_id} is already in the trust list") from exc
 
     def set_status(self, key_id: str, status: str) -> None:
+        self._forget()
         self.conn.execute(KEY_STATUS, {"b_key_id": key_id, "status": status})

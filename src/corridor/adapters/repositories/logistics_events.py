@@ -11,6 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from corridor.adapters import tables as t
 from corridor.adapters.repositories.common import INSERT, utc
+from corridor.adapters.repositories.pending import PendingWrites
 from corridor.service import ports
 
 EVENTS_EXISTING = select(t.logistics_events.c.event_id).where(
@@ -58,8 +59,12 @@ def _event(row: Any) -> ports.StoredEvent:
 
 
 class SqlEvents(ports.EventRepository):
-    def __init__(self, conn: Connection) -> None:
+    """Container assignments are queued with the transaction's other inserts (``PendingWrites``);
+    reading them sends them first."""
+
+    def __init__(self, conn: Connection, pending: PendingWrites | None = None) -> None:
         self.conn = conn
+        self.pending = pending or PendingWrites(conn, deferred=False)
 
     def existing(self, event_ids: list[str]) -> set[str]:
         if not event_ids:
@@ -91,12 +96,13 @@ class SqlEvents(ports.EventRepository):
         return [_event(r) for r in self.conn.execute(EVENTS_OF_CONSIGNMENT, {"ref": consignment_ref})]
 
     def for_container(self, container: str) -> list[ports.StoredEvent]:
+        self.pending.flush()
         rows = self.conn.execute(EVENTS_OF_CONTAINER, {"container": container})
         return [e for e in map(_event, rows) if container in e.containers]
 
     def assign(self, consignment_ref: str, containers: list[str], origin_locode: str, at: datetime) -> None:
         if containers:
-            self.conn.execute(
+            self.pending.add(
                 ASSIGN_CONTAINER[self.conn.dialect.name],
                 [
                     {
@@ -110,5 +116,6 @@ class SqlEvents(ports.EventRepository):
             )
 
     def consignment_of(self, container: str) -> tuple[str, str] | None:
+        self.pending.flush()
         row = self.conn.execute(CONTAINER_OWNER, {"container": container}).first()
         return None if row is None else (row.consignment_ref, row.origin_locode)

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, bindparam, func, select, update
 
 from corridor.adapters import tables as t
 from corridor.adapters.repositories.common import INSERT, utc
+from corridor.adapters.repositories.pending import PendingWrites
 from corridor.service import ports
 
 MARK_OUTBOX = (
@@ -23,6 +24,29 @@ MARK_OUTBOX = (
             bindparam("next_attempt_at", type_=t.outbox.c.next_attempt_at.type), t.outbox.c.next_attempt_at
         ),
     )
+)
+
+MARK_SENT = (
+    update(t.outbox)
+    .where(t.outbox.c.message_id.in_(bindparam("ids", expanding=True)))
+    .values(
+        status="sent",
+        attempts=t.outbox.c.attempts + 1,
+        last_error=None,
+        sent_at=bindparam("at", type_=t.outbox.c.sent_at.type),
+    )
+)
+_DUE = (
+    select(t.outbox)
+    .where(t.outbox.c.status == "pending", t.outbox.c.next_attempt_at <= bindparam("now"))
+    .order_by(t.outbox.c.created_at, t.outbox.c.message_id)
+    .limit(bindparam("limit"))
+)
+CLAIM = {False: _DUE, True: _DUE.with_for_update(skip_locked=True)}
+LEASE = (
+    update(t.outbox)
+    .where(t.outbox.c.message_id.in_(bindparam("ids", expanding=True)))
+    .values(next_attempt_at=bindparam("until", type_=t.outbox.c.next_attempt_at.type))
 )
 
 
@@ -41,27 +65,34 @@ def _outbox(row: Any) -> ports.OutboxMessage:
 
 
 class SqlOutbox(ports.OutboxRepository):
-    def __init__(self, conn: Connection) -> None:
+    """Messages are queued with the transaction's other inserts (``PendingWrites``); every read
+    or update of the outbox sends them first."""
+
+    def __init__(self, conn: Connection, pending: PendingWrites | None = None) -> None:
         self.conn = conn
+        self.pending = pending or PendingWrites(conn, deferred=False)
 
     def add(self, message: ports.OutboxMessage) -> None:
-        self.conn.execute(
+        self.pending.add(
             INSERT["outbox"],
-            {
-                "message_id": message.message_id,
-                "recipient": message.recipient,
-                "type": message.type,
-                "envelope": message.envelope,
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": message.created_at,
-                "created_at": message.created_at,
-                "sent_at": None,
-                "last_error": None,
-            },
+            [
+                {
+                    "message_id": message.message_id,
+                    "recipient": message.recipient,
+                    "type": message.type,
+                    "envelope": message.envelope,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": message.created_at,
+                    "created_at": message.created_at,
+                    "sent_at": None,
+                    "last_error": None,
+                }
+            ],
         )
 
     def due(self, now: datetime, limit: int) -> list[ports.OutboxMessage]:
+        self.pending.flush()
         c = t.outbox.c
         query = (
             select(t.outbox)
@@ -72,25 +103,16 @@ class SqlOutbox(ports.OutboxRepository):
         return [_outbox(row) for row in self.conn.execute(query)]
 
     def claim(self, now: datetime, limit: int, lease: timedelta) -> list[ports.OutboxMessage]:
-        c = t.outbox.c
-        query = (
-            select(t.outbox)
-            .where(c.status == "pending", c.next_attempt_at <= now)
-            .order_by(c.created_at, c.message_id)
-            .limit(limit)
-        )
-        if self.conn.dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already serialises writers
-            query = query.with_for_update(skip_locked=True)
-        taken = [_outbox(row) for row in self.conn.execute(query)]
+        self.pending.flush()
+        # SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL skips rows another relay holds
+        query = CLAIM[self.conn.dialect.name == "postgresql"]
+        taken = [_outbox(row) for row in self.conn.execute(query, {"now": now, "limit": limit})]
         if taken:
-            self.conn.execute(
-                update(t.outbox)
-                .where(c.message_id.in_([m.message_id for m in taken]))
-                .values(next_attempt_at=now + lease)
-            )
+            self.conn.execute(LEASE, {"ids": [m.message_id for m in taken], "until": now + lease})
         return taken
 
     def with_status(self, *, status: str, limit: int = 100) -> list[ports.OutboxMessage]:
+        self.pending.flush()
         c = t.outbox.c
         query = select(t.outbox).where(c.status == status).order_by(c.created_at, c.message_id).limit(limit)
         return [_outbox(row) for row in self.conn.execute(query)]
@@ -103,6 +125,7 @@ class SqlOutbox(ports.OutboxRepository):
         sent_at: datetime | None,
         next_attempt_at: datetime | None,
     ) -> None:
+        self.pending.flush()
         self.conn.execute(
             MARK_OUTBOX,
             {
@@ -115,14 +138,9 @@ class SqlOutbox(ports.OutboxRepository):
         )
 
     def mark_sent(self, message_ids: list[str], at: datetime) -> None:
-        if message_ids:
-            self.conn.execute(
-                MARK_OUTBOX,
-                [
-                    {"b_id": i, "status": "sent", "last_error": None, "sent_at": at, "next_attempt_at": None}
-                    for i in message_ids
-                ],
-            )
+        self.pending.flush()
+        if message_ids:  # one statement for the relay pass, not one per message
+            self.conn.execute(MARK_SENT, {"ids": list(message_ids), "at": at})
 
     def mark_retry(self, message_id: str, error: str, next_attempt_at: datetime) -> None:
         self._mark(message_id, "pending", error, None, next_attempt_at)
@@ -131,6 +149,7 @@ class SqlOutbox(ports.OutboxRepository):
         self._mark(message_id, "dead", error, None, None)
 
     def requeue(self, message_ids: list[str], now: datetime) -> int:
+        self.pending.flush()
         if not message_ids:
             return 0
         c = t.outbox.c
@@ -142,6 +161,7 @@ class SqlOutbox(ports.OutboxRepository):
         return int(result.rowcount)
 
     def count(self, status: str | None = None) -> int:
+        self.pending.flush()
         query = select(func.count()).select_from(t.outbox)
         if status is not None:
             query = query.where(t.outbox.c.status == status)

@@ -1,0 +1,65 @@
+"""A receiver batch reads the inbox once, applies a message repeated in it once, and runs again when
+another process stored one of its messages first."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
+from corridor.customs.handlers import PREARRIVAL
+from corridor.messaging.envelope import parse
+from corridor.node.bootstrap import COMMAND_HANDLERS
+from corridor.service.bus import MessageBus
+from corridor.service.commands import FileDeclaration, ReceiveEnvelopes
+from corridor.service.ports import CommitConflict
+
+
+def _prearrival(india: Any, document: dict[str, Any]) -> str:
+    india.handle(FileDeclaration(document))
+    [message] = india.outbox(PREARRIVAL)
+    return str(message.envelope)
+
+
+def test_a_message_twice_in_one_batch_takes_effect_once(
+    india: Any, russia: Any, export_in: dict[str, Any]
+) -> None:
+    text = _prearrival(india, export_in)
+    first, second = russia.bus.handle(ReceiveEnvelopes([text, text]))
+    assert first["status"] == "accepted"
+    assert second["status"] == "duplicate"
+    assert second["first_outcome"]["import_declaration_id"] == first["import_declaration_id"]
+    assert len(russia.store.declarations) == 1 and len(russia.store.inbox) == 1
+
+
+class _LosesTheRace(MemoryUnitOfWork):
+    """Its first commit finds that another process stored the message meanwhile."""
+
+    races = 0
+
+    def __init__(self, store: MemoryStore, message_id: str) -> None:
+        super().__init__(store)
+        self.message_id = message_id
+
+    def _commit(self) -> None:
+        if _LosesTheRace.races == 0:
+            _LosesTheRace.races += 1
+            self.store.inbox[self.message_id] = {"outcome": {"status": "accepted", "by": "the other"}}
+            raise CommitConflict(f"message {self.message_id} is already in the inbox")
+        super()._commit()
+
+
+def test_a_batch_that_lost_a_race_runs_again_and_finds_the_message_applied(
+    india: Any, russia: Any, export_in: dict[str, Any]
+) -> None:
+    text = _prearrival(india, export_in)
+    message_id = parse(json.loads(text)).header.message_id
+    bus = MessageBus(lambda: _LosesTheRace(russia.store, message_id), russia.ctx, COMMAND_HANDLERS)
+    [outcome] = bus.handle(ReceiveEnvelopes([text]))
+    assert _LosesTheRace.races == 1
+    assert outcome == {
+        "status": "duplicate",
+        "message_id": message_id,
+        "first_outcome": {"status": "accepted", "by": "the other"},
+    }
+    assert russia.store.declarations == {}  # the lost attempt left nothing behind
