@@ -44,10 +44,10 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
         with bootstrap.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         bootstrap.dispose()
-    # A unit of work takes a pooled connection per transaction. No ping before each checkout (a round
-    # trip per transaction): a connection the server dropped fails its first statement, SQLAlchemy
-    # then discards the whole pool, and the next transaction connects afresh. LIFO reuse keeps few
-    # connections warm (their prepared statements with them); idle ones beyond that age out.
+    # A unit of work takes a pooled connection per transaction, pinged first: after a server restart
+    # a stale connection is replaced before use, so no request fails for it (one round trip per
+    # transaction is the price). LIFO reuse keeps few connections warm (their prepared statements
+    # with them); idle ones beyond that age out.
     return create_engine(
         url,
         connect_args=connect_args,
@@ -55,6 +55,7 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
         max_overflow=POOL_OVERFLOW,
         pool_use_lifo=True,
         pool_recycle=POOL_RECYCLE_S,
+        pool_pre_ping=True,
     )
 
 
