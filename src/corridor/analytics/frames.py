@@ -1,0 +1,74 @@
+"""The node's extract kept in memory between page views and brought up to date incrementally: only
+declarations changed and stages added since the last look are read again."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy import Engine
+
+from corridor.analytics import extract
+
+
+@dataclass(frozen=True, slots=True)
+class Frames:
+    version: tuple[object, ...]
+    declarations: pl.DataFrame
+    items: pl.DataFrame
+    stages: pl.DataFrame
+    rejections: pl.DataFrame
+    rates_are_sample: bool
+
+
+class FrameCache:
+    """The latest ``Frames`` of one database (thread-safe)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.rates = extract.usd_rates()
+        self._lock = threading.Lock()
+        self._frames: Frames | None = None
+
+    def current(self) -> Frames:
+        with self._lock:
+            version = extract.data_version(self.engine)
+            if self._frames is None or self._frames.version != version:
+                self._frames = self._refresh(version, self._frames)
+            return self._frames
+
+    def _refresh(self, version: tuple[object, ...], old: Frames | None) -> Frames:
+        since = (
+            old.declarations.select(pl.col("updated_at").max()).item()
+            if old and old.declarations.height
+            else None
+        )
+        last_stage = old.stages.select(pl.col("row").max()).item() if old and old.stages.height else 0
+        changed, items = extract.decode(extract.read_declarations(self.engine, since))
+        items = extract.in_usd(items, self.rates)
+        stages = extract.read_stages(self.engine, last_stage or 0)
+        if old is not None:
+            ids = changed.select("id")
+            changed = pl.concat(
+                [old.declarations.join(ids, on="id", how="anti"), changed], how="vertical_relaxed"
+            )
+            items = pl.concat([old.items.join(ids, on="id", how="anti"), items], how="vertical_relaxed")
+            stages = pl.concat([old.stages, stages])
+        return Frames(
+            version, changed, items, stages, extract.read_rejections(self.engine), self.rates.sample
+        )
+
+
+_caches: weakref.WeakKeyDictionary[Engine, FrameCache] = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def frames_of(engine: Engine) -> Frames:
+    """The up-to-date frames of ``engine``'s database (one cache per engine)."""
+    with _caches_lock:
+        cache = _caches.get(engine)
+        if cache is None:
+            cache = _caches[engine] = FrameCache(engine)
+    return cache.current()
