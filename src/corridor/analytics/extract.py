@@ -24,7 +24,9 @@ DOCUMENT = pl.Struct(
                 "InvoiceAmount": AMOUNT,
                 "GoodsShipment": pl.Struct(
                     {
-                        "Consignment": pl.Struct({"LoadingLocation": _ID, "UnloadingLocation": _ID}),
+                        "Consignment": pl.Struct(
+                            {"LoadingLocation": _ID, "UnloadingLocation": _ID, "Carrier": _ID}
+                        ),
                         "GovernmentAgencyGoodsItem": pl.List(
                             pl.Struct(
                                 {
@@ -162,6 +164,9 @@ def decode(declarations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         direction=direction(pl.col("node"), pl.col("flow")),
         month=pl.col("created_at").dt.strftime("%Y-%m"),
         port=port,
+        loading=consignment.struct.field("LoadingLocation").struct.field("ID"),
+        unloading=consignment.struct.field("UnloadingLocation").struct.field("ID"),
+        carrier=consignment.struct.field("Carrier").struct.field("ID"),
         ack_status=ack.struct.field("status"),
         ack_reasons=ack.struct.field("reasons"),
         goods=shipment.struct.field("GovernmentAgencyGoodsItem"),

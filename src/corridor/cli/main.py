@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from corridor.cli import declarations, demo, keys, logistics, outbox, server, stats
+from corridor.cli import declarations, demo, keys, logistics, outbox, report, server, stats, users
 from corridor.documents import cli as documents_cli
 
 app = typer.Typer(
@@ -21,6 +21,8 @@ app.add_typer(server.app, name="node")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(documents_cli.app, name="doc")
 app.add_typer(stats.app, name="stats")
+app.add_typer(report.app)
+server.app.add_typer(users.app, name="user")
 
 
 @app.callback()
