@@ -79,35 +79,47 @@ def unlock(engine: Engine, username: str) -> bool:
 
 
 def log_in(engine: Engine, username: str, password: str, now: datetime) -> tuple[str, Session]:
-    """A new session's token and the session; LoginRefused otherwise. Each wrong password counts;
-    the ``MAX_FAILURES``-th in a row locks the account until an administrator unlocks it."""
+    """A new session's token and the session; LoginRefused otherwise. Each wrong password counts
+    (committed before the refusal is raised); the ``MAX_FAILURES``-th in a row locks the account
+    until an administrator unlocks it."""
+    refusal: str | None = None
     with engine.begin() as conn:
         row = conn.execute(select(users).where(users.c.username == username).with_for_update()).first()
         if row is None:
             _hasher.hash(password)  # spend the same time as for a known user
-            raise LoginRefused("wrong user name or password")
-        if row.locked_at is not None:
-            raise LoginRefused("this account is locked after repeated wrong passwords; ask an administrator")
-        try:
-            _hasher.verify(row.password_hash, password)
-        except (VerificationError, InvalidHashError):
+            refusal = "wrong user name or password"
+        elif row.locked_at is not None:
+            refusal = "this account is locked after repeated wrong passwords; ask an administrator"
+        elif not _verified(row.password_hash, password):
             failures = row.failed_logins + 1
             locked = now if failures >= MAX_FAILURES else None
             conn.execute(
                 update(users).where(users.c.username == username).values(failed_logins=failures, locked_at=locked)
             )
-            if locked is not None:
-                raise LoginRefused("this account is now locked after repeated wrong passwords") from None
-            raise LoginRefused("wrong user name or password") from None
-        conn.execute(update(users).where(users.c.username == username).values(failed_logins=0))
-        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        conn.execute(
-            insert(web_sessions).values(
-                token_hash=_digest(token), username=username, csrf_token=csrf,
-                created_at=now, expires_at=now + SESSION_LIFETIME,
+            refusal = (
+                "this account is now locked after repeated wrong passwords"
+                if locked is not None
+                else "wrong user name or password"
             )
-        )  # fmt: skip
+        else:
+            conn.execute(update(users).where(users.c.username == username).values(failed_logins=0))
+            token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+            conn.execute(
+                insert(web_sessions).values(
+                    token_hash=_digest(token), username=username, csrf_token=csrf,
+                    created_at=now, expires_at=now + SESSION_LIFETIME,
+                )
+            )  # fmt: skip
+    if refusal is not None or row is None:
+        raise LoginRefused(refusal or "wrong user name or password")
     return token, Session(User(row.username, row.role, row.party_id, False), csrf)
+
+
+def _verified(password_hash: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def session(engine: Engine, token: str | None, now: datetime) -> Session | None:
