@@ -31,7 +31,7 @@ class Panel:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(self.columns)
-        writer.writerows(self.rows)
+        writer.writerows([getattr(v, "raw", v) for v in row] for row in self.rows)
         return out.getvalue()
 
 
@@ -45,12 +45,24 @@ class Dashboard:
         return next((p for p in self.panels if p.key == key), None)
 
 
+class Shown(str):
+    """A number as the page shows it (thousands separators, per cent), keeping the number itself
+    for the CSV."""
+
+    raw: object
+
+    def __new__(cls, shown: str, raw: object) -> Shown:
+        made = super().__new__(cls, shown)
+        made.raw = raw
+        return made
+
+
 def money(value: Any, digits: int = 2) -> str:
-    return "" if value is None else f"{float(value):,.{digits}f}"
+    return "" if value is None else Shown(f"{float(value):,.{digits}f}", round(float(value), 6))
 
 
 def pct(value: Any) -> str:
-    return "" if value is None else f"{float(value) * 100:.1f} %"
+    return "" if value is None else Shown(f"{float(value) * 100:.1f} %", round(float(value), 6))
 
 
 def _rows(frame: pl.DataFrame, formats: Sequence[Callable[[Any], str]]) -> tuple[tuple[str, ...], ...]:

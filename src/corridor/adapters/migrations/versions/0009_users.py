@@ -1,4 +1,5 @@
-"""web users and their sessions; official trade statistics imported at the node
+"""web users and their sessions; official trade statistics imported at the node; an index on
+the declarations' last change, which the dashboard's incremental extract reads by
 
 Revision ID: 0009_users
 Revises: 0007
@@ -45,9 +46,11 @@ def upgrade() -> None:
         sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("fiscal_year", "direction", "hs_chapter"),
     )
+    op.create_index("ix_declarations_updated_at", "declarations", ["updated_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_declarations_updated_at", table_name="declarations")
     op.drop_table("official_trade")
     op.drop_index("ix_web_sessions_username", table_name="web_sessions")
     op.drop_table("web_sessions")
