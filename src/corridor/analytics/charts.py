@@ -75,7 +75,9 @@ def bars(title: str, labels: Sequence[str], values: Sequence[float], unit: str, 
         return _svg(figure, title)
 
 
-def grouped_months(title: str, months: Sequence[str], series: Mapping[str, Sequence[float]], unit: str) -> str:
+def grouped_months(
+    title: str, months: Sequence[str], series: Mapping[str, Sequence[float]], unit: str
+) -> str:
     with _lock:
         figure, axes = _axes(title)
         colors = [GREEN, BLUE, ORANGE]

@@ -48,6 +48,8 @@ DOCUMENT = pl.Struct(
 ACK = pl.Struct(
     {"status": pl.String, "reasons": pl.List(pl.Struct({"path": pl.String, "reason": pl.String}))}
 )
+DIRECTION = pl.Enum(["IN->RU", "RU->IN"])
+"""India's exports (``IN->RU``) and imports (``RU->IN``)."""
 Schema = dict[str, pl.DataType | type[pl.DataType]]
 DECLARATION_SCHEMA: Schema = {
     "id": pl.String,
@@ -187,9 +189,11 @@ def decode(declarations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             .struct.field("ItemChargeAmount"),
         )
         .with_columns(
-            hs_chapter=pl.col("code").str.slice(0, 2),
+            direction=pl.col("direction").cast(DIRECTION),
+            month=pl.col("month").cast(pl.Categorical),
+            hs_chapter=pl.col("code").str.slice(0, 2).cast(pl.Categorical),
             value=pl.col("amount").struct.field("value").cast(pl.Float64, strict=False),
-            currency=pl.col("amount").struct.field("currencyID"),
+            currency=pl.col("amount").struct.field("currencyID").cast(pl.Categorical),
         )
         .drop("goods", "amount", "code")
     )
@@ -227,7 +231,11 @@ def usd_rates() -> UsdRates:
 def in_usd(items: pl.DataFrame, rates: UsdRates) -> pl.DataFrame:
     """``value_usd``: each item's value at the rate in force on its filing date (the earliest
     rate before the table starts)."""
-    keyed = items.with_columns(day=pl.col("created_at").dt.date()).sort("day")
+    dtype = items.schema["currency"]
+    keyed = items.with_columns(
+        day=pl.col("created_at").dt.date(), currency=pl.col("currency").cast(pl.String)
+    )
+    keyed = keyed.sort("day")
     joined = keyed.join_asof(
         rates.frame,
         left_on="day",
@@ -241,4 +249,5 @@ def in_usd(items: pl.DataFrame, rates: UsdRates) -> pl.DataFrame:
         joined.join(first, on="currency", how="left")
         .with_columns(value_usd=pl.col("value") * pl.coalesce("usd_per_unit", "first_rate"))
         .drop("day", "from", "usd_per_unit", "first_rate")
+        .with_columns(pl.col("currency").cast(dtype))
     )

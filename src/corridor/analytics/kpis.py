@@ -16,7 +16,8 @@ NATIONAL = ("INR", "RUB")
 def by_direction(items: pl.DataFrame) -> pl.DataFrame:
     return (
         items.group_by("direction")
-        .agg(value_usd=pl.col("value_usd").sum(), items=pl.len(), declarations=pl.col("id").n_unique())
+        .agg(value_usd=pl.col("value_usd").sum(), items=pl.len())
+        .with_columns(pl.col("direction").cast(pl.String))
         .sort("direction")
     )
 
@@ -24,11 +25,14 @@ def by_direction(items: pl.DataFrame) -> pl.DataFrame:
 def by_month(items: pl.DataFrame) -> pl.DataFrame:
     """Value per month and direction, with India's balance (exports less imports) per month."""
     wide = (
-        items.group_by("month")
+        items.group_by("month", "direction")
+        .agg(pl.col("value_usd").sum())
+        .group_by("month")
         .agg(
             exports_usd=pl.col("value_usd").filter(pl.col("direction") == EXPORTS).sum(),
             imports_usd=pl.col("value_usd").filter(pl.col("direction") == IMPORTS).sum(),
         )
+        .with_columns(pl.col("month").cast(pl.String))
         .sort("month")
     )
     return wide.with_columns(balance_usd=pl.col("exports_usd") - pl.col("imports_usd"))

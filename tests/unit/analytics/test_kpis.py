@@ -34,7 +34,7 @@ def test_direction_of_export_and_import_at_each_node() -> None:
 
 def test_value_by_direction_and_month_with_balance_and_trend() -> None:
     by_dir = kpis.by_direction(items())
-    assert by_dir.rows() == [("IN->RU", 600.0, 3, 2), ("RU->IN", 1400.0, 2, 2)]
+    assert by_dir.rows() == [("IN->RU", 600.0, 3), ("RU->IN", 1400.0, 2)]
     months = kpis.by_month(items())
     assert months.rows() == [("2026-01", 400.0, 1000.0, -600.0), ("2026-02", 200.0, 400.0, -200.0)]
     assert kpis.trend(months, "balance_usd") == pytest.approx(400.0)  # two points: the difference
