@@ -7,44 +7,14 @@ JSON, converting to USD, aggregating) is done by Polars on whole columns."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import polars as pl
-from sqlalchemy import Engine, Text, cast, func, select
+from sqlalchemy import DateTime, Engine, Text, bindparam, cast, func, select, text
 
 from corridor.adapters import tables as t
 from corridor.refdata.tariffs import exchange_rates
 
-AMOUNT = pl.Struct({"value": pl.String, "currencyID": pl.String})
-_ID = pl.Struct({"ID": pl.String})
-DOCUMENT = pl.Struct(
-    {
-        "Declaration": pl.Struct(
-            {
-                "InvoiceAmount": AMOUNT,
-                "GoodsShipment": pl.Struct(
-                    {
-                        "Consignment": pl.Struct(
-                            {"LoadingLocation": _ID, "UnloadingLocation": _ID, "Carrier": _ID}
-                        ),
-                        "GovernmentAgencyGoodsItem": pl.List(
-                            pl.Struct(
-                                {
-                                    "Commodity": pl.Struct(
-                                        {
-                                            "Classification": pl.List(_ID),
-                                            "InvoiceLine": pl.Struct({"ItemChargeAmount": AMOUNT}),
-                                        }
-                                    )
-                                }
-                            )
-                        ),
-                    }
-                ),
-            }
-        )
-    }
-)
 ACK = pl.Struct(
     {"status": pl.String, "reasons": pl.List(pl.Struct({"path": pl.String, "reason": pl.String}))}
 )
@@ -63,9 +33,32 @@ DECLARATION_SCHEMA: Schema = {
     "exporter_id": pl.String,
     "importer_id": pl.String,
     "declarant_id": pl.String,
-    "document": pl.String,
+    "loading": pl.String,
+    "unloading": pl.String,
+    "carrier": pl.String,
     "ack": pl.String,
 }
+ITEM_SCHEMA: Schema = {"id": pl.String, "code": pl.String, "value": pl.String, "currency": pl.String}
+CONSIGNMENT = ("Declaration", "GoodsShipment", "Consignment")
+ITEMS = {
+    # one row per goods item, its fields taken out by the database's own JSON functions
+    "sqlite": """
+        SELECT d.id,
+               CAST(json_extract(i.value, '$.Commodity.Classification[0].ID') AS TEXT),
+               CAST(json_extract(i.value, '$.Commodity.InvoiceLine.ItemChargeAmount.value') AS TEXT),
+               CAST(json_extract(i.value, '$.Commodity.InvoiceLine.ItemChargeAmount.currencyID') AS TEXT)
+        FROM declarations AS d, json_each(d.document, '$.Declaration.GoodsShipment.GovernmentAgencyGoodsItem') AS i
+        WHERE d.updated_at > :since""",
+    "postgresql": """
+        SELECT d.id,
+               i -> 'Commodity' -> 'Classification' -> 0 ->> 'ID',
+               i -> 'Commodity' -> 'InvoiceLine' -> 'ItemChargeAmount' ->> 'value',
+               i -> 'Commodity' -> 'InvoiceLine' -> 'ItemChargeAmount' ->> 'currencyID'
+        FROM declarations AS d,
+             json_array_elements((d.document::json) -> 'Declaration' -> 'GoodsShipment' -> 'GovernmentAgencyGoodsItem') AS i
+        WHERE d.updated_at > :since""",
+}
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 STAGE_SCHEMA: Schema = {
     "row": pl.Int64,
     "declaration_id": pl.String,
@@ -111,15 +104,31 @@ def _frame(
 def read_declarations(engine: Engine, since: object | None = None) -> pl.DataFrame:
     """Declaration rows (changed after ``since``, an ``updated_at``, when given)."""
     d = t.declarations.c
+    place = [
+        d.document[(*CONSIGNMENT, name, "ID")].as_string()
+        for name in ("LoadingLocation", "UnloadingLocation", "Carrier")
+    ]
     query = select(
         d.id, d.node, d.flow, d.status, d.lane, d.created_at, d.updated_at, d.trader_id, d.exporter_id,
-        d.importer_id, d.declarant_id, cast(d.document, Text), cast(d.ack, Text),
+        d.importer_id, d.declarant_id, *place, cast(d.ack, Text),
     )  # fmt: skip
     if since is not None:
         query = query.where(d.updated_at > since)
     with engine.connect() as conn:
         rows = [tuple(r) for r in conn.execute(query)]
     return _frame(rows, DECLARATION_SCHEMA)
+
+
+def read_items(engine: Engine, since: object | None = None) -> pl.DataFrame:
+    """One row per goods item of the declarations changed after ``since``: the first
+    classification code, the item's invoice value and currency (as text)."""
+    dialect = engine.dialect.name
+    if dialect not in ITEMS:
+        raise ValueError(f"no item extract for the {dialect} database")
+    with engine.connect() as conn:
+        query = text(ITEMS[dialect]).bindparams(bindparam("since", type_=DateTime(timezone=True)))
+        rows = [tuple(r) for r in conn.execute(query, {"since": since or EPOCH})]
+    return _frame(rows, ITEM_SCHEMA)
 
 
 def read_stages(engine: Engine, after_row: int = 0) -> pl.DataFrame:
@@ -150,54 +159,32 @@ def data_version(engine: Engine) -> tuple[object, ...]:
     return (decl[0], str(decl[1]), stage or 0, refused or 0)
 
 
-def decode(declarations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split declaration rows into one row per declaration (with its direction, port and
-    acknowledgement) and one row per goods item (HS chapter, value, currency)."""
-    doc = pl.col("document").str.json_decode(DOCUMENT).struct.field("Declaration")
-    shipment = doc.struct.field("GoodsShipment")
-    consignment = shipment.struct.field("Consignment")
-    port = (
-        pl.when(pl.col("flow") == "import")
-        .then(consignment.struct.field("UnloadingLocation").struct.field("ID"))
-        .otherwise(consignment.struct.field("LoadingLocation").struct.field("ID"))
-    )
+def decode(declarations: pl.DataFrame, raw_items: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One row per declaration (with its direction, port and acknowledgement) and one row per goods
+    item (direction, month, HS chapter, value, currency)."""
     ack = pl.col("ack").str.json_decode(ACK)
     base = declarations.with_columns(
         direction=direction(pl.col("node"), pl.col("flow")),
         month=pl.col("created_at").dt.strftime("%Y-%m"),
-        port=port,
-        loading=consignment.struct.field("LoadingLocation").struct.field("ID"),
-        unloading=consignment.struct.field("UnloadingLocation").struct.field("ID"),
-        carrier=consignment.struct.field("Carrier").struct.field("ID"),
+        port=pl.when(pl.col("flow") == "import").then(pl.col("unloading")).otherwise(pl.col("loading")),
         ack_status=ack.struct.field("status"),
         ack_reasons=ack.struct.field("reasons"),
-        goods=shipment.struct.field("GovernmentAgencyGoodsItem"),
+    ).drop("ack")
+    items = raw_items.join(
+        base.select("id", "direction", "flow", "month", "created_at", "lane", "status"), on="id", how="inner"
+    ).select(
+        "id",
+        pl.col("direction").cast(DIRECTION),
+        "flow",
+        pl.col("month").cast(pl.Categorical),
+        "created_at",
+        "lane",
+        "status",
+        hs_chapter=pl.col("code").str.slice(0, 2).cast(pl.Categorical),
+        value=pl.col("value").cast(pl.Float64, strict=False),
+        currency=pl.col("currency").cast(pl.Categorical),
     )
-    items = (
-        base.select("id", "direction", "flow", "month", "created_at", "lane", "status", "goods")
-        .explode("goods")
-        .filter(pl.col("goods").is_not_null())
-        .with_columns(
-            code=pl.col("goods")
-            .struct.field("Commodity")
-            .struct.field("Classification")
-            .list.first()
-            .struct.field("ID"),
-            amount=pl.col("goods")
-            .struct.field("Commodity")
-            .struct.field("InvoiceLine")
-            .struct.field("ItemChargeAmount"),
-        )
-        .with_columns(
-            direction=pl.col("direction").cast(DIRECTION),
-            month=pl.col("month").cast(pl.Categorical),
-            hs_chapter=pl.col("code").str.slice(0, 2).cast(pl.Categorical),
-            value=pl.col("amount").struct.field("value").cast(pl.Float64, strict=False),
-            currency=pl.col("amount").struct.field("currencyID").cast(pl.Categorical),
-        )
-        .drop("goods", "amount", "code")
-    )
-    return base.drop("document", "ack", "goods"), items
+    return base, items
 
 
 @dataclass(frozen=True, slots=True)

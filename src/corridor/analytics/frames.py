@@ -46,7 +46,9 @@ class FrameCache:
             else None
         )
         last_stage = old.stages.select(pl.col("row").max()).item() if old and old.stages.height else 0
-        changed, items = extract.decode(extract.read_declarations(self.engine, since))
+        changed, items = extract.decode(
+            extract.read_declarations(self.engine, since), extract.read_items(self.engine, since)
+        )
         items = extract.in_usd(items, self.rates)
         stages = extract.read_stages(self.engine, last_stage or 0)
         if old is not None:

@@ -95,11 +95,19 @@ _GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     )),
 )  # fmt: skip
 
-GROUPS = tuple(Group(title, tuple(Field(0, p, label) for p, label in fields)) for title, fields in _GROUPS)
-_counter = iter(range(1000))
-GROUPS = tuple(
-    Group(g.title, tuple(Field(next(_counter), f.path, f.label) for f in g.fields)) for g in GROUPS
-)
+
+def _numbered() -> tuple[Group, ...]:
+    """The groups with each field numbered across the form (for its input's id)."""
+    groups, index = [], 0
+    for title, fields in _GROUPS:
+        groups.append(
+            Group(title, tuple(Field(index + n, path, label) for n, (path, label) in enumerate(fields)))
+        )
+        index += len(fields)
+    return tuple(groups)
+
+
+GROUPS = _numbered()
 PATHS = tuple(f.path for g in GROUPS for f in g.fields)
 
 FIXED: dict[str, Any] = {

@@ -1,20 +1,19 @@
 """The role pages: a trader files and follows its declarations, an officer works the queue, a
 carrier posts milestones. Each reads through the node's queries with the user as the caller, so
 a user sees only what its role and party allow (another trader's declaration: 404)."""
-
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from corridor.analytics.frames import frames_of
 from corridor.api.web import declaration_form as form_def
-from corridor.api.web.pages import checked_form, message, now, principal, render, require
-from corridor.api.web.routes import _json_documents, _node, form_page, router
+from corridor.api.web.pages import PageRefused, checked_form, message, now, principal, render, require
+from corridor.api.web.routes import PREFIX, form_page, json_documents, node_of, page_errors, router
 from corridor.api.web.text import text
 from corridor.customs import queries
 from corridor.logistics import queries as logistics_queries
@@ -25,13 +24,14 @@ from corridor.shared.cbv import BizStep
 from corridor.shared.errors import Conflict, CorridorError, FieldError, Forbidden, InvalidInput, NotFound
 
 _REFERENCE = re.compile(r"^[A-Z0-9]{1,40}$")
+__all__ = ["PREFIX", "include"]
 MILESTONES = (BizStep.LOADING, BizStep.DEPARTING, BizStep.ARRIVING, BizStep.UNLOADING)
 
 
 @router.get("/trader")
 def trader_page(request: Request) -> Response:
     found = require(request, "trader")
-    items = queries.declarations(_node(request).uow(), principal(found), None, 200, 0)
+    items = queries.declarations(node_of(request).uow(), principal(found), None, 200, 0)
     rows = [
         {
             "id": d.get("id"),
@@ -56,14 +56,14 @@ async def declare(request: Request) -> Response:
     found = require(request, "trader")
     form = await checked_form(request, found)
     values = {k: form.get(k, "")[:2000] for k in (*form_def.PATHS, "documents")}
-    documents, problem = _json_documents(values["documents"])
+    documents, problem = json_documents(values["documents"])
     if problem:
         return form_page(request, found, values, [FieldError("documents", problem)], 422)
     command = commands.FileDeclaration(
         form_def.document_from(values, now()), filed_by=found.user.party_id, documents=documents
     )
     try:
-        declaration = _node(request).handle(command)
+        declaration = node_of(request).handle(command)
     except InvalidInput as exc:
         return form_page(request, found, values, exc.errors, 422)
     except (Conflict, NotFound, Forbidden) as exc:
@@ -91,7 +91,7 @@ def _events(timeline: dict[str, Any]) -> list[dict[str, str]]:
 def _timeline(request: Request, found: Any, ref: str) -> dict[str, Any] | None:
     if not _REFERENCE.match(ref):
         return None
-    node = _node(request)
+    node = node_of(request)
     try:
         timeline = queries.declaration_timeline(node.uow(), principal(found), ref)
         merged = logistics_queries.consignment_timeline(node.uow(), principal(found), ref)
@@ -128,7 +128,7 @@ def _rules(risk: dict[str, Any] | None) -> tuple[list[str], list[str]]:
 def officer_page(request: Request) -> Response:
     found = require(request, "officer")
     entries = []
-    for entry in queries.officer_queue(_node(request).uow(), 200):
+    for entry in queries.officer_queue(node_of(request).uow(), 200):
         rules, findings = _rules(entry.risk)
         entries.append(
             {
@@ -150,7 +150,7 @@ def _decide_page(request: Request, found: Any, ref: str, error: str = "", status
     timeline = _timeline(request, found, ref)
     if timeline is None:
         return message(request, "404", text("error.notfound"), 404, found)
-    rules, findings = _rules(queries.declaration(_node(request).uow(), principal(found), ref).get("risk"))
+    rules, findings = _rules(queries.declaration(node_of(request).uow(), principal(found), ref).get("risk"))
     return render(
         request, "decide.html", status, session=found, title=ref, timeline=timeline, events=_events(timeline),
         rules=rules, findings=findings, error=error,
@@ -182,7 +182,7 @@ async def decide(request: Request, ref: str) -> Response:
     else:
         return _decide_page(request, found, ref, "action: must be clear, hold or release", 422)
     try:
-        _node(request).handle(command)
+        node_of(request).handle(command)
     except InvalidInput as exc:
         return _decide_page(request, found, ref, "; ".join(f"{e.path}: {e.reason}" for e in exc.errors), 422)
     except CorridorError as exc:
@@ -191,7 +191,7 @@ async def decide(request: Request, ref: str) -> Response:
 
 
 def _carried(request: Request, party: str) -> list[dict[str, Any]]:
-    frames = frames_of(_node(request).engine)
+    frames = frames_of(node_of(request).engine)
     mine = frames.declarations.filter(frames.declarations["carrier"] == party).sort(
         "created_at", descending=True
     )
@@ -237,7 +237,7 @@ async def post_milestone(request: Request) -> Response:
     event = object_event(biz_step=step, location_uri=locode_uri(place), epcs=[consignment_uri(ref)], at=at)
     document = make_document([event], created=now()).to_epcis()
     try:
-        _node(request).handle(commands.PostEvents(document, found.user.party_id))
+        node_of(request).handle(commands.PostEvents(document, found.user.party_id))
     except InvalidInput as exc:
         return carrier_page(request, "; ".join(f"{e.path}: {e.reason}" for e in exc.errors), 422)
     except CorridorError as exc:
@@ -245,13 +245,7 @@ async def post_milestone(request: Request) -> Response:
     return RedirectResponse(f"/ui/carrier?done={step}+{ref}", status_code=303)
 
 
-PREFIX = "/ui"
-
-
-def include(app: Any) -> None:
+def include(app: FastAPI) -> None:
     """The pages and their refusals (a login redirect, 403, 404) on ``app``."""
-    from corridor.api.web.pages import PageRefused
-    from corridor.api.web.routes import page_errors
-
     app.include_router(router)
     app.add_exception_handler(PageRefused, page_errors)

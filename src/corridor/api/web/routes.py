@@ -29,12 +29,12 @@ from corridor.api.web.pages import (
 from corridor.api.web.text import text
 from corridor.node.bootstrap import Node
 
-router = APIRouter(prefix="/ui", include_in_schema=False)
 PREFIX = "/ui"
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
 boards = DashboardCache()
 
 
-def _node(request: Request) -> Node:
+def node_of(request: Request) -> Node:
     node: Node = request.app.state.node
     return node
 
@@ -57,7 +57,7 @@ async def login(request: Request) -> Response:
         return message(request, "403", text("error.csrf"), 403)
     username = form.get("username", "")[:64]
     try:
-        token, found = log_in(_node(request).engine, username, form.get("password", "")[:1024], now())
+        token, found = log_in(node_of(request).engine, username, form.get("password", "")[:1024], now())
     except LoginRefused as exc:
         fresh = secrets.token_urlsafe(24)
         response = render(
@@ -83,7 +83,7 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     found = require(request)
     await checked_form(request, found)
-    log_out(_node(request).engine, request.cookies.get(COOKIE, ""))
+    log_out(node_of(request).engine, request.cookies.get(COOKIE, ""))
     response = RedirectResponse("/ui/login", status_code=303)
     response.delete_cookie(COOKIE, path="/ui")
     return response
@@ -98,7 +98,7 @@ def home(request: Request) -> Response:
 @router.get("/dashboard")
 def dashboard_page(request: Request) -> Response:
     found = require(request, "analyst", "officer")
-    board = boards.board(_node(request))
+    board = boards.board(node_of(request))
     links = {p.key: f"/ui/dashboard/{p.key}.csv" for p in board.panels}
     return render(
         request,
@@ -114,7 +114,7 @@ def dashboard_page(request: Request) -> Response:
 def dashboard_file(request: Request, name: str) -> Response:
     found = require(request, "analyst", "officer")
     key, _, kind = name.rpartition(".")
-    node = _node(request)
+    node = node_of(request)
     panel = boards.board(node).panel(key)
     if panel is None or kind not in ("csv", "svg"):
         return message(request, "404", text("error.notfound"), 404, found)
@@ -130,11 +130,13 @@ def dashboard_file(request: Request, name: str) -> Response:
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
-def page_errors(request: Request, exc: PageRefused) -> Response:
+def page_errors(request: Request, exc: Exception) -> Response:
+    """The answer a ``PageRefused`` carries (installed for that exception only)."""
+    assert isinstance(exc, PageRefused)
     return exc.response
 
 
-def _json_documents(raw: str) -> tuple[tuple[Any, ...], str | None]:
+def json_documents(raw: str) -> tuple[tuple[Any, ...], str | None]:
     if not raw.strip():
         return (), None
     try:
