@@ -33,6 +33,7 @@ DECLARATION_SCHEMA: Schema = {
     "exporter_id": pl.String,
     "importer_id": pl.String,
     "declarant_id": pl.String,
+    "lrn": pl.String,
     "loading": pl.String,
     "unloading": pl.String,
     "carrier": pl.String,
@@ -110,7 +111,7 @@ def read_declarations(engine: Engine, since: object | None = None) -> pl.DataFra
     ]
     query = select(
         d.id, d.node, d.flow, d.status, d.lane, d.created_at, d.updated_at, d.trader_id, d.exporter_id,
-        d.importer_id, d.declarant_id, *place, cast(d.ack, Text),
+        d.importer_id, d.declarant_id, d.lrn, *place, cast(d.ack, Text),
     )  # fmt: skip
     if since is not None:
         query = query.where(d.updated_at > since)

@@ -1,12 +1,14 @@
 """The role pages: a trader files and follows its declarations, an officer works the queue, a
 carrier posts milestones. Each reads through the node's queries with the user as the caller, so
 a user sees only what its role and party allow (another trader's declaration: 404)."""
+
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
 from typing import Any
 
+import polars as pl
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -25,24 +27,23 @@ from corridor.shared.errors import Conflict, CorridorError, FieldError, Forbidde
 
 _REFERENCE = re.compile(r"^[A-Z0-9]{1,40}$")
 __all__ = ["PREFIX", "include"]
+LIST_LIMIT = 50
+PARTY_COLUMNS = ("trader_id", "exporter_id", "importer_id", "declarant_id")
+"""A trader follows the declarations it is a party to (as ``customs.queries.concerns`` reads them)."""
 MILESTONES = (BizStep.LOADING, BizStep.DEPARTING, BizStep.ARRIVING, BizStep.UNLOADING)
 
 
 @router.get("/trader")
 def trader_page(request: Request) -> Response:
     found = require(request, "trader")
-    items = queries.declarations(node_of(request).uow(), principal(found), None, 200, 0)
-    rows = [
-        {
-            "id": d.get("id"),
-            "flow": d.get("flow"),
-            "status": d.get("status"),
-            "lane": d.get("lane"),
-            "lrn": d.get("lrn"),
-        }
-        for d in items
-    ]
-    return render(request, "trader.html", session=found, title=text("trader.title"), items=rows)
+    party = found.user.party_id
+    frames = frames_of(node_of(request).engine)
+    concerned = pl.any_horizontal(pl.col(c) == party for c in PARTY_COLUMNS)
+    mine = frames.declarations.filter(concerned).sort("created_at", descending=True)
+    rows = mine.head(LIST_LIMIT).select("id", "flow", "status", "lane", "lrn").to_dicts()
+    return render(
+        request, "trader.html", session=found, title=text("trader.title"), items=rows, total=mine.height
+    )
 
 
 @router.get("/trader/declare")
@@ -128,7 +129,7 @@ def _rules(risk: dict[str, Any] | None) -> tuple[list[str], list[str]]:
 def officer_page(request: Request) -> Response:
     found = require(request, "officer")
     entries = []
-    for entry in queries.officer_queue(node_of(request).uow(), 200):
+    for entry in queries.officer_queue(node_of(request).uow(), LIST_LIMIT):
         rules, findings = _rules(entry.risk)
         entries.append(
             {
