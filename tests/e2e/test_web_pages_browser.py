@@ -153,7 +153,9 @@ def test_roles_file_decide_and_see_the_dashboard(served: tuple[str, Node], brows
     page.click("#file")
     error = page.locator(f'p.field-error[data-path="{container}"]')
     error.wait_for()
-    assert "check digit" in error.inner_text().lower() or error.inner_text()
+    assert "check digit" in error.inner_text().lower()
+    field_id = page.get_attribute(f'[name="{container}"]', "id")
+    assert page.locator(f'#form-errors a[href="#{field_id}"]').count() == 1  # the summary links to it
     assert page.get_attribute(f'[name="{container}"]', "aria-invalid") == "true"
     checked(page, "declare-error")
     page.fill(f'[name="{container}"]', values[container])

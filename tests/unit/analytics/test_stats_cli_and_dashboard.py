@@ -71,3 +71,27 @@ def test_dashboard_of_an_empty_node_has_every_panel_and_csv(tmp_path: Path) -> N
     assert balance is not None
     assert balance.csv().splitlines()[1] == "2021-22,-6.62,24.771341"  # 3.25 / 13.12 = 24.77 % of the total
     engine.dispose()
+
+
+def test_report_is_one_self_contained_file(tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    result = runner.invoke(app, ["report", "--out", str(out), "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text("utf-8")
+    assert html.count("<svg") >= 2  # the target and the balance, drawn inline
+    assert html.count('href="data:text/csv;charset=utf-8;base64,') == 8  # every panel's numbers
+    assert 'src="/' not in html and 'href="/' not in html  # nothing to fetch from a node
+
+
+def test_user_add_from_the_environment_and_its_errors(tmp_path: Path) -> None:
+    base = ["node", "user", "add", "--role", "trader", "--party", "AAACZ0000A", "--data-dir", str(tmp_path)]
+    made = runner.invoke(
+        app, [*base, "--username", "tina"], env={"CORRIDOR_USER_PASSWORD": "a long enough password"}
+    )
+    assert made.exit_code == 0, made.output
+    again = runner.invoke(
+        app, [*base, "--username", "tina"], env={"CORRIDOR_USER_PASSWORD": "a long enough password"}
+    )
+    assert again.exit_code == 1 and "exists" in again.output
+    short = runner.invoke(app, [*base, "--username", "tim"], env={"CORRIDOR_USER_PASSWORD": "short"})
+    assert short.exit_code == 1 and "password: at least 12 characters" in short.output

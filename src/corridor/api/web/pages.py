@@ -34,6 +34,7 @@ templates = Environment(
     loader=PackageLoader("corridor.api.web", "templates"), autoescape=select_autoescape(["html"])
 )
 templates.globals["t"] = text
+templates.tests["numeric"] = lambda value: hasattr(value, "raw")  # a number shown (analytics.dashboard.Shown)
 
 
 def now() -> datetime:

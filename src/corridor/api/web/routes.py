@@ -161,4 +161,5 @@ def form_page(
     return render(
         request, "declare.html", status, session=found, title=text("declare.title"), groups=form_def.GROUPS,
         values=values, errors=by_path, other_errors=other,
+        error_links=[(f.index, f.label, by_path[f.path]) for g in form_def.GROUPS for f in g.fields if f.path in by_path],
     )  # fmt: skip
