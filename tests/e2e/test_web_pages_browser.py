@@ -195,6 +195,16 @@ def test_roles_file_decide_and_see_the_dashboard(served: tuple[str, Node], brows
     carrier.wait_for_url("**/ui/carrier")
     checked(carrier, "carrier")
     assert declaration_id in carrier.inner_text("table")
+    carrier.select_option("#ref", declaration_id)
+    carrier.select_option("#step", "loading")
+    carrier.fill("#place", values["Declaration.GoodsShipment.Consignment.LoadingLocation.ID"])
+    carrier.fill("#at", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M"))
+    carrier.click("#post")
+    carrier.locator("#message").wait_for()
+    assert "loading" in carrier.inner_text("#message")
+
+    page.reload()  # the trader follows the consignment's milestones on its timeline
+    assert "loading" in page.inner_text("table[aria-label=timeline]")
 
 
 def test_form_without_csrf_token_is_refused(served: tuple[str, Node], browser: Any) -> None:

@@ -75,12 +75,12 @@ async def declare(request: Request) -> Response:
 def _events(timeline: dict[str, Any]) -> list[dict[str, str]]:
     out = []
     for e in timeline.get("timeline", []):
-        detail = e.get("detail") or {}
+        detail = e.get("detail") or ({"at": e["location"]} if e.get("location") else {})
         out.append(
             {
                 "at": str(e.get("at", ""))[:19].replace("T", " "),
                 "source": str(e.get("source", "customs")),
-                "name": str(e.get("stage") or e.get("biz_step") or e.get("name") or ""),
+                "name": str(e.get("what") or e.get("stage") or ""),
                 "detail": ", ".join(f"{k}: {v}" for k, v in detail.items())
                 if isinstance(detail, dict)
                 else str(detail),
@@ -115,11 +115,12 @@ def consignment_page(request: Request, ref: str) -> Response:
 def _rules(risk: dict[str, Any] | None) -> tuple[list[str], list[str]]:
     risk = risk or {}
     rules = [
-        f"{r.get('id', '')}: {r.get('reason') or r.get('description') or r.get('lane', '')}"
+        f"{r.get('rule_id', '')} ({r.get('lane', '')}): {r.get('description') or r.get('detail') or ''}"
         for r in risk.get("fired", [])
+        if isinstance(r, dict)
     ]
     findings = [
-        f"{f.get('path', '')}: {f.get('reason', '')}" if isinstance(f, dict) else str(f)
+        f"{f.get('path', '')} ({f.get('lane', '')}): {f.get('reason', '')}" if isinstance(f, dict) else str(f)
         for f in risk.get("documents", [])
     ]
     return rules, findings
