@@ -3,6 +3,7 @@ declarations changed and stages added since the last look are read again."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from dataclasses import dataclass
@@ -74,3 +75,18 @@ def frames_of(engine: Engine) -> Frames:
         if cache is None:
             cache = _caches[engine] = FrameCache(engine)
     return cache.current()
+
+
+def warm_up(engine: Engine) -> threading.Thread:
+    """Read the extract in the background (a server calls this on start, so that the first view
+    of the dashboard does not wait for a large database's first read)."""
+
+    def read() -> None:
+        try:
+            frames_of(engine)
+        except Exception:  # the first page view reads it again and shows the error
+            logging.getLogger(__name__).warning("analytics extract could not be read at start", exc_info=True)
+
+    worker = threading.Thread(target=read, name="analytics-warm-up", daemon=True)
+    worker.start()
+    return worker

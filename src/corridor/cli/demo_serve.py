@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from corridor.accounts.store import add_user
 from corridor.adapters import tables
+from corridor.analytics.frames import warm_up
 from corridor.api.app import create_app
 from corridor.demo.run import DEMO_SELECTION_KEY, Corridor
 from corridor.node.bootstrap import Node
@@ -62,6 +63,7 @@ def serve_demo(data_dir: Path, host: str, port: int) -> None:
             )
             for username, password, role, party in demo_users(node):
                 typer.echo(f"  {role:8} user {username:12} password {password}  (party {party}, sample)")
+            warm_up(node.engine)
             server = uvicorn.Server(
                 uvicorn.Config(create_app(node), host=host, port=port + offset, log_level="warning")
             )

@@ -208,9 +208,11 @@ def _run(exchange: _Exchange, settings: Settings, host: str, port: int) -> None:
     """Serve the API and relay the outbox until the server stops; then close the node."""
     import uvicorn
 
+    from corridor.analytics.frames import warm_up
     from corridor.api.app import create_app
 
     configure_logging(settings.log_format, settings.log_level)
+    warm_up(exchange.node.engine)
     stop = threading.Event()
     worker = _relay(lambda: exchange.pass_once(settings.country), settings.relay_interval_s, stop)
     try:
