@@ -130,7 +130,7 @@ def balance_panel(official: list[OfficialRow]) -> Panel:
 
 
 def flows_panel(frames: Frames) -> Panel:
-    months = kpis.by_month(frames.items)
+    months = kpis.by_month(kpis.cube(frames.items))
     rows = _rows(months, (str, money, money, money))
     slope = kpis.trend(months, "balance_usd")
     notes = ["Declared invoice value at this node, converted to USD at the filing date's rate."]
@@ -159,7 +159,7 @@ def flows_panel(frames: Frames) -> Panel:
 
 
 def goods_panel(frames: Frames, official: list[OfficialRow]) -> Panel:
-    chapters = kpis.by_chapter(frames.items)
+    chapters = kpis.by_chapter(kpis.cube(frames.items))
     rows = list(
         _rows(
             chapters.select("direction", "hs_chapter", "value_usd", "items", "share"),
@@ -187,7 +187,7 @@ def goods_panel(frames: Frames, official: list[OfficialRow]) -> Panel:
 
 
 def currency_panel(frames: Frames) -> Panel:
-    share = kpis.currency_share(frames.items)
+    share = kpis.currency_share(kpis.cube(frames.items))
     rows = _rows(share.select("currency", "value_usd", "items", "share"), (str, money, str, pct))
     national = share.filter(pl.col("national"))["share"].sum()
     notes = [
