@@ -71,6 +71,8 @@ def add_user(engine: Engine, username: str, password: str, role: str, party_id: 
 
 
 def unlock(engine: Engine, username: str) -> bool:
+    if not _USERNAME.match(username):
+        return False
     with engine.begin() as conn:
         done = conn.execute(
             update(users).where(users.c.username == username).values(failed_logins=0, locked_at=None)
@@ -83,6 +85,9 @@ def log_in(engine: Engine, username: str, password: str, now: datetime) -> tuple
     (committed before the refusal is raised); the ``MAX_FAILURES``-th in a row locks the account
     until an administrator unlocks it."""
     refusal: str | None = None
+    if not _USERNAME.match(username):  # never a user name: not looked up (PostgreSQL refuses a NUL)
+        _hasher.hash(password)
+        raise LoginRefused("wrong user name or password")
     with engine.begin() as conn:
         row = conn.execute(select(users).where(users.c.username == username).with_for_update()).first()
         if row is None:
@@ -94,7 +99,9 @@ def log_in(engine: Engine, username: str, password: str, now: datetime) -> tuple
             failures = row.failed_logins + 1
             locked = now if failures >= MAX_FAILURES else None
             conn.execute(
-                update(users).where(users.c.username == username).values(failed_logins=failures, locked_at=locked)
+                update(users)
+                .where(users.c.username == username)
+                .values(failed_logins=failures, locked_at=locked)
             )
             refusal = (
                 "this account is now locked after repeated wrong passwords"
@@ -126,6 +133,7 @@ def session(engine: Engine, token: str | None, now: datetime) -> Session | None:
     """The live session of ``token``, if any (an expired one is removed)."""
     if not token or len(token) > 200:
         return None
+    # the token is only hashed, so any text is safe to look up
     s, u = web_sessions.c, users.c
     with engine.connect() as conn:
         row = conn.execute(

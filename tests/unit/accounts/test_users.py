@@ -18,9 +18,13 @@ NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    made = make_engine(f"sqlite:///{tmp_path / 'node.sqlite'}")
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "postgres":
+        url, schema = request.getfixturevalue("pg_available"), request.getfixturevalue("pg_schema")
+        made = make_engine(url, schema)
+    else:
+        made = make_engine(f"sqlite:///{tmp_path / 'node.sqlite'}")
     migrate(made)
     yield made
     made.dispose()
@@ -82,3 +86,10 @@ def test_sessions_expire_and_end_at_logout(engine: Engine) -> None:
 def test_unknown_user_is_refused_like_a_wrong_password(engine: Engine) -> None:
     with pytest.raises(LoginRefused, match="wrong user name or password"):
         log_in(engine, "nobody", PASSWORD, NOW)
+
+
+def test_hostile_user_names_are_refused_without_a_lookup(engine: Engine) -> None:
+    for name in ("a\x00b", "x" * 65, "o'brien; drop table users", "\u0430dmin"):
+        with pytest.raises(LoginRefused, match="wrong user name or password"):
+            log_in(engine, name, PASSWORD, NOW)
+    assert not unlock(engine, "a\x00b")

@@ -100,9 +100,14 @@ def require(request: Request, *roles: str) -> Session:
 async def checked_form(request: Request, found: Session) -> dict[str, str]:
     """The posted form, once its CSRF token matched the session's (403 otherwise)."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    if not secrets.compare_digest(form.get("csrf_token", ""), found.csrf_token):
+    if not same_token(form.get("csrf_token", ""), found.csrf_token):
         raise PageRefused(message(request, "403", text("error.csrf"), 403, found))
     return form
+
+
+def same_token(given: str, expected: str) -> bool:
+    """Constant-time comparison of a posted token with the expected one (any text posted)."""
+    return secrets.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8"))
 
 
 def principal(found: Session) -> Principal:

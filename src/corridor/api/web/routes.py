@@ -24,6 +24,7 @@ from corridor.api.web.pages import (
     now,
     render,
     require,
+    same_token,
     secure_cookies,
 )
 from corridor.api.web.text import text
@@ -53,7 +54,7 @@ def login_page(request: Request) -> Response:
 async def login(request: Request) -> Response:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     expected = request.cookies.get(LOGIN_CSRF, "")
-    if not expected or not secrets.compare_digest(form.get("csrf_token", ""), expected):
+    if not expected or not same_token(form.get("csrf_token", ""), expected):
         return message(request, "403", text("error.csrf"), 403)
     username = form.get("username", "")[:64]
     try:
