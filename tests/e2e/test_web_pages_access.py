@@ -96,3 +96,43 @@ def test_session_cookie_flags(node: Node) -> None:
     )
     cookie = next(c for c in answer.headers.get_list("set-cookie") if c.startswith("corridor_session="))
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/ui" in cookie
+
+
+def test_hostile_form_input_is_named_never_a_5xx(node: Node) -> None:
+    from corridor.api.web.declaration_form import values_of
+    from corridor.demo.samples import SampleCorridor
+
+    app = create_app(node)
+    trader, token = logged_in(app, "trader")
+    values = values_of(SampleCorridor(3).next("IN", datetime.now(UTC)))
+    for bad in ("bad\x00name", "bad\x07name"):
+        answer = trader.post(
+            "/ui/trader/declare", data={**values, "Declaration.Exporter.Name": bad, "csrf_token": token}
+        )
+        assert answer.status_code == 422, bad
+        assert 'data-path="Declaration.Exporter.Name"' in answer.text
+    answer = trader.post("/ui/trader/declare", data={"csrf_token": token, "documents": '[{"a": NaN}]'})
+    assert answer.status_code == 422 and "documents" in answer.text
+    carrier, token = logged_in(app, "carrier")
+    answer = carrier.post(
+        "/ui/carrier/events",
+        data={
+            "csrf_token": token,
+            "ref": "26INFFFFFFFFFFFFFF",
+            "step": "loading",
+            "place": "IN\x00SA",
+            "at": "x",
+        },
+    )
+    assert answer.status_code == 422 and "must be a date and time" in answer.text
+    answer = carrier.post(
+        "/ui/carrier/events",
+        data={
+            "csrf_token": token,
+            "ref": "26INFFFFFFFFFFFFFF",
+            "step": "loading",
+            "place": "IN\x00SA",
+            "at": "2026-12-01T10:00",
+        },
+    )
+    assert answer.status_code == 422 and "place: must be a UN/LOCODE" in answer.text

@@ -24,8 +24,11 @@ from corridor.logistics.identifiers import consignment_uri, locode_uri
 from corridor.service import commands
 from corridor.shared.cbv import BizStep
 from corridor.shared.errors import Conflict, CorridorError, FieldError, Forbidden, InvalidInput, NotFound
+from corridor.shared.jsondata import json_problem
+from corridor.shared.text import text_reason
 
 _REFERENCE = re.compile(r"^[A-Z0-9]{1,40}$")
+_LOCODE = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}$")
 __all__ = ["PREFIX", "include"]
 LIST_LIMIT = 50
 PARTY_COLUMNS = ("trader_id", "exporter_id", "importer_id", "declarant_id")
@@ -60,9 +63,13 @@ async def declare(request: Request) -> Response:
     documents, problem = json_documents(values["documents"])
     if problem:
         return form_page(request, found, values, [FieldError("documents", problem)], 422)
-    command = commands.FileDeclaration(
-        form_def.document_from(values, now()), filed_by=found.user.party_id, documents=documents
-    )
+    document = form_def.document_from(values, now())
+    unsound = json_problem(document)  # a NUL or a lone surrogate anywhere: named by its path
+    if unsound is None and json_problem(list(documents)) is not None:
+        unsound = FieldError("documents", "holds text the node refuses (a NUL or a lone surrogate)")
+    if unsound is not None:
+        return form_page(request, found, values, [unsound], 422)
+    command = commands.FileDeclaration(document, filed_by=found.user.party_id, documents=documents)
     try:
         declaration = node_of(request).handle(command)
     except InvalidInput as exc:
@@ -171,6 +178,8 @@ async def decide(request: Request, ref: str) -> Response:
     if _timeline(request, found, ref) is None:
         return message(request, "404", text("error.notfound"), 404, found)
     action, reason = form.get("action", ""), form.get("reason", "").strip()[:500]
+    if reason and (problem := text_reason(reason, multiline=True)):
+        return _decide_page(request, found, ref, f"reason: {problem}", 422)
     officer = found.user.party_id
     command: commands.Command
     if action == "clear":
@@ -234,6 +243,8 @@ async def post_milestone(request: Request) -> Response:
     except ValueError:
         return carrier_page(request, "at: must be a date and time like 2026-12-01T10:00", 422)
     at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    if not _LOCODE.match(place):
+        return carrier_page(request, "place: must be a UN/LOCODE, 2 letters and 3 letters or digits", 422)
     if step not in {s.value for s in MILESTONES} or not _REFERENCE.match(ref):
         return carrier_page(request, "step or consignment: choose one from the lists", 422)
     event = object_event(biz_step=step, location_uri=locode_uri(place), epcs=[consignment_uri(ref)], at=at)
