@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from corridor.customs.domain.model import UNDER_CONTROL
+from corridor.customs.domain.vocabulary import Status
 from corridor.demo.carrier import milestones
 from corridor.demo.run import Corridor
 from corridor.demo.samples import SAMPLE_CARRIERS, SampleCorridor
@@ -88,7 +88,7 @@ class SeededNode:
 
 def _file(node: Node, document: dict[str, Any]) -> str:
     declaration = node.handle(FileDeclaration(copy.deepcopy(document)))
-    if declaration.status == UNDER_CONTROL:
+    if declaration.status == Status.UNDER_CONTROL:
         declaration = node.handle(ClearDeclaration(declaration.id, OFFICER, "checked"))
     return str(declaration.id)
 

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from corridor.api.app import create_app
-from corridor.customs.handlers import _amounts
+from corridor.customs.handlers.decisions import amounts as _amounts
 from corridor.demo.samples import SampleCorridor
 from corridor.messaging.transport import InProcessTransport
 from corridor.node.bootstrap import Node, bootstrap_node

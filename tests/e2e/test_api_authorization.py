@@ -42,6 +42,11 @@ CARRIER = (401, 401, 403, 403, 403, 403, OK, 403, 403, 403, 403)
 DOCUMENT_USER = (401, 401, 403, OK, OK, OK, 403, 403, OK, OK, 403)
 ISSUER = (401, 401, 403, 403, 403, 403, 403, 403, OK, 403, 403)
 PEER = (401, 401, 403, 403, 403, 403, 403, 403, 403, 403, OK)
+# settlement: the ledger is operated by banks (role "bank", none of the callers here: its own tests
+# cover it), read by officers and by traders for their own accounts and exports
+BANK = (401, 401, 403, 403, 403, 403, 403, 403, 403, 403, 403)
+TRADER = (401, 401, 403, OK, OK, 403, 403, 403, 403, 403, 403)
+BANK_OR_OFFICER = OFFICER
 
 MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("GET", "/"): PUBLIC,
@@ -86,6 +91,16 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("POST", "/v1/documents/revoke"): ISSUER,
     ("POST", "/v1/envelopes/batch"): PEER,
     ("POST", "/v1/envelopes"): PEER,
+    ("GET", "/v1/ledger/balance"): TRADER_OR_OFFICER,
+    ("GET", "/v1/ledger/statement"): TRADER_OR_OFFICER,
+    ("POST", "/v1/ledger/accounts"): BANK,
+    ("POST", "/v1/ledger/transfers"): BANK,
+    ("POST", "/v1/settlement/duties/{declaration_id}/pay"): TRADER,
+    ("POST", "/v1/settlement/obligations"): BANK,
+    ("POST", "/v1/settlement/windows/close"): BANK,
+    ("GET", "/v1/settlement/realisation"): TRADER_OR_OFFICER,
+    ("POST", "/v1/settlement/realisation/{declaration_id}"): TRADER,
+    ("GET", "/v1/settlement/srva"): BANK_OR_OFFICER,
 }
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import update
 
 from corridor.adapters import tables
 from corridor.api.app import create_app
-from corridor.customs.domain.model import UNDER_CONTROL
+from corridor.customs.domain.vocabulary import Status
 from corridor.demo.samples import SampleCorridor
 from corridor.messaging.transport import HttpTransport, InProcessTransport
 from corridor.node.bootstrap import Node, bootstrap_node
@@ -59,7 +59,7 @@ def pair(tmp_path: Path) -> Iterator[Pair]:
 
 def cleared_export(node: Node, seed: int) -> str:
     declaration = node.handle(FileDeclaration(SampleCorridor(seed).next("IN", node.bus.ctx.clock())))
-    if declaration.status == UNDER_CONTROL:
+    if declaration.status == Status.UNDER_CONTROL:
         declaration = node.handle(ClearDeclaration(declaration.id, "IN-OFFICER-1", "ok"))
     return str(declaration.id)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from corridor.customs.domain.model import UNDER_CONTROL
+from corridor.customs.domain.vocabulary import Status
 from corridor.demo.paperwork import documents_for, reference
 from corridor.demo.run import Corridor
 from corridor.demo.samples import SampleCorridor
@@ -41,7 +41,7 @@ def file(corridor: Any, declaration: dict[str, Any], wrapped: list[dict[str, Any
     export = corridor.nodes["IN"].handle(
         FileDeclaration(reference(declaration, wrapped), documents=tuple(wrapped))
     )
-    if export.status == UNDER_CONTROL:  # the officer's check lets it go, findings stay on record
+    if export.status == Status.UNDER_CONTROL:  # the officer's check lets it go, findings stay on record
         corridor.nodes["IN"].handle(ClearDeclaration(export.id, "IN-OFFICER", "documents seen"))
     corridor.pump()
     with corridor.nodes["RU"].uow() as uow:
@@ -50,7 +50,7 @@ def file(corridor: Any, declaration: dict[str, Any], wrapped: list[dict[str, Any
 
 
 def findings(declaration: Any) -> list[dict[str, str]]:
-    return list(declaration.risk.get("documents", []))
+    return [finding.to_json() for finding in declaration.risk.documents]
 
 
 def test_matching_documents_add_no_finding_at_either_node(corridor: Any) -> None:
@@ -116,3 +116,26 @@ def test_an_issuer_the_destination_does_not_trust_is_a_yellow_finding_there(
     assert findings(export) == []
     assert imported.lane in ("yellow", "red")
     assert any(f["lane"] == "yellow" and "issuer" in f["reason"] for f in findings(imported))
+
+
+def test_a_document_revoked_after_filing_sends_the_waiting_import_back_to_an_officer(corridor: Any) -> None:
+    """The certificate was good when the goods were declared; the chamber revokes it while they are
+    at sea. The destination's import, pre-assessed and waiting for arrival, goes back to an officer
+    in the yellow lane at least, with the revocation as the reason; the export, already cleared,
+    is not reopened (its Let Export Order was given)."""
+    declaration = SampleCorridor(5).next("IN", NOW)
+    wrapped = wrap(corridor, documents_for(declaration))
+    export, imported = file(corridor, declaration, wrapped)
+    assert imported is not None and imported.status in (Status.PRE_ASSESSED, Status.UNDER_CONTROL)
+    corridor.nodes["IN"].handle(RevokeDocument(wrapped[0], "issued in error"))
+    corridor.pump()
+    with corridor.nodes["RU"].uow() as uow:
+        after = uow.declarations.get(imported.id)
+        stages = uow.declarations.stages(imported.id)
+    assert after is not None
+    assert after.status == Status.UNDER_CONTROL and after.lane in ("yellow", "red")
+    (reexamination,) = [s for s in stages if s.name == "reexamination"]
+    assert wrapped[0]["signature"]["targetHash"] in reexamination.detail["reason"]
+    assert "issued in error" in reexamination.detail["reason"]
+    with corridor.nodes["IN"].uow() as uow:
+        assert uow.declarations.get(export.id).status == Status.CLEARED  # type: ignore[union-attr]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from corridor.customs.domain.model import CLEARED, EXPORT, IMPORT, UNDER_CONTROL
+from corridor.customs.domain.vocabulary import Flow, Status
 from corridor.demo.run import Corridor, run_demo
 from corridor.demo.samples import SampleCorridor
 from corridor.service.commands import ClearDeclaration, FileDeclaration
@@ -18,9 +18,9 @@ from corridor.service.commands import ClearDeclaration, FileDeclaration
 def file_and_clear(corridor: Corridor, origin: str, document: dict[str, Any]) -> str:
     node = corridor.nodes[origin]
     declaration = node.handle(FileDeclaration(document))
-    if declaration.status == UNDER_CONTROL:
+    if declaration.status == Status.UNDER_CONTROL:
         declaration = node.handle(ClearDeclaration(declaration.id, "OFFICER-1", "documents checked"))
-    assert declaration.status == CLEARED
+    assert declaration.status == Status.CLEARED
     return str(declaration.id)
 
 
@@ -38,9 +38,9 @@ def assert_journey(corridor: Corridor, export_ids: dict[str, list[str]]) -> None
         with corridor.nodes[origin].uow() as uow:
             exports = [uow.declarations.get(i) for i in ids]
         with corridor.nodes[destination].uow() as uow:
-            imports = {d.peer_id: d for d in uow.declarations.query(limit=1000) if d.flow == IMPORT}
+            imports = {d.peer_id: d for d in uow.declarations.query(limit=1000) if d.flow == Flow.IMPORT}
         for export in exports:
-            assert export is not None and export.flow == EXPORT
+            assert export is not None and export.flow == Flow.EXPORT
             assert export.ack is not None and export.ack["status"] == "accepted", export.ack
             imported = imports[export.id]
             assert export.peer_id == imported.id
@@ -103,7 +103,7 @@ def test_restart_mid_run_loses_nothing_and_duplicates_nothing(tmp_path: Path) ->
     restarted.pump()
     assert_journey(restarted, ids)
     with restarted.nodes["RU"].uow() as uow:
-        assert len([d for d in uow.declarations.query(limit=100) if d.flow == IMPORT]) == 5
+        assert len([d for d in uow.declarations.query(limit=100) if d.flow == Flow.IMPORT]) == 5
         assert uow.inbox.count() == 5
     restarted.close()
 
@@ -137,6 +137,6 @@ def test_a_batch_applies_each_message_once_and_refuses_only_the_bad_one(tmp_path
     outcomes = corridor.nodes["RU"].receive_many([first, tampered, second, first])
     assert [o["status"] for o in outcomes] == ["accepted", "rejected", "accepted", "duplicate"]
     with corridor.nodes["RU"].uow() as uow:
-        assert len([d for d in uow.declarations.query(limit=10) if d.flow == IMPORT]) == 2
+        assert len([d for d in uow.declarations.query(limit=10) if d.flow == Flow.IMPORT]) == 2
         assert uow.inbox.count() == 2 and uow.rejections.count() == 1
     corridor.close()

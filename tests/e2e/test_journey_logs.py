@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from corridor.customs.domain.model import IMPORT, UNDER_CONTROL
+from corridor.customs.domain.vocabulary import Flow, Status
 from corridor.demo.run import Corridor
 from corridor.demo.samples import SampleCorridor
 from corridor.service.commands import ClearDeclaration, FileDeclaration
@@ -51,11 +51,11 @@ def test_one_correlation_id_follows_a_consignment_across_both_nodes(
     corridor = Corridor.embedded(tmp_path)
     document = SampleCorridor(seed=3).next("IN", datetime.now(UTC))
     export = corridor.nodes["IN"].handle(FileDeclaration(document))
-    if export.status == UNDER_CONTROL:
+    if export.status == Status.UNDER_CONTROL:
         corridor.nodes["IN"].handle(ClearDeclaration(export.id, "OFFICER-1", "documents checked"))
     corridor.pump()
     with corridor.nodes["RU"].uow() as uow:
-        [imported] = [d for d in uow.declarations.query(limit=10) if d.flow == IMPORT]
+        [imported] = [d for d in uow.declarations.query(limit=10) if d.flow == Flow.IMPORT]
     corridor.close()
     lines = records(log_lines)
 
@@ -94,7 +94,7 @@ def test_a_retry_and_a_refused_envelope_are_warnings_naming_the_message(
     corridor = Corridor.embedded(tmp_path)
     document = SampleCorridor(seed=4).next("IN", datetime.now(UTC))
     export = corridor.nodes["IN"].handle(FileDeclaration(document))
-    if export.status == UNDER_CONTROL:
+    if export.status == Status.UNDER_CONTROL:
         corridor.nodes["IN"].handle(ClearDeclaration(export.id, "OFFICER-1", "documents checked"))
     corridor.transport.offline.add("RU")
     assert corridor.nodes["IN"].relay_once().retried == 1

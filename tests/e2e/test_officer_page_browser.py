@@ -17,6 +17,8 @@ import uvicorn
 
 from corridor.api.app import create_app
 from corridor.customs.assessment import ReferenceAssessor
+from corridor.customs.domain.risk import RiskDecision
+from corridor.customs.domain.vocabulary import Lane
 from corridor.demo.samples import SampleCorridor
 from corridor.messaging.transport import InProcessTransport
 from corridor.node.bootstrap import Node, bootstrap_node
@@ -39,8 +41,8 @@ LAUNCH_ARGS = [
 
 
 class YellowLane(ReferenceAssessor):
-    def risk(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return {**super().risk(*args, **kwargs), "lane": "yellow"}
+    def risk(self, *args: Any, **kwargs: Any) -> RiskDecision:
+        return super().risk(*args, **kwargs).forced(Lane.YELLOW)
 
 
 @pytest.fixture

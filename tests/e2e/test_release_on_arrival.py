@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from corridor.customs.assessment import ReferenceAssessor
-from corridor.customs.domain.model import RELEASED, UNDER_CONTROL
+from corridor.customs.domain.risk import RiskDecision
+from corridor.customs.domain.vocabulary import Lane, Status
 from corridor.demo.carrier import milestones
 from corridor.demo.run import Corridor
 from corridor.demo.samples import SAMPLE_CARRIERS, SampleCorridor
@@ -32,9 +33,8 @@ class FixedLane(ReferenceAssessor):
 
     lane = "green"
 
-    def risk(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        decision = super().risk(*args, **kwargs)
-        return {**decision, "lane": self.lane, "forced_by_test": True}
+    def risk(self, *args: Any, **kwargs: Any) -> RiskDecision:
+        return super().risk(*args, **kwargs).forced(Lane(self.lane))
 
 
 class Clock:
@@ -74,7 +74,7 @@ def sail(
 def ship(corridor: Corridor, seed: int = 3) -> tuple[str, str, dict[str, Any]]:
     document = SampleCorridor(seed).next("IN", NOW)
     export = corridor.nodes["IN"].handle(FileDeclaration(document))
-    if export.status == UNDER_CONTROL:
+    if export.status == Status.UNDER_CONTROL:
         export = corridor.nodes["IN"].handle(ClearDeclaration(export.id, "IN-OFFICER", "ok"))
     corridor.pump()
     with corridor.nodes["RU"].uow() as uow:
@@ -114,7 +114,7 @@ def test_green_paid_consignment_is_released_on_arrival(tmp_path: Path) -> None:
     pay(corridor, import_id)
     assert sail(corridor, clock, export_id, document, steps=5) == {"accepted": 5, "duplicates": 0}
     current, stages = status(corridor, import_id)
-    assert current == RELEASED
+    assert current == Status.RELEASED
     assert stages.index("arrival") < stages.index("release")
     with corridor.nodes["RU"].uow() as uow:
         release = next(s for s in uow.declarations.stages(import_id) if s.name == "release")
@@ -131,11 +131,11 @@ def test_unpaid_green_waits_and_is_released_when_paid(tmp_path: Path) -> None:
     corridor = corridor_with(tmp_path, "green", clock)
     export_id, import_id, document = ship(corridor)
     sail(corridor, clock, export_id, document, steps=3)
-    assert status(corridor, import_id)[0] != RELEASED
+    assert status(corridor, import_id)[0] != Status.RELEASED
     with pytest.raises(Conflict, match="not paid"):
         corridor.nodes["RU"].handle(ReleaseDeclaration(import_id, "RU-OFFICER"))
     pay(corridor, import_id)
-    assert status(corridor, import_id)[0] == RELEASED
+    assert status(corridor, import_id)[0] == Status.RELEASED
     with pytest.raises(Conflict):
         pay(corridor, import_id)  # paid once only
     corridor.close()
@@ -150,11 +150,11 @@ def test_red_lane_goes_to_officer_queue_and_officer_releases(tmp_path: Path) -> 
     pay(corridor, import_id)
     sail(corridor, clock, export_id, document, steps=3)
     current, stages = status(corridor, import_id)
-    assert current == UNDER_CONTROL and "queued" in stages
+    assert current == Status.UNDER_CONTROL and "queued" in stages
     cleared = corridor.nodes["RU"].handle(
         ClearDeclaration(import_id, "RU-OFFICER", "seals intact, goods conform")
     )
-    assert cleared.status == RELEASED
+    assert cleared.status == Status.RELEASED
     with pytest.raises(Conflict, match="already released"):
         corridor.nodes["RU"].handle(ReleaseDeclaration(import_id, "RU-OFFICER"))
     corridor.close()
@@ -171,9 +171,9 @@ def test_events_out_of_order_are_held_and_applied_in_order(tmp_path: Path) -> No
     arrival_only = copy.deepcopy(full)
     arrival_only["epcisBody"]["eventList"] = [full["epcisBody"]["eventList"][2]]
     post(corridor, "IN", arrival_only)  # arrival before any departure is known: held
-    assert status(corridor, import_id)[0] != RELEASED
+    assert status(corridor, import_id)[0] != Status.RELEASED
     post(corridor, "IN", full)  # the departure comes: the held arrival applies, release follows
-    assert status(corridor, import_id)[0] == RELEASED
+    assert status(corridor, import_id)[0] == Status.RELEASED
     corridor.close()
 
 
@@ -273,7 +273,7 @@ def test_a_foreign_carriers_arrival_does_not_release_a_paid_green_import(tmp_pat
         ]
     corridor.pump()
     current, stages = status(corridor, import_id)
-    assert current != RELEASED and "arrival" not in stages
+    assert current != Status.RELEASED and "arrival" not in stages
     assert post(corridor, "RU", arrival)["released"] == [export_id]  # the declared carrier's arrival
-    assert status(corridor, import_id)[0] == RELEASED
+    assert status(corridor, import_id)[0] == Status.RELEASED
     corridor.close()

@@ -23,6 +23,8 @@ from corridor.accounts.store import add_user
 from corridor.api.app import create_app
 from corridor.api.web.declaration_form import values_of
 from corridor.customs.assessment import ReferenceAssessor
+from corridor.customs.domain.risk import RiskDecision
+from corridor.customs.domain.vocabulary import Lane
 from corridor.demo.samples import SampleCorridor
 from corridor.messaging.transport import InProcessTransport
 from corridor.node.bootstrap import Node, bootstrap_node
@@ -43,8 +45,8 @@ PASSWORD = "correct horse battery staple"
 
 
 class YellowLane(ReferenceAssessor):
-    def risk(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return {**super().risk(*args, **kwargs), "lane": "yellow"}
+    def risk(self, *args: Any, **kwargs: Any) -> RiskDecision:
+        return super().risk(*args, **kwargs).forced(Lane.YELLOW)
 
 
 @pytest.fixture

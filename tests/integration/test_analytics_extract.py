@@ -14,14 +14,16 @@ import pytest
 
 from corridor.analytics.frames import FrameCache
 from corridor.customs.assessment import ReferenceAssessor
+from corridor.customs.domain.risk import RiskDecision
+from corridor.customs.domain.vocabulary import Lane
 from corridor.demo.run import Corridor
 from corridor.demo.samples import SampleCorridor
 from corridor.service.commands import ClearDeclaration, FileDeclaration
 
 
 class YellowLane(ReferenceAssessor):
-    def risk(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return {**super().risk(*args, **kwargs), "lane": "yellow"}
+    def risk(self, *args: Any, **kwargs: Any) -> RiskDecision:
+        return super().risk(*args, **kwargs).forced(Lane.YELLOW)
 
 
 ASSESSORS: dict[str, Any] = {"IN": YellowLane.for_country("IN", b"k" * 32)}

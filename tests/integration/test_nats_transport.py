@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from corridor.customs.domain.model import UNDER_CONTROL
+from corridor.customs.domain.vocabulary import Status
 from corridor.demo.samples import SampleCorridor
 from corridor.messaging.nats_transport import NatsJetStream
 from corridor.node.bootstrap import Node, bootstrap_node, introduce
@@ -33,7 +33,7 @@ def nodes(tmp_path: Path, stream: tuple[str, str]) -> Iterator[dict[str, Any]]:
 
 def file_cleared(node: Node, document: dict[str, Any]) -> str:
     declaration = node.handle(FileDeclaration(document))
-    if declaration.status == UNDER_CONTROL:
+    if declaration.status == Status.UNDER_CONTROL:
         declaration = node.handle(ClearDeclaration(declaration.id, "OFFICER", "ok"))
     return str(declaration.id)
 

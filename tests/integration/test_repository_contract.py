@@ -11,7 +11,8 @@ import pytest
 from corridor.adapters.database import make_engine, migrate
 from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
 from corridor.adapters.unit_of_work import SqlUnitOfWork
-from corridor.customs.domain.model import EXPORT, CustomsDeclaration
+from corridor.customs.domain.model import CustomsDeclaration
+from corridor.customs.domain.vocabulary import Flow
 from corridor.documents.issuers import Issuer
 from corridor.documents.revocation import RevocationRecord
 from corridor.service.ports import (
@@ -35,7 +36,7 @@ def declaration(
     d = CustomsDeclaration(
         id=declaration_id,
         node="IN",
-        flow=EXPORT,
+        flow=Flow.EXPORT,
         lrn=lrn,
         trader_id=trader,
         exporter_id=trader,
@@ -150,9 +151,9 @@ class RepositoryContract:
             u.declarations.add(declaration("26IN0000000000000C", "BBBCS1234F", "L1"))
             u.commit()
         with uow() as u:
-            found = u.declarations.find_by_lrn(EXPORT, "BBBCS1234F", "L1")
+            found = u.declarations.find_by_lrn(Flow.EXPORT, "BBBCS1234F", "L1")
             assert found is not None and found.id == "26IN0000000000000C"
-            assert u.declarations.find_by_lrn(EXPORT, "BBBCS1234F", "L2") is None
+            assert u.declarations.find_by_lrn(Flow.EXPORT, "BBBCS1234F", "L2") is None
             mine = u.declarations.query(trader_id="AAACS1234F")
             assert sorted(d.id for d in mine) == ["26IN0000000000000A", "26IN0000000000000B"]
             assert len(u.declarations.query(limit=2)) == 2

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, insert, select
 
 from corridor.adapters.database import MIGRATIONS, make_engine, migrate
 from corridor.adapters.tables import declarations
-from corridor.customs.domain.model import CLEARED, EXPORT, IMPORT, PRE_ASSESSED, UNDER_CONTROL
+from corridor.customs.domain.vocabulary import Flow, Status
 from corridor.customs.legacy import upgrade_declaration
 from corridor.customs.validation import validate_declaration
 from corridor.customs.views import view_for
@@ -45,8 +45,8 @@ def row(id_: str, flow: str, status: str, document: dict[str, Any], **extra: Any
         "id": id_,
         "node": "IN",
         "flow": flow,
-        "lrn": d["FunctionalReferenceID"] if flow == EXPORT else "peer-export-1",
-        "trader_id": d["Exporter"]["ID"] if flow == EXPORT else d["Importer"]["ID"],
+        "lrn": d["FunctionalReferenceID"] if flow == Flow.EXPORT else "peer-export-1",
+        "trader_id": d["Exporter"]["ID"] if flow == Flow.EXPORT else d["Importer"]["ID"],
         "exporter_id": d["Exporter"]["ID"],
         "importer_id": d["Importer"]["ID"],
         "status": status,
@@ -64,13 +64,15 @@ def seed_legacy_rows(url: str, schema: str | None) -> None:
     engine = make_engine(url, schema)
     upgrade_to(engine, "0005")
     with engine.begin() as connection:
-        connection.execute(insert(declarations), row(EXPORT_ID, EXPORT, UNDER_CONTROL, LEGACY["export"]))
+        connection.execute(
+            insert(declarations), row(EXPORT_ID, Flow.EXPORT, Status.UNDER_CONTROL, LEGACY["export"])
+        )
         connection.execute(
             insert(declarations),
             row(
                 IMPORT_ID,
-                IMPORT,
-                PRE_ASSESSED,
+                Flow.IMPORT,
+                Status.PRE_ASSESSED,
                 LEGACY["import"],
                 assessment=LEGACY["import_assessment"],
                 peer_id="peer-export-1",
@@ -137,7 +139,7 @@ def test_stored_declarations_move_to_wco_paths_and_are_served_signed_and_cleared
         assert served["declaration"]["Declaration"]["DeclarationOffice"]["ID"] == old["DeclarationOfficeID"]
 
         cleared = india.handle(ClearDeclaration(EXPORT_ID, "OFFICER-1", "documents checked"))
-        assert cleared.status == CLEARED
+        assert cleared.status == Status.CLEARED
         corridor.pump()  # India signs the pre-arrival message, Russia verifies and accepts it
         with india.uow() as uow:
             acknowledged = uow.declarations.get(EXPORT_ID)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +37,13 @@ class MemoryStore:
         self.revocations: dict[tuple[str, str], RevocationRecord] = {}
 
 
+def _stored(declaration: CustomsDeclaration) -> CustomsDeclaration:
+    """The copy kept: its events belong to the transaction that recorded them, not to the store."""
+    stored = copy.copy(declaration)
+    stored.events = []
+    return copy.deepcopy(stored)
+
+
 class MemoryDeclarations(ports.DeclarationRepository):
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
@@ -47,7 +55,7 @@ class MemoryDeclarations(ports.DeclarationRepository):
             raise ports.CommitConflict(f"declaration {declaration.id} exists")
         declaration.version = 1
         self._stages(declaration)
-        self.store.declarations[declaration.id] = copy.deepcopy(declaration)
+        self.store.declarations[declaration.id] = _stored(declaration)
 
     def _stages(self, declaration: CustomsDeclaration) -> None:
         self.store.stages.setdefault(declaration.id, []).extend(declaration.new_stages)
@@ -63,7 +71,14 @@ class MemoryDeclarations(ports.DeclarationRepository):
             raise ports.ConcurrentUpdate(f"declaration {declaration.id} changed since it was read")
         declaration.version += 1
         self._stages(declaration)
-        self.store.declarations[declaration.id] = copy.deepcopy(declaration)
+        self.store.declarations[declaration.id] = _stored(declaration)
+
+    def referencing(self, document_hash: str) -> list[CustomsDeclaration]:
+        return [
+            copy.deepcopy(d)
+            for d in self.store.declarations.values()
+            if document_hash in json.dumps(d.document)
+        ]
 
     def find_by_lrn(self, flow: str, trader_id: str, lrn: str) -> CustomsDeclaration | None:
         for d in self.store.declarations.values():
@@ -362,7 +377,7 @@ class MemoryUnitOfWork(ports.UnitOfWork):
         self.revocations = MemoryRevocations(self._work)
         return self
 
-    def commit(self) -> None:
+    def _commit(self) -> None:
         self.store.__dict__.update(copy.deepcopy(self._work.__dict__))
         self.committed = True
 

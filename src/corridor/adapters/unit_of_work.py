@@ -41,7 +41,7 @@ class SqlUnitOfWork(UnitOfWork):
             self.conn.close()
             self.conn = None
 
-    def commit(self) -> None:
+    def _commit(self) -> None:
         assert self.conn is not None, "commit outside a unit of work"
         try:
             self.conn.commit()

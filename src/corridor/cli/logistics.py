@@ -25,10 +25,9 @@ from corridor.cli.common import (
     post_to_server,
     read_json,
 )
-from corridor.customs.queries import duties_due
+from corridor.cli.simulate import simulate_command
+from corridor.customs.queries import consignment_timeline, duties_due
 from corridor.customs.views import view_for
-from corridor.logistics.cli import simulate_command
-from corridor.logistics.queries import consignment_timeline
 from corridor.service.commands import PayDuties, PostEvents
 from corridor.shared.errors import NotFound
 

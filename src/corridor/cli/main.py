@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import typer
 
-from corridor.cli import declarations, demo, keys, logistics, outbox, report, server, stats, users
-from corridor.documents import cli as documents_cli
+from corridor.cli import declarations, demo, keys, logistics, outbox, report, server, settlement, stats, users
+from corridor.cli import documents as documents_cli
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -20,6 +20,8 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(server.app, name="node")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(documents_cli.app, name="doc")
+app.add_typer(settlement.ledger_app, name="ledger")
+app.add_typer(settlement.settle_app, name="settle")
 app.add_typer(stats.app, name="stats")
 app.add_typer(report.app)
 server.app.add_typer(users.app, name="user")

@@ -9,7 +9,7 @@ from typing import Any
 
 from corridor.customs.domain.duties import DutyLine, assess_import
 from corridor.customs.domain.exchange import RateTable
-from corridor.customs.domain.risk import RiskItem, RiskSubject, RuleSet, assess, compile_rules
+from corridor.customs.domain.risk import RiskDecision, RiskItem, RiskSubject, RuleSet, assess, compile_rules
 from corridor.customs.domain.rules import mass_in_kg, national_code
 from corridor.customs.domain.tariff import TariffBook
 from corridor.customs.domain.valuation import customs_value
@@ -46,7 +46,7 @@ class ReferenceAssessor:
 
     def risk(
         self, declaration: Declaration, flow: str, trader: Trader | None, declaration_id: str, at: datetime
-    ) -> dict[str, Any]:
+    ) -> RiskDecision:
         on_date = at.date()
         items = []
         for item in declaration.GoodsShipment.GovernmentAgencyGoodsItem:
@@ -75,7 +75,7 @@ class ReferenceAssessor:
             items=items,
             on_date=on_date,
         )
-        return assess(subject, self.rules, selection_key=self.selection_key).to_json()
+        return assess(subject, self.rules, selection_key=self.selection_key)
 
     def duties(self, declaration: Declaration, at: datetime) -> dict[str, Any]:
         on_date = at.date()

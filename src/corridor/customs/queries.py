@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from corridor.customs.domain.model import CustomsDeclaration, Stage
-from corridor.customs.views import view_for
+from corridor.customs.views import consignment_view, view_for
 from corridor.service.auth import Principal
 from corridor.service.ports import UnitOfWork
 from corridor.shared.errors import NotFound
@@ -96,7 +96,9 @@ def officer_queue(uow: UnitOfWork, limit: int) -> list[QueueEntry]:
         for d in sorted(waiting, key=lambda d: d.created_at or 0):
             queued = [s for s in uow.declarations.stages(d.id) if s.name == "queued"]
             due = queued[-1].detail.get("due") if queued else None
-            entries.append(QueueEntry(d.id, d.flow, d.lane, d.risk, due))
+            entries.append(
+                QueueEntry(d.id, d.flow, d.lane, None if d.risk is None else d.risk.to_json(), due)
+            )
     return entries
 
 
@@ -115,3 +117,15 @@ def duties_due(uow: UnitOfWork, declaration_id: str) -> DutiesDue:
     if declaration is None or not declaration.assessment:
         raise NotFound(f"declaration {declaration_id} has no assessed duties")
     return DutiesDue(declaration.importer_id, declaration.assessment["totals"])
+
+
+def consignment_timeline(uow: UnitOfWork, viewer: Principal | None, ref: str) -> dict[str, Any]:
+    """NotFound when this node has no declaration of the consignment or the viewer (None: the
+    node's operator, who sees everything) may not see it."""
+    with uow:
+        declaration = uow.declarations.find_by_consignment(ref)
+        if declaration is None or (viewer is not None and not may_see(viewer, declaration)):
+            raise NotFound(f"consignment {ref} not found")
+        stages = uow.declarations.stages(declaration.id)
+        events = uow.events.for_consignment(ref)
+    return consignment_view(declaration, stages, events)

@@ -8,7 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from corridor.customs.domain.model import CustomsDeclaration
+from corridor.customs.domain.model import CustomsDeclaration, Stage
+from corridor.service.ports import StoredEvent
 
 
 class DeclarationView(BaseModel):
@@ -46,9 +47,41 @@ class OfficerDeclarationView(DeclarationView):
 
     @classmethod
     def of(cls, d: CustomsDeclaration) -> OfficerDeclarationView:
-        return cls(**DeclarationView.of(d).model_dump(), risk=d.risk)
+        return cls(**DeclarationView.of(d).model_dump(), risk=None if d.risk is None else d.risk.to_json())
 
 
 def view_for(role: str, declaration: CustomsDeclaration) -> dict[str, Any]:
     chosen = OfficerDeclarationView if role in ("officer", "admin") else DeclarationView
     return chosen.of(declaration).model_dump(mode="json")
+
+
+def consignment_view(
+    declaration: CustomsDeclaration, stages: list[Stage], events: list[StoredEvent]
+) -> dict[str, Any]:
+    entries: list[dict[str, Any]] = [
+        {"at": s.at.isoformat(), "source": "customs", "what": s.name, "detail": s.detail} for s in stages
+    ]
+    entries += [
+        {
+            "at": e.event_time.isoformat(),
+            "source": "logistics",
+            "what": e.biz_step,
+            "location": e.locode,
+            "containers": list(e.containers),
+            "event_id": e.event_id,
+        }
+        for e in events
+    ]
+    entries.sort(key=lambda entry: entry["at"])
+    arrival = next((s.at for s in stages if s.name == "arrival"), None)
+    release = next((s.at for s in stages if s.name == "release"), None)
+    release_hours = (release - arrival).total_seconds() / 3600 if arrival and release else None
+    return {
+        "consignment": declaration.consignment,
+        "declaration_id": declaration.id,
+        "flow": declaration.flow,
+        "status": declaration.status,
+        "lane": declaration.lane,
+        "release_hours": None if release_hours is None else round(max(release_hours, 0.0), 3),
+        "timeline": entries,
+    }

@@ -23,11 +23,7 @@ def _party(party: dict[str, Any]) -> dict[str, Any]:
 
 def documents_for(declaration: dict[str, Any]) -> list[dict[str, Any]]:
     """A certificate of origin and a commercial invoice that agree with the declaration."""
-    d = declaration["Declaration"]
-    shipment = d["GoodsShipment"]
-    consignment = shipment["Consignment"]
-    importer, invoice_ref, terms = shipment["Importer"], shipment["Invoice"], shipment["TradeTerms"]
-    issued = invoice_ref["IssueDateTime"][:10]
+    shipment = declaration["Declaration"]["GoodsShipment"]
     national = "ITC-HS" if shipment["ExportCountry"]["ID"] == "IN" else "TNVED"
     lines = []
     for item in shipment["GovernmentAgencyGoodsItem"]:
@@ -35,13 +31,24 @@ def documents_for(declaration: dict[str, Any]) -> list[dict[str, Any]]:
             c["ID"] for c in item["Commodity"]["Classification"] if c["IdentificationTypeCode"] == national
         )
         lines.append((item, code))
-    certificate = {
+    return [_certificate_of_origin(declaration, lines), _commercial_invoice(declaration, lines)]
+
+
+def _certificate_of_origin(
+    declaration: dict[str, Any], lines: list[tuple[dict[str, Any], str]]
+) -> dict[str, Any]:
+    d = declaration["Declaration"]
+    shipment = d["GoodsShipment"]
+    consignment = shipment["Consignment"]
+    invoice_ref = shipment["Invoice"]
+    issued = invoice_ref["IssueDateTime"][:10]
+    return {
         "$template": {"name": "CERTIFICATE_OF_ORIGIN", "type": "EMBEDDED_RENDERER"},
         "documentType": "CERTIFICATE_OF_ORIGIN",
         "id": f"SAMPLE-CO-{d['FunctionalReferenceID']}",
         "issueDate": issued,
         "exporter": _party(d["Exporter"]),
-        "consignee": _party(importer),
+        "consignee": _party(shipment["Importer"]),
         "transport": {
             "mode": MODES.get(consignment["DepartureTransportMeans"]["ModeCode"], "MULTIMODAL"),
             "portOfLoading": consignment["LoadingLocation"]["ID"],
@@ -64,15 +71,23 @@ def documents_for(declaration: dict[str, Any]) -> list[dict[str, Any]]:
         "certification": {"place": consignment["LoadingLocation"]["ID"], "date": issued},
         "remarks": "SAMPLE DATA: fictitious parties and goods.",
     }
+
+
+def _commercial_invoice(
+    declaration: dict[str, Any], lines: list[tuple[dict[str, Any], str]]
+) -> dict[str, Any]:
+    d = declaration["Declaration"]
+    shipment = d["GoodsShipment"]
+    invoice_ref, terms = shipment["Invoice"], shipment["TradeTerms"]
     currency = d["InvoiceAmount"]["currencyID"]
-    invoice = {
+    return {
         "$template": {"name": "COMMERCIAL_INVOICE", "type": "EMBEDDED_RENDERER"},
         "documentType": "COMMERCIAL_INVOICE",
         "id": f"SAMPLE-INV-{invoice_ref['ID']}",
-        "issueDate": issued,
+        "issueDate": invoice_ref["IssueDateTime"][:10],
         "invoiceNumber": invoice_ref["ID"],
         "seller": _party(d["Exporter"]),
-        "buyer": _party(importer),
+        "buyer": _party(shipment["Importer"]),
         "incoterms": {"code": terms["ConditionCode"], "place": terms["LocationID"]},
         "currency": currency,
         "items": [
@@ -90,7 +105,6 @@ def documents_for(declaration: dict[str, Any]) -> list[dict[str, Any]]:
         "totalAmount": copy.deepcopy(d["InvoiceAmount"]),
         "remarks": "SAMPLE DATA: fictitious parties and goods.",
     }
-    return [certificate, invoice]
 
 
 def _unit_price(item: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from corridor.customs.domain.model import EXPORT, IMPORT, UNDER_CONTROL
+from corridor.customs.domain.vocabulary import Flow, Status
 from corridor.demo.paperwork import documents_for, reference
 from corridor.demo.samples import SampleCorridor
 from corridor.demo.voyage import DemoClock, run_voyages
@@ -83,7 +83,9 @@ class Corridor:
 class DemoSummary:
     consignments: int = 0
     by_direction: Counter[str] = field(default_factory=Counter)
-    lanes: dict[str, Counter[str]] = field(default_factory=lambda: {EXPORT: Counter(), IMPORT: Counter()})
+    lanes: dict[str, Counter[str]] = field(
+        default_factory=lambda: {Flow.EXPORT: Counter(), Flow.IMPORT: Counter()}
+    )
     duties: dict[str, Decimal] = field(default_factory=dict)
     messages_signed: int = 0
     messages_verified: int = 0
@@ -178,7 +180,7 @@ def run_demo(
             wrapped = registry.issue(documents_for(document), chambers[origin])
             summary.documents_issued += len(wrapped)
             declaration = node.handle(FileDeclaration(reference(document, wrapped), documents=tuple(wrapped)))
-            if declaration.status == UNDER_CONTROL:
+            if declaration.status == Status.UNDER_CONTROL:
                 node.handle(
                     ClearDeclaration(
                         declaration.id,
@@ -233,14 +235,14 @@ def _collect(corridor: Corridor, summary: DemoSummary) -> None:
             summary.messages_rejected += uow.rejections.count()
             for declaration in _all(uow):
                 summary.lanes[declaration.flow][declaration.lane or "none"] += 1
-                summary.document_findings += len((declaration.risk or {}).get("documents", []))
+                summary.document_findings += len(declaration.risk.documents) if declaration.risk else 0
                 if (
-                    declaration.flow == EXPORT
+                    declaration.flow == Flow.EXPORT
                     and declaration.ack
                     and declaration.ack.get("status") == "accepted"
                 ):
                     summary.acknowledged += 1
-                if declaration.flow == IMPORT and declaration.assessment:
+                if declaration.flow == Flow.IMPORT and declaration.assessment:
                     for total in declaration.assessment.get("totals", []):
                         currency = total["currencyID"]
                         summary.duties[currency] = summary.duties.get(currency, Decimal(0)) + Decimal(

@@ -190,60 +190,118 @@ def sample_declaration(
     importers: list[SampleTrader],
 ) -> dict[str, Any]:
     products = INDIA_TO_RUSSIA if origin == "IN" else RUSSIA_TO_INDIA
-    destination = "RU" if origin == "IN" else "IN"
     loading, unloading, days = rng.choice(ROUTES[origin])
     exporter, importer = rng.choice(exporters), rng.choice(importers)
     currency = rng.choice(("USD", "USD", "INR", "RUB") if origin == "IN" else ("USD", "USD", "RUB", "INR"))
-    per_usd = {"USD": Decimal(1), "INR": Decimal("88.5"), "RUB": Decimal("80")}[currency]
     chosen = rng.sample(products, k=rng.choice((1, 1, 2)))
     containers: list[dict[str, Any]] = []
-    items = []
+    items: list[dict[str, Any]] = []
     total = Decimal(0)
     for seq, product in enumerate(chosen, start=1):
-        quantity = Decimal(rng.randint(*product.units))
-        price = (product.usd_per_unit * Decimal(rng.uniform(0.85, 1.2)) * per_usd).quantize(Decimal("0.01"))
-        value = (price * quantity).quantize(Decimal("0.01"))
-        net = (product.kg_per_unit * quantity).quantize(Decimal("0.001"))
-        gross = (net * Decimal("1.04") + 1).quantize(Decimal("0.001"))
-        equipment = []
-        if product.containerised:
-            for _ in range(max(1, min(6, int(gross // 20_000) + 1))):
-                containers.append(
-                    {
-                        "SequenceNumeric": len(containers) + 1,
-                        "ID": sample_container(rng, rng.choice(CARRIER_PREFIXES)),
-                        "Seal": [{"SequenceNumeric": 1, "ID": f"SL{rng.randint(100000, 999999)}"}],
-                    }
-                )
-                equipment.append(len(containers))
-        origin_item = "IN" if origin == "IN" else "RU"
-        items.append(
-            {
-                "SequenceNumeric": seq,
-                "Commodity": {
-                    "Description": product.name,
-                    "Classification": [
-                        {"ID": product.itc_hs, "IdentificationTypeCode": "ITC-HS"},
-                        {"ID": product.tnved, "IdentificationTypeCode": "TNVED"},
-                    ],
-                    "InvoiceLine": {"ItemChargeAmount": {"value": str(value), "currencyID": currency}},
-                },
-                "GoodsMeasure": {
-                    "GrossMassMeasure": {"value": str(gross), "unitCode": "KGM"},
-                    "NetNetWeightMeasure": {"value": str(net), "unitCode": "KGM"},
-                    "TariffQuantity": {"value": str(quantity), "unitCode": product.unit},
-                },
-                # no trade agreement between India and the EAEU: origin is non-preferential
-                "Origin": {"CountryCode": origin_item, "TypeCode": "1"},
-                "GovernmentProcedure": [{"CurrentCode": "10", "PreviousCode": "00"}],  # permanent export
-                "TransportEquipmentSequence": equipment,
-            }
-        )
+        item, value = _sample_item(rng, seq, product, origin, currency, containers)
+        items.append(item)
         total += value
     incoterm = rng.choice(("FOB", "CIF", "CFR", "FCA", "CIP"))
     filed = now
+    shipment: dict[str, Any] = {
+        "Importer": copy.deepcopy(importer.party),
+        "TradeTerms": {
+            "ConditionCode": incoterm,
+            "LocationID": loading if incoterm in ("FOB", "FCA") else unloading,
+        },
+        "Invoice": {
+            "ID": f"INV-{origin}-{index:06d}",
+            "IssueDateTime": (filed - timedelta(days=2)).isoformat(),
+        },
+        "CustomsValuation": _sample_valuation(incoterm, total, currency),
+        "ExportCountry": {"ID": origin},
+        "Destination": {"CountryCode": "RU" if origin == "IN" else "IN"},
+        "Consignment": _sample_consignment(rng, origin, index, (loading, unloading, days), filed, containers),
+        "GovernmentAgencyGoodsItem": items,
+    }
+    aeo = [
+        {"ID": trader.aeo_certificate, "RoleCode": role}
+        for trader, role in ((exporter, "EX"), (importer, "IM"))
+        if trader.aeo_certificate is not None
+    ]
+    if aeo:
+        shipment["AEOMutualRecognitionParty"] = aeo
+    return {
+        "Declaration": {
+            "FunctionCode": "9",
+            "TypeCode": "EX",
+            "FunctionalReferenceID": f"SAMPLE-{origin}-{index:06d}-{rng.randint(1000, 9999)}",
+            "IssueDateTime": filed.isoformat(),
+            "GoodsItemQuantity": len(items),
+            "InvoiceAmount": {"value": str(total), "currencyID": currency},
+            "DeclarationOffice": {"ID": loading},
+            "Exporter": copy.deepcopy(exporter.party),
+            "GoodsShipment": shipment,
+        }
+    }
+
+
+def _sample_item(
+    rng: random.Random,
+    seq: int,
+    product: Product,
+    origin: str,
+    currency: str,
+    containers: list[dict[str, Any]],
+) -> tuple[dict[str, Any], Decimal]:
+    """One goods item of ``product`` and its value; its containers are appended to ``containers``."""
+    per_usd = {"USD": Decimal(1), "INR": Decimal("88.5"), "RUB": Decimal("80")}[currency]
+    quantity = Decimal(rng.randint(*product.units))
+    price = (product.usd_per_unit * Decimal(rng.uniform(0.85, 1.2)) * per_usd).quantize(Decimal("0.01"))
+    value = (price * quantity).quantize(Decimal("0.01"))
+    net = (product.kg_per_unit * quantity).quantize(Decimal("0.001"))
+    gross = (net * Decimal("1.04") + 1).quantize(Decimal("0.001"))
+    equipment = []
+    if product.containerised:
+        for _ in range(max(1, min(6, int(gross // 20_000) + 1))):
+            containers.append(
+                {
+                    "SequenceNumeric": len(containers) + 1,
+                    "ID": sample_container(rng, rng.choice(CARRIER_PREFIXES)),
+                    "Seal": [{"SequenceNumeric": 1, "ID": f"SL{rng.randint(100000, 999999)}"}],
+                }
+            )
+            equipment.append(len(containers))
+    item = {
+        "SequenceNumeric": seq,
+        "Commodity": {
+            "Description": product.name,
+            "Classification": [
+                {"ID": product.itc_hs, "IdentificationTypeCode": "ITC-HS"},
+                {"ID": product.tnved, "IdentificationTypeCode": "TNVED"},
+            ],
+            "InvoiceLine": {"ItemChargeAmount": {"value": str(value), "currencyID": currency}},
+        },
+        "GoodsMeasure": {
+            "GrossMassMeasure": {"value": str(gross), "unitCode": "KGM"},
+            "NetNetWeightMeasure": {"value": str(net), "unitCode": "KGM"},
+            "TariffQuantity": {"value": str(quantity), "unitCode": product.unit},
+        },
+        # no trade agreement between India and the EAEU: origin is non-preferential
+        "Origin": {"CountryCode": "IN" if origin == "IN" else "RU", "TypeCode": "1"},
+        "GovernmentProcedure": [{"CurrentCode": "10", "PreviousCode": "00"}],  # permanent export
+        "TransportEquipmentSequence": equipment,
+    }
+    return item, value
+
+
+def _sample_consignment(
+    rng: random.Random,
+    origin: str,
+    index: int,
+    route: tuple[str, str, int],
+    filed: datetime,
+    containers: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The voyage: ports, departure a day or so after filing, a sample vessel, bill of lading, carrier."""
+    loading, unloading, days = route
     departure = filed + timedelta(days=1, hours=rng.randint(0, 12))
-    consignment: dict[str, Any] = {
+    return {
         "LoadingLocation": {"ID": loading},
         "UnloadingLocation": {"ID": unloading},
         "DepartureDateTime": departure.isoformat(),
@@ -260,6 +318,10 @@ def sample_declaration(
         "Carrier": copy.deepcopy(SAMPLE_CARRIERS[origin]),
         "TransportEquipment": containers,
     }
+
+
+def _sample_valuation(incoterm: str, total: Decimal, currency: str) -> dict[str, Any]:
+    """Transaction value; freight declared under FOB/FCA and insurance under FOB/FCA/CFR (sample shares)."""
     valuation: dict[str, Any] = {"MethodCode": "1"}  # transaction value
     if incoterm in ("FOB", "FCA"):
         valuation["FreightChargeAmount"] = {
@@ -271,42 +333,7 @@ def sample_declaration(
             "value": str((total * Decimal("0.005")).quantize(Decimal("0.01"))),
             "currencyID": currency,
         }
-    aeo = [
-        {"ID": trader.aeo_certificate, "RoleCode": role}
-        for trader, role in ((exporter, "EX"), (importer, "IM"))
-        if trader.aeo_certificate is not None
-    ]
-    shipment: dict[str, Any] = {
-        "Importer": copy.deepcopy(importer.party),
-        "TradeTerms": {
-            "ConditionCode": incoterm,
-            "LocationID": loading if incoterm in ("FOB", "FCA") else unloading,
-        },
-        "Invoice": {
-            "ID": f"INV-{origin}-{index:06d}",
-            "IssueDateTime": (filed - timedelta(days=2)).isoformat(),
-        },
-        "CustomsValuation": valuation,
-        "ExportCountry": {"ID": origin},
-        "Destination": {"CountryCode": destination},
-        "Consignment": consignment,
-        "GovernmentAgencyGoodsItem": items,
-    }
-    if aeo:
-        shipment["AEOMutualRecognitionParty"] = aeo
-    return {
-        "Declaration": {
-            "FunctionCode": "9",
-            "TypeCode": "EX",
-            "FunctionalReferenceID": f"SAMPLE-{origin}-{index:06d}-{rng.randint(1000, 9999)}",
-            "IssueDateTime": filed.isoformat(),
-            "GoodsItemQuantity": len(items),
-            "InvoiceAmount": {"value": str(total), "currencyID": currency},
-            "DeclarationOffice": {"ID": loading},
-            "Exporter": copy.deepcopy(exporter.party),
-            "GoodsShipment": shipment,
-        }
-    }
+    return valuation
 
 
 INDIAN_CITIES = (("Mumbai", "400001"), ("Hyderabad", "500001"), ("Chennai", "600001"), ("Kolkata", "700001"))

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from corridor.customs.domain.model import IMPORT, RELEASED
+from corridor.customs.domain.model import CustomsDeclaration
+from corridor.customs.domain.vocabulary import Flow, Status
 from corridor.demo.carrier import milestones
-from corridor.logistics.customs_link import declared_carrier
 from corridor.node.bootstrap import Node
 from corridor.service.commands import ClearDeclaration, PayDuties, PostEvents, ReleaseDeclaration
 from corridor.shared.errors import Conflict
@@ -55,6 +55,25 @@ class VoyageReport:
         }
 
 
+class _Agenda:
+    """What happens next, in time order (ties in the order they were scheduled)."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[datetime, int, str, Any]] = []
+        self._order = 0
+
+    def schedule(self, at: datetime, kind: str, payload: Any) -> None:
+        self._order += 1
+        heapq.heappush(self._heap, (at, self._order, kind, payload))
+
+    def pop(self) -> tuple[datetime, str, Any]:
+        at, _, kind, payload = heapq.heappop(self._heap)
+        return at, kind, payload
+
+    def __bool__(self) -> bool:
+        return bool(self._heap)
+
+
 def run_voyages(
     nodes: dict[str, Node],
     pump: Callable[[], int],
@@ -63,45 +82,16 @@ def run_voyages(
     on_step: Callable[[], None] | None = None,
 ) -> VoyageReport:
     rng = random.Random(seed)
-    agenda: list[tuple[datetime, int, str, Any]] = []
-    order = 0
-
-    def schedule(at: datetime, kind: str, payload: Any) -> None:
-        nonlocal order
-        order += 1
-        heapq.heappush(agenda, (at, order, kind, payload))
-
+    agenda = _Agenda()
     for destination, node in nodes.items():
         origin = "RU" if destination == "IN" else "IN"
         with node.uow() as uow:
-            imports = [d for d in uow.declarations.query(limit=100_000) if d.flow == IMPORT]
+            imports = [d for d in uow.declarations.query(limit=100_000) if d.flow == Flow.IMPORT]
         for imported in imports:
-            consignment = imported.document["Declaration"]["GoodsShipment"]["Consignment"]
-            departure = datetime.fromisoformat(consignment["DepartureDateTime"])
-            arrival = datetime.fromisoformat(consignment["ArrivalDateTime"])
-            document = milestones(imported.document, imported.peer_id or imported.id, departure, arrival)
-            carrier = declared_carrier(imported)  # the consignment's carrier posts its milestones
-            for event in document["epcisBody"]["eventList"]:
-                single = {**document, "epcisBody": {"eventList": [event]}}
-                schedule(datetime.fromisoformat(event["eventTime"]), "event", (origin, (single, carrier)))
-            paid_at = (
-                clock.now + timedelta(hours=1)
-                if rng.random() < PAY_BEFORE_ARRIVAL
-                else arrival + timedelta(hours=rng.uniform(2, 36))
-            )
-            schedule(paid_at, "pay", (destination, imported.id))
-            if imported.lane in ("yellow", "red"):
-                check_at = arrival + timedelta(
-                    hours=rng.uniform(2, 10) if imported.lane == "yellow" else rng.uniform(6, 30)
-                )
-                if imported.lane == "yellow" and rng.random() < 0.5:
-                    check_at = clock.now + timedelta(
-                        hours=rng.uniform(1, 12)
-                    )  # documents checked before arrival
-                schedule(check_at, "officer", (destination, imported.id))
+            _plan_voyage(agenda, imported, origin, destination, clock, rng)
     report = VoyageReport()
     while agenda:
-        at, _, kind, payload = heapq.heappop(agenda)
+        at, kind, payload = agenda.pop()
         clock.advance_to(at)
         country, subject = payload[0], payload[1]
         node = nodes[country]
@@ -114,12 +104,44 @@ def run_voyages(
             assert declaration is not None and declaration.assessment is not None
             node.handle(PayDuties(subject, declaration.importer_id, declaration.assessment["totals"], "DEMO"))
         elif not _officer(node, country, subject) and kind_attempts(payload) < 60:
-            schedule(at + timedelta(hours=4), kind, (country, subject, kind_attempts(payload) + 1))
+            agenda.schedule(at + timedelta(hours=4), kind, (country, subject, kind_attempts(payload) + 1))
         pump()
         if on_step:
             on_step()
     _measure(nodes, report)
     return report
+
+
+def _plan_voyage(
+    agenda: _Agenda,
+    imported: CustomsDeclaration,
+    origin: str,
+    destination: str,
+    clock: DemoClock,
+    rng: random.Random,
+) -> None:
+    """Schedule one import's carrier milestones, its duty payment and, off the green lane, its check."""
+    consignment = imported.document["Declaration"]["GoodsShipment"]["Consignment"]
+    departure = datetime.fromisoformat(consignment["DepartureDateTime"])
+    arrival = datetime.fromisoformat(consignment["ArrivalDateTime"])
+    document = milestones(imported.document, imported.peer_id or imported.id, departure, arrival)
+    carrier = imported.carrier  # the consignment's carrier posts its milestones
+    for event in document["epcisBody"]["eventList"]:
+        single = {**document, "epcisBody": {"eventList": [event]}}
+        agenda.schedule(datetime.fromisoformat(event["eventTime"]), "event", (origin, (single, carrier)))
+    paid_at = (
+        clock.now + timedelta(hours=1)
+        if rng.random() < PAY_BEFORE_ARRIVAL
+        else arrival + timedelta(hours=rng.uniform(2, 36))
+    )
+    agenda.schedule(paid_at, "pay", (destination, imported.id))
+    if imported.lane in ("yellow", "red"):
+        check_at = arrival + timedelta(
+            hours=rng.uniform(2, 10) if imported.lane == "yellow" else rng.uniform(6, 30)
+        )
+        if imported.lane == "yellow" and rng.random() < 0.5:
+            check_at = clock.now + timedelta(hours=rng.uniform(1, 12))  # documents checked before arrival
+        agenda.schedule(check_at, "officer", (destination, imported.id))
 
 
 def kind_attempts(payload: tuple[Any, ...]) -> int:
@@ -141,7 +163,7 @@ def _officer(node: Node, country: str, declaration_id: str) -> bool:
         return declaration.status, {s.name for s in stages} | ({"conform"} if examined else set())
 
     status, seen = state()
-    if status == RELEASED:
+    if status == Status.RELEASED:
         return True
     try:
         if "conform" not in seen:
@@ -151,13 +173,13 @@ def _officer(node: Node, country: str, declaration_id: str) -> bool:
     except Conflict:  # the goods are not there yet, or the duties are not paid: look again later
         return False
     status, seen = state()
-    return status == RELEASED or "arrival" not in seen
+    return status == Status.RELEASED or "arrival" not in seen
 
 
 def _measure(nodes: dict[str, Node], report: VoyageReport) -> None:
     for node in nodes.values():
         with node.uow() as uow:
-            for declaration in uow.declarations.query(status=RELEASED, limit=100_000):
+            for declaration in uow.declarations.query(status=Status.RELEASED, limit=100_000):
                 stages = {s.name: s.at for s in uow.declarations.stages(declaration.id)}
                 hours = (stages["release"] - stages["arrival"]).total_seconds() / 3600
                 report.released += 1

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from corridor.documents import service
 from corridor.documents.crosscheck import HEX64, Finding, assess_documents, decl_document_refs
+from corridor.documents.events import DocumentRevoked
 from corridor.documents.revocation import MESSAGE_TYPE as REVOCATION
 from corridor.documents.revocation import RevocationRecord, accept_revocation
 from corridor.service.commands import RevokeDocument
@@ -19,11 +20,9 @@ from corridor.service.ports import UnitOfWork
 from corridor.shared.errors import FieldError, Forbidden, InvalidInput
 from corridor.shared.validation import field_errors
 
-LANE_RANK = {"green": 0, "yellow": 1, "red": 2}
-
 
 def referenced_documents(
-    ctx: NodeContext, uow: UnitOfWork, declaration: dict[str, Any], provided: Any, now: datetime
+    uow: UnitOfWork, declaration: dict[str, Any], provided: Any, now: datetime
 ) -> tuple[list[dict[str, Any]], list[Finding]]:
     """The wrapped documents the declaration references (those provided, else those stored
     earlier), stored for the record, and the findings of verifying and cross-checking them."""
@@ -49,7 +48,7 @@ def referenced_documents(
                 [FieldError(f"documents[{i}]", f"{target} is not referenced by the declaration")]
             )
         given[target] = doc
-    if not refs or ctx.documents is None:
+    if not refs:
         return [], []
     stored = {
         d["signature"]["targetHash"]: d for d in uow.documents.get_many([h for h in hashes if h not in given])
@@ -58,14 +57,6 @@ def referenced_documents(
     findings = assess_documents(declaration, documents, uow.issuers, uow.revocations)
     uow.documents.add_many(list(given.values()), now)
     return documents, findings
-
-
-def merge_lane(risk: dict[str, Any], findings: list[Finding]) -> dict[str, Any]:
-    """The risk decision with the document findings folded in: the most severe lane wins."""
-    if not findings:
-        return risk
-    lane = max([risk["lane"], *(f.lane for f in findings)], key=LANE_RANK.__getitem__)
-    return {**risk, "lane": lane, "documents": [f.to_json() for f in findings]}
 
 
 def revoke_document(cmd: RevokeDocument, uow: UnitOfWork, ctx: NodeContext) -> dict[str, Any]:
@@ -88,6 +79,7 @@ def revoke_document(cmd: RevokeDocument, uow: UnitOfWork, ctx: NodeContext) -> d
             body=record.to_json(),
             now=ctx.clock(),
         )
+        uow.publish(DocumentRevoked(record.kind, record.hash, record.reason, ctx.clock()))
         uow.commit()
     return record.to_json()
 
@@ -105,4 +97,6 @@ def on_revocation(
         fresh = accept_revocation(uow.revocations, uow.issuers, record)
     except Forbidden as exc:
         raise InvalidInput([FieldError("body.signature", str(exc))]) from None
+    if fresh:
+        uow.publish(DocumentRevoked(record.kind, record.hash, record.reason, ctx.clock()))
     return {"status": "accepted" if fresh else "known", "kind": record.kind, "hash": record.hash}

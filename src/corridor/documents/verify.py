@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from corridor.documents.issuers import IssuerRegistry
+from corridor.documents.issuers import Issuer, IssuerRegistry
 from corridor.documents.oa.errors import OAFormatError
 from corridor.documents.oa.flatten import iter_leaves
 from corridor.documents.oa.merkle import check_proof
@@ -105,16 +105,10 @@ def check_format(doc: Any) -> list[FieldError]:
     """Structural checks of a wrapped OA v2 document; an empty list means well formed."""
     if not isinstance(doc, dict):
         return [FieldError("document", "a wrapped document must be a JSON object")]
+    version = _version_error(doc)
+    if version is not None:
+        return [version]
     errors: list[FieldError] = []
-    version = doc.get("version")
-    if version != SCHEMA_V2:
-        if version == SCHEMA_V3 or "@context" in doc:
-            reason = "OpenAttestation v3 documents are not supported; expected v2"
-        elif version is None:
-            reason = "missing; a wrapped v2 document has version " + SCHEMA_V2
-        else:
-            reason = f"unsupported version {version!r}; expected {SCHEMA_V2}"
-        return [FieldError("version", reason)]
     for key in doc:
         if key not in TOP_LEVEL_KEYS:
             errors.append(
@@ -122,30 +116,7 @@ def check_format(doc: Any) -> list[FieldError]:
             )
     if "schema" in doc and not isinstance(doc["schema"], str):
         errors.append(FieldError("schema", "must be a string"))
-    sig = doc.get("signature")
-    if sig is None:
-        errors.append(
-            FieldError("signature", "missing: the document is not wrapped (no SHA3MerkleProof block)")
-        )
-    elif not isinstance(sig, dict):
-        errors.append(FieldError("signature", "must be an object"))
-    else:
-        if sig.get("type") != SIGNATURE_TYPE:
-            errors.append(FieldError("signature.type", f"must be {SIGNATURE_TYPE!r}"))
-        for key in ("targetHash", "merkleRoot"):
-            if not (isinstance(sig.get(key), str) and HEX64.match(sig[key])):
-                errors.append(
-                    FieldError(f"signature.{key}", "must be a 32-byte hash: 64 lowercase hex characters")
-                )
-        proof = sig.get("proof")
-        errors += _hex_list_errors(proof, "signature.proof")
-        if isinstance(proof, list) and len(proof) > MAX_PROOF_LENGTH:
-            errors.append(
-                FieldError("signature.proof", f"has {len(proof)} steps; at most {MAX_PROOF_LENGTH}")
-            )
-        for key in sig:
-            if key not in ("type", "targetHash", "proof", "merkleRoot"):
-                errors.append(FieldError(f"signature.{key}", "unknown member of the signature block"))
+    errors += _signature_errors(doc.get("signature"))
     privacy = doc.get("privacy")
     if privacy is not None:
         if not isinstance(privacy, dict):
@@ -169,6 +140,43 @@ def check_format(doc: Any) -> list[FieldError]:
         return errors
     if not errors:
         errors += validate_raw_v2(get_data(doc))
+    return errors
+
+
+def _version_error(doc: dict[str, Any]) -> FieldError | None:
+    version = doc.get("version")
+    if version == SCHEMA_V2:
+        return None
+    if version == SCHEMA_V3 or "@context" in doc:
+        reason = "OpenAttestation v3 documents are not supported; expected v2"
+    elif version is None:
+        reason = "missing; a wrapped v2 document has version " + SCHEMA_V2
+    else:
+        reason = f"unsupported version {version!r}; expected {SCHEMA_V2}"
+    return FieldError("version", reason)
+
+
+def _signature_errors(sig: Any) -> list[FieldError]:
+    """The SHA3MerkleProof block: type, targetHash, merkleRoot and a bounded proof, nothing else."""
+    if sig is None:
+        return [FieldError("signature", "missing: the document is not wrapped (no SHA3MerkleProof block)")]
+    if not isinstance(sig, dict):
+        return [FieldError("signature", "must be an object")]
+    errors: list[FieldError] = []
+    if sig.get("type") != SIGNATURE_TYPE:
+        errors.append(FieldError("signature.type", f"must be {SIGNATURE_TYPE!r}"))
+    for key in ("targetHash", "merkleRoot"):
+        if not (isinstance(sig.get(key), str) and HEX64.match(sig[key])):
+            errors.append(
+                FieldError(f"signature.{key}", "must be a 32-byte hash: 64 lowercase hex characters")
+            )
+    proof = sig.get("proof")
+    errors += _hex_list_errors(proof, "signature.proof")
+    if isinstance(proof, list) and len(proof) > MAX_PROOF_LENGTH:
+        errors.append(FieldError("signature.proof", f"has {len(proof)} steps; at most {MAX_PROOF_LENGTH}"))
+    for key in sig:
+        if key not in ("type", "targetHash", "proof", "merkleRoot"):
+            errors.append(FieldError(f"signature.{key}", "unknown member of the signature block"))
     return errors
 
 
@@ -202,6 +210,39 @@ def _skip_rest(checks: list[Check], reason: str) -> None:
 def verify_document(doc: Any, registry: IssuerRegistry, revocations: RevocationStore) -> Verdict:
     checks: list[Check] = []
     verdict = Verdict(checks=checks)
+    entries = _well_formed(doc, checks)
+    if entries is None:
+        return verdict
+    sig = doc["signature"]
+    verdict.target_hash = sig["targetHash"]
+    verdict.merkle_root = sig["merkleRoot"]
+    data = get_data(doc)
+    verdict.data = data
+    verdict.document_type = data.get("documentType") if isinstance(data.get("documentType"), str) else None
+    if not _intact(doc, sig, checks):
+        return verdict
+    registered = _registered_issuers(data, registry, verdict)
+    if registered is None:
+        return verdict
+    if not _signed(registered, entries, sig["merkleRoot"], checks):
+        return verdict
+    record = revocations.find(sig["targetHash"], sig["merkleRoot"], {i.id for i in registered})
+    if record is not None:
+        what = "the document" if record.kind == "document" else "its batch"
+        checks.append(
+            Check(
+                "revocation",
+                "invalid",
+                f"{what} was revoked by {record.issuer_id} at {record.revoked_at}: {record.reason}",
+            )
+        )
+    else:
+        checks.append(Check("revocation", "valid", "neither the document nor its batch is revoked"))
+    return verdict
+
+
+def _well_formed(doc: Any, checks: list[Check]) -> list[dict[str, Any]] | None:
+    """The format check; the proof entries of a well-formed document, ``None`` for a malformed one."""
     errors = check_format(doc)
     entries: list[dict[str, Any]] = []
     if not errors:
@@ -212,15 +253,13 @@ def verify_document(doc: Any, registry: IssuerRegistry, revocations: RevocationS
             Check("format", "invalid", "the document is not a well-formed wrapped OA v2 document", errors)
         )
         _skip_rest(checks, "not checked: the document is malformed")
-        return verdict
+        return None
     checks.append(Check("format", "valid", "well-formed OpenAttestation v2 wrapped document"))
-    sig = doc["signature"]
-    verdict.target_hash = sig["targetHash"]
-    verdict.merkle_root = sig["merkleRoot"]
-    data = get_data(doc)
-    verdict.data = data
-    verdict.document_type = data.get("documentType") if isinstance(data.get("documentType"), str) else None
+    return entries
 
+
+def _intact(doc: dict[str, Any], sig: dict[str, Any], checks: list[Check]) -> bool:
+    """The integrity checks: the data hashes to the targetHash, and the proof leads to the root."""
     digest = digest_document(doc)
     if digest != sig["targetHash"]:
         checks.append(
@@ -231,7 +270,7 @@ def verify_document(doc: Any, registry: IssuerRegistry, revocations: RevocationS
             )
         )
         _skip_rest(checks, "not checked: the document's integrity is broken")
-        return verdict
+        return False
     checks.append(Check("integrity.targetHash", "valid", "the data matches the targetHash"))
     proof = [bytes.fromhex(h) for h in sig["proof"]]
     if not check_proof(proof, bytes.fromhex(sig["merkleRoot"]), bytes.fromhex(sig["targetHash"])):
@@ -243,12 +282,18 @@ def verify_document(doc: Any, registry: IssuerRegistry, revocations: RevocationS
             )
         )
         _skip_rest(checks, "not checked: the document's integrity is broken")
-        return verdict
+        return False
     checks.append(
         Check("integrity.merkleProof", "valid", f"targetHash is in the batch with root {sig['merkleRoot']}")
     )
+    return True
 
-    # Issuer identity: every issuer named in the data must be registered and must have signed.
+
+def _registered_issuers(
+    data: dict[str, Any], registry: IssuerRegistry, verdict: Verdict
+) -> list[Issuer] | None:
+    """Issuer identity: every issuer named in the data must be registered, active and named by its
+    DID key; ``None`` when one is not."""
     issuer_errors: list[FieldError] = []
     registered = []
     for i, item in enumerate(data["issuers"]):
@@ -275,21 +320,27 @@ def verify_document(doc: Any, registry: IssuerRegistry, revocations: RevocationS
         else:
             registered.append(found)
     if issuer_errors:
-        checks.append(
+        verdict.checks.append(
             Check("issuer.registered", "invalid", "an issuer is not registered here", issuer_errors)
         )
-        _skip_rest(checks, "not checked: the issuer is not known")
-        return verdict
-    checks.append(Check("issuer.registered", "valid", ", ".join(f"{i.name} ({i.id})" for i in registered)))
+        _skip_rest(verdict.checks, "not checked: the issuer is not known")
+        return None
+    verdict.checks.append(
+        Check("issuer.registered", "valid", ", ".join(f"{i.name} ({i.id})" for i in registered))
+    )
+    return registered
 
+
+def _signed(
+    registered: list[Issuer], entries: list[dict[str, Any]], merkle_root: str, checks: list[Check]
+) -> bool:
+    """Every registered issuer has signed the merkleRoot, and each of its signatures verifies."""
     sig_errors: list[FieldError] = []
     for issuer in registered:
         mine = [e for e in entries if e.get("verificationMethod") == issuer.verification_method]
         if not mine:
             sig_errors.append(FieldError("proof", f"no signature by {issuer.verification_method}"))
-        elif not all(
-            verify_merkle_root_signature(e, sig["merkleRoot"], issuer.public_key_bytes()) for e in mine
-        ):
+        elif not all(verify_merkle_root_signature(e, merkle_root, issuer.public_key_bytes()) for e in mine):
             sig_errors.append(
                 FieldError("proof", f"the signature by {issuer.verification_method} does not verify")
             )
@@ -298,19 +349,6 @@ def verify_document(doc: Any, registry: IssuerRegistry, revocations: RevocationS
             Check("issuer.signature", "invalid", "the merkleRoot is not signed by the issuer", sig_errors)
         )
         _skip_rest(checks, "not checked: the issuer's signature is missing or wrong")
-        return verdict
+        return False
     checks.append(Check("issuer.signature", "valid", "the merkleRoot is signed by every issuer"))
-
-    record = revocations.find(sig["targetHash"], sig["merkleRoot"], {i.id for i in registered})
-    if record is not None:
-        what = "the document" if record.kind == "document" else "its batch"
-        checks.append(
-            Check(
-                "revocation",
-                "invalid",
-                f"{what} was revoked by {record.issuer_id} at {record.revoked_at}: {record.reason}",
-            )
-        )
-    else:
-        checks.append(Check("revocation", "valid", "neither the document nor its batch is revoked"))
-    return verdict
+    return True

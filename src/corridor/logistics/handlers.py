@@ -5,32 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from corridor.customs.domain.model import IMPORT, RELEASED, CustomsDeclaration
-from corridor.logistics.customs_link import consignment_ref, declared_carrier, replay, write_back
+from corridor.customs.events import DeclarationRegistered, Released
 from corridor.logistics.epcis import make_document, parse_document
-from corridor.logistics.event_rules import LogisticsEvent, Movement, RuleContext, check_event
+from corridor.logistics.event_rules import Movement, RuleContext, check_event
+from corridor.logistics.events import MovementsRecorded
 from corridor.logistics.identifiers import CONTAINER_URI_PREFIX
-from corridor.logistics.release import ReleaseError
 from corridor.service.commands import PostEvents
 from corridor.service.context import NodeContext
 from corridor.service.outbox import enqueue
 from corridor.service.ports import StoredEvent, UnitOfWork
 from corridor.shared.cbv import BizStep
-from corridor.shared.errors import Conflict, FieldError, InvalidInput
+from corridor.shared.errors import FieldError, InvalidInput
+from corridor.shared.movement import GoodsMovement
 
 EVENTS = "logistics.events.v1"
 MOVEMENT_STEPS = frozenset({BizStep.LOADING, BizStep.DEPARTING, BizStep.ARRIVING})
-
-
-def logistics_event(stored: StoredEvent) -> LogisticsEvent:
-    return LogisticsEvent(
-        stored.event_id,
-        stored.event_time,
-        stored.biz_step,
-        stored.locode,
-        stored.containers,
-        (stored.consignment_ref,),
-    )
 
 
 def post_events(cmd: PostEvents, uow: UnitOfWork, ctx: NodeContext) -> dict[str, Any]:
@@ -102,7 +91,7 @@ class _Lookups:
     def carrier_of(self, ref: str) -> str | None:
         if ref not in self.carriers:
             declaration = self.uow.declarations.find_by_consignment(ref)
-            self.carriers[ref] = None if declaration is None else declared_carrier(declaration)
+            self.carriers[ref] = None if declaration is None else declaration.carrier
         return self.carriers[ref]
 
     def history(self, container: str) -> list[Movement]:
@@ -122,14 +111,8 @@ class _Lookups:
                 )
 
 
-def ingest(
-    raw: Any, source: str, uow: UnitOfWork, ctx: NodeContext, now: datetime, poster: str | None = None
-) -> tuple[dict[str, Any], list[Any], _Lookups]:
-    """Check every event (all or nothing), store the new ones, drive the customs of each consignment.
-    ``poster`` is the carrier posting at this node; events relayed by the peer have none."""
-    parsed = parse_document(raw)
-    lookups = _Lookups(uow)
-    rules = RuleContext(
+def _rules(lookups: _Lookups, ctx: NodeContext, now: datetime, poster: str | None) -> RuleContext:
+    return RuleContext(
         is_known_locode=lambda code: ctx.codes.locode(code) is not None,
         consignment_of_container=lookups.consignment_of,
         history=lookups.history,
@@ -138,6 +121,16 @@ def ingest(
         poster=poster,
         carrier_of=lookups.carrier_of,
     )
+
+
+def ingest(
+    raw: Any, source: str, uow: UnitOfWork, ctx: NodeContext, now: datetime, poster: str | None = None
+) -> tuple[dict[str, Any], list[Any], _Lookups]:
+    """Check every event (all or nothing), store the new ones, drive the customs of each consignment.
+    ``poster`` is the carrier posting at this node; events relayed by the peer have none."""
+    parsed = parse_document(raw)
+    lookups = _Lookups(uow)
+    rules = _rules(lookups, ctx, now, poster)
     errors: list[FieldError] = []
     accepted, duplicates, touched = [], 0, set()
     fresh: list[StoredEvent] = []
@@ -169,7 +162,10 @@ def ingest(
     if errors:
         raise InvalidInput(errors)
     uow.events.add_many(fresh, now)
-    released = [ref for ref in sorted(touched) if drive_customs(uow, ref)]
+    for ref in sorted(touched):
+        tell_movements(uow, ref)
+    uow.dispatch_events()
+    released = sorted({e.consignment for e in uow.published if isinstance(e, Released)} & touched)
     return (
         {
             "accepted": len(accepted),
@@ -182,27 +178,19 @@ def ingest(
     )
 
 
-def sync_release(uow: UnitOfWork, declaration: CustomsDeclaration) -> bool:
-    """Replay the import declaration with its consignment's events and write back what follows;
-    True when the declaration changed (the caller saves it)."""
-    if declaration.flow != IMPORT:
-        return False
-    if not declaration.stages:
-        declaration.stages = uow.declarations.stages(declaration.id)
-    events = [logistics_event(e) for e in uow.events.for_consignment(consignment_ref(declaration))]
-    try:
-        machine = replay(declaration, events)
-    except ReleaseError as exc:
-        raise Conflict(f"status: {exc}") from exc
-    return write_back(declaration, machine)
+def tell_movements(uow: UnitOfWork, ref: str) -> None:
+    """Publish every movement known of the consignment, in event-time order."""
+    movements = tuple(
+        GoodsMovement(e.event_id, e.event_time, e.biz_step, e.locode)
+        for e in sorted(uow.events.for_consignment(ref), key=lambda e: (e.event_time, e.event_id))
+    )
+    if movements:
+        uow.publish(MovementsRecorded(ref, movements))
 
 
-def drive_customs(uow: UnitOfWork, ref: str) -> bool:
-    """After new events: update this node's import declaration of ``ref``; True when released now."""
-    declaration = uow.declarations.find_by_consignment(ref)
-    if declaration is None or declaration.flow != IMPORT:
-        return False
-    before = declaration.status
-    if sync_release(uow, declaration):
-        uow.declarations.save(declaration)
-    return before != RELEASED and declaration.status == RELEASED
+def on_declaration_registered(event: DeclarationRegistered, uow: UnitOfWork, ctx: NodeContext) -> None:
+    """A declaration names the consignment's containers: events about them belong to it; what is
+    already known of the consignment is told again for the new declaration."""
+    uow.events.assign(event.consignment, list(event.containers), event.loading_location, event.at)
+    if event.flow == "import":
+        tell_movements(uow, event.consignment)

@@ -24,6 +24,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from corridor.messaging.envelope import b64url, b64url_decode
+from corridor.messaging.envelope import seal as seal_envelope
+from corridor.service.outbox import Sealed
 from corridor.service.ports import CommitConflict, KeyRepository, TrustedKey, UnitOfWork
 from corridor.shared.private import FILE_MODE, private_directory
 
@@ -139,6 +141,21 @@ class KeyRing:
                 f"node {self.node} has no active signing key (`corridor keys rotate` makes one)"
             )
         return active.key_id, self.private.load(active.key_id)
+
+    def seal(
+        self, keys: KeyRepository, *, message_type: str, recipient: str, body: dict[str, Any], now: datetime
+    ) -> Sealed:
+        key_id, private_key = self.signing_key(keys)
+        envelope = seal_envelope(
+            private_key=private_key,
+            key_id=key_id,
+            message_type=message_type,
+            sender=self.node,
+            recipient=recipient,
+            body=body,
+            now=now,
+        )
+        return Sealed(envelope.header.message_id, envelope.to_bytes().decode("utf-8"), key_id)
 
     def resolve(self, keys: KeyRepository, key_id: str, sender: str) -> Ed25519PublicKey:
         """The public key to verify a message from ``sender`` signed with ``key_id``."""

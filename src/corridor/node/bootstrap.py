@@ -15,10 +15,14 @@ from corridor.adapters.database import make_engine, migrate
 from corridor.adapters.unit_of_work import SqlUnitOfWork
 from corridor.customs import handlers as customs
 from corridor.customs.assessment import ReferenceAssessor
+from corridor.customs.events import DeclarationRegistered
 from corridor.documents import handlers as documents
+from corridor.documents.desk import DocumentDesk
+from corridor.documents.events import DocumentRevoked
 from corridor.documents.registry import NodeDocuments
 from corridor.documents.revocation import MESSAGE_TYPE as REVOCATION
 from corridor.logistics import handlers as logistics
+from corridor.logistics.events import MovementsRecorded
 from corridor.messaging.keys import KeyRing, NodeKeys
 from corridor.messaging.relay import Relay, RelayReport
 from corridor.messaging.transport import Transport
@@ -27,8 +31,9 @@ from corridor.refdata.codelists import code_lists
 from corridor.service import commands
 from corridor.service.bus import Handler, MessageBus
 from corridor.service.context import Assessor, NodeContext
-from corridor.service.ports import UnitOfWork
+from corridor.service.ports import EventHandler, UnitOfWork
 from corridor.service.receive import receive_envelope, receive_envelopes
+from corridor.shared.events import Event
 from corridor.shared.private import private_directory
 
 COMMAND_HANDLERS: dict[type[commands.Command], Handler] = {
@@ -43,6 +48,23 @@ COMMAND_HANDLERS: dict[type[commands.Command], Handler] = {
     commands.RevokeDocument: documents.revoke_document,
     commands.GrantMandate: customs.grant_mandate,
 }
+
+
+def event_handlers(ctx: NodeContext) -> dict[type[Event], list[EventHandler]]:
+    """Who reacts to which domain event, each handler bound to the node's context."""
+    subscriptions: dict[type[Event], list[Callable[[Any, UnitOfWork, NodeContext], None]]] = {
+        DeclarationRegistered: [logistics.on_declaration_registered],
+        MovementsRecorded: [customs.on_movements_recorded],
+        DocumentRevoked: [customs.on_document_revoked],
+    }
+    return {kind: [_bound(handler, ctx) for handler in handlers] for kind, handlers in subscriptions.items()}
+
+
+def _bound(handler: Callable[[Any, UnitOfWork, NodeContext], None], ctx: NodeContext) -> EventHandler:
+    def handle(event: Event, uow: UnitOfWork) -> None:
+        handler(event, uow, ctx)
+
+    return handle
 
 
 def utcnow() -> datetime:
@@ -96,7 +118,7 @@ def make_context(
     document_context: NodeDocuments | None = None,
 ) -> NodeContext:
     """The handlers' context; tests pair it with in-memory units of work."""
-    return NodeContext(
+    ctx = NodeContext(
         country=country,
         codes=code_lists(),
         assessor=assessor,
@@ -113,7 +135,10 @@ def make_context(
             REVOCATION: documents.on_revocation,
         },
         documents=document_context,
+        desk=DocumentDesk() if document_context is not None else None,
     )
+    ctx.event_handlers = event_handlers(ctx)
+    return ctx
 
 
 def bootstrap_node(

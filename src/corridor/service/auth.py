@@ -10,7 +10,7 @@ from datetime import datetime
 from corridor.service.ports import ApiKey, UnitOfWork
 from corridor.shared.errors import FieldError, Forbidden, InvalidInput
 
-ROLES = ("admin", "officer", "trader", "peer", "carrier", "issuer")
+ROLES = ("admin", "officer", "trader", "peer", "carrier", "issuer", "bank")
 
 
 class Unauthorized(Exception):

@@ -72,13 +72,19 @@ class MessageBus:
             _log_outcome(command, result)
         return result
 
+    def _unit_of_work(self) -> UnitOfWork:
+        """A unit of work that hands the events it collects to the handlers subscribed to them."""
+        uow = self.uow_factory()
+        uow.event_handlers = self.ctx.event_handlers
+        return uow
+
     def _run(self, handler: Handler, command: Command) -> Any:
         for attempt in range(1, MAX_ATTEMPTS):
             try:
-                return handler(command, self.uow_factory(), self.ctx)
+                return handler(command, self._unit_of_work(), self.ctx)
             except ConcurrentUpdate:
                 time.sleep(random.uniform(0, RETRY_PAUSE_S * attempt))
         try:
-            return handler(command, self.uow_factory(), self.ctx)
+            return handler(command, self._unit_of_work(), self.ctx)
         except ConcurrentUpdate as exc:
             raise Conflict(f"{exc}, on each of {MAX_ATTEMPTS} attempts; try again") from exc

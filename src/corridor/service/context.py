@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from corridor.customs.domain.rules import CodeLookup
-from corridor.customs.schemas import DeclarationType as Declaration
-from corridor.documents.registry import NodeDocuments
 from corridor.service.outbox import Signer
-from corridor.service.ports import KeyRepository, Trader, UnitOfWork
+from corridor.service.ports import EventHandler, KeyRepository, Trader, UnitOfWork
+from corridor.shared.events import Event
+from corridor.shared.findings import LaneFinding
+
+if TYPE_CHECKING:  # capability types for the type checker only: the context loads no capability
+    from corridor.customs.domain.risk import RiskDecision
+    from corridor.customs.domain.rules import CodeLookup
+    from corridor.customs.schemas import DeclarationType as Declaration
+    from corridor.documents.registry import NodeDocuments
 
 
 class Assessor(Protocol):
     def risk(
         self, declaration: Declaration, flow: str, trader: Trader | None, declaration_id: str, at: datetime
-    ) -> dict[str, Any]:
-        """The risk decision as JSON; its ``lane`` is green, yellow or red."""
+    ) -> RiskDecision:
+        """The risk decision: its lane, the rules that fired."""
 
     def duties(self, declaration: Declaration, at: datetime) -> dict[str, Any]:
         """Customs value and duties and taxes of an import declaration, as JSON."""
@@ -30,6 +35,19 @@ class KeyResolver(Protocol):
     def resolve(self, keys: KeyRepository, key_id: str, sender: str) -> Ed25519PublicKey:
         """The public key to verify ``sender``'s message signed with ``key_id``, as the trust list
         ``keys`` says now; LookupError with the reason when it is unknown, revoked or foreign."""
+
+
+class DocumentDesk(Protocol):
+    """The documents capability as customs needs it while assessing a declaration."""
+
+    def check(
+        self, uow: UnitOfWork, declaration: dict[str, Any], provided: Any, now: datetime
+    ) -> Sequence[LaneFinding]:
+        """Store the wrapped documents ``provided`` and verify and cross-check every document the
+        declaration references; InvalidInput naming the field when one is malformed."""
+
+    def referenced(self, uow: UnitOfWork, declaration: dict[str, Any]) -> list[dict[str, Any]]:
+        """The stored wrapped documents the declaration references."""
 
 
 BodyHandler = Callable[[dict[str, Any], dict[str, str], UnitOfWork, "NodeContext"], dict[str, Any]]
@@ -46,6 +64,8 @@ class NodeContext:
     new_id: Callable[[], str]
     body_handlers: dict[str, BodyHandler] = field(default_factory=dict)
     documents: NodeDocuments | None = None
+    desk: DocumentDesk | None = None
+    event_handlers: Mapping[type[Event], Sequence[EventHandler]] = field(default_factory=dict)
 
     @property
     def peer(self) -> str:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-from corridor.customs.domain.model import CustomsDeclaration, Stage
-from corridor.documents.issuers import Issuer
-from corridor.documents.revocation import RevocationRecord
-from corridor.shared.errors import Conflict
+from corridor.service.trust_ports import IssuerRepository, KeyRepository, RevocationRepository, TrustedKey
+from corridor.shared.events import Event
+
+if TYPE_CHECKING:  # the aggregate's type, for the type checker only: no capability is loaded here
+    from corridor.customs.domain.model import CustomsDeclaration, Stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,11 @@ class DeclarationRepository(abc.ABC):
 
     @abc.abstractmethod
     def stages(self, declaration_id: str) -> list[Stage]: ...
+
+    @abc.abstractmethod
+    def referencing(self, document_hash: str) -> list[CustomsDeclaration]:
+        """Declarations whose document references name ``document_hash`` (a targetHash or the
+        merkleRoot of a batch)."""
 
     @abc.abstractmethod
     def summary(self) -> list[dict[str, Any]]:
@@ -218,89 +225,6 @@ class MandateRepository(abc.ABC):
     def exists(self, broker_id: str, exporter_id: str) -> bool: ...
 
 
-@dataclass(frozen=True, slots=True)
-class TrustedKey:
-    """A public key in the node's trust list: its own keys and its peers'."""
-
-    key_id: str
-    node: str
-    public_key: str  # base64url of the 32 raw Ed25519 bytes
-    status: str  # active, retired (verifies, no longer signs) or revoked
-    created: str
-
-    def to_json(self) -> dict[str, str]:
-        return {
-            "key_id": self.key_id,
-            "node": self.node,
-            "public_key": self.public_key,
-            "status": self.status,
-            "created": self.created,
-        }
-
-
-class KeyRepository(abc.ABC):
-    """The trust list; which of the node's own keys signs is the one whose status is active."""
-
-    @abc.abstractmethod
-    def get(self, key_id: str) -> TrustedKey | None: ...
-
-    @abc.abstractmethod
-    def active(self, node: str) -> TrustedKey | None:
-        """The node's active key (the newest, should there be more than one)."""
-
-    @abc.abstractmethod
-    def all(self) -> list[TrustedKey]:
-        """Every key, oldest first."""
-
-    @abc.abstractmethod
-    def add(self, key: TrustedKey) -> None:
-        """Insert a key whose id is not in the list yet."""
-
-    @abc.abstractmethod
-    def set_status(self, key_id: str, status: str) -> None: ...
-
-
-class IssuerRepository(abc.ABC):
-    """The issuer registry: issuing bodies this node trusts, by their public keys."""
-
-    @abc.abstractmethod
-    def get(self, issuer_id: str) -> Issuer | None: ...
-
-    @abc.abstractmethod
-    def list_issuers(self) -> list[Issuer]:
-        """Every issuer, by id."""
-
-    def add(self, issuer: Issuer, source: str = "imported") -> None:
-        """Record an issuer; the same issuer again changes nothing. Raise Conflict when its id is
-        registered with another key. ``source`` says where it came from (registered here,
-        imported, migrated)."""
-        existing = self.get(issuer.id)
-        if existing is None:
-            self._insert(issuer, source)
-        elif existing.public_key != issuer.public_key:
-            raise Conflict(f"issuer {issuer.id} is already registered with another key")
-
-    @abc.abstractmethod
-    def _insert(self, issuer: Issuer, source: str) -> None:
-        """Store an issuer whose id is not registered yet."""
-
-
-class RevocationRepository(abc.ABC):
-    """Revocations of documents (targetHash) and batches (merkleRoot), as signed by their issuers."""
-
-    @abc.abstractmethod
-    def find(self, target_hash: str, merkle_root: str, issuer_ids: set[str]) -> RevocationRecord | None:
-        """A revocation of the document or of its batch by one of ``issuer_ids``, if any."""
-
-    @abc.abstractmethod
-    def add(self, record: RevocationRecord) -> bool:
-        """Store ``record``; False when the same hash was already revoked by the same issuer."""
-
-    @abc.abstractmethod
-    def list_records(self) -> list[RevocationRecord]:
-        """Every revocation, oldest first."""
-
-
 class ConcurrentUpdate(Exception):
     """The aggregate changed since it was read; the caller retries."""
 
@@ -309,8 +233,17 @@ class CommitConflict(Exception):
     """The commit broke a uniqueness rule, e.g. the same message id was stored concurrently."""
 
 
+EventHandler = Callable[[Event, "UnitOfWork"], None]
+MAX_EVENT_ROUNDS = 50  # reactions that cause reactions: a loop this deep is a defect, not a workload
+
+
 class UnitOfWork(abc.ABC):
-    declarations: DeclarationRepository
+    """One transaction over the node's stores. Before it commits, it collects the domain events
+    recorded by the aggregates it handed out (and those published to it) and hands each to the
+    handlers subscribed to its type, in the same transaction; what they record is handed on in turn."""
+
+    event_handlers: Mapping[type[Event], Sequence[EventHandler]] = {}
+    published: list[Event]  # every event dispatched in this transaction, in order
     outbox: OutboxRepository
     inbox: InboxRepository
     rejections: RejectionRepository
@@ -329,8 +262,47 @@ class UnitOfWork(abc.ABC):
     def __exit__(self, *args: object) -> None:
         self.rollback()
 
+    @property
+    def declarations(self) -> DeclarationRepository:
+        return self._declarations
+
+    @declarations.setter
+    def declarations(self, repository: DeclarationRepository) -> None:
+        self._declarations = TrackingDeclarations(repository)
+        self.__dict__["_new_events"] = []
+        self.__dict__["published"] = []
+
+    def publish(self, *events: Event) -> None:
+        """Events that no aggregate recorded (a capability's service layer tells what it did)."""
+        self.__dict__.setdefault("_new_events", []).extend(events)
+
+    def collect_new_events(self) -> list[Event]:
+        events: list[Event] = self.__dict__.get("_new_events", [])
+        self.__dict__["_new_events"] = []
+        declarations = self.__dict__.get("_declarations")
+        if isinstance(declarations, TrackingDeclarations):
+            for declaration in declarations.seen.values():
+                events.extend(declaration.pull_events())
+        return events
+
+    def dispatch_events(self) -> None:
+        for _ in range(MAX_EVENT_ROUNDS):
+            events = self.collect_new_events()
+            if not events:
+                return
+            for event in events:
+                self.__dict__.setdefault("published", []).append(event)
+                for handler in self.event_handlers.get(type(event), ()):
+                    handler(event, self)
+        raise RuntimeError(f"domain events still flowing after {MAX_EVENT_ROUNDS} rounds")
+
+    def commit(self) -> None:
+        """Dispatch the domain events, then commit everything they and the command did."""
+        self.dispatch_events()
+        self._commit()
+
     @abc.abstractmethod
-    def commit(self) -> None: ...
+    def _commit(self) -> None: ...
 
     @abc.abstractmethod
     def rollback(self) -> None: ...
@@ -338,3 +310,55 @@ class UnitOfWork(abc.ABC):
     @abc.abstractmethod
     def savepoint(self) -> AbstractContextManager[None]:
         """A nested transaction: an exception inside undoes only what was done inside."""
+
+
+class TrackingDeclarations(DeclarationRepository):
+    """The declarations repository as a unit of work hands it out: one object per declaration in a
+    transaction (an event handler sees what the command changed), and every declaration seen, so
+    the unit of work can collect the events they record."""
+
+    def __init__(self, inner: DeclarationRepository) -> None:
+        self.inner = inner
+        self.seen: dict[str, CustomsDeclaration] = {}
+
+    def _track(self, declaration: CustomsDeclaration | None) -> CustomsDeclaration | None:
+        if declaration is None:
+            return None
+        return self.seen.setdefault(declaration.id, declaration)
+
+    def add(self, declaration: CustomsDeclaration) -> None:
+        self.inner.add(declaration)
+        self.seen[declaration.id] = declaration
+
+    def get(self, declaration_id: str) -> CustomsDeclaration | None:
+        if declaration_id in self.seen:
+            return self.seen[declaration_id]
+        return self._track(self.inner.get(declaration_id))
+
+    def save(self, declaration: CustomsDeclaration) -> None:
+        self.inner.save(declaration)
+        self.seen[declaration.id] = declaration
+
+    def find_by_lrn(self, flow: str, trader_id: str, lrn: str) -> CustomsDeclaration | None:
+        return self._track(self.inner.find_by_lrn(flow, trader_id, lrn))
+
+    def find_by_consignment(self, consignment_ref: str) -> CustomsDeclaration | None:
+        return self._track(self.inner.find_by_consignment(consignment_ref))
+
+    def query(
+        self, *, trader_id: str | None = None, status: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[CustomsDeclaration]:
+        found = self.inner.query(trader_id=trader_id, status=status, limit=limit, offset=offset)
+        return [self.seen.setdefault(d.id, d) for d in found]
+
+    def stages(self, declaration_id: str) -> list[Stage]:
+        return self.inner.stages(declaration_id)
+
+    def referencing(self, document_hash: str) -> list[CustomsDeclaration]:
+        return [self.seen.setdefault(d.id, d) for d in self.inner.referencing(document_hash)]
+
+    def summary(self) -> list[dict[str, Any]]:
+        return self.inner.summary()
+
+
+__all__ = ["IssuerRepository", "KeyRepository", "RevocationRepository", "TrustedKey"]

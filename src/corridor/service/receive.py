@@ -70,6 +70,7 @@ def _apply(uow: UnitOfWork, ctx: NodeContext, checked: _Checked, now: datetime) 
     if previous is not None:
         return {"status": "duplicate", "message_id": header["message_id"], "first_outcome": previous}
     outcome = checked.handler(checked.envelope.body, header, uow, ctx)
+    uow.dispatch_events()  # the reactions belong to this message: refused with it if they fail
     uow.inbox.add(header["message_id"], header["sender"], header["type"], now, outcome)
     return {"message_id": header["message_id"], **outcome}
 

@@ -9,7 +9,9 @@ import pytest
 from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
 from corridor.customs import queries
 from corridor.customs.domain.model import CustomsDeclaration
-from corridor.logistics.queries import consignment_timeline
+from corridor.customs.domain.risk import RiskDecision
+from corridor.customs.domain.vocabulary import Lane
+from corridor.customs.queries import consignment_timeline
 from corridor.service.auth import Principal
 from corridor.shared.errors import NotFound
 
@@ -18,6 +20,8 @@ OFFICER = Principal("k-o", "officer", "O-1")
 EXPORTER = Principal("k-e", "trader", "EXP-1")
 BROKER = Principal("k-b", "trader", "BRK-1")
 STRANGER = Principal("k-s", "trader", "OTHER-9")
+
+RISK = RiskDecision(Lane.RED, (), "test rules")
 
 
 def declaration(id_: str, *, status: str = "filed", created: int = 0) -> CustomsDeclaration:
@@ -33,7 +37,7 @@ def declaration(id_: str, *, status: str = "filed", created: int = 0) -> Customs
         document={},
         status=status,
         lane="red" if status == "under_control" else None,
-        risk={"score": 80} if status == "under_control" else None,
+        risk=RISK if status == "under_control" else None,
         created_at=T0 + timedelta(hours=created),
     )
     d.record("filed", T0 + timedelta(hours=created))
@@ -79,8 +83,8 @@ def test_only_officers_see_the_risk_rules(store: MemoryStore) -> None:
 def test_the_officer_queue_holds_declarations_under_control_oldest_first(store: MemoryStore) -> None:
     entries = queries.officer_queue(MemoryUnitOfWork(store), limit=10)
     assert [e.to_json() for e in entries] == [
-        {"id": "D-early", "flow": "export", "lane": "red", "risk": {"score": 80}, "due": "due-D-early"},
-        {"id": "D-late", "flow": "export", "lane": "red", "risk": {"score": 80}, "due": "due-D-late"},
+        {"id": "D-early", "flow": "export", "lane": "red", "risk": RISK.to_json(), "due": "due-D-early"},
+        {"id": "D-late", "flow": "export", "lane": "red", "risk": RISK.to_json(), "due": "due-D-late"},
     ]
 
 

@@ -13,9 +13,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from corridor.api.documents_router import document_context, router
+from corridor.cli.documents import app
 from corridor.documents import service
-from corridor.documents.api import document_context, router
-from corridor.documents.cli import app
 from corridor.documents.service import DocumentContext
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "documents"

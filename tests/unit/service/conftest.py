@@ -17,6 +17,8 @@ import pytest
 
 from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
 from corridor.customs.assessment import ReferenceAssessor
+from corridor.customs.domain.risk import RiskDecision
+from corridor.customs.domain.vocabulary import Lane
 from corridor.demo.samples import SampleCorridor
 from corridor.messaging.keys import NodeKeys
 from corridor.node.bootstrap import COMMAND_HANDLERS, make_context
@@ -53,9 +55,9 @@ class FakeAssessor:
 
     def risk(
         self, declaration: Any, flow: str, trader: Trader | None, declaration_id: str, at: datetime
-    ) -> dict[str, Any]:
+    ) -> RiskDecision:
         self.risk_calls.append({"flow": flow, "trader": trader, "declaration_id": declaration_id, "at": at})
-        return {"lane": self.lane, "fired": [], "source": "test fake"}
+        return RiskDecision(Lane(self.lane), (), "test fake")
 
     def duties(self, declaration: Any, at: datetime) -> dict[str, Any]:
         if self.duties_country is not None:

@@ -34,7 +34,7 @@ class Racing:
 def bus_with(handler: Racing, monkeypatch: pytest.MonkeyPatch) -> MessageBus:
     monkeypatch.setattr(bus_module, "RETRY_PAUSE_S", 0.0)
     store = MemoryStore()
-    node = SimpleNamespace(country="IN")  # the bus reads only the country (for its log)
+    node = SimpleNamespace(country="IN", event_handlers={})  # the country (for its log), no reactions
     return MessageBus(lambda: MemoryUnitOfWork(store), node, {Command: handler})  # type: ignore[arg-type]
 
 

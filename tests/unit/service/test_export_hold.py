@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from corridor.customs.domain.model import CLEARED, HELD, RELEASED, STOPPED
+from corridor.customs.domain.vocabulary import Status
 from corridor.customs.handlers import EXPORT_HOLD, EXPORT_HOLD_LIFTED, PREARRIVAL
 from corridor.demo.carrier import milestones
 from corridor.demo.samples import SAMPLE_CARRIERS
@@ -61,7 +61,7 @@ def test_a_cleared_export_held_and_cleared_again_in_a_burst_sends_one_prearrival
     with pytest.raises(Conflict, match=r"status: cannot clear: .* not sent twice"):
         node.handle(ClearDeclaration(export.id, officer_id="officer-7"))
 
-    assert (stopped.status, cleared.status) == (STOPPED, CLEARED)
+    assert (stopped.status, cleared.status) == (Status.STOPPED, Status.CLEARED)
     assert types(node) == [EXPORT_HOLD, EXPORT_HOLD_LIFTED, PREARRIVAL]
     prearrival_id = parse(json.loads(text(node, PREARRIVAL))).header.message_id
     hold, lifted = body(node, EXPORT_HOLD), body(node, EXPORT_HOLD_LIFTED)
@@ -100,7 +100,7 @@ def test_a_hold_after_departure_is_refused(make_node: Any, export_in: dict[str, 
     with pytest.raises(Conflict, match=r"cannot hold: the goods left IN.* the destination controls them now"):
         node.handle(HoldDeclaration(export.id, officer_id="officer-7", reason="too late"))
 
-    assert node.store.declarations[export.id].status == CLEARED
+    assert node.store.declarations[export.id].status == Status.CLEARED
     assert EXPORT_HOLD not in types(node)
 
 
@@ -116,18 +116,18 @@ def test_the_destination_holds_the_import_and_releases_only_when_the_hold_is_lif
     assert not delivery_from_outcome(early).permanent
     assert russia.receive(text(india, PREARRIVAL))["status"] == "accepted"
     held = russia.receive(text(india, EXPORT_HOLD))
-    assert (held["decision"], held["status_now"]) == ("held", HELD)
+    assert (held["decision"], held["status_now"]) == ("held", Status.HELD)
     assert russia.receive(text(india, EXPORT_HOLD))["status"] == "duplicate"
 
     declaration = imported(russia)
-    assert declaration.status == HELD
+    assert declaration.status == Status.HELD
     russia.handle(
         PayDuties(declaration.id, declaration.importer_id, declaration.assessment["totals"], "PAY-1")
     )
     departure = clock() - timedelta(days=20)
     arrival = clock() - timedelta(hours=2)
     russia.handle(PostEvents(milestones(export_in, export.id, departure, arrival, 3), CARRIER))
-    assert imported(russia).status == HELD
+    assert imported(russia).status == Status.HELD
     assert "arrival" in stage_names(russia, declaration.id)
     assert "release" not in stage_names(russia, declaration.id), "no release on arrival while held"
     assert stage_names(russia, declaration.id).count("export_control") == 1
@@ -136,7 +136,7 @@ def test_the_destination_holds_the_import_and_releases_only_when_the_hold_is_lif
     lifted = russia.receive(text(india, EXPORT_HOLD_LIFTED))
 
     assert lifted["decision"] == "hold lifted"
-    assert imported(russia).status == RELEASED  # green, paid and arrived: out of charge at once
+    assert imported(russia).status == Status.RELEASED  # green, paid and arrived: out of charge at once
     assert stage_names(russia, declaration.id)[-1] == "release"
 
 
@@ -151,7 +151,7 @@ def test_notices_that_overtake_one_another_leave_the_latest_in_force(
     assert russia.receive(text(india, EXPORT_HOLD_LIFTED))["decision"] == "hold lifted"
     assert russia.receive(text(india, EXPORT_HOLD))["decision"] == "superseded by a later notice"
 
-    assert imported(russia).status != HELD
+    assert imported(russia).status != Status.HELD
 
 
 @pytest.mark.parametrize(
@@ -186,4 +186,4 @@ def test_a_malformed_hold_notice_is_refused_with_its_field(
 
     assert (outcome["status"], outcome["field"]) == ("rejected", path)
     assert delivery_from_outcome(outcome).permanent
-    assert imported(russia).status != HELD
+    assert imported(russia).status != Status.HELD

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from corridor.customs.domain.model import CLEARED, EXPORT, UNDER_CONTROL
+from corridor.customs.domain.vocabulary import Flow, Status
 from corridor.customs.handlers import PREARRIVAL
 from corridor.messaging.envelope import parse, verify
 from corridor.messaging.keys import KeyringError
@@ -34,7 +34,7 @@ def test_green_export_is_stored_cleared_and_its_prearrival_leaves_in_the_same_co
     declaration = india.handle(FileDeclaration(export_in, filed_by=exporter(export_in)))
 
     stored = india.store.declarations[declaration.id]
-    assert (stored.flow, stored.lane, stored.status) == (EXPORT, "green", CLEARED)
+    assert (stored.flow, stored.lane, stored.status) == (Flow.EXPORT, "green", Status.CLEARED)
     assert stored.lrn == export_in["Declaration"]["FunctionalReferenceID"]
     assert stored.trader_id == exporter(export_in)
     assert [s.name for s in india.store.stages[declaration.id]] == [
@@ -178,15 +178,15 @@ def test_a_yellow_or_red_export_waits_for_an_officer_then_leaves(
     declaration = node.handle(FileDeclaration(export_in))
 
     stored = node.store.declarations[declaration.id]
-    assert (stored.lane, stored.status) == (lane, UNDER_CONTROL)
+    assert (stored.lane, stored.status) == (lane, Status.UNDER_CONTROL)
     assert node.outbox() == []
     assert node.store.stages[declaration.id][-1].name == "queued"
     assert node.store.stages[declaration.id][-1].detail == {"lane": lane}
 
     cleared = node.handle(ClearDeclaration(declaration.id, officer_id="officer-7", findings="ok"))
 
-    assert cleared.status == CLEARED
-    assert node.store.declarations[declaration.id].status == CLEARED
+    assert cleared.status == Status.CLEARED
+    assert node.store.declarations[declaration.id].status == Status.CLEARED
     [message] = node.outbox(PREARRIVAL)
     body = parse(json.loads(message.envelope)).body
     assert body["export_declaration_id"] == declaration.id
@@ -234,13 +234,13 @@ def test_a_held_export_can_be_cleared_by_an_officer_and_then_leaves(
 
     cleared = node.handle(ClearDeclaration(declaration.id, officer_id="officer-7", findings="resealed"))
 
-    assert cleared.status == CLEARED
+    assert cleared.status == Status.CLEARED
     assert len(node.outbox(PREARRIVAL)) == 1
 
 
 def test_a_mandated_broker_files_as_declarant_and_is_recorded(india: Any, export_in: dict[str, Any]) -> None:
     from corridor.adapters.memory import MemoryUnitOfWork
-    from corridor.customs.domain.model import EXPORT
+    from corridor.customs.domain.vocabulary import Flow
     from corridor.service.commands import GrantMandate
 
     exporter = export_in["Declaration"]["Exporter"]["ID"]
@@ -252,6 +252,6 @@ def test_a_mandated_broker_files_as_declarant_and_is_recorded(india: Any, export
     declaration = india.handle(FileDeclaration(export_in, filed_by="AAACB1234Z"))
 
     stored = india.store.declarations[declaration.id]
-    assert (stored.declarant_id, stored.trader_id, stored.flow) == ("AAACB1234Z", exporter, EXPORT)
+    assert (stored.declarant_id, stored.trader_id, stored.flow) == ("AAACB1234Z", exporter, Flow.EXPORT)
     with MemoryUnitOfWork(india.store) as uow:  # the broker finds what it filed
         assert [d.id for d in uow.declarations.query(trader_id="AAACB1234Z")] == [declaration.id]

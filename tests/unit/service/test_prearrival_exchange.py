@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from corridor.customs.domain.model import EXPORT, IMPORT, PRE_ASSESSED, UNDER_CONTROL
+from corridor.customs.domain.vocabulary import Flow, Status
 from corridor.customs.handlers import ACKNOWLEDGEMENT, PREARRIVAL
 from corridor.messaging.envelope import canonical, parse, seal
 from corridor.service.commands import FileDeclaration
@@ -58,10 +58,10 @@ def test_destination_builds_an_assessed_import_declaration_and_queues_a_signed_a
     imported = only(russia.store.declarations.values())
     assert outcome["import_declaration_id"] == imported.id
     assert (imported.flow, imported.node, imported.lane, imported.status) == (
-        IMPORT,
+        Flow.IMPORT,
         "RU",
         "green",
-        PRE_ASSESSED,
+        Status.PRE_ASSESSED,
     )
     assert imported.peer_id == export.id
     assert imported.lrn == export.id
@@ -104,7 +104,7 @@ def test_a_red_destination_lane_keeps_the_import_under_control(
     outcome = russia.receive(prearrival_text(india))
 
     assert outcome["lane"] == "red"
-    assert only(russia.store.declarations.values()).status == UNDER_CONTROL
+    assert only(russia.store.declarations.values()).status == Status.UNDER_CONTROL
     assert parse(json.loads(only(russia.outbox()).envelope)).body["lane"] == "red"
 
 
@@ -124,7 +124,7 @@ def test_origin_stores_the_acknowledgement_on_its_export_declaration(
     assert stored.ack["import_declaration_id"] == imported.id
     assert stored.ack["message_id"] == outcome["message_id"]
     assert stored.peer_id == imported.id
-    assert stored.flow == EXPORT
+    assert stored.flow == Flow.EXPORT
     assert india.store.stages[export.id][-1].name == "destination_ack"
     assert india.store.stages[export.id][-1].detail == {"status": "accepted", "lane": "green"}
 
@@ -396,7 +396,10 @@ def test_a_prearrival_the_destination_tariff_cannot_assess_still_gets_an_answer(
     item["Commodity"]["Description"] = "Coffee, not roasted"
     item["Commodity"]["Classification"] = [
         {"ID": "09011111", "IdentificationTypeCode": "ITC-HS"},  # HS 0901.11, valid at both ends
-        {"ID": "0901110000", "IdentificationTypeCode": "TNVED"},  # no RU-IMPORT-DUTY row in tariff_ru.yaml
+        {
+            "ID": "0901110000",
+            "IdentificationTypeCode": "TNVED",
+        },  # no RU-Flow.IMPORT-DUTY row in tariff_ru.yaml
     ]
     file_green(india, export_in)
 

@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from corridor.config import Settings
-from corridor.customs.domain.model import IMPORT
+from corridor.customs.domain.vocabulary import Flow
 from corridor.customs.validation import validate_declaration
 from corridor.demo.samples import SampleCorridor
 from corridor.messaging.transport import InProcessTransport
@@ -46,8 +46,8 @@ def selected(node: Node, samples: SampleCorridor) -> set[str]:
         declaration_id
         for declaration_id in IDS
         if any(
-            fired["kind"] == "random_selection"
-            for fired in assessor.risk(declaration, IMPORT, None, declaration_id, NOW)["fired"]
+            fired.kind == "random_selection"
+            for fired in assessor.risk(declaration, Flow.IMPORT, None, declaration_id, NOW).fired
         )
     }
 

@@ -1,5 +1,5 @@
 """Trade documents: issuing and revoking (issuers registered at this node); verifying and redacting
-come from ``corridor.documents.api`` over the node's registry and revocation store."""
+come from ``corridor.api.documents_router`` over the node's registry and revocation store."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, FastAPI
 
 from corridor.api.answers import answers, declare_body_limit
 from corridor.api.deps import DocumentUser, Issuer, Registry, ServingNode, documents_of
-from corridor.documents.api import IssueRequest, RevokeRequest, document_context
-from corridor.documents.api import router as shared_router
+from corridor.api.documents_router import IssueRequest, RevokeRequest, document_context
+from corridor.api.documents_router import router as shared_router
 from corridor.service import commands
 from corridor.shared.errors import Forbidden
 

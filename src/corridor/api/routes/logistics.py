@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body
 from corridor.api import bodies
 from corridor.api.answers import answers
 from corridor.api.deps import Carrier, ServingNode, TraderOrOfficer
-from corridor.logistics import queries
+from corridor.customs import queries
 from corridor.service import commands
 
 router = APIRouter()

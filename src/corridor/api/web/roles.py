@@ -18,7 +18,6 @@ from corridor.api.web.pages import PageRefused, checked_form, message, now, prin
 from corridor.api.web.routes import PREFIX, form_page, json_documents, node_of, page_errors, router
 from corridor.api.web.text import text
 from corridor.customs import queries
-from corridor.logistics import queries as logistics_queries
 from corridor.logistics.epcis import make_document, object_event
 from corridor.logistics.identifiers import consignment_uri, locode_uri
 from corridor.service import commands
@@ -102,7 +101,7 @@ def _timeline(request: Request, found: Any, ref: str) -> dict[str, Any] | None:
     node = node_of(request)
     try:
         timeline = queries.declaration_timeline(node.uow(), principal(found), ref)
-        merged = logistics_queries.consignment_timeline(node.uow(), principal(found), ref)
+        merged = queries.consignment_timeline(node.uow(), principal(found), ref)
     except NotFound:
         return None
     return {**timeline, "timeline": merged.get("timeline", timeline["timeline"])}

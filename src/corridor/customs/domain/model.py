@@ -1,4 +1,6 @@
-"""The customs declaration as one node holds it, with its lane and its Time Release Study stages."""
+"""The customs declaration as one node holds it: the aggregate of a consignment's customs state (its
+status, lane, risk decision, assessment, stages, and for an import the release at the entry port),
+recording the domain events that other capabilities react to."""
 
 from __future__ import annotations
 
@@ -6,34 +8,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-EXPORT, IMPORT = "export", "import"
-
-# Status of a declaration at its node.
-FILED = "filed"  # accepted and registered, risk not yet applied
-UNDER_CONTROL = "under_control"  # yellow or red: waits for an officer
-CLEARED = "cleared"  # export: Let Export Order given, pre-arrival data sent
-STOPPED = "stopped"  # export: held after the Let Export Order, before departure; the destination told
-PRE_ASSESSED = "pre_assessed"  # import: built from pre-arrival data, duties computed, waits for arrival
-RELEASED = "released"
-HELD = "held"
-REJECTED = "rejected"
-
-GREEN, YELLOW, RED = "green", "yellow", "red"
-LANES = (GREEN, YELLOW, RED)
-
-# WCO Time Release Study stages recorded on each declaration.
-TRS_STAGES = (
-    "lodgement",
-    "registration",
-    "assessment",
-    "examination",
-    "export_clearance",
-    "prearrival_received",
-    "arrival",
-    "duty_payment",
-    "release",
-    "exit",
+from corridor.customs.domain.release import ConsignmentRelease, ReleaseError
+from corridor.customs.domain.release_log import conclude, rehydrate, still_waiting
+from corridor.customs.domain.risk.outcome import RiskDecision
+from corridor.customs.domain.vocabulary import Flow, Lane, StageName, Status
+from corridor.customs.events import (
+    ArrivalRecorded,
+    DeclarationHeld,
+    DeclarationRegistered,
+    DutiesAssessed,
+    DutiesPaid,
+    ExportCleared,
+    LaneAssigned,
+    PrearrivalReceived,
+    Released,
 )
+from corridor.shared.cbv import BizStep
+from corridor.shared.events import Event
+from corridor.shared.money import Money
+from corridor.shared.movement import GoodsMovement
 
 
 class TransitionError(Exception):
@@ -49,31 +42,36 @@ CLEAR, HOLD = "clear", "hold"
 
 @dataclass(frozen=True, slots=True)
 class Transition:
-    to: str
+    to: Status
     tells_destination: str | None
 
 
 # An officer's action on an export declaration, by its status: where it leads and what the
 # destination is sent. The Let Export Order is given once, so the pre-arrival data leaves once; a
 # hold after it is a stop the destination must hear of, and lifting it is a release notice.
-EXPORT_TRANSITIONS: dict[tuple[str, str], Transition] = {
-    (FILED, CLEAR): Transition(CLEARED, PREARRIVAL_DATA),  # green lane
-    (UNDER_CONTROL, CLEAR): Transition(CLEARED, PREARRIVAL_DATA),
-    (UNDER_CONTROL, HOLD): Transition(HELD, None),
-    (HELD, CLEAR): Transition(CLEARED, PREARRIVAL_DATA),
-    (CLEARED, HOLD): Transition(STOPPED, HOLD_NOTICE),
-    (STOPPED, CLEAR): Transition(CLEARED, RELEASE_NOTICE),
+EXPORT_TRANSITIONS: dict[tuple[Status, str], Transition] = {
+    (Status.FILED, CLEAR): Transition(Status.CLEARED, PREARRIVAL_DATA),  # green lane
+    (Status.UNDER_CONTROL, CLEAR): Transition(Status.CLEARED, PREARRIVAL_DATA),
+    (Status.UNDER_CONTROL, HOLD): Transition(Status.HELD, None),
+    (Status.HELD, CLEAR): Transition(Status.CLEARED, PREARRIVAL_DATA),
+    (Status.CLEARED, HOLD): Transition(Status.STOPPED, HOLD_NOTICE),
+    (Status.STOPPED, CLEAR): Transition(Status.CLEARED, RELEASE_NOTICE),
 }
 # Why the other pairs are refused, where there is more to say than the status.
-EXPORT_REFUSALS: dict[tuple[str, str], str] = {
-    (CLEARED, CLEAR): "the Let Export Order was given and the pre-arrival data sent; it is not sent twice",
-    (HELD, HOLD): "the export declaration is already held",
-    (STOPPED, HOLD): "the export declaration is already held and the destination told",
+EXPORT_REFUSALS: dict[tuple[Status, str], str] = {
+    (
+        Status.CLEARED,
+        CLEAR,
+    ): "the Let Export Order was given and the pre-arrival data sent; it is not sent twice",
+    (Status.HELD, HOLD): "the export declaration is already held",
+    (Status.STOPPED, HOLD): "the export declaration is already held and the destination told",
 }
 
 
 @dataclass(slots=True)
 class Stage:
+    """One record on the declaration's log: a Time Release Study stage or the node's own."""
+
     name: str
     at: datetime
     detail: dict[str, Any] = field(default_factory=dict)
@@ -86,16 +84,16 @@ class Stage:
 class CustomsDeclaration:
     id: str
     node: str
-    flow: str
+    flow: Flow
     lrn: str
     trader_id: str
     exporter_id: str
     importer_id: str
     document: dict[str, Any]
-    status: str = FILED
+    status: Status = Status.FILED
     declarant_id: str | None = None  # a customs broker filing under the exporter's mandate
-    lane: str | None = None
-    risk: dict[str, Any] | None = None
+    lane: Lane | None = None
+    risk: RiskDecision | None = None
     assessment: dict[str, Any] | None = None
     ack: dict[str, Any] | None = None
     peer_id: str | None = None
@@ -104,6 +102,28 @@ class CustomsDeclaration:
     version: int = 0
     stages: list[Stage] = field(default_factory=list)
     new_stages: list[Stage] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.flow = Flow(self.flow)
+        self.status = Status(self.status)
+        self.lane = None if self.lane is None else Lane(self.lane)
+
+    # ------------------------------------------------------------------ the record
+    @property
+    def consignment(self) -> str:
+        """The corridor-wide consignment reference: the export declaration's id."""
+        return self.peer_id if self.flow is Flow.IMPORT and self.peer_id else self.id
+
+    @property
+    def entry_port(self) -> str:
+        return str(self.document["Declaration"]["GoodsShipment"]["Consignment"]["UnloadingLocation"]["ID"])
+
+    @property
+    def carrier(self) -> str | None:
+        """The ID of the consignment's declared Carrier, or None when the declaration names none."""
+        carrier = self.document["Declaration"]["GoodsShipment"]["Consignment"].get("Carrier")
+        return str(carrier["ID"]) if isinstance(carrier, dict) and "ID" in carrier else None
 
     def record(self, name: str, at: datetime, **detail: Any) -> None:
         stage = Stage(name, at, detail)
@@ -111,25 +131,73 @@ class CustomsDeclaration:
         self.new_stages.append(stage)
         self.updated_at = at
 
-    def assign_lane(self, lane: str, risk: dict[str, Any], at: datetime) -> None:
-        if self.status not in (FILED, PRE_ASSESSED):
-            raise TransitionError(f"cannot assess a declaration that is {self.status}")
-        if lane not in LANES:
-            raise TransitionError(f"unknown lane {lane!r}")
-        self.lane = lane
-        self.risk = risk
-        self.record("assessment", at, lane=lane)
+    def has(self, name: StageName) -> bool:
+        return any(s.name == name for s in self.stages)
 
+    def stage_times(self, name: StageName) -> list[datetime]:
+        return [s.at for s in self.stages if s.name == name]
+
+    def pull_events(self) -> list[Event]:
+        events, self.events = self.events, []
+        return events
+
+    # ------------------------------------------------------------------ both flows
+    def register(self, lodged_at: datetime, at: datetime, containers: tuple[str, ...], loading: str) -> None:
+        self.record(StageName.LODGEMENT, lodged_at)
+        self.record(StageName.REGISTRATION, at)
+        self.events.append(
+            DeclarationRegistered(self.id, self.flow, self.consignment, containers, loading, at)
+        )
+
+    def assign_lane(self, risk: RiskDecision, at: datetime) -> None:
+        if self.status not in (Status.FILED, Status.PRE_ASSESSED):
+            raise TransitionError(f"cannot assess a declaration that is {self.status}")
+        self.lane = risk.lane
+        self.risk = risk
+        self.record(StageName.ASSESSMENT, at, lane=self.lane.value)
+        self.events.append(LaneAssigned(self.id, self.flow, self.lane, at))
+
+    def send_to_officer(self, at: datetime) -> None:
+        self.status = Status.UNDER_CONTROL
+        self.record(StageName.QUEUED, at, lane=self.lane)
+
+    def hold(
+        self, at: datetime, reason: str, officer: str, departed: tuple[str, datetime] | None = None
+    ) -> str | None:
+        """Hold the goods; for an export, what the destination is sent. ``departed``: where and when
+        the goods left the export country, after which the export office cannot hold them."""
+        if self.flow is Flow.EXPORT:
+            step = self._export_step(HOLD)
+            if departed is not None and step.tells_destination is not None:
+                place, when = departed
+                raise TransitionError(
+                    f"cannot hold: the goods left {place} at {when.isoformat()}; the destination controls them now"
+                )
+            self.status = step.to
+            self.record(StageName.HOLD, at, reason=reason, officer=officer)
+            self.events.append(DeclarationHeld(self.id, self.flow, reason, at))
+            return step.tells_destination
+        if self.status in (Status.RELEASED, Status.REJECTED):
+            raise TransitionError(f"cannot hold a declaration that is {self.status}")
+        self.status = Status.HELD
+        self.record(StageName.HOLD, at, reason=reason, officer=officer)
+        self.events.append(DeclarationHeld(self.id, self.flow, reason, at))
+        self._drive()
+        return None
+
+    # ------------------------------------------------------------------ export
     def clear_for_export(self, at: datetime, officer: str | None = None) -> str | None:
         """Give the Let Export Order, or lift a hold given after it; what the destination is sent."""
         step = self._export_step(CLEAR)
         self.status = step.to
-        name = "export_clearance" if step.tells_destination == PREARRIVAL_DATA else "hold_lifted"
+        name = (
+            StageName.EXPORT_CLEARANCE if step.tells_destination == PREARRIVAL_DATA else StageName.HOLD_LIFTED
+        )
         self.record(name, at, **({"officer": officer} if officer else {}))
         return step.tells_destination
 
     def _export_step(self, action: str) -> Transition:
-        if self.flow != EXPORT:
+        if self.flow is not Flow.EXPORT:
             raise TransitionError(f"cannot {action} a {self.flow} declaration as an export")
         step = EXPORT_TRANSITIONS.get((self.status, action))
         if step is None:
@@ -140,50 +208,179 @@ class CustomsDeclaration:
     def next_notice(self) -> tuple[str | None, int]:
         """The pre-arrival message the destination holds, and the sequence number of the next hold
         or release notice about it (the destination keeps the highest it has seen)."""
-        sent = [s.detail.get("message_id") for s in self.stages if s.name == "prearrival_sent"]
-        notices = sum(1 for s in self.stages if s.name == "notice_sent")
+        sent = [s.detail.get("message_id") for s in self.stages if s.name == StageName.PREARRIVAL_SENT]
+        notices = sum(1 for s in self.stages if s.name == StageName.NOTICE_SENT)
         return (sent[-1] if sent else None), notices + 1
 
-    def send_to_officer(self, at: datetime) -> None:
-        self.status = UNDER_CONTROL
-        self.record("queued", at, lane=self.lane)
+    def export_cleared(self, message_id: str, at: datetime) -> None:
+        """The pre-arrival data left for the destination with the Let Export Order."""
+        self.record(StageName.PREARRIVAL_SENT, at, message_id=message_id)
+        shipment = self.document["Declaration"]["GoodsShipment"]
+        invoice = self.document["Declaration"]["InvoiceAmount"]
+        self.events.append(
+            ExportCleared(
+                self.id,
+                message_id,
+                self.exporter_id,
+                self.importer_id,
+                Money.of(invoice["value"], invoice["currencyID"]),
+                str(shipment["Invoice"]["ID"]),
+                str((shipment.get("UCR") or {}).get("ID", "")),
+                at,
+            )
+        )
 
-    def pre_assess(self, assessment: dict[str, Any], at: datetime) -> None:
-        if self.flow != IMPORT:
-            raise TransitionError("only an import declaration is pre-assessed")
-        self.assessment = assessment
-        self.status = PRE_ASSESSED if self.lane == GREEN else UNDER_CONTROL
-
-    def clear_import(self) -> None:
-        """The officer's check found nothing: the goods may be released on arrival once paid."""
-        if self.flow != IMPORT or self.status not in (UNDER_CONTROL, HELD):
-            raise TransitionError(f"cannot clear a {self.flow} declaration that is {self.status}")
-        self.status = PRE_ASSESSED
-
-    def hold(
-        self, at: datetime, reason: str, officer: str, departed: tuple[str, datetime] | None = None
-    ) -> str | None:
-        """Hold the goods; for an export, what the destination is sent. ``departed``: where and when
-        the goods left the export country, after which the export office cannot hold them."""
-        if self.flow == EXPORT:
-            step = self._export_step(HOLD)
-            if departed is not None and step.tells_destination is not None:
-                place, when = departed
-                raise TransitionError(
-                    f"cannot hold: the goods left {place} at {when.isoformat()}; the destination controls them now"
-                )
-            self.status = step.to
-            self.record("hold", at, reason=reason, officer=officer)
-            return step.tells_destination
-        if self.status in (RELEASED, REJECTED):
-            raise TransitionError(f"cannot hold a declaration that is {self.status}")
-        self.status = HELD
-        self.record("hold", at, reason=reason, officer=officer)
-        return None
+    def departed(self) -> tuple[str, datetime] | None:
+        """Where and when the goods left the export country, as the carrier reported it."""
+        left = [(s.at, str(s.detail.get("location"))) for s in self.stages if s.name == StageName.DEPARTURE]
+        return (min(left)[1], min(left)[0]) if left else None
 
     def store_ack(self, ack: dict[str, Any], at: datetime) -> None:
-        if self.flow != EXPORT:
+        if self.flow is not Flow.EXPORT:
             raise TransitionError("only an export declaration receives the destination's acknowledgement")
         self.ack = ack
         self.peer_id = ack.get("import_declaration_id")
-        self.record("destination_ack", at, status=ack.get("status"), lane=ack.get("lane"))
+        self.record(StageName.DESTINATION_ACK, at, status=ack.get("status"), lane=ack.get("lane"))
+
+    # ------------------------------------------------------------------ import
+    def receive_prearrival(self, message_id: str, at: datetime) -> None:
+        self.record(StageName.PREARRIVAL_RECEIVED, at, message_id=message_id)
+        self.events.append(PrearrivalReceived(self.id, self.consignment, message_id, at))
+
+    def pre_assess(self, assessment: dict[str, Any], at: datetime) -> None:
+        if self.flow is not Flow.IMPORT:
+            raise TransitionError("only an import declaration is pre-assessed")
+        self.assessment = assessment
+        self.status = Status.PRE_ASSESSED if self.lane is Lane.GREEN else Status.UNDER_CONTROL
+        totals = tuple(self.assessed_totals()[c] for c in sorted(self.assessed_totals()))
+        self.events.append(DutiesAssessed(self.id, self.consignment, self.importer_id, totals, at))
+
+    def assessed_totals(self) -> dict[str, Money]:
+        if self.assessment is None:
+            return {}
+        return {
+            t["currencyID"]: Money.of(t["value"], t["currencyID"]) for t in self.assessment.get("totals", [])
+        }
+
+    def pay(self, payer: str, amounts: dict[str, Money], reference: str, at: datetime) -> None:
+        """Record payment of exactly the assessed duties and taxes (the caller checked the amounts);
+        a pre-cleared green consignment that has arrived is released at once."""
+        if self.flow is not Flow.IMPORT or not self.assessment:
+            raise TransitionError(f"declaration {self.id} has no assessed duties to pay")
+        if self.has(StageName.DUTY_PAYMENT):
+            raise TransitionError("duties already paid")
+        paid = [amounts[c] for c in sorted(amounts)]
+        self.record(
+            StageName.DUTY_PAYMENT,
+            at,
+            payer=payer,
+            reference=reference,
+            amounts=[{"value": str(m.amount), "currencyID": m.currency} for m in paid],
+        )
+        self.events.append(DutiesPaid(self.id, self.consignment, payer, tuple(paid), reference, at))
+        self._drive()
+
+    def examined_conform(self, officer: str, findings: str, at: datetime) -> None:
+        """The officer's check found nothing: the goods are released at once when they have
+        arrived and are paid, else on arrival once paid."""
+        self.record(StageName.EXAMINATION, at, result="conform", officer=officer, findings=findings)
+        if self.flow is Flow.EXPORT:
+            return
+        if self.status not in (Status.UNDER_CONTROL, Status.HELD):
+            raise TransitionError(f"cannot clear a {self.flow} declaration that is {self.status}")
+        self.status = Status.PRE_ASSESSED
+        self._drive()
+        if (
+            self.status is not Status.RELEASED
+            and self.has(StageName.ARRIVAL)
+            and self.has(StageName.DUTY_PAYMENT)
+        ):
+            self.release_by(officer, at)
+
+    def release_by(self, officer: str, at: datetime) -> None:
+        if self.flow is not Flow.IMPORT:
+            raise TransitionError("an export declaration is cleared, not released")
+        self.record(StageName.RELEASE, at, officer=officer)
+        self._drive()
+
+    def export_office_notice(
+        self, held: bool, sequence: int, office: str, reason: str | None, message_id: str, at: datetime
+    ) -> str:
+        """The export office held goods it had cleared, or lifted that hold; of notices that
+        overtake one another only the one with the highest sequence counts. What was decided."""
+        seen = [int(s.detail.get("sequence", 0)) for s in self.stages if s.name == StageName.EXPORT_CONTROL]
+        if seen and sequence <= max(seen):
+            return "superseded by a later notice"
+        if self.status is Status.RELEASED:
+            return "already released, no effect"
+        self.record(
+            StageName.EXPORT_CONTROL,
+            at,
+            held=held,
+            sequence=sequence,
+            office=office,
+            reason=reason,
+            message_id=message_id,
+        )
+        self._drive()
+        return "held" if held else "hold lifted"
+
+    def reexamine(self, reason: str, at: datetime) -> None:
+        """A document the declaration relies on was revoked: before release (or, for an export,
+        before the Let Export Order) it goes to an officer, in the yellow lane at least."""
+        open_statuses = (Status.FILED, Status.UNDER_CONTROL, Status.PRE_ASSESSED, Status.HELD)
+        if self.status not in open_statuses or self.lane is None:
+            return
+        self.lane = self.lane.at_least(Lane.YELLOW)
+        self.record(StageName.REEXAMINATION, at, lane=self.lane.value, reason=reason)
+        self.events.append(LaneAssigned(self.id, self.flow, self.lane, at))
+        if self.status in (Status.FILED, Status.PRE_ASSESSED):
+            self.status = Status.UNDER_CONTROL
+        if self.flow is Flow.IMPORT:
+            self._drive()
+
+    def goods_moved(self, movements: tuple[GoodsMovement, ...], at: datetime) -> None:
+        """The carrier's reports of the consignment: for an import, arrival at the entry port and
+        exit from it drive the release; for an export, the departure from this country is kept."""
+        if self.flow is Flow.EXPORT:
+            self._note_departure(movements)
+            return
+        control = self._drive(movements)
+        for movement in still_waiting(control, self):
+            self.record(
+                StageName.EXIT_REPORTED,
+                at,
+                event_id=movement.event_id,
+                event_time=movement.event_time.isoformat(),
+                location=movement.locode,
+            )
+
+    def _note_departure(self, movements: tuple[GoodsMovement, ...]) -> None:
+        if self.departed() is not None:
+            return
+        left = [m for m in movements if m.biz_step == BizStep.DEPARTING and m.locode.startswith(self.node)]
+        if left:
+            first = min(left, key=lambda m: m.event_time)
+            self.record(StageName.DEPARTURE, first.event_time, location=first.locode, event_id=first.event_id)
+
+    def _drive(self, movements: tuple[GoodsMovement, ...] = ()) -> ConsignmentRelease:
+        """Run the import's release state machine over its own record (and new movements); record
+        what follows: arrival, release on arrival, queueing with its due time, exit."""
+        try:
+            control = rehydrate(self, movements)
+        except ReleaseError as exc:
+            raise TransitionError(str(exc)) from exc
+        before = (self.status, self.has(StageName.ARRIVAL))
+        conclude(self, control)
+        self._tell(before)
+        return control
+
+    def _tell(self, before: tuple[Status, bool]) -> None:
+        status, had_arrival = before
+        arrival = self.stage_times(StageName.ARRIVAL)
+        if arrival and not had_arrival:
+            self.events.append(ArrivalRecorded(self.id, self.consignment, arrival[0]))
+        if self.status is Status.RELEASED and status is not Status.RELEASED:
+            release = [s for s in self.stages if s.name == StageName.RELEASE][-1]
+            by = str(release.detail.get("officer", ""))
+            self.events.append(Released(self.id, self.consignment, by, release.at))

@@ -175,7 +175,7 @@ def customs_value(
     table can convert; ``None`` means not declared / not ascertainable."""
     term = _check_inputs(invoice_total, incoterm, freight, insurance, country)
     convert = _Converter(country, NATIONAL_CURRENCY[country], on_date, rates)
-    notes: list[str] = []
+    notes = _term_notes(term, freight, insurance)
     adjustments = [
         Adjustment(
             "TRANSACTION_VALUE",
@@ -184,52 +184,17 @@ def customs_value(
             SOURCE_RU_TRANSACTION if country == "RU" else SOURCE_IN_TRANSACTION,
         )
     ]
-
-    adds_freight = term in E_TERMS | F_TERMS
-    adds_insurance = adds_freight or term in C_NO_INSURANCE
-    if not adds_insurance:
-        notes.append(
-            f"{term}: the price already covers carriage and insurance to the place of arrival; taken as is"
-        )
-        if freight is not None or insurance is not None:
-            notes.append(f"declared freight/insurance not added: already included in the {term} price")
-    if term in E_TERMS:
-        notes.append(
-            "EXW: costs of loading and transport to the port of shipment must be in the declared freight"
-        )
-
-    # FOB-equivalent base for India's percentage rules.
-    fob = invoice_total
-    if term in C_NO_INSURANCE:
-        if freight is not None and freight.currency == invoice_total.currency:
-            fob = invoice_total - freight
-        else:
-            notes.append(
-                f"{term}: FOB not separable from the invoice; the invoice total is used as the FOB base"
-            )
-
-    if adds_freight:
-        if freight is not None:
-            source = SOURCE_RU_FREIGHT if country == "RU" else SOURCE_IN_FREIGHT
-            adjustments.append(Adjustment("FREIGHT", freight, convert(freight), source))
-        else:  # only India reaches here: Russia requires declared freight
-            estimate = fob.times(IN_FREIGHT_SHARE)
-            adjustments.append(Adjustment("FREIGHT", estimate, convert(estimate), SOURCE_IN_FREIGHT_20, True))
-
-    if adds_insurance:
-        if insurance is not None:
-            source = SOURCE_RU_INSURANCE if country == "RU" else SOURCE_IN_INSURANCE
-            adjustments.append(Adjustment("INSURANCE", insurance, convert(insurance), source))
-        elif country == "IN":
-            estimate = fob.times(IN_INSURANCE_SHARE)
-            adjustments.append(
-                Adjustment("INSURANCE", estimate, convert(estimate), SOURCE_IN_INSURANCE_1125, True)
-            )
+    fob = _fob_base(term, invoice_total, freight, notes)
+    if term in E_TERMS | F_TERMS:
+        adjustments.append(_freight(freight, fob, country, convert))
+    if term in E_TERMS | F_TERMS | C_NO_INSURANCE:
+        insured = _insurance(insurance, fob, country, convert)
+        if insured is not None:
+            adjustments.append(insured)
         else:
             notes.append(
                 "no insurance declared: nothing added (EAEU Customs Code art. 40 adds insurance actually paid)"
             )
-
     total = zero(convert.currency)
     for adjustment in adjustments:
         total = total + adjustment.amount
@@ -244,3 +209,50 @@ def customs_value(
         quotes=tuple(convert.quotes.values()),
         notes=tuple(notes),
     )
+
+
+def _term_notes(term: str, freight: Money | None, insurance: Money | None) -> list[str]:
+    """What the Incoterms rule means for the value: taken as is (CIF, CIP, D-terms), or EXW's extra costs."""
+    notes: list[str] = []
+    if term not in E_TERMS | F_TERMS | C_NO_INSURANCE:
+        notes.append(
+            f"{term}: the price already covers carriage and insurance to the place of arrival; taken as is"
+        )
+        if freight is not None or insurance is not None:
+            notes.append(f"declared freight/insurance not added: already included in the {term} price")
+    if term in E_TERMS:
+        notes.append(
+            "EXW: costs of loading and transport to the port of shipment must be in the declared freight"
+        )
+    return notes
+
+
+def _fob_base(term: str, invoice_total: Money, freight: Money | None, notes: list[str]) -> Money:
+    """The FOB-equivalent base for India's percentage rules: the invoice, less freight under CFR/CPT."""
+    if term not in C_NO_INSURANCE:
+        return invoice_total
+    if freight is not None and freight.currency == invoice_total.currency:
+        return invoice_total - freight
+    notes.append(f"{term}: FOB not separable from the invoice; the invoice total is used as the FOB base")
+    return invoice_total
+
+
+def _freight(freight: Money | None, fob: Money, country: str, convert: _Converter) -> Adjustment:
+    """Freight to the place of arrival: as declared, or (India only) 20% of FOB."""
+    if freight is not None:
+        source = SOURCE_RU_FREIGHT if country == "RU" else SOURCE_IN_FREIGHT
+        return Adjustment("FREIGHT", freight, convert(freight), source)
+    # only India reaches here: Russia requires declared freight
+    estimate = fob.times(IN_FREIGHT_SHARE)
+    return Adjustment("FREIGHT", estimate, convert(estimate), SOURCE_IN_FREIGHT_20, True)
+
+
+def _insurance(insurance: Money | None, fob: Money, country: str, convert: _Converter) -> Adjustment | None:
+    """Insurance: as declared, or (India only) 1.125% of FOB; ``None`` when Russia has none to add."""
+    if insurance is not None:
+        source = SOURCE_RU_INSURANCE if country == "RU" else SOURCE_IN_INSURANCE
+        return Adjustment("INSURANCE", insurance, convert(insurance), source)
+    if country == "IN":
+        estimate = fob.times(IN_INSURANCE_SHARE)
+        return Adjustment("INSURANCE", estimate, convert(estimate), SOURCE_IN_INSURANCE_1125, True)
+    return None

@@ -2,14 +2,14 @@
 the declarations' last change, which the dashboard's incremental extract reads by
 
 Revision ID: 0009_users
-Revises: 0007
+Revises: 0008_settlement
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_users"
-down_revision = "0007"
+down_revision = "0008_settlement"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,160 @@
+"""Customs declarations and their stages in the node's tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, String, bindparam, cast, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from corridor.adapters import tables as t
+from corridor.adapters.repositories.common import INSERT, utc
+from corridor.customs.domain.model import CustomsDeclaration, Stage
+from corridor.customs.domain.risk import RiskDecision
+from corridor.service import ports
+
+
+def _declaration_row(d: CustomsDeclaration) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "node": d.node,
+        "flow": d.flow,
+        "lrn": d.lrn,
+        "trader_id": d.trader_id,
+        "declarant_id": d.declarant_id,
+        "exporter_id": d.exporter_id,
+        "importer_id": d.importer_id,
+        "status": d.status,
+        "lane": d.lane,
+        "document": d.document,
+        "risk": None if d.risk is None else d.risk.to_json(),
+        "assessment": d.assessment,
+        "ack": d.ack,
+        "peer_id": d.peer_id,
+        "created_at": d.created_at,
+        "updated_at": d.updated_at or d.created_at,
+    }
+
+
+def _declaration(row: Any) -> CustomsDeclaration:
+    return CustomsDeclaration(
+        id=row.id,
+        node=row.node,
+        flow=row.flow,
+        lrn=row.lrn,
+        trader_id=row.trader_id,
+        declarant_id=row.declarant_id,
+        exporter_id=row.exporter_id,
+        importer_id=row.importer_id,
+        document=row.document,
+        status=row.status,
+        lane=row.lane,
+        risk=None if row.risk is None else RiskDecision.from_json(row.risk),
+        assessment=row.assessment,
+        ack=row.ack,
+        peer_id=row.peer_id,
+        created_at=utc(row.created_at),
+        updated_at=utc(row.updated_at),
+        version=row.version,
+    )
+
+
+# Statements are built once with bound parameters so SQLAlchemy compiles and caches them once;
+# literal values (large JSON documents) in a statement would be walked for its cache key each time.
+SAVE_DECLARATION = (
+    update(t.declarations)
+    .where(t.declarations.c.id == bindparam("b_id"), t.declarations.c.version == bindparam("b_version"))
+    # the filed document never changes after registration, so it is written once, by add()
+    .values({c.name: bindparam(c.name) for c in t.declarations.c if c.name not in ("id", "document")})
+)
+GET_DECLARATION = select(t.declarations).where(t.declarations.c.id == bindparam("id"))
+FIND_BY_LRN = select(t.declarations).where(
+    t.declarations.c.flow == bindparam("flow"),
+    t.declarations.c.trader_id == bindparam("trader_id"),
+    t.declarations.c.lrn == bindparam("lrn"),
+)
+BY_CONSIGNMENT = select(t.declarations).where(
+    (t.declarations.c.id == bindparam("ref"))
+    | ((t.declarations.c.flow == "import") & (t.declarations.c.peer_id == bindparam("ref")))
+)
+
+
+class SqlDeclarations(ports.DeclarationRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, declaration: CustomsDeclaration) -> None:
+        declaration.version = 1
+        try:
+            self.conn.execute(INSERT["declarations"], {**_declaration_row(declaration), "version": 1})
+        except IntegrityError as exc:
+            raise ports.CommitConflict(
+                f"{declaration.flow} declaration {declaration.lrn!r} of {declaration.trader_id} exists"
+            ) from exc
+        self._write_stages(declaration)
+
+    def _write_stages(self, declaration: CustomsDeclaration) -> None:
+        if declaration.new_stages:
+            self.conn.execute(
+                INSERT["stages"],
+                [
+                    {"declaration_id": declaration.id, "stage": s.name, "at": s.at, "detail": s.detail}
+                    for s in declaration.new_stages
+                ],
+            )
+            declaration.new_stages.clear()
+
+    def get(self, declaration_id: str) -> CustomsDeclaration | None:
+        row = self.conn.execute(GET_DECLARATION, {"id": declaration_id}).first()
+        return None if row is None else _declaration(row)
+
+    def save(self, declaration: CustomsDeclaration) -> None:
+        row = _declaration_row(declaration)
+        del row["document"]
+        row["b_id"] = row.pop("id")
+        row["b_version"] = declaration.version
+        row["version"] = declaration.version + 1
+        result = self.conn.execute(SAVE_DECLARATION, row)
+        if result.rowcount != 1:
+            raise ports.ConcurrentUpdate(f"declaration {declaration.id} changed since it was read")
+        declaration.version += 1
+        self._write_stages(declaration)
+
+    def find_by_lrn(self, flow: str, trader_id: str, lrn: str) -> CustomsDeclaration | None:
+        row = self.conn.execute(FIND_BY_LRN, {"flow": flow, "trader_id": trader_id, "lrn": lrn}).first()
+        return None if row is None else _declaration(row)
+
+    def find_by_consignment(self, consignment_ref: str) -> CustomsDeclaration | None:
+        row = self.conn.execute(BY_CONSIGNMENT, {"ref": consignment_ref}).first()
+        return None if row is None else _declaration(row)
+
+    def query(
+        self, *, trader_id: str | None = None, status: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[CustomsDeclaration]:
+        c = t.declarations.c
+        query = select(t.declarations).order_by(c.created_at.desc(), c.id).limit(limit).offset(offset)
+        if trader_id is not None:
+            query = query.where((c.trader_id == trader_id) | (c.declarant_id == trader_id))
+        if status is not None:
+            query = query.where(c.status == status)
+        return [_declaration(row) for row in self.conn.execute(query)]
+
+    def stages(self, declaration_id: str) -> list[Stage]:
+        c = t.stages.c
+        rows = self.conn.execute(
+            select(t.stages).where(c.declaration_id == declaration_id).order_by(c.at, c.id)
+        )
+        return [Stage(row.stage, utc(row.at) or row.at, row.detail) for row in rows]
+
+    def referencing(self, document_hash: str) -> list[CustomsDeclaration]:
+        c = t.declarations.c
+        text = cast(c.document, String)
+        query = select(t.declarations).where(text.contains(document_hash)).order_by(c.created_at, c.id)
+        return [_declaration(row) for row in self.conn.execute(query)]
+
+    def summary(self) -> list[dict[str, Any]]:
+        c = t.declarations.c
+        rows = self.conn.execute(
+            select(c.flow, c.lane, c.status, func.count().label("n")).group_by(c.flow, c.lane, c.status)
+        )
+        return [{"flow": r.flow, "lane": r.lane, "status": r.status, "count": r.n} for r in rows]

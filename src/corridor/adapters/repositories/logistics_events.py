@@ -1,0 +1,114 @@
+"""Logistics events (EPCIS) received for consignments, and which consignment each container carries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from corridor.adapters import tables as t
+from corridor.adapters.repositories.common import INSERT, utc
+from corridor.service import ports
+
+EVENTS_EXISTING = select(t.logistics_events.c.event_id).where(
+    t.logistics_events.c.event_id.in_(bindparam("ids", expanding=True))
+)
+EVENTS_OF_CONSIGNMENT = (
+    select(t.logistics_events)
+    .where(t.logistics_events.c.consignment_ref == bindparam("ref"))
+    .order_by(t.logistics_events.c.event_time, t.logistics_events.c.event_id)
+)
+EVENTS_OF_CONTAINER = (
+    select(t.logistics_events)
+    .join(
+        t.consignment_containers,
+        t.consignment_containers.c.consignment_ref == t.logistics_events.c.consignment_ref,
+    )
+    .where(t.consignment_containers.c.container == bindparam("container"))
+    .order_by(t.logistics_events.c.event_time, t.logistics_events.c.event_id)
+)
+CONTAINER_OWNER = (
+    select(t.consignment_containers.c.consignment_ref, t.consignment_containers.c.origin_locode)
+    .where(t.consignment_containers.c.container == bindparam("container"))
+    .order_by(t.consignment_containers.c.assigned_at.desc())
+    .limit(1)
+)
+ASSIGN_CONTAINER = {
+    name: dialect_insert(t.consignment_containers).on_conflict_do_nothing(
+        index_elements=["container", "consignment_ref"]
+    )
+    for name, dialect_insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+}
+
+
+def _event(row: Any) -> ports.StoredEvent:
+    return ports.StoredEvent(
+        event_id=row.event_id,
+        consignment_ref=row.consignment_ref,
+        biz_step=row.biz_step,
+        locode=row.locode,
+        event_time=utc(row.event_time) or row.event_time,
+        containers=tuple(row.containers),
+        epcis=row.epcis,
+        source=row.source,
+    )
+
+
+class SqlEvents(ports.EventRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def existing(self, event_ids: list[str]) -> set[str]:
+        if not event_ids:
+            return set()
+        rows = self.conn.execute(EVENTS_EXISTING, {"ids": list(event_ids)})
+        return {r.event_id for r in rows}
+
+    def add_many(self, events: list[ports.StoredEvent], received_at: datetime) -> None:
+        if events:
+            self.conn.execute(
+                INSERT["logistics_events"],
+                [
+                    {
+                        "event_id": e.event_id,
+                        "consignment_ref": e.consignment_ref,
+                        "biz_step": e.biz_step,
+                        "locode": e.locode,
+                        "event_time": e.event_time,
+                        "containers": list(e.containers),
+                        "epcis": e.epcis,
+                        "source": e.source,
+                        "received_at": received_at,
+                    }
+                    for e in events
+                ],
+            )
+
+    def for_consignment(self, consignment_ref: str) -> list[ports.StoredEvent]:
+        return [_event(r) for r in self.conn.execute(EVENTS_OF_CONSIGNMENT, {"ref": consignment_ref})]
+
+    def for_container(self, container: str) -> list[ports.StoredEvent]:
+        rows = self.conn.execute(EVENTS_OF_CONTAINER, {"container": container})
+        return [e for e in map(_event, rows) if container in e.containers]
+
+    def assign(self, consignment_ref: str, containers: list[str], origin_locode: str, at: datetime) -> None:
+        if containers:
+            self.conn.execute(
+                ASSIGN_CONTAINER[self.conn.dialect.name],
+                [
+                    {
+                        "container": c,
+                        "consignment_ref": consignment_ref,
+                        "origin_locode": origin_locode,
+                        "assigned_at": at,
+                    }
+                    for c in containers
+                ],
+            )
+
+    def consignment_of(self, container: str) -> tuple[str, str] | None:
+        row = self.conn.execute(CONTAINER_OWNER, {"container": container}).first()
+        return None if row is None else (row.consignment_ref, row.origin_locode)

@@ -1,0 +1,132 @@
+"""Settlement's records (claims, windows, obligations, realisation records) in SQL, and its unit of
+work over one database transaction."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any, Self
+
+from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy.exc import IntegrityError
+
+from corridor.adapters.ledger import SqlLedger, _aware
+from corridor.adapters.ledger_tables import realisation_records as R
+from corridor.adapters.ledger_tables import settlement_claims as C
+from corridor.adapters.ledger_tables import settlement_obligations as O
+from corridor.adapters.ledger_tables import settlement_windows as W
+from corridor.service.ports import CommitConflict
+from corridor.settlement.domain.netting import Obligation, Window
+from corridor.settlement.ports import Claim, SettlementRecords, SettlementUnitOfWork
+
+
+def _window(row: Any) -> Window:
+    return Window(
+        row.id, _aware(row.opened_at) or row.opened_at, row.state, _aware(row.closed_at), row.report
+    )
+
+
+class SqlSettlementRecords(SettlementRecords):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add_claim(self, claim: Claim) -> None:
+        values = {
+            "kind": claim.kind, "declaration_id": claim.declaration_id, "debtor": claim.debtor,
+            "creditor": claim.creditor, "currency": claim.currency, "amount": claim.amount,
+            "issued_on": claim.issued_on, "ucr": claim.ucr, "invoice_number": claim.invoice_number,
+            "details": claim.details,
+        }  # fmt: skip
+        done = self.conn.execute(update(C).where(C.c.id == claim.id).values(**values))
+        if not done.rowcount:
+            self.conn.execute(C.insert().values(id=claim.id, **values))
+
+    def claims(self, kind: str, declaration_id: str | None = None) -> list[Claim]:
+        query = select(C).where(C.c.kind == kind).order_by(C.c.issued_on, C.c.id)
+        if declaration_id is not None:
+            query = query.where(C.c.declaration_id == declaration_id)
+        return [
+            Claim(r.id, r.kind, r.declaration_id, r.debtor, r.creditor, r.currency, r.amount, r.issued_on,
+                  r.ucr, r.invoice_number, r.details)
+            for r in self.conn.execute(query)
+        ]  # fmt: skip
+
+    def open_window(self, now: datetime) -> Window:
+        query = select(W).where(W.c.state == "open")
+        if self.conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self.conn.execute(query).first()
+        if row is not None:
+            return _window(row)
+        window = Window(f"win-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}", now)
+        self.conn.execute(W.insert().values(id=window.id, state="open", opened_at=now, report={}))
+        return window
+
+    def add_obligation(self, obligation: Obligation) -> bool:
+        if self.conn.execute(select(O.c.id).where(O.c.id == obligation.id)).first() is not None:
+            return False
+        self.conn.execute(
+            O.insert().values(
+                id=obligation.id, window_id=obligation.window_id, payer=obligation.payer, payee=obligation.payee,
+                currency=obligation.currency, amount=obligation.amount, reference=obligation.reference,
+                at=obligation.at,
+            )
+        )  # fmt: skip
+        return True
+
+    def obligations(self, window_id: str) -> list[Obligation]:
+        rows = self.conn.execute(select(O).where(O.c.window_id == window_id).order_by(O.c.seq))
+        return [
+            Obligation(r.id, r.payer, r.payee, r.currency, r.amount, r.reference, r.window_id, _aware(r.at))
+            for r in rows
+        ]
+
+    def close_window(self, window: Window) -> None:
+        self.conn.execute(
+            update(W)
+            .where(W.c.id == window.id)
+            .values(state=window.state, closed_at=window.closed_at, report=window.report)
+        )
+
+    def windows(self, limit: int = 50) -> list[Window]:
+        return [_window(r) for r in self.conn.execute(select(W).order_by(W.c.opened_at.desc()).limit(limit))]
+
+    def add_record(self, declaration_id: str, record: dict[str, Any], at: datetime) -> None:
+        self.conn.execute(R.insert().values(declaration_id=declaration_id, record=record, issued_at=at))
+
+    def record(self, declaration_id: str) -> dict[str, Any] | None:
+        found: dict[str, Any] | None = self.conn.execute(
+            select(R.c.record).where(R.c.declaration_id == declaration_id)
+        ).scalar()
+        return found
+
+
+class SqlSettlementUnitOfWork(SettlementUnitOfWork):
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.conn: Connection | None = None
+
+    def __enter__(self) -> Self:
+        self.conn = self.engine.connect()
+        self.conn.begin()
+        self.ledger = SqlLedger(self.conn)
+        self.records = SqlSettlementRecords(self.conn)
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        if self.conn is not None:
+            self.rollback()
+            self.conn.close()
+            self.conn = None
+
+    def commit(self) -> None:
+        assert self.conn is not None, "commit outside a unit of work"
+        try:
+            self.conn.commit()
+        except IntegrityError as exc:
+            raise CommitConflict(str(exc.orig)) from exc
+        self.conn.begin()
+
+    def rollback(self) -> None:
+        if self.conn is not None and self.conn.in_transaction():
+            self.conn.rollback()

@@ -1,0 +1,161 @@
+"""The corridor's chart of accounts for rupee-rouble trade settlement.
+
+RBI A.P. (DIR Series) Circular No. 10 of 11 July 2022 ("International Trade Settlement in Indian
+Rupees (INR)"): an Indian authorised-dealer (AD) bank opens a Special Rupee Vostro Account (SRVA)
+for a correspondent bank of the partner country; Indian importers pay the rupee value of imports
+into it, Indian exporters are paid their export proceeds from it, and surplus balances may be
+invested (Government of India Treasury Bills and securities; corporate bonds and commercial paper
+since RBI A.P. (DIR Series) Circular No. 14 of 3 October 2025).
+
+Per bank and currency the ledger keeps: the SRVA (INR, at the Indian AD bank, held by the Russian
+bank), the Indian bank's rouble correspondent account at the Russian bank, each trader's settlement
+account, each country's customs revenue account, the SRVA surplus investment account, a conversion
+(FX) account per bank and currency, a funding account per currency where money enters the ledger,
+and a settlement account per currency through which net positions are paid.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from corridor.settlement.domain.model import Account, AccountCode, AccountFlags
+
+SAMPLE_BANKS = Path(__file__).resolve().parents[1] / "data" / "sample_banks.json"
+NO_OVERDRAFT = AccountFlags(debits_must_not_exceed_credits=True)
+HOME_CURRENCY = {"IN": "INR", "RU": "RUB"}
+
+
+def srva_id(ru_bank: str, in_bank: str) -> str:
+    return f"srva:{ru_bank}@{in_bank}"
+
+
+def correspondent_id(in_bank: str, ru_bank: str) -> str:
+    return f"corr:{in_bank}@{ru_bank}"
+
+
+def customer_id(party: str, ccy: str) -> str:
+    return f"cust:{party}:{ccy}"
+
+
+def customs_id(country: str) -> str:
+    return f"customs:{country}"
+
+
+def investment_id(ru_bank: str) -> str:
+    return f"invest:{ru_bank}"
+
+
+def fx_id(bank: str, ccy: str) -> str:
+    return f"fx:{bank}:{ccy}"
+
+
+def funding_id(ccy: str) -> str:
+    return f"funding:{ccy}"
+
+
+def settlement_id(ccy: str) -> str:
+    return f"settle:{ccy}"
+
+
+def liquidity_id(bank: str, ccy: str) -> str:
+    """A bank's liquidity account at the settlement hub, from which it pays its net debit."""
+    return f"liq:{bank}:{ccy}"
+
+
+FREE = AccountFlags()  # may go below zero: where money enters the ledger, hubs and conversion accounts
+
+
+def _account(id_: str, ccy: str, code: AccountCode, holder: str, name: str, **kw: Any) -> Account:
+    return Account(id_, ccy, code, holder, name, kw.get("flags", NO_OVERDRAFT), bic=kw.get("bic"))
+
+
+def _corridor_accounts() -> list[Account]:
+    out = []
+    for ccy in ("INR", "RUB"):
+        out.append(
+            _account(
+                funding_id(ccy), ccy, AccountCode.FUNDING, "corridor", f"Funds entering in {ccy}", flags=FREE
+            )
+        )
+        out.append(
+            _account(
+                settlement_id(ccy),
+                ccy,
+                AccountCode.SETTLEMENT,
+                "corridor",
+                f"Net settlement in {ccy}",
+                flags=FREE,
+            )
+        )
+    for country, ccy in HOME_CURRENCY.items():
+        out.append(
+            _account(
+                customs_id(country),
+                ccy,
+                AccountCode.CUSTOMS_REVENUE,
+                f"customs:{country}",
+                f"Customs revenue {country}",
+            )
+        )
+    return out  # fmt: skip
+
+
+def _bank_accounts(names: dict[str, str]) -> list[Account]:
+    out = []
+    for bank, name in names.items():
+        for ccy in ("INR", "RUB"):
+            out.append(
+                _account(
+                    fx_id(bank, ccy),
+                    ccy,
+                    AccountCode.FX,
+                    bank,
+                    f"{name}: conversion {ccy}",
+                    flags=FREE,
+                    bic=bank,
+                )
+            )
+            out.append(
+                _account(
+                    liquidity_id(bank, ccy),
+                    ccy,
+                    AccountCode.SETTLEMENT,
+                    bank,
+                    f"{name}: net settlement {ccy}",
+                    bic=bank,
+                )
+            )
+    return out  # fmt: skip
+
+
+def _srva_accounts(ru: dict[str, str], names: dict[str, str]) -> list[Account]:
+    ru_bank, in_bank = ru["id"], ru["srva_at"]
+    return [
+        _account(srva_id(ru_bank, in_bank), "INR", AccountCode.SRVA, ru_bank, f"SRVA of {ru['name']} at {names[in_bank]}", bic=in_bank),
+        _account(correspondent_id(in_bank, ru_bank), "RUB", AccountCode.CORRESPONDENT, in_bank,
+                 f"Rouble account of {names[in_bank]} at {ru['name']}", bic=ru_bank),
+        _account(investment_id(ru_bank), "INR", AccountCode.INVESTMENT, ru_bank,
+                 f"SRVA surplus of {ru['name']} invested in Indian government securities", bic=in_bank),
+    ]  # fmt: skip
+
+
+def chart(banks: dict[str, Any], sample: bool) -> list[Account]:
+    """Every account of the structure for ``banks`` (the shape of ``sample_banks.json``)."""
+    names = {b["id"]: b["name"] for b in banks["indian_ad_banks"] + banks["russian_correspondents"]}
+    accounts = _corridor_accounts() + _bank_accounts(names)
+    for ru in banks["russian_correspondents"]:
+        accounts += _srva_accounts(ru, names)
+    for trader in banks["traders"]:
+        for ccy in ("INR", "RUB"):
+            accounts.append(_account(customer_id(trader["id"], ccy), ccy, AccountCode.CUSTOMER, trader["id"],
+                                     f"{trader['name']} ({ccy})", bic=trader["bank"]))  # fmt: skip
+    for acc in accounts:
+        acc.sample = sample
+    return accounts
+
+
+def sample_chart() -> list[Account]:
+    """The chart for the sample banks and traders (all marked ``sample``)."""
+    return chart(json.loads(SAMPLE_BANKS.read_text(encoding="utf-8")), sample=True)

@@ -1,0 +1,64 @@
+"""Parallel transfers on the same accounts of one PostgreSQL ledger: never an overdraft, never a
+lost update (every balance is the sum of the transfers that were committed)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+
+from corridor.adapters.database import make_engine, migrate
+from corridor.adapters.settlement_store import SqlSettlementUnitOfWork
+from corridor.settlement.domain.model import Account, AccountCode, AccountFlags, Transfer
+
+T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+SAFE = AccountFlags(debits_must_not_exceed_credits=True)
+THREADS, EACH, AMOUNT, FUNDS = 6, 40, 7_00, 300_00
+
+
+@pytest.mark.postgres
+def test_parallel_transfers_never_overdraw_nor_lose_an_update(pg_available: str, pg_schema: str) -> None:
+    engine = make_engine(pg_available, pg_schema)
+    migrate(engine)
+    with SqlSettlementUnitOfWork(engine) as u:
+        u.ledger.create_accounts(
+            [
+                Account("world", "INR", AccountCode.FUNDING, "x", "outside"),
+                Account("a", "INR", AccountCode.CUSTOMER, "A", "a", SAFE),
+                Account("b", "INR", AccountCode.CUSTOMER, "B", "b", SAFE),
+            ],
+            T0,
+        )
+        u.ledger.create_transfers([Transfer("fund-a", "world", "a", FUNDS, "INR")], T0)
+        u.commit()
+    created: list[str] = []
+    lock = threading.Lock()
+
+    def worker(n: int) -> None:
+        for i in range(EACH):
+            # most money flows a -> b; every third transfer flows back, so both rows are contended
+            dr, cr = ("b", "a") if i % 3 == 2 else ("a", "b")
+            with SqlSettlementUnitOfWork(engine) as u:
+                out = u.ledger.create_transfers([Transfer(f"t{n}-{i}", dr, cr, AMOUNT, "INR")], T0)
+                u.commit()
+            if out.results[0].status == "created":
+                with lock:
+                    created.append(f"t{n}-{i}")
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with SqlSettlementUnitOfWork(engine) as u:
+        a, b = u.ledger.account("a"), u.ledger.account("b")
+        moved = [u.ledger.transfer(tid) for tid in created]
+    engine.dispose()
+    assert a is not None and b is not None
+    to_b = sum(t.amount for t in moved if t is not None and t.credit_account_id == "b")
+    to_a = sum(t.amount for t in moved if t is not None and t.credit_account_id == "a")
+    assert a.credit_balance == FUNDS - to_b + to_a >= 0
+    assert b.credit_balance == to_b - to_a >= 0
+    assert a.debits_posted <= a.credits_posted and b.debits_posted <= b.credits_posted
+    assert 0 < len(created) < THREADS * EACH  # some were refused for want of funds
