@@ -19,7 +19,7 @@ from corridor.messaging.transport import InProcessTransport
 from corridor.node.bootstrap import Node, bootstrap_node
 
 PASSWORD = "correct horse battery staple"
-ROLES = ("trader", "officer", "carrier", "analyst")
+ROLES = ("trader", "officer", "carrier", "analyst", "bank")
 GET_PAGES = {
     "/ui/dashboard": {"analyst", "officer"},
     "/ui/dashboard/target.csv": {"analyst", "officer"},
@@ -29,6 +29,7 @@ GET_PAGES = {
     "/ui/officer/26INFFFFFFFFFFFFFF": {"officer"},
     "/ui/consignments/26INFFFFFFFFFFFFFF": {"trader", "officer"},
     "/ui/carrier": {"carrier"},
+    "/ui/bank": {"bank"},
 }
 POSTS = ("/ui/logout", "/ui/trader/declare", "/ui/officer/26INFFFFFFFFFFFFFF/decide", "/ui/carrier/events")
 
@@ -136,3 +137,23 @@ def test_hostile_form_input_is_named_never_a_5xx(node: Node) -> None:
         },
     )
     assert answer.status_code == 422 and "place: must be a UN/LOCODE" in answer.text
+
+
+def test_bank_sees_the_accounts_it_holds(tmp_path: Path) -> None:
+    from corridor.node.settlement import NodeSettlement
+    from corridor.settlement.commands import OpenSampleChart
+
+    found = bootstrap_node("IN", tmp_path / "IN", InProcessTransport())
+    try:
+        NodeSettlement(found).handle(OpenSampleChart())
+        add_user(found.engine, "bank", PASSWORD, "bank", "SAMAINBBXXX", datetime.now(UTC))  # a sample AD bank
+        client, _ = logged_in(create_app(found), "bank")
+        page = client.get("/ui/bank")
+        assert page.status_code == 200
+        held = re.findall(r"<tr><td>([^<]+?)(?: \(sample\))?</td>", page.text)
+        assert held, page.text[-1500:]
+        with NodeSettlement(found).uow() as uow:
+            own = {a.id for a in uow.ledger.accounts() if a.holder == "SAMAINBBXXX"}
+        assert set(held) == own
+    finally:
+        found.close()

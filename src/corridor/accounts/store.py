@@ -16,7 +16,7 @@ from sqlalchemy import Engine, delete, insert, select, update
 from corridor.accounts.tables import users, web_sessions
 from corridor.shared.errors import Conflict, FieldError, InvalidInput
 
-ROLES = ("trader", "officer", "carrier", "analyst")
+ROLES = ("trader", "officer", "carrier", "analyst", "bank")
 MAX_FAILURES = 5
 SESSION_LIFETIME = timedelta(hours=8)
 MIN_PASSWORD = 12

@@ -28,6 +28,7 @@ HOMES = {
     "officer": "/ui/officer",
     "carrier": "/ui/carrier",
     "analyst": "/ui/dashboard",
+    "bank": "/ui/bank",
 }
 
 templates = Environment(

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from corridor.analytics.frames import frames_of
+from corridor.api.web import bank  # noqa: F401  (the bank's page registers on the same router)
 from corridor.api.web import declaration_form as form_def
 from corridor.api.web.pages import PageRefused, checked_form, message, now, principal, render, require
 from corridor.api.web.routes import PREFIX, form_page, json_documents, node_of, page_errors, router
@@ -259,5 +260,6 @@ async def post_milestone(request: Request) -> Response:
 
 def include(app: FastAPI) -> None:
     """The pages and their refusals (a login redirect, 403, 404) on ``app``."""
+
     app.include_router(router)
     app.add_exception_handler(PageRefused, page_errors)
