@@ -69,3 +69,43 @@ def test_items_values_stages_and_refresh(corridor: Corridor) -> None:
     row = refreshed.declarations.filter(pl.col("id") == queued[0].id)
     assert row["status"].item() == "cleared"
     assert refreshed.declarations.height == 3 and refreshed.items.height == frames.items.height
+
+
+def test_settled_invoice_payments_by_currency(tmp_path: Path) -> None:
+    from sqlalchemy import insert
+
+    from corridor.adapters.ledger_tables import ledger_transfers
+    from corridor.analytics.extract import read_settled
+
+    corridor = Corridor.embedded(tmp_path, assessors=ASSESSORS)
+    engine = corridor.nodes["IN"].engine
+    now = datetime.now(UTC)
+    rows = [  # (id, ledger, code, kind, amount in minor units)
+        ("t1", "INR", "invoice", "single", 150_000),
+        ("t2", "INR", "invoice", "pending", 999_999),  # not posted yet
+        ("t3", "INR", "invoice", "post", 50_000),
+        ("t4", "RUB", "invoice", "single", 1_234),
+        ("t5", "RUB", "duty", "single", 777_777),  # duties are not invoice settlement
+    ]
+    common = {
+        "linked": False,
+        "pending_id": None,
+        "timeout_s": 0,
+        "reference": "INV-1",
+        "fx": None,
+        "state": None,
+    }
+    with engine.begin() as conn:
+        conn.execute(
+            insert(ledger_transfers),
+            [
+                {"id": i, "debit_account_id": "a", "credit_account_id": "b", "amount": amount, "ledger": ledger,
+                 "code": code, "kind": kind, "timestamp": now, **common}
+                for i, ledger, code, kind, amount in rows
+            ],
+        )  # fmt: skip
+    settled = {c: (v, n) for c, v, n in read_settled(engine).rows()}
+    assert settled == {"INR": (2_000.0, 2), "RUB": (12.34, 1)}  # 1,500.00 + 500.00 rupees; 12.34 roubles
+    cache = FrameCache(engine)
+    assert cache.current().settled.height == 2
+    corridor.close()

@@ -130,7 +130,7 @@ def balance_panel(official: list[OfficialRow]) -> Panel:
 
 
 def flows_panel(frames: Frames) -> Panel:
-    months = kpis.by_month(kpis.cube(frames.items))
+    months = kpis.by_month(frames.items)
     rows = _rows(months, (str, money, money, money))
     slope = kpis.trend(months, "balance_usd")
     notes = ["Declared invoice value at this node, converted to USD at the filing date's rate."]
@@ -159,7 +159,7 @@ def flows_panel(frames: Frames) -> Panel:
 
 
 def goods_panel(frames: Frames, official: list[OfficialRow]) -> Panel:
-    chapters = kpis.by_chapter(kpis.cube(frames.items))
+    chapters = kpis.by_chapter(frames.items)
     rows = list(
         _rows(
             chapters.select("direction", "hs_chapter", "value_usd", "items", "share"),
@@ -187,12 +187,27 @@ def goods_panel(frames: Frames, official: list[OfficialRow]) -> Panel:
 
 
 def currency_panel(frames: Frames) -> Panel:
-    share = kpis.currency_share(kpis.cube(frames.items))
+    share = kpis.currency_share(frames.items)
     rows = _rows(share.select("currency", "value_usd", "items", "share"), (str, money, str, pct))
     national = share.filter(pl.col("national"))["share"].sum()
+    settled = frames.settled.with_columns(share=pl.col("value_usd") / pl.col("value_usd").sum())
+    rows = (
+        *((f"invoiced in {c}", *rest) for c, *rest in rows),
+        *(
+            (f"settled in {c}", *rest)
+            for c, *rest in _rows(
+                settled.select("currency", "value_usd", "payments", "share"), (str, money, str, pct)
+            )
+        ),
+    )
     notes = [
         f"Invoiced in national currencies (INR, RUB): {national * 100:.1f} % of the value.",
-        "Settlement figures appear here once the settlement capability records payments.",
+        "Settled: invoice payments posted on this node's ledger (settlement), by currency"
+        + (
+            f"; in INR and RUB: {settled.filter(pl.col('currency').is_in(kpis.NATIONAL))['share'].sum() * 100:.1f} %."
+            if settled.height
+            else ": none yet."
+        ),
     ]
     if frames.rates_are_sample:
         notes.append("Converted to USD at the shipped exchange rates, which are SAMPLE values.")
@@ -208,7 +223,12 @@ def currency_panel(frames: Frames) -> Panel:
         else None
     )
     return Panel(
-        "currency", "Currency share", ("currency", "value_usd", "items", "share"), rows, draw, tuple(notes)
+        "currency",
+        "Currency share",
+        ("currency", "value_usd", "items / payments", "share"),
+        rows,
+        draw,
+        tuple(notes),
     )
 
 

@@ -12,8 +12,12 @@ from datetime import UTC, date, datetime
 import polars as pl
 from sqlalchemy import DateTime, Engine, Text, bindparam, cast, func, select, text
 
+from corridor.adapters import ledger_tables as lt
 from corridor.adapters import tables as t
 from corridor.refdata.tariffs import exchange_rates
+from corridor.settlement.domain.currency import currency as iso_currency
+from corridor.settlement.domain.model import TransferKind
+from corridor.settlement.domain.payments import INVOICE
 
 ACK = pl.Struct(
     {"status": pl.String, "reasons": pl.List(pl.Struct({"path": pl.String, "reason": pl.String}))}
@@ -149,15 +153,34 @@ def read_rejections(engine: Engine) -> pl.DataFrame:
     return _frame(rows, schema)
 
 
+def read_settled(engine: Engine) -> pl.DataFrame:
+    """Invoice payments posted on the node's ledger, per currency: the amount (in major units) and
+    the number of payments."""
+    x = lt.ledger_transfers.c
+    query = (
+        select(x.ledger, func.sum(x.amount), func.count())
+        .where(x.code == INVOICE, x.kind.in_((TransferKind.SINGLE.value, TransferKind.POST.value)))
+        .group_by(x.ledger)
+    )
+    with engine.connect() as conn:
+        rows: list[tuple[object, ...]] = [
+            (ccy, int(minor) / 10 ** iso_currency(ccy).minor_units, int(n))
+            for ccy, minor, n in conn.execute(query)
+        ]
+    schema: Schema = {"currency": pl.String, "value": pl.Float64, "payments": pl.Int64}
+    return _frame(rows, schema)
+
+
 def data_version(engine: Engine) -> tuple[object, ...]:
     """What changes whenever the extract would: the declarations' count and latest change, the
-    last stage row, the refusals' count."""
+    last stage row, the refusals' count, the last ledger transfer."""
     d, s = t.declarations.c, t.stages.c
     with engine.connect() as conn:
         decl = conn.execute(select(func.count(), func.max(d.updated_at))).one()
         stage = conn.execute(select(func.max(s.id))).scalar()
         refused = conn.execute(select(func.count()).select_from(t.rejections)).scalar()
-    return (decl[0], str(decl[1]), stage or 0, refused or 0)
+        ledger = conn.execute(select(func.max(lt.ledger_transfers.c.seq))).scalar()
+    return (decl[0], str(decl[1]), stage or 0, refused or 0, ledger or 0)
 
 
 def decode(declarations: pl.DataFrame, raw_items: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -238,4 +261,14 @@ def in_usd(items: pl.DataFrame, rates: UsdRates) -> pl.DataFrame:
         .with_columns(value_usd=pl.col("value") * pl.coalesce("usd_per_unit", "first_rate"))
         .drop("day", "from", "usd_per_unit", "first_rate")
         .with_columns(pl.col("currency").cast(dtype))
+    )
+
+
+def settled_in_usd(settled: pl.DataFrame, rates: UsdRates) -> pl.DataFrame:
+    """``value_usd`` of each currency's settled amount at the latest shipped rate."""
+    latest = rates.frame.sort("from").group_by("currency").agg(pl.col("usd_per_unit").last())
+    return (
+        settled.join(latest, on="currency", how="left")
+        .with_columns(value_usd=pl.col("value") * pl.col("usd_per_unit"))
+        .drop("usd_per_unit")
     )

@@ -22,6 +22,7 @@ class Frames:
     stages: pl.DataFrame
     rejections: pl.DataFrame
     rates_are_sample: bool
+    settled: pl.DataFrame  # invoice payments posted on the ledger, per currency
 
 
 class FrameCache:
@@ -59,9 +60,9 @@ class FrameCache:
             )
             items = pl.concat([old.items.join(ids, on="id", how="anti"), items], how="vertical_relaxed")
             stages = pl.concat([old.stages, stages])
-        return Frames(
-            version, changed, items, stages, extract.read_rejections(self.engine), self.rates.sample
-        )
+        settled = extract.settled_in_usd(extract.read_settled(self.engine), self.rates)
+        rejections = extract.read_rejections(self.engine)
+        return Frames(version, changed, items, stages, rejections, self.rates.sample, settled)
 
 
 _caches: weakref.WeakKeyDictionary[Engine, FrameCache] = weakref.WeakKeyDictionary()

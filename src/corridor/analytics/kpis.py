@@ -11,24 +11,12 @@ import polars as pl
 
 EXPORTS, IMPORTS = "IN->RU", "RU->IN"
 NATIONAL = ("INR", "RUB")
-CUBE_KEYS = ("direction", "month", "hs_chapter", "currency")
-
-
-def cube(items: pl.DataFrame) -> pl.DataFrame:
-    """Value and item count per direction, month, HS chapter and currency: one pass over the
-    items, from which every aggregate below is taken (they accept the items or their cube)."""
-    return items.group_by(*CUBE_KEYS).agg(value_usd=pl.col("value_usd").sum(), items=pl.len())
-
-
-def _count(frame: pl.DataFrame) -> pl.Expr:
-    """The number of items behind each group: rows of items, or the sum of a cube's counts."""
-    return (pl.col("items").sum() if "items" in frame.columns else pl.len()).cast(pl.UInt32)
 
 
 def by_direction(items: pl.DataFrame) -> pl.DataFrame:
     return (
         items.group_by("direction")
-        .agg(value_usd=pl.col("value_usd").sum(), items=_count(items))
+        .agg(value_usd=pl.col("value_usd").sum(), items=pl.len())
         .with_columns(pl.col("direction").cast(pl.String))
         .sort("direction")
     )
@@ -64,7 +52,7 @@ def by_chapter(items: pl.DataFrame) -> pl.DataFrame:
     """Value per direction and HS chapter, with its share of the direction's value."""
     return (
         items.group_by("direction", "hs_chapter")
-        .agg(value_usd=pl.col("value_usd").sum(), items=_count(items))
+        .agg(value_usd=pl.col("value_usd").sum(), items=pl.len())
         .with_columns(share=pl.col("value_usd") / pl.col("value_usd").sum().over("direction"))
         .sort(["direction", "value_usd"], descending=[False, True])
     )
@@ -75,7 +63,7 @@ def currency_share(items: pl.DataFrame) -> pl.DataFrame:
     total = pl.col("value_usd").sum()
     return (
         items.group_by("currency")
-        .agg(value_usd=total, items=_count(items))
+        .agg(value_usd=total, items=pl.len())
         .with_columns(
             share=pl.col("value_usd") / pl.col("value_usd").sum(), national=pl.col("currency").is_in(NATIONAL)
         )

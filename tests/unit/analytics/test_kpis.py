@@ -141,12 +141,3 @@ def test_values_convert_at_the_rate_in_force_on_the_filing_day() -> None:
         pytest.approx(1.0),
         pytest.approx(2.0),
     ]  # before the table: its first rate
-
-
-def test_aggregates_from_the_cube_equal_those_from_the_items() -> None:
-    summed = kpis.cube(items())
-    assert summed.height == 5  # every item differs in one key here
-    for aggregate in (kpis.by_direction, kpis.by_month, kpis.by_chapter, kpis.currency_share):
-        assert aggregate(summed).sort(pl.all()).rows() == aggregate(items()).sort(pl.all()).rows()
-    doubled = kpis.cube(pl.concat([items(), items()]))
-    assert kpis.by_direction(doubled).rows() == [("IN->RU", 1200.0, 6), ("RU->IN", 2800.0, 4)]
