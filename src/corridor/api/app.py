@@ -8,6 +8,7 @@ from corridor.api import errors
 from corridor.api.answers import declare_body_limit
 from corridor.api.gate import RequestGate
 from corridor.api.routes import admin, declarations, documents, logistics, messaging, public, settlement
+from corridor.api.web import roles as web_pages
 from corridor.config import DEFAULT_MAX_BODY_BYTES
 from corridor.node.bootstrap import Node
 from corridor.service.auth import authenticate
@@ -29,6 +30,7 @@ def create_app(
         authenticate=lambda secret: authenticate(node.uow(), secret),
         public_paths=[*public.PATHS, *observability.PATHS, *(path for path in docs if path)],
         max_body_bytes=max_body_bytes,
+        public_prefixes=[web_pages.PREFIX + "/"],
     )
     for capability in (public, admin, declarations, logistics, settlement):
         app.include_router(declare_body_limit(capability.router))
@@ -36,4 +38,5 @@ def create_app(
         documents.include(app)
     app.include_router(declare_body_limit(messaging.router))
     observability.install(app, node, metrics_token)
+    web_pages.include(app)
     return app

@@ -36,18 +36,21 @@ class RequestGate:
         authenticate: Callable[[str | None], Principal],
         public_paths: Collection[str],
         max_body_bytes: int,
+        public_prefixes: Collection[str] = (),
     ) -> None:
         self.app = app
         self.authenticate = authenticate
         self.public_paths = frozenset(public_paths)
         self.max_body_bytes = max_body_bytes
+        self.public_prefixes = tuple(public_prefixes)  # pages that authenticate by their own session
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        if scope["path"] not in self.public_paths:
+        path = scope["path"]
+        if path not in self.public_paths and not path.startswith(self.public_prefixes):
             try:
                 scope[PRINCIPAL] = await run_in_threadpool(self.authenticate, headers.get("x-api-key"))
             except Unauthorized as exc:

@@ -29,6 +29,10 @@ def demo(
         "corridor-data/demo"
     ),
     as_json: Json = False,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Then keep both nodes running and print their dashboard URLs")
+    ] = False,
+    port: Annotated[int, typer.Option(help="With --serve: IN's port; RU's is the next one")] = 8001,
 ) -> None:
     """Run two embedded nodes (IN, RU) and flow sample consignments both ways."""
     with Progress(
@@ -51,6 +55,10 @@ def demo(
         typer.echo(json.dumps(summary.to_json()))
     else:
         out.print(summary_table(summary))
+    if serve:
+        from corridor.cli.demo_serve import serve_demo
+
+        serve_demo(data_dir, "127.0.0.1", port)
 
 
 def summary_table(summary: DemoSummary) -> Table:

@@ -5,7 +5,19 @@ from __future__ import annotations
 
 import typer
 
-from corridor.cli import cluster, declarations, demo, keys, logistics, outbox, server, settlement
+from corridor.cli import (
+    cluster,
+    declarations,
+    demo,
+    keys,
+    logistics,
+    outbox,
+    report,
+    server,
+    settlement,
+    stats,
+    users,
+)
 from corridor.cli import documents as documents_cli
 
 app = typer.Typer(
@@ -23,6 +35,9 @@ app.add_typer(cluster.app, name="cluster")
 app.add_typer(documents_cli.app, name="doc")
 app.add_typer(settlement.ledger_app, name="ledger")
 app.add_typer(settlement.settle_app, name="settle")
+app.add_typer(stats.app, name="stats")
+app.add_typer(report.app)
+server.app.add_typer(users.app, name="user")
 
 
 @app.callback()

@@ -149,9 +149,11 @@ def _run(exchange: Exchange, settings: Settings, host: str, port: int, relay: bo
     """Serve the API (and relay the outbox) until the server stops; then close the node."""
     import uvicorn
 
+    from corridor.analytics.frames import warm_up
     from corridor.api.app import create_app
 
     configure_logging(settings.log_format, settings.log_level)
+    warm_up(exchange.node.engine)
     stop = threading.Event()
     worker = None
     if relay:

@@ -1,0 +1,159 @@
+"""Who may open which page under /ui: without a session every page but the login sends to the
+login; each role opens its own pages and gets 403 on the others'; every form needs its CSRF
+token. (The API-key matrix is tests/e2e/test_api_authorization.py.)"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from corridor.accounts.store import add_user
+from corridor.api.app import create_app
+from corridor.messaging.transport import InProcessTransport
+from corridor.node.bootstrap import Node, bootstrap_node
+
+PASSWORD = "correct horse battery staple"
+ROLES = ("trader", "officer", "carrier", "analyst", "bank")
+GET_PAGES = {
+    "/ui/dashboard": {"analyst", "officer"},
+    "/ui/dashboard/target.csv": {"analyst", "officer"},
+    "/ui/trader": {"trader"},
+    "/ui/trader/declare": {"trader"},
+    "/ui/officer": {"officer"},
+    "/ui/officer/26INFFFFFFFFFFFFFF": {"officer"},
+    "/ui/consignments/26INFFFFFFFFFFFFFF": {"trader", "officer"},
+    "/ui/carrier": {"carrier"},
+    "/ui/bank": {"bank"},
+}
+POSTS = ("/ui/logout", "/ui/trader/declare", "/ui/officer/26INFFFFFFFFFFFFFF/decide", "/ui/carrier/events")
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
+    found = bootstrap_node("IN", Path(tmp_path_factory.mktemp("web")) / "IN", InProcessTransport())
+    for role in ROLES:
+        add_user(found.engine, role, PASSWORD, role, f"PARTY-{role.upper()}", datetime.now(UTC))
+    yield found
+    found.close()
+
+
+def logged_in(app: FastAPI, role: str) -> tuple[TestClient, str]:
+    client = TestClient(app, follow_redirects=False)
+    page = client.get("/ui/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    answer = client.post(
+        "/ui/login", data={"csrf_token": token.group(1), "username": role, "password": PASSWORD}
+    )
+    assert answer.status_code == 303, answer.text
+    home = client.get(answer.headers["location"])
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', home.text)
+    assert csrf is not None
+    return client, csrf.group(1)
+
+
+def test_without_a_session_every_page_sends_to_the_login(node: Node) -> None:
+    client = TestClient(create_app(node), follow_redirects=False)
+    assert client.get("/ui/login").status_code == 200
+    for path in [*GET_PAGES, "/ui/"]:
+        answer = client.get(path)
+        assert (answer.status_code, answer.headers.get("location")) == (303, "/ui/login"), path
+    for path in POSTS:
+        answer = client.post(path, data={"csrf_token": "x"})
+        assert (answer.status_code, answer.headers.get("location")) == (303, "/ui/login"), path
+
+
+def test_login_form_needs_its_token(node: Node) -> None:
+    client = TestClient(create_app(node), follow_redirects=False)
+    answer = client.post("/ui/login", data={"username": "analyst", "password": PASSWORD})
+    assert answer.status_code == 403 and "corridor_session" not in answer.headers.get("set-cookie", "")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_opens_only_its_pages(node: Node, role: str) -> None:
+    client, _csrf = logged_in(create_app(node), role)
+    for path, allowed in GET_PAGES.items():
+        status = client.get(path).status_code
+        if role in allowed:
+            assert status in (200, 404), f"{role} {path}: {status}"  # 404: no such declaration
+        else:
+            assert status == 403, f"{role} {path}: {status}"
+    for path in POSTS[1:]:
+        assert client.post(path, data={}).status_code in (403, 404), f"{role} {path} without a token"
+
+
+def test_session_cookie_flags(node: Node) -> None:
+    client = TestClient(create_app(node), follow_redirects=False)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/ui/login").text)
+    assert token is not None
+    answer = client.post(
+        "/ui/login", data={"csrf_token": token.group(1), "username": "analyst", "password": PASSWORD}
+    )
+    cookie = next(c for c in answer.headers.get_list("set-cookie") if c.startswith("corridor_session="))
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/ui" in cookie
+
+
+def test_hostile_form_input_is_named_never_a_5xx(node: Node) -> None:
+    from corridor.api.web.declaration_form import values_of
+    from corridor.demo.samples import SampleCorridor
+
+    app = create_app(node)
+    trader, token = logged_in(app, "trader")
+    values = values_of(SampleCorridor(3).next("IN", datetime.now(UTC)))
+    for bad in ("bad\x00name", "bad\x07name"):
+        answer = trader.post(
+            "/ui/trader/declare", data={**values, "Declaration.Exporter.Name": bad, "csrf_token": token}
+        )
+        assert answer.status_code == 422, bad
+        assert 'data-path="Declaration.Exporter.Name"' in answer.text
+    answer = trader.post("/ui/trader/declare", data={"csrf_token": token, "documents": '[{"a": NaN}]'})
+    assert answer.status_code == 422 and "documents" in answer.text
+    carrier, token = logged_in(app, "carrier")
+    answer = carrier.post(
+        "/ui/carrier/events",
+        data={
+            "csrf_token": token,
+            "ref": "26INFFFFFFFFFFFFFF",
+            "step": "loading",
+            "place": "IN\x00SA",
+            "at": "x",
+        },
+    )
+    assert answer.status_code == 422 and "must be a date and time" in answer.text
+    answer = carrier.post(
+        "/ui/carrier/events",
+        data={
+            "csrf_token": token,
+            "ref": "26INFFFFFFFFFFFFFF",
+            "step": "loading",
+            "place": "IN\x00SA",
+            "at": "2026-12-01T10:00",
+        },
+    )
+    assert answer.status_code == 422 and "place: must be a UN/LOCODE" in answer.text
+
+
+def test_bank_sees_the_accounts_it_holds(tmp_path: Path) -> None:
+    from corridor.node.settlement import NodeSettlement
+    from corridor.settlement.commands import OpenSampleChart
+
+    found = bootstrap_node("IN", tmp_path / "IN", InProcessTransport())
+    try:
+        NodeSettlement(found).handle(OpenSampleChart())
+        add_user(found.engine, "bank", PASSWORD, "bank", "SAMAINBBXXX", datetime.now(UTC))  # a sample AD bank
+        client, _ = logged_in(create_app(found), "bank")
+        page = client.get("/ui/bank")
+        assert page.status_code == 200
+        held = re.findall(r"<tr><td>([^<]+?)(?: \(sample\))?</td>", page.text)
+        assert held, page.text[-1500:]
+        with NodeSettlement(found).uow() as uow:
+            own = {a.id for a in uow.ledger.accounts() if a.holder == "SAMAINBBXXX"}
+        assert set(held) == own
+    finally:
+        found.close()
