@@ -11,6 +11,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Self
 
+from corridor.adapters.settlement_memory import (
+    MemoryLedgerRepository,
+    MemorySettlementRecords,
+    SettlementState,
+)
 from corridor.customs.domain.model import CustomsDeclaration, Stage
 from corridor.documents.issuers import Issuer
 from corridor.documents.revocation import RevocationRecord
@@ -35,6 +40,7 @@ class MemoryStore:
         self.keys: dict[str, ports.TrustedKey] = {}
         self.issuers: dict[str, tuple[Issuer, str]] = {}
         self.revocations: dict[tuple[str, str], RevocationRecord] = {}
+        self.settlement = SettlementState()
 
 
 def _stored(declaration: CustomsDeclaration) -> CustomsDeclaration:
@@ -375,7 +381,12 @@ class MemoryUnitOfWork(ports.UnitOfWork):
         self.keys = MemoryKeys(self._work)
         self.issuers = MemoryIssuers(self._work)
         self.revocations = MemoryRevocations(self._work)
+        self._settlement_repositories()
         return self
+
+    def _settlement_repositories(self) -> None:
+        self.ledger = MemoryLedgerRepository(self._work.settlement.ledger)
+        self.records = MemorySettlementRecords(self._work.settlement)
 
     def _commit(self) -> None:
         self.store.__dict__.update(copy.deepcopy(self._work.__dict__))
@@ -388,6 +399,7 @@ class MemoryUnitOfWork(ports.UnitOfWork):
             yield
         except BaseException:
             self._work.__dict__.update(saved)  # the repositories share this object: they see the undo
+            self._settlement_repositories()  # these hold the settlement state itself: hand out the restored one
             raise
 
     def rollback(self) -> None:
