@@ -173,13 +173,20 @@ def _sample_banks() -> dict[str, Any]:
 
 
 @functools.cache
+def _sample_bank_names() -> dict[str, str]:
+    banks = _sample_banks()
+    return {b["id"]: b["name"] for b in banks["indian_ad_banks"] + banks["russian_correspondents"]}
+
+
+@functools.cache
 def _sample_chart_by_id() -> dict[str, Account]:
     return {account.id: account for account in sample_chart()}
 
 
 def node_account(account_id: str) -> Account | None:
-    """The definition of a corridor or bank account of the sample chart (marked sample), or of a
-    funding account in any currency (where money enters the ledger); None for any other id."""
+    """The definition of a corridor or bank account of the sample chart (marked sample), or of its
+    like in a currency the chart does not list (funding, settlement hub, a sample bank's liquidity,
+    customs revenue in a foreign currency); None for any other id."""
     known = _sample_chart_by_id().get(account_id)
     if known is not None:
         return copy.copy(known)
@@ -187,6 +194,12 @@ def node_account(account_id: str) -> Account | None:
     if parts[0] == "funding" and len(parts) == 2 and len(parts[1]) == 3:
         account = _account(account_id, parts[1], AccountCode.FUNDING, "corridor", f"Funds entering in {parts[1]}",
                            flags=FREE)  # fmt: skip
+    elif parts[0] == "settle" and len(parts) == 2 and len(parts[1]) == 3:
+        account = _account(account_id, parts[1], AccountCode.SETTLEMENT, "corridor", f"Net settlement in {parts[1]}",
+                           flags=FREE)  # fmt: skip
+    elif parts[0] == "liq" and len(parts) == 3 and parts[1] in _sample_bank_names() and len(parts[2]) == 3:
+        account = _account(account_id, parts[2], AccountCode.SETTLEMENT, parts[1],
+                           f"{_sample_bank_names()[parts[1]]}: net settlement {parts[2]}", bic=parts[1])  # fmt: skip
     elif parts[0] == "customs" and len(parts) == 3 and parts[1] in HOME_CURRENCY and len(parts[2]) == 3:
         account = _account(account_id, parts[2], AccountCode.CUSTOMS_REVENUE, f"customs:{parts[1]}",
                            f"Customs revenue {parts[1]} ({parts[2]})")  # fmt: skip
