@@ -200,6 +200,9 @@ def node_account(account_id: str) -> Account | None:
     elif parts[0] == "liq" and len(parts) == 3 and parts[1] in _sample_bank_names() and len(parts[2]) == 3:
         account = _account(account_id, parts[2], AccountCode.SETTLEMENT, parts[1],
                            f"{_sample_bank_names()[parts[1]]}: net settlement {parts[2]}", bic=parts[1])  # fmt: skip
+    elif parts[0] == "fx" and len(parts) == 3 and parts[1] in _sample_bank_names() and len(parts[2]) == 3:
+        account = _account(account_id, parts[2], AccountCode.FX, parts[1],
+                           f"{_sample_bank_names()[parts[1]]}: conversion {parts[2]}", flags=FREE, bic=parts[1])  # fmt: skip
     elif parts[0] == "customs" and len(parts) == 3 and parts[1] in HOME_CURRENCY and len(parts[2]) == 3:
         account = _account(account_id, parts[2], AccountCode.CUSTOMS_REVENUE, f"customs:{parts[1]}",
                            f"Customs revenue {parts[1]} ({parts[2]})")  # fmt: skip
