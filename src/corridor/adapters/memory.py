@@ -11,11 +11,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Self
 
-from corridor.adapters.settlement_memory import (
-    MemoryLedgerRepository,
-    MemorySettlementRecords,
-    SettlementState,
-)
+from corridor.adapters import settlement_memory as settlement
 from corridor.customs.domain.model import CustomsDeclaration, Stage
 from corridor.documents.issuers import Issuer
 from corridor.documents.revocation import RevocationRecord
@@ -40,7 +36,7 @@ class MemoryStore:
         self.keys: dict[str, ports.TrustedKey] = {}
         self.issuers: dict[str, tuple[Issuer, str]] = {}
         self.revocations: dict[tuple[str, str], RevocationRecord] = {}
-        self.settlement = SettlementState()
+        self.settlement = settlement.SettlementState()
 
 
 def _stored(declaration: CustomsDeclaration) -> CustomsDeclaration:
@@ -385,8 +381,8 @@ class MemoryUnitOfWork(ports.UnitOfWork):
         return self
 
     def _settlement_repositories(self) -> None:
-        self.ledger = MemoryLedgerRepository(self._work.settlement.ledger)
-        self.records = MemorySettlementRecords(self._work.settlement)
+        self.ledger = settlement.MemoryLedgerRepository(self._work.settlement.ledger)
+        self.records = settlement.MemorySettlementRecords(self._work.settlement)
 
     def _commit(self) -> None:
         self.store.__dict__.update(copy.deepcopy(self._work.__dict__))

@@ -208,7 +208,8 @@ def run_demo(
         summary.voyages = run_voyages(corridor.nodes, corridor.pump, clock, seed, step).to_json()
         if on_progress:
             on_progress("voyages (simulated time)", steps[0], steps[0])
-        summary.settlement = settle_demo(corridor.nodes, corridor.pump, clock.now.date()).to_json(clock.now.date())
+        today = clock.now.date()
+        summary.settlement = settle_demo(corridor.nodes, corridor.pump, today).to_json(today)
         _adversarial(corridor, clock.now)
         _collect(corridor, summary)
     finally:

@@ -276,7 +276,12 @@ class CustomsDeclaration:
             raise TransitionError("duties already paid")
 
     def pay(
-        self, payer: str, amounts: dict[str, Money], reference: str, at: datetime, transfers: tuple[str, ...] = ()
+        self,
+        payer: str,
+        amounts: dict[str, Money],
+        reference: str,
+        at: datetime,
+        transfers: tuple[str, ...] = (),
     ) -> None:
         """Record payment of exactly the assessed duties and taxes, posted as ``transfers`` in the
         ledger; a pre-cleared green consignment that has arrived is released at once."""
