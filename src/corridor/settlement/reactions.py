@@ -5,6 +5,7 @@ a peer's payment message is booked. Accounts a reaction needs are opened from th
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
@@ -21,7 +22,10 @@ from corridor.settlement.domain.currency import check_code, currency
 from corridor.settlement.domain.model import Account, Transfer
 from corridor.settlement.ports import Claim, SettlementUnitOfWork
 from corridor.shared.errors import FieldError, InvalidInput
+from corridor.shared.logs import log_context
 from corridor.shared.money import Money
+
+log = logging.getLogger(__name__)
 
 
 def peer(country: str) -> str:
@@ -33,6 +37,16 @@ def decimal_text(money: Money) -> str:
     (a finer amount is left as it is, and refused where it is parsed, naming the field)."""
     exact = money.amount.quantize(Decimal(1).scaleb(-currency(money.currency).minor_units))
     return str(exact if exact == money.amount else money.amount)
+
+
+def settles(ccy: str, declaration_id: str) -> bool:
+    """Whether the ledger settles ``ccy``; customs accepts every ISO 4217 code, and an amount in
+    one the corridor does not settle is left out of the ledger (and logged), not refused."""
+    if check_code(ccy, "currency") is None:
+        return True
+    with log_context(declaration_id=declaration_id):
+        log.warning("not settled through the ledger: %s is not a currency the corridor settles", ccy)
+    return False
 
 
 def open_accounts(uow: SettlementUnitOfWork, accounts: Iterable[Account], now: datetime) -> None:
@@ -53,7 +67,7 @@ def on_duties_assessed(event: DutiesAssessed, uow: UnitOfWork, node: NodeContext
     """The assessed duties become claims on the importer, payable to this country's customs; the
     importer's account and the customs revenue account are opened when they are not yet."""
     ctx = context(node)
-    due = [m for m in event.totals if m.amount > 0]
+    due = [m for m in event.totals if m.amount > 0 and settles(m.currency, event.declaration_id)]
     if not due:
         return
     accounts = [srva.trader_account(event.importer_id, m.currency, ctx.node) for m in due]
@@ -68,6 +82,8 @@ def on_duties_assessed(event: DutiesAssessed, uow: UnitOfWork, node: NodeContext
 def on_export_cleared(event: ExportCleared, uow: UnitOfWork, node: NodeContext) -> None:
     """The export's invoice becomes a claim of the exporter on the importer, to be realised."""
     ctx, ccy = context(node), event.invoice_amount.currency
+    if not settles(ccy, event.declaration_id):
+        return
     accounts = [srva.trader_account(event.exporter_id, ccy, ctx.node),
                 srva.trader_account(event.importer_id, ccy, peer(ctx.node))]  # fmt: skip
     open_accounts(uow, accounts + _chart(srva.funding_id(ccy)), ctx.clock())

@@ -158,3 +158,15 @@ def test_an_invoice_paid_at_the_origin_is_booked_by_the_destination_once(
     assert [destination.transfer(i) is not None for i in ids] == [True] * len(ids)
     payee = customer_id(claim.creditor, ccy)
     assert destination.account(payee).credit_balance == origin.account(payee).credit_balance == claim.amount
+
+
+def test_an_export_invoiced_in_a_currency_the_ledger_does_not_settle_is_filed_all_the_same(
+    india: Any, export_in: dict[str, Any]
+) -> None:
+    invoiced = export_in["Declaration"]["InvoiceAmount"]["currencyID"]
+    in_pounds = json.loads(
+        json.dumps(export_in).replace(f'"currencyID": "{invoiced}"', '"currencyID": "GBP"')
+    )
+    export = india.handle(FileDeclaration(in_pounds))
+    assert export.status is Status.CLEARED
+    assert not india.store.settlement.claims  # nothing to realise through the ledger in pounds
