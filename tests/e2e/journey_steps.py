@@ -27,6 +27,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "declarations"
 SELECTION_KEY = b"journey-tests-selection-key-0000"
 SHRIMP = "in-ru-shrimp-nhava-sheva-st-petersburg.json"
 AUTOMATED = "customs-risk-management-system"  # who releases on arrival, in the timeline
+SAMPLE_BANKS = {"IN": "SAMAINBBXXX", "RU": "SAMRRUMMXXX"}  # sample banks of settlement's chart
 
 
 class Clock:
@@ -176,11 +177,57 @@ class Journey:
     def import_officer_releases(self, imported: dict[str, Any], expect: int = 200) -> dict[str, Any]:
         return self.import_officer.post(f"/v1/declarations/{imported['id']}/release", None, expect)
 
-    def importer_pays_the_duties(self, imported: dict[str, Any]) -> dict[str, Any]:
+    def importer_pays_the_duties(self, imported: dict[str, Any], expect: int = 200) -> dict[str, Any]:
         totals = imported["assessment"]["totals"]
         return self.importer.post(
-            f"/v1/declarations/{imported['id']}/payments", {"amounts": totals, "reference": "PAY-1"}, 200
+            f"/v1/declarations/{imported['id']}/payments", {"amounts": totals, "reference": "PAY-1"}, expect
         )
+
+    # ------------------------------------------------------------------ the banks and the ledgers
+    def bank(self, country: str) -> Actor:
+        """The sample bank of ``country`` that keeps the traders' accounts there."""
+        return self.user(country, "bank", SAMPLE_BANKS[country])
+
+    def funding_is_explicit_at(self, country: str) -> None:
+        """The node's settlement runs with explicit funding: only a bank's deposit puts money in an
+        account (no sample bank tops an importer up)."""
+        settlement = self.corridor.nodes[country].bus.ctx.settlement
+        assert settlement is not None
+        settlement.sample_funding = False
+
+    def bank_deposits(self, country: str, party: str, amount: dict[str, Any]) -> dict[str, Any]:
+        """The party's bank credits its settlement account: money enters the ledger."""
+        ccy = amount["currencyID"]
+        transfer = {"id": f"deposit-{party}-{ccy}", "debit_account": f"funding:{ccy}",
+                    "credit_account": f"cust:{party}:{ccy}", "amount": amount["value"], "currency": ccy,
+                    "code": "deposit", "reference": "cash deposit"}  # fmt: skip
+        return self.bank(country).post("/v1/ledger/transfers", {"transfers": [transfer]}, 200)
+
+    def importers_bank_pays_the_invoice(self, export_id: str, payer: str, payee: str) -> list[str]:
+        """At the origin, the importer's bank pays the export invoice (converted when ``payer`` and
+        ``payee`` currencies differ); the payment reaches the destination's ledger as a message."""
+        paid = self.bank(self.origin).post(
+            f"/v1/settlement/invoices/{export_id}/pay",
+            {"payer_currency": payer, "payee_currency": payee},
+            200,
+        )
+        transfers: list[str] = paid["transfers"]
+        return transfers
+
+    def balance(self, country: str, account: str) -> Decimal:
+        return Decimal(self.bank(country).get(f"/v1/ledger/balance?account={account}")["balance"])
+
+    def ledger_balances(self, country: str) -> bool:
+        """Per currency of the node's ledger, posted debits equal posted credits."""
+        node = self.corridor.nodes[country]
+        with node.uow() as uow:
+            accounts = uow.ledger.accounts()
+        sums: dict[str, int] = {}
+        for account in accounts:
+            sums[account.ledger] = (
+                sums.get(account.ledger, 0) + account.debits_posted - account.credits_posted
+            )
+        return bool(sums) and not any(sums.values())
 
     def import_timeline(self) -> dict[str, Any]:
         return self.importer.get(f"/v1/declarations/{self.import_declaration()['id']}/timeline")

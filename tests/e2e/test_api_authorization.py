@@ -99,6 +99,7 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("POST", "/v1/ledger/accounts"): BANK,
     ("POST", "/v1/ledger/transfers"): BANK,
     ("POST", "/v1/settlement/duties/{declaration_id}/pay"): TRADER,
+    ("POST", "/v1/settlement/invoices/{declaration_id}/pay"): BANK,
     ("POST", "/v1/settlement/obligations"): BANK,
     ("POST", "/v1/settlement/windows/close"): BANK,
     ("GET", "/v1/settlement/realisation"): TRADER_OR_OFFICER,

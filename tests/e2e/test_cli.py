@@ -224,10 +224,12 @@ def test_demo_json_prints_exactly_one_json_object(tmp_path: Path) -> None:
         "messages_signed",
         "messages_verified",
         "messages_rejected",
+        "settlement",
         "elapsed_s",
     ):
         assert key in summary
     assert summary["consignments"] == 10
+    assert summary["settlement"]["all_ledgers_balance"] is True
 
 
 def test_events_track_and_pay_at_local_nodes(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -115,14 +116,22 @@ def test_demo_summary_counts_are_consistent(tmp_path: Path) -> None:
     assert sum(summary["lanes"]["export"].values()) == 30
     assert sum(summary["lanes"]["import"].values()) == 30
     assert summary["acknowledged"] == 30
-    # each consignment: a pre-arrival message, its acknowledgement and five milestone messages,
-    # each signed once and verified once
-    assert summary["messages_signed"] == 30 * 7
-    assert summary["messages_verified"] == 30 * 7
+    # each consignment: a pre-arrival message, its acknowledgement, five milestone messages and the
+    # invoice's payment, each signed once and verified once
+    assert summary["messages_signed"] == 30 * 8
+    assert summary["messages_verified"] == 30 * 8
     assert summary["release"]["released"] == 30
     assert summary["release"]["events_posted"] == 30 * 5
     assert summary["messages_rejected"] == 5  # the demo's five tampered copies; the replay is a duplicate
     assert set(summary["duties"]) == {"INR", "RUB"}
+    money = summary["settlement"]
+    assert money["all_ledgers_balance"] and money["ledgers_balance"] == {"IN": True, "RU": True}
+    assert {"INR", "RUB"} <= set(money["settled"])  # duties in the home currencies, invoices as invoiced
+    assert sum(f["obligations"] for f in money["interbank"].values()) == 30  # one per invoice
+    for figures in money["interbank"].values():
+        assert Decimal(figures["multilateral_net"]) <= Decimal(figures["gross"])
+    shares = sum(Decimal(v) for v in money["share_percent"].values())
+    assert abs(shares - 100) <= Decimal("0.02")  # rounded to two decimals each
 
 
 def test_a_batch_applies_each_message_once_and_refuses_only_the_bad_one(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,48 @@ def test_shrimp_from_nhava_sheva_to_st_petersburg_released_on_arrival(start: Sta
     assert release["at"] == arrival["at"] and release["detail"]["officer"] == AUTOMATED
     consignment = journey.importer.get(f"/v1/consignments/{export['id']}/timeline")
     assert consignment["release_hours"] == 0
+
+
+def test_the_shrimp_duties_are_a_posted_transfer_and_both_ledgers_agree_on_the_invoice(start: Start) -> None:
+    """The shrimp again, with money: St Petersburg's node takes only a bank's deposit as funds.
+    The importer cannot pay its duties before its bank credits its rouble account; once it has,
+    paying moves the roubles to the Russian customs revenue account in the same transaction that
+    records the payment, and the arrival releases the goods. At Nhava Sheva the importer's bank
+    pays the dollar invoice from roubles at the stored rate; the destination's ledger books the same
+    transfers, and both ledgers balance."""
+    journey = start(example(SHRIMP))
+    journey.funding_is_explicit_at("RU")
+    export = journey.exporter_files()
+    journey.messages_cross()
+    imported = journey.import_declaration()
+    journey.import_officer_clears(imported, "veterinary certificate and listed establishment checked")
+    [duties] = imported["assessment"]["totals"]
+    importer = journey.importer.party
+
+    refused = journey.importer_pays_the_duties(imported, expect=422)
+    assert refused["errors"][0]["path"] == "duties[0].amount"  # nothing in the account: it would overdraw
+    assert "duty_payment" not in stages(journey.import_timeline())
+    journey.bank_deposits("RU", importer, duties)
+    journey.importer_pays_the_duties(imported)
+    payment = stage(journey.import_timeline(), "duty_payment")
+    assert payment["detail"]["transfers"] == [f"duty:{imported['id']}:RUB"]
+    assert journey.balance("RU", "customs:RU") == money(duties)
+    assert journey.balance("RU", f"cust:{importer}:RUB") == 0
+
+    journey.vessel_departs(export["id"], days_at_sea=30)
+    journey.vessel_arrives()
+    assert journey.import_declaration()["status"] == "released"
+
+    transfers = journey.importers_bank_pays_the_invoice(export["id"], "RUB", "USD")
+    journey.messages_cross()
+    exporter = f"cust:{journey.exporter.party}:USD"
+    invoice = money(example(SHRIMP)["Declaration"]["InvoiceAmount"])
+    assert journey.balance("IN", exporter) == journey.balance("RU", exporter) == invoice
+    for country in ("IN", "RU"):
+        statement = journey.bank(country).get(f"/v1/ledger/balance?account=cust:{importer}:RUB")
+        assert Decimal(statement["debits_posted"]) > 0, country
+        assert journey.ledger_balances(country), f"the {country} ledger balances"
+    assert len(transfers) >= 2  # the sample funding at the origin, then the conversion's two legs
 
 
 def test_dap_fertiliser_from_vladivostok_to_chennai_is_pre_cleared_paid_and_released_on_arrival(

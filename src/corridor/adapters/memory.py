@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Self
 
+from corridor.adapters import settlement_memory as settlement
 from corridor.customs.domain.model import CustomsDeclaration, Stage
 from corridor.documents.issuers import Issuer
 from corridor.documents.revocation import RevocationRecord
@@ -35,6 +36,7 @@ class MemoryStore:
         self.keys: dict[str, ports.TrustedKey] = {}
         self.issuers: dict[str, tuple[Issuer, str]] = {}
         self.revocations: dict[tuple[str, str], RevocationRecord] = {}
+        self.settlement = settlement.SettlementState()
 
 
 def _stored(declaration: CustomsDeclaration) -> CustomsDeclaration:
@@ -375,7 +377,12 @@ class MemoryUnitOfWork(ports.UnitOfWork):
         self.keys = MemoryKeys(self._work)
         self.issuers = MemoryIssuers(self._work)
         self.revocations = MemoryRevocations(self._work)
+        self._settlement_repositories()
         return self
+
+    def _settlement_repositories(self) -> None:
+        self.ledger = settlement.MemoryLedgerRepository(self._work.settlement.ledger)
+        self.records = settlement.MemorySettlementRecords(self._work.settlement)
 
     def _commit(self) -> None:
         self.store.__dict__.update(copy.deepcopy(self._work.__dict__))
@@ -388,6 +395,7 @@ class MemoryUnitOfWork(ports.UnitOfWork):
             yield
         except BaseException:
             self._work.__dict__.update(saved)  # the repositories share this object: they see the undo
+            self._settlement_repositories()  # these hold the settlement state itself: hand out the restored one
             raise
 
     def rollback(self) -> None:

@@ -14,8 +14,9 @@ from corridor.settlement.domain import engine
 from corridor.settlement.domain.ledger import MemoryLedger
 from corridor.settlement.domain.model import Account, PendingState, Transfer
 from corridor.settlement.domain.netting import Obligation, Window
-from corridor.settlement.ports import Claim, LedgerRepository, SettlementRecords, SettlementUnitOfWork
+from corridor.settlement.ports import Claim, LedgerRepository, SettlementRecords
 from corridor.shared.errors import FieldError
+from corridor.shared.events import Event
 
 
 @dataclass
@@ -116,13 +117,24 @@ class MemorySettlementRecords(SettlementRecords):
         return self.state.records.get(declaration_id)
 
 
-class MemorySettlementUnitOfWork(SettlementUnitOfWork):
+class MemorySettlementUnitOfWork:
+    """A unit of work over settlement's stores alone (the ledger's contract tests); the events
+    published to it are kept in ``published``."""
+
+    published: list[Event]
+
+    def publish(self, *events: Event) -> None:
+        self.__dict__.setdefault("published", []).extend(events)
+
     def __init__(self, state: SettlementState | None = None) -> None:
         self.committed = state or SettlementState()
 
     def __enter__(self) -> Self:
         self._begin()
         return self
+
+    def __exit__(self, *args: object) -> None:
+        self.rollback()
 
     def _begin(self) -> None:
         self.work = copy.deepcopy(self.committed)

@@ -17,7 +17,8 @@ from corridor.adapters.ledger_tables import settlement_obligations as O
 from corridor.adapters.ledger_tables import settlement_windows as W
 from corridor.service.ports import CommitConflict
 from corridor.settlement.domain.netting import Obligation, Window
-from corridor.settlement.ports import Claim, SettlementRecords, SettlementUnitOfWork
+from corridor.settlement.ports import Claim, SettlementRecords
+from corridor.shared.events import Event
 
 
 def _window(row: Any) -> Window:
@@ -101,7 +102,15 @@ class SqlSettlementRecords(SettlementRecords):
         return found
 
 
-class SqlSettlementUnitOfWork(SettlementUnitOfWork):
+class SqlSettlementUnitOfWork:
+    """A unit of work over settlement's stores alone (the ledger's contract tests); the events
+    published to it are kept in ``published``."""
+
+    published: list[Event]
+
+    def publish(self, *events: Event) -> None:
+        self.__dict__.setdefault("published", []).extend(events)
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.conn: Connection | None = None

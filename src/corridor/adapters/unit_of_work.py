@@ -10,7 +10,9 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from corridor.adapters import repositories as r
+from corridor.adapters.ledger import SqlLedger
 from corridor.adapters.repositories.pending import PendingWrites
+from corridor.adapters.settlement_store import SqlSettlementRecords
 from corridor.service.ports import CommitConflict, UnitOfWork
 
 
@@ -37,6 +39,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.keys = r.SqlKeys(self.conn)
         self.issuers = r.SqlIssuers(self.conn)
         self.revocations = r.SqlRevocations(self.conn)
+        self.ledger = SqlLedger(self.conn)
+        self.records = SqlSettlementRecords(self.conn)
         return self
 
     def __exit__(self, *args: object) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -61,6 +61,21 @@ def demo(
         serve_demo(data_dir, "127.0.0.1", port)
 
 
+def settlement_rows(table: Table, settlement: dict[str, Any]) -> None:
+    """Money moved through the ledgers: value settled, the currency shares, interbank netting."""
+    for ccy, amount in settlement["settled"].items():
+        table.add_row(f"settled through the ledger, {ccy} ({settlement['payments'][ccy]} payments)", amount)
+    shares = settlement["share_percent"]
+    table.add_row(
+        "share INR / RUB / other (% of value, sample rates)",
+        " / ".join(shares[k] for k in ("INR", "RUB", "other")),
+    )
+    for ccy, figures in settlement["interbank"].items():
+        table.add_row(f"interbank {ccy}: gross -> net ({figures['reduction_percent']} % less)",
+                      f"{figures['gross']} -> {figures['multilateral_net']}")  # fmt: skip
+    table.add_row("every ledger balances", "yes" if settlement["all_ledgers_balance"] else "NO")
+
+
 def summary_table(summary: DemoSummary) -> Table:
     data = summary.to_json()
     table = Table(title="Trade Corridor demo (sample data)", show_header=True)
@@ -90,6 +105,7 @@ def summary_table(summary: DemoSummary) -> Table:
             f"  arrival -> release, {lane} lane (mean / max h)", f"{figures['mean_h']} / {figures['max_h']}"
         )
     table.add_row("logistics events posted (EPCIS 2.0)", str(release["events_posted"]))
+    settlement_rows(table, data["settlement"])
     table.add_row("messages signed", str(data["messages_signed"]))
     table.add_row("messages verified", str(data["messages_verified"]))
     table.add_row("messages rejected", str(data["messages_rejected"]))

@@ -64,6 +64,18 @@ class DutiesAssessed(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class DutiesPaymentRequested(Event):
+    """The importer ordered payment of exactly the assessed duties and taxes to this country's
+    customs; they count as paid once settlement has posted the transfers (``DutiesSettled``)."""
+
+    declaration_id: str
+    payer: str
+    amounts: tuple[Money, ...]
+    reference: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class DutiesPaid(Event):
     declaration_id: str
     consignment: str

@@ -16,6 +16,7 @@ from typing import Any
 from corridor.customs.domain.vocabulary import Flow, Status
 from corridor.demo.paperwork import documents_for, reference
 from corridor.demo.samples import SampleCorridor
+from corridor.demo.settlement import settle_demo
 from corridor.demo.voyage import DemoClock, run_voyages
 from corridor.messaging.envelope import b64url, b64url_decode
 from corridor.messaging.jcs import canonical
@@ -94,6 +95,7 @@ class DemoSummary:
     documents_issued: int = 0
     document_findings: int = 0
     voyages: dict[str, Any] = field(default_factory=dict)
+    settlement: dict[str, Any] = field(default_factory=dict)
     elapsed_s: float = 0.0
     data_dir: str = ""
 
@@ -112,6 +114,7 @@ class DemoSummary:
             "acknowledged": self.acknowledged,
             "documents": {"issued": self.documents_issued, "findings": self.document_findings},
             "release": self.voyages,
+            "settlement": self.settlement,
             "elapsed_s": round(self.elapsed_s, 3),
             "data_dir": self.data_dir,
         }
@@ -205,6 +208,8 @@ def run_demo(
         summary.voyages = run_voyages(corridor.nodes, corridor.pump, clock, seed, step).to_json()
         if on_progress:
             on_progress("voyages (simulated time)", steps[0], steps[0])
+        today = clock.now.date()
+        summary.settlement = settle_demo(corridor.nodes, corridor.pump, today).to_json(today)
         _adversarial(corridor, clock.now)
         _collect(corridor, summary)
     finally:

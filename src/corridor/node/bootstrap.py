@@ -15,7 +15,12 @@ from corridor.adapters.database import make_engine, migrate
 from corridor.adapters.unit_of_work import SqlUnitOfWork
 from corridor.customs import handlers as customs
 from corridor.customs.assessment import ReferenceAssessor
-from corridor.customs.events import DeclarationRegistered
+from corridor.customs.events import (
+    DeclarationRegistered,
+    DutiesAssessed,
+    DutiesPaymentRequested,
+    ExportCleared,
+)
 from corridor.documents import handlers as documents
 from corridor.documents.desk import DocumentDesk
 from corridor.documents.events import DocumentRevoked
@@ -33,6 +38,11 @@ from corridor.service.bus import Handler, MessageBus
 from corridor.service.context import Assessor, NodeContext
 from corridor.service.ports import EventHandler, UnitOfWork
 from corridor.service.receive import receive_envelope, receive_envelopes
+from corridor.settlement import reactions as settlement
+from corridor.settlement import signing
+from corridor.settlement.domain.messages import PAYMENT
+from corridor.settlement.events import DutiesSettled
+from corridor.settlement.handlers import SettlementContext
 from corridor.shared.events import Event
 from corridor.shared.private import private_directory
 
@@ -47,6 +57,7 @@ COMMAND_HANDLERS: dict[type[commands.Command], Handler] = {
     commands.PostEvents: logistics.post_events,
     commands.RevokeDocument: documents.revoke_document,
     commands.GrantMandate: customs.grant_mandate,
+    **{command: settlement.handle_command for command in settlement.COMMANDS},
 }
 
 
@@ -56,6 +67,10 @@ def event_handlers(ctx: NodeContext) -> dict[type[Event], list[EventHandler]]:
         DeclarationRegistered: [logistics.on_declaration_registered],
         MovementsRecorded: [customs.on_movements_recorded],
         DocumentRevoked: [customs.on_document_revoked],
+        DutiesAssessed: [settlement.on_duties_assessed],
+        ExportCleared: [settlement.on_export_cleared],
+        DutiesPaymentRequested: [settlement.on_duties_payment_requested],
+        DutiesSettled: [customs.on_duties_settled],
     }
     return {kind: [_bound(handler, ctx) for handler in handlers] for kind, handlers in subscriptions.items()}
 
@@ -116,8 +131,10 @@ def make_context(
     *,
     assessor: Assessor,
     document_context: NodeDocuments | None = None,
+    sample_funding: bool = True,
 ) -> NodeContext:
-    """The handlers' context; tests pair it with in-memory units of work."""
+    """The handlers' context; tests pair it with in-memory units of work. ``sample_funding``: an
+    importer short of funds is credited the shortfall by its sample bank (docs/SETTLEMENT.md)."""
     ctx = NodeContext(
         country=country,
         codes=code_lists(),
@@ -133,10 +150,12 @@ def make_context(
             customs.EXPORT_HOLD_LIFTED: customs.on_export_notice,
             logistics.EVENTS: logistics.on_events,
             REVOCATION: documents.on_revocation,
+            PAYMENT: settlement.on_payment,
         },
         documents=document_context,
         desk=DocumentDesk() if document_context is not None else None,
     )
+    ctx.settlement = SettlementContext(country, clock, signer=keyring, sample_funding=sample_funding)
     ctx.event_handlers = event_handlers(ctx)
     return ctx
 
@@ -151,6 +170,7 @@ def bootstrap_node(
     clock: Callable[[], datetime] = utcnow,
     assessor: Assessor | None = None,
     selection_key: bytes | None = None,
+    sample_funding: bool = True,
 ) -> Node:
     """A node over ``data_dir``. Its assessor draws random selection with ``selection_key``, else
     with the secret key kept in ``data_dir`` (made on first start)."""
@@ -166,9 +186,32 @@ def bootstrap_node(
 
     keys = NodeKeys.open(data_dir, country, uow_factory)
     documents = NodeDocuments.open(data_dir, uow_factory)
-    ctx = make_context(country, keys.ring, clock, assessor=assessor, document_context=documents)
+    ctx = make_context(
+        country,
+        keys.ring,
+        clock,
+        assessor=assessor,
+        document_context=documents,
+        sample_funding=sample_funding,
+    )
+    assert ctx.settlement is not None
+    ctx.settlement.sign = _record_signer(uow_factory, keys.ring)
     bus = MessageBus(uow_factory, ctx, COMMAND_HANDLERS)
     return Node(country, engine, keys, bus, Relay(uow_factory, transport, clock, keys.ring))
+
+
+def _record_signer(
+    uow_factory: Callable[[], UnitOfWork], keyring: KeyRing
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Signs settlement's realisation records with the node's active key (read in a transaction
+    of its own)."""
+
+    def sign(body: dict[str, Any]) -> dict[str, Any]:
+        with uow_factory() as uow:
+            key_id, private_key = keyring.signing_key(uow.keys)
+        return signing.sign(body, key_id, private_key)
+
+    return sign
 
 
 def introduce(a: Node, b: Node) -> None:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # capability types for the type checker only: the context loa
     from corridor.customs.domain.rules import CodeLookup
     from corridor.customs.schemas import DeclarationType as Declaration
     from corridor.documents.registry import NodeDocuments
+    from corridor.settlement.handlers import SettlementContext
 
 
 class Assessor(Protocol):
@@ -66,6 +67,7 @@ class NodeContext:
     documents: NodeDocuments | None = None
     desk: DocumentDesk | None = None
     event_handlers: Mapping[type[Event], Sequence[EventHandler]] = field(default_factory=dict)
+    settlement: SettlementContext | None = None  # the settlement capability's context at this node
 
     @property
     def peer(self) -> str:

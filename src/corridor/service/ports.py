@@ -14,6 +14,7 @@ from corridor.shared.events import Event
 
 if TYPE_CHECKING:  # the aggregate's type, for the type checker only: no capability is loaded here
     from corridor.customs.domain.model import CustomsDeclaration, Stage
+    from corridor.settlement.ports import LedgerRepository, SettlementRecords
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +262,8 @@ class UnitOfWork(abc.ABC):
     keys: KeyRepository
     issuers: IssuerRepository
     revocations: RevocationRepository
+    ledger: LedgerRepository  # settlement's ledger, in the same transaction
+    records: SettlementRecords  # settlement's claims, windows and realisation records
 
     def __enter__(self) -> Self:
         return self

@@ -4,11 +4,9 @@ settlement."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-
-@dataclass(frozen=True)
-class Event:
-    pass
+from corridor.shared.events import Event
 
 
 @dataclass(frozen=True)
@@ -18,6 +16,9 @@ class DutiesSettled(Event):
 
     declaration_id: str
     transfer_ids: tuple[str, ...]
+    payer: str = ""
+    reference: str = ""  # the payer's reference, when it gave one
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from corridor.service.outbox import Signer
 from corridor.settlement import commands as c
 from corridor.settlement import events
 from corridor.settlement.domain import messages, netting, parse, payments, srva
@@ -22,6 +23,7 @@ from corridor.settlement.ports import Claim, LedgerRepository, SettlementRecords
 from corridor.shared.errors import Conflict, FieldError, InvalidInput, NotFound
 
 DUTY, EXPORT_INVOICE = "duty", "export_invoice"
+DEPOSIT, SAMPLE_FUNDING = "deposit", "sample funding"
 MAX_BATCH = 8190  # transfers per request, as TigerBeetle's batch limit
 
 
@@ -32,7 +34,10 @@ class SettlementContext:
     rates: RateTable = field(default_factory=RateTable.from_csv)
     fx_bank: str = "SAMAINBBXXX"  # whose conversion accounts convert (sample bank by default)
     sign: Callable[[dict[str, Any]], dict[str, Any]] | None = None  # the node's signature on a record
-    published: list[events.Event] = field(default_factory=list)  # events of committed changes, in order
+    signer: Signer | None = None  # seals payment messages to the peer (none: payments stay local)
+    # Sample funding (see docs/SETTLEMENT.md): when an importer pays more than its account holds, its
+    # (sample) bank first credits the shortfall from the funding account, as a transfer of its own
+    sample_funding: bool = False
 
 
 def fmt(minor: int, ccy: str) -> str:
@@ -58,8 +63,7 @@ def post(
     uow.ledger.expire_due(now)
     outcome = uow.ledger.create_transfers(batch, now)
     problems = _refusals(outcome, prefix)
-    if problems:
-        uow.rollback()
+    if problems:  # the caller's unit of work (or savepoint) undoes what the batch did
         raise InvalidInput(problems)
     return outcome
 
@@ -155,7 +159,7 @@ def record_invoice_handler(
 
 
 def duty_received(ledger: LedgerRepository, claim: Claim) -> int:
-    account = srva.customs_id(claim.creditor.removeprefix("customs:"))
+    account = srva.customs_id(claim.creditor.removeprefix("customs:"), claim.currency)
     return sum(
         t.amount
         for t in ledger.by_reference(claim.declaration_id)
@@ -175,30 +179,59 @@ def duties_settled(uow: SettlementUnitOfWork, declaration_id: str) -> bool:
 
 def pay_duties(cmd: c.PayAssessedDuties, uow: SettlementUnitOfWork, ctx: SettlementContext) -> list[str]:
     with uow:
-        claims = uow.records.claims(DUTY, cmd.declaration_id)
-        if not claims:
-            raise NotFound(f"no duties assessed for declaration {cmd.declaration_id!r}")
-        if any(claim.debtor != cmd.payer for claim in claims):
-            raise InvalidInput(
-                [FieldError("payer", f"{cmd.payer!r} is not the importer of this declaration")]
-            )
-        batch = [
-            payments.duty_payment(
-                f"duty:{cmd.declaration_id}:{claim.currency}", payer=srva.customer_id(cmd.payer, claim.currency),
-                country=claim.creditor.removeprefix("customs:"), amount=claim.amount - duty_received(uow.ledger, claim),
-                ccy=claim.currency, declaration_id=cmd.declaration_id,
-            )
-            for claim in claims
-            if duty_received(uow.ledger, claim) < claim.amount
-        ]  # fmt: skip
-        if not batch:
-            raise Conflict(f"the duties of {cmd.declaration_id!r} are paid")
-        post(uow, payments.linked(batch), ctx.clock(), "duties")
-        settled = duties_settled(uow, cmd.declaration_id)
+        batch = settle_duties(uow, ctx, cmd.declaration_id, cmd.payer)
         uow.commit()
-    if settled:
-        ctx.published.append(events.DutiesSettled(cmd.declaration_id, tuple(t.id for t in batch)))
     return [t.id for t in batch]
+
+
+def settle_duties(
+    uow: SettlementUnitOfWork, ctx: SettlementContext, declaration_id: str, payer: str, reference: str = ""
+) -> list[Transfer]:
+    """Inside an open unit of work: post what is still due of ``declaration_id``'s duties from
+    ``payer``'s accounts to the customs revenue account (one linked chain) and publish
+    ``DutiesSettled`` once every assessed currency is covered. The caller commits."""
+    claims = uow.records.claims(DUTY, declaration_id)
+    if not claims:
+        raise NotFound(f"no duties assessed for declaration {declaration_id!r}")
+    if any(claim.debtor != payer for claim in claims):
+        raise InvalidInput([FieldError("payer", f"{payer!r} is not the importer of this declaration")])
+    batch = [
+        payments.duty_payment(
+            f"duty:{declaration_id}:{claim.currency}", payer=srva.customer_id(payer, claim.currency),
+            country=claim.creditor.removeprefix("customs:"), amount=claim.amount - duty_received(uow.ledger, claim),
+            ccy=claim.currency, declaration_id=declaration_id,
+        )
+        for claim in claims
+        if duty_received(uow.ledger, claim) < claim.amount
+    ]  # fmt: skip
+    if not batch:
+        raise Conflict(f"the duties of {declaration_id!r} are paid")
+    now = ctx.clock()
+    funding = sample_funding(uow, ctx, batch, f"duty:{declaration_id}") if ctx.sample_funding else []
+    post(uow, payments.linked(funding + batch), now, "duties")
+    if duties_settled(uow, declaration_id):
+        uow.publish(events.DutiesSettled(declaration_id, tuple(t.id for t in batch), payer, reference, now))
+    return batch
+
+
+def sample_funding(
+    uow: SettlementUnitOfWork, ctx: SettlementContext, batch: list[Transfer], about: str
+) -> list[Transfer]:
+    """Deposits that bring each debited customer account up to what ``batch`` takes from it:
+    funding → customer, coded ``deposit`` and referenced ``sample funding`` (sample data)."""
+    needed: dict[str, int] = {}
+    for t in batch:
+        needed[t.debit_account_id] = needed.get(t.debit_account_id, 0) + t.amount
+    out = []
+    for account_id, amount in sorted(needed.items()):
+        account = uow.ledger.account(account_id)
+        if account is None or account.code is not AccountCode.CUSTOMER:
+            continue
+        available = account.available
+        if available < amount:
+            out.append(Transfer(f"fund:{about}:{account_id}", srva.funding_id(account.ledger), account_id,
+                                amount - available, account.ledger, DEPOSIT, reference=SAMPLE_FUNDING))  # fmt: skip
+    return out
 
 
 def pay_invoice(cmd: c.PayInvoice, uow: SettlementUnitOfWork, ctx: SettlementContext) -> list[str]:
@@ -207,25 +240,32 @@ def pay_invoice(cmd: c.PayInvoice, uow: SettlementUnitOfWork, ctx: SettlementCon
         if bad:
             raise InvalidInput([bad])
     with uow:
-        claims = uow.records.claims(EXPORT_INVOICE, cmd.declaration_id)
-        if not claims:
-            raise NotFound(f"no export invoice recorded for declaration {cmd.declaration_id!r}")
-        claim = claims[0]
-        quote = None
-        if cmd.payer_currency != cmd.payee_currency:
-            quote = ctx.rates.on(cmd.payer_currency, cmd.payee_currency, cmd.on).quote()
-        batch = payments.invoice_payment(
-            f"inv:{cmd.declaration_id}", payer=srva.customer_id(claim.debtor, cmd.payer_currency),
-            payer_ccy=cmd.payer_currency, payee=srva.customer_id(claim.creditor, cmd.payee_currency),
-            payee_ccy=cmd.payee_currency, amount=claim.amount, amount_ccy=claim.currency,
-            reference=claim.ucr or claim.invoice_number, fx_bank=ctx.fx_bank, quote=quote,
-        )  # fmt: skip
-        post(uow, batch, ctx.clock(), "invoice")
+        batch = settle_invoice(uow, ctx, cmd)
         uow.commit()
-    ctx.published.append(
-        events.InvoicePaid(cmd.declaration_id, batch[0].reference, tuple(t.id for t in batch))
-    )
     return [t.id for t in batch]
+
+
+def settle_invoice(uow: SettlementUnitOfWork, ctx: SettlementContext, cmd: c.PayInvoice) -> list[Transfer]:
+    """Inside an open unit of work: the importer pays the export invoice (converted when the
+    currencies differ); the transfers made, the sample funding first. The caller commits."""
+    claims = uow.records.claims(EXPORT_INVOICE, cmd.declaration_id)
+    if not claims:
+        raise NotFound(f"no export invoice recorded for declaration {cmd.declaration_id!r}")
+    claim = claims[0]
+    quote = None
+    if cmd.payer_currency != cmd.payee_currency:
+        quote = ctx.rates.on(cmd.payer_currency, cmd.payee_currency, cmd.on).quote()
+    batch = payments.invoice_payment(
+        f"inv:{cmd.declaration_id}", payer=srva.customer_id(claim.debtor, cmd.payer_currency),
+        payer_ccy=cmd.payer_currency, payee=srva.customer_id(claim.creditor, cmd.payee_currency),
+        payee_ccy=cmd.payee_currency, amount=claim.amount, amount_ccy=claim.currency,
+        reference=claim.ucr or claim.invoice_number, fx_bank=ctx.fx_bank, quote=quote,
+    )  # fmt: skip
+    funding = sample_funding(uow, ctx, batch[:1], f"inv:{cmd.declaration_id}") if ctx.sample_funding else []
+    now = ctx.clock()
+    post(uow, payments.linked(funding + batch), now, "invoice")
+    uow.publish(events.InvoicePaid(cmd.declaration_id, batch[0].reference, tuple(t.id for t in batch)))
+    return funding + batch
 
 
 def record_obligation(
@@ -256,8 +296,8 @@ def close_window(cmd: c.CloseWindow, uow: SettlementUnitOfWork, ctx: SettlementC
             post(uow, netting.settlement_transfers(window.id, net), now, f"settlement.{net.currency}")
         window.state, window.closed_at, window.report = "closed", now, netting.report(nets, fmt)
         uow.records.close_window(window)
+        uow.publish(events.SettlementWindowClosed(window.id, tuple(sorted(nets))))
         uow.commit()
-    ctx.published.append(events.SettlementWindowClosed(window.id, tuple(sorted(nets))))
     return {"window": window.id, "closed_at": now.isoformat(), "currencies": window.report}
 
 
@@ -285,8 +325,8 @@ def issue_realisation(
         if known is not None:  # issued concurrently: that one stands
             return known
         uow.records.add_record(cmd.declaration_id, signed, now)
+        uow.publish(events.ExportRealised(cmd.declaration_id, line.invoice.ucr))
         uow.commit()
-    ctx.published.append(events.ExportRealised(cmd.declaration_id, line.invoice.ucr))
     return signed
 
 

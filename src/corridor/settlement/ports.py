@@ -8,12 +8,13 @@ import abc
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 from corridor.settlement.domain.engine import Outcome
 from corridor.settlement.domain.model import Account, PendingState, Transfer
 from corridor.settlement.domain.netting import Obligation, Window
 from corridor.shared.errors import FieldError
+from corridor.shared.events import Event
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,18 +103,20 @@ class SettlementRecords(abc.ABC):
     def record(self, declaration_id: str) -> dict[str, Any] | None: ...
 
 
-class SettlementUnitOfWork(abc.ABC):
+class SettlementUnitOfWork(Protocol):
+    """What settlement's handlers work through: the node's unit of work has these (the ledger and
+    the records on its own transaction, and ``publish`` for the events of what was done, which it
+    dispatches before it commits); the stand-alone adapters serve the ledger's contract tests."""
+
     ledger: LedgerRepository
     records: SettlementRecords
 
-    def __enter__(self) -> Self:
-        return self
+    def __enter__(self) -> Self: ...
 
-    def __exit__(self, *args: object) -> None:
-        self.rollback()
+    def __exit__(self, *args: object) -> None: ...
 
-    @abc.abstractmethod
     def commit(self) -> None: ...
 
-    @abc.abstractmethod
     def rollback(self) -> None: ...
+
+    def publish(self, *events: Event) -> None: ...

@@ -31,10 +31,13 @@ class Env:
         self.ctx = SettlementContext(
             "IN", lambda: self.now, sign=lambda body: signing.sign(body, "key-1", KEY)
         )
+        self.published: list[Any] = []  # the events the handlers published, in order
         self.run(c.OpenSampleChart())
 
     def uow(self) -> MemorySettlementUnitOfWork:
-        return MemorySettlementUnitOfWork(self.state)
+        uow = MemorySettlementUnitOfWork(self.state)
+        uow.published = self.published
+        return uow
 
     def run(self, command: Any) -> Any:
         return handle(command, self.uow(), self.ctx)
@@ -61,7 +64,7 @@ def test_duties_are_paid_to_customs_and_release_sees_them_posted(env: Env) -> No
     with env.uow() as u:
         assert duties_settled(u, "26RU1")
     assert queries.balance(env.uow(), "customs:RU")["balance"] == "1500.50"
-    assert isinstance(env.ctx.published[-1], events.DutiesSettled)
+    assert isinstance(env.published[-1], events.DutiesSettled)
     with pytest.raises(Conflict):
         env.run(c.PayAssessedDuties("26RU1", IMPORTER))
 

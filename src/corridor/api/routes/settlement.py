@@ -88,6 +88,27 @@ def pay_duties(caller: Trader, node: ServingNode, declaration_id: bodies.Referen
     return {"transfers": ids}
 
 
+@router.post("/v1/settlement/invoices/{declaration_id}/pay", responses=answers(400, 401, 403, 404, 409, 422))
+def pay_invoice(
+    caller: Bank, node: ServingNode, declaration_id: bodies.Reference, body: Annotated[dict[str, Any], Body()]
+) -> dict[str, Any]:
+    """The importer's bank pays an export's invoice at the origin (``{"payer_currency",
+    "payee_currency"}``, converted at the rate in force today when they differ); the transfers
+    reach the peer's ledger as a payment message."""
+    currencies = {f: body.get(f) for f in ("payer_currency", "payee_currency")}
+    wrong = [
+        FieldError(f, "required: an ISO 4217 code") for f, v in currencies.items() if not isinstance(v, str)
+    ]
+    if wrong:
+        raise InvalidInput(wrong)
+    settlement = NodeSettlement(node)
+    on = settlement.ctx.clock().date()
+    command = c.PayInvoice(
+        declaration_id, str(currencies["payer_currency"]), str(currencies["payee_currency"]), on
+    )
+    return {"transfers": settlement.handle(command)}
+
+
 @router.post("/v1/settlement/obligations", responses=answers(400, 401, 403, 422))
 def record_obligation(
     caller: Bank, node: ServingNode, body: Annotated[dict[str, Any], Body()]

@@ -18,6 +18,7 @@ from corridor.customs.events import (
     DeclarationRegistered,
     DutiesAssessed,
     DutiesPaid,
+    DutiesPaymentRequested,
     ExportCleared,
     LaneAssigned,
     PrearrivalReceived,
@@ -262,13 +263,30 @@ class CustomsDeclaration:
             t["currencyID"]: Money.of(t["value"], t["currencyID"]) for t in self.assessment.get("totals", [])
         }
 
-    def pay(self, payer: str, amounts: dict[str, Money], reference: str, at: datetime) -> None:
-        """Record payment of exactly the assessed duties and taxes (the caller checked the amounts);
-        a pre-cleared green consignment that has arrived is released at once."""
+    def request_payment(self, payer: str, amounts: dict[str, Money], reference: str, at: datetime) -> None:
+        """The importer orders payment of exactly the assessed duties and taxes (the caller checked
+        the amounts); they are paid when settlement has posted the transfers (``pay``)."""
+        self._payable()
+        paid = tuple(amounts[c] for c in sorted(amounts))
+        self.events.append(DutiesPaymentRequested(self.id, payer, paid, reference, at))
+
+    def _payable(self) -> None:
         if self.flow is not Flow.IMPORT or not self.assessment:
             raise TransitionError(f"declaration {self.id} has no assessed duties to pay")
         if self.has(StageName.DUTY_PAYMENT):
             raise TransitionError("duties already paid")
+
+    def pay(
+        self,
+        payer: str,
+        amounts: dict[str, Money],
+        reference: str,
+        at: datetime,
+        transfers: tuple[str, ...] = (),
+    ) -> None:
+        """Record payment of exactly the assessed duties and taxes, posted as ``transfers`` in the
+        ledger; a pre-cleared green consignment that has arrived is released at once."""
+        self._payable()
         paid = [amounts[c] for c in sorted(amounts)]
         self.record(
             StageName.DUTY_PAYMENT,
@@ -276,6 +294,7 @@ class CustomsDeclaration:
             payer=payer,
             reference=reference,
             amounts=[{"value": str(m.amount), "currencyID": m.currency} for m in paid],
+            **({"transfers": list(transfers)} if transfers else {}),
         )
         self.events.append(DutiesPaid(self.id, self.consignment, payer, tuple(paid), reference, at))
         self._drive()

@@ -17,7 +17,7 @@ from corridor.customs.handlers.messages import (
 )
 from corridor.customs.handlers.notices import on_export_notice
 from corridor.customs.handlers.prearrival import on_acknowledgement, on_prearrival
-from corridor.customs.handlers.reactions import on_document_revoked, on_movements_recorded
+from corridor.customs.handlers.reactions import on_document_revoked, on_duties_settled, on_movements_recorded
 
 __all__ = [
     "ACKNOWLEDGEMENT",
@@ -31,6 +31,7 @@ __all__ = [
     "hold_declaration",
     "on_acknowledgement",
     "on_document_revoked",
+    "on_duties_settled",
     "on_export_notice",
     "on_movements_recorded",
     "on_prearrival",

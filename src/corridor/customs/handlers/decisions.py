@@ -55,8 +55,9 @@ def hold_declaration(cmd: HoldDeclaration, uow: UnitOfWork, ctx: NodeContext) ->
 
 
 def pay_duties(cmd: PayDuties, uow: UnitOfWork, ctx: NodeContext) -> CustomsDeclaration:
-    """Record payment of exactly the assessed duties and taxes; a pre-cleared green consignment that
-    has arrived is released at once."""
+    """Order payment of exactly the assessed duties and taxes. Settlement posts the transfers in the
+    same transaction and tells customs (``DutiesSettled``), which then records the payment; a
+    pre-cleared green consignment that has arrived is released at once."""
     with changing(uow, cmd.declaration_id) as declaration:
         if declaration.flow is not Flow.IMPORT or not declaration.assessment:
             raise Conflict(f"status: declaration {declaration.id} has no assessed duties to pay")
@@ -72,7 +73,7 @@ def pay_duties(cmd: PayDuties, uow: UnitOfWork, ctx: NodeContext) -> CustomsDecl
                     )
                 ]
             )
-        declaration.pay(cmd.payer, paid, cmd.reference, ctx.clock())
+        declaration.request_payment(cmd.payer, paid, cmd.reference, ctx.clock())
     return declaration
 
 

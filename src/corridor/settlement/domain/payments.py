@@ -68,7 +68,7 @@ def duty_payment(
     transfer_id: str, *, payer: str, country: str, amount: int, ccy: str, declaration_id: str
 ) -> Transfer:
     """The importer's payment of assessed duties and taxes to ``country``'s customs revenue account."""
-    return Transfer(transfer_id, payer, customs_id(country), amount, ccy, DUTY, reference=declaration_id)
+    return Transfer(transfer_id, payer, customs_id(country, ccy), amount, ccy, DUTY, reference=declaration_id)
 
 
 def linked(transfers: list[Transfer]) -> list[Transfer]:

@@ -16,6 +16,8 @@ and a settlement account per currency through which net positions are paid.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -39,8 +41,12 @@ def customer_id(party: str, ccy: str) -> str:
     return f"cust:{party}:{ccy}"
 
 
-def customs_id(country: str) -> str:
-    return f"customs:{country}"
+def customs_id(country: str, ccy: str | None = None) -> str:
+    """The customs revenue account of ``country``: in its home currency ``customs:IN``, in another
+    currency (duties assessed in it) ``customs:IN:USD``."""
+    if ccy is None or ccy == HOME_CURRENCY.get(country):
+        return f"customs:{country}"
+    return f"customs:{country}:{ccy}"
 
 
 def investment_id(ru_bank: str) -> str:
@@ -159,3 +165,63 @@ def chart(banks: dict[str, Any], sample: bool) -> list[Account]:
 def sample_chart() -> list[Account]:
     """The chart for the sample banks and traders (all marked ``sample``)."""
     return chart(json.loads(SAMPLE_BANKS.read_text(encoding="utf-8")), sample=True)
+
+
+def _sample_banks() -> dict[str, Any]:
+    found: dict[str, Any] = json.loads(SAMPLE_BANKS.read_text(encoding="utf-8"))
+    return found
+
+
+@functools.cache
+def _sample_bank_names() -> dict[str, str]:
+    banks = _sample_banks()
+    return {b["id"]: b["name"] for b in banks["indian_ad_banks"] + banks["russian_correspondents"]}
+
+
+@functools.cache
+def _sample_chart_by_id() -> dict[str, Account]:
+    return {account.id: account for account in sample_chart()}
+
+
+def node_account(account_id: str) -> Account | None:
+    """The definition of a corridor or bank account of the sample chart (marked sample), or of its
+    like in a currency the chart does not list (funding, settlement hub, a sample bank's liquidity,
+    customs revenue in a foreign currency); None for any other id."""
+    known = _sample_chart_by_id().get(account_id)
+    if known is not None:
+        return copy.copy(known)
+    parts = account_id.split(":")
+    if parts[0] == "funding" and len(parts) == 2 and len(parts[1]) == 3:
+        account = _account(account_id, parts[1], AccountCode.FUNDING, "corridor", f"Funds entering in {parts[1]}",
+                           flags=FREE)  # fmt: skip
+    elif parts[0] == "settle" and len(parts) == 2 and len(parts[1]) == 3:
+        account = _account(account_id, parts[1], AccountCode.SETTLEMENT, "corridor", f"Net settlement in {parts[1]}",
+                           flags=FREE)  # fmt: skip
+    elif parts[0] == "liq" and len(parts) == 3 and parts[1] in _sample_bank_names() and len(parts[2]) == 3:
+        account = _account(account_id, parts[2], AccountCode.SETTLEMENT, parts[1],
+                           f"{_sample_bank_names()[parts[1]]}: net settlement {parts[2]}", bic=parts[1])  # fmt: skip
+    elif parts[0] == "fx" and len(parts) == 3 and parts[1] in _sample_bank_names() and len(parts[2]) == 3:
+        account = _account(account_id, parts[2], AccountCode.FX, parts[1],
+                           f"{_sample_bank_names()[parts[1]]}: conversion {parts[2]}", flags=FREE, bic=parts[1])  # fmt: skip
+    elif parts[0] == "customs" and len(parts) == 3 and parts[1] in HOME_CURRENCY and len(parts[2]) == 3:
+        account = _account(account_id, parts[2], AccountCode.CUSTOMS_REVENUE, f"customs:{parts[1]}",
+                           f"Customs revenue {parts[1]} ({parts[2]})")  # fmt: skip
+    else:
+        return None
+    account.sample = True  # of the sample chart, as the accounts next to it
+    return account
+
+
+def trader_account(party: str, ccy: str, country: str) -> Account:
+    """A trader's settlement account in ``ccy``: the sample chart's when the trader is one of its
+    sample traders, else one at the first sample bank of ``country`` (IN or RU), marked sample as
+    the bank is; no overdraft."""
+    known = node_account(customer_id(party, ccy))
+    if known is not None:
+        return known
+    banks = _sample_banks()
+    listed = banks["indian_ad_banks"] if country == "IN" else banks["russian_correspondents"]
+    account = _account(customer_id(party, ccy), ccy, AccountCode.CUSTOMER, party,
+                       f"Settlement account of {party} ({ccy})", bic=listed[0]["id"])  # fmt: skip
+    account.sample = True
+    return account
