@@ -8,6 +8,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from corridor.customs.domain.export_transitions import (
+    CLEAR,
+    EXPORT_REFUSALS,
+    EXPORT_TRANSITIONS,
+    HOLD,
+    HOLD_NOTICE,
+    PREARRIVAL_DATA,
+    RELEASE_NOTICE,
+    Transition,
+)
 from corridor.customs.domain.release import ConsignmentRelease, ReleaseError
 from corridor.customs.domain.release_log import conclude, rehydrate, still_waiting
 from corridor.customs.domain.risk.outcome import RiskDecision
@@ -32,41 +42,6 @@ from corridor.shared.movement import GoodsMovement
 
 class TransitionError(Exception):
     """A state change that the declaration's status does not allow."""
-
-
-# What the destination is sent when an export declaration changes.
-PREARRIVAL_DATA = "prearrival"  # the declaration itself: once, at the Let Export Order
-HOLD_NOTICE = "hold_notice"  # the export office stopped goods it had cleared: do not release them
-RELEASE_NOTICE = "release_notice"  # the export office lifted that hold
-CLEAR, HOLD = "clear", "hold"
-
-
-@dataclass(frozen=True, slots=True)
-class Transition:
-    to: Status
-    tells_destination: str | None
-
-
-# An officer's action on an export declaration, by its status: where it leads and what the
-# destination is sent. The Let Export Order is given once, so the pre-arrival data leaves once; a
-# hold after it is a stop the destination must hear of, and lifting it is a release notice.
-EXPORT_TRANSITIONS: dict[tuple[Status, str], Transition] = {
-    (Status.FILED, CLEAR): Transition(Status.CLEARED, PREARRIVAL_DATA),  # green lane
-    (Status.UNDER_CONTROL, CLEAR): Transition(Status.CLEARED, PREARRIVAL_DATA),
-    (Status.UNDER_CONTROL, HOLD): Transition(Status.HELD, None),
-    (Status.HELD, CLEAR): Transition(Status.CLEARED, PREARRIVAL_DATA),
-    (Status.CLEARED, HOLD): Transition(Status.STOPPED, HOLD_NOTICE),
-    (Status.STOPPED, CLEAR): Transition(Status.CLEARED, RELEASE_NOTICE),
-}
-# Why the other pairs are refused, where there is more to say than the status.
-EXPORT_REFUSALS: dict[tuple[Status, str], str] = {
-    (
-        Status.CLEARED,
-        CLEAR,
-    ): "the Let Export Order was given and the pre-arrival data sent; it is not sent twice",
-    (Status.HELD, HOLD): "the export declaration is already held",
-    (Status.STOPPED, HOLD): "the export declaration is already held and the destination told",
-}
 
 
 @dataclass(slots=True)
@@ -403,3 +378,13 @@ class CustomsDeclaration:
             release = [s for s in self.stages if s.name == StageName.RELEASE][-1]
             by = str(release.detail.get("officer", ""))
             self.events.append(Released(self.id, self.consignment, by, release.at))
+
+
+__all__ = [
+    "HOLD_NOTICE",
+    "PREARRIVAL_DATA",
+    "RELEASE_NOTICE",
+    "CustomsDeclaration",
+    "Stage",
+    "TransitionError",
+]
