@@ -7,7 +7,7 @@ from corridor import __version__
 from corridor.api import errors
 from corridor.api.answers import declare_body_limit
 from corridor.api.gate import RequestGate
-from corridor.api.routes import admin, declarations, documents, logistics, messaging, public
+from corridor.api.routes import admin, declarations, documents, hs, logistics, messaging, public
 from corridor.config import DEFAULT_MAX_BODY_BYTES
 from corridor.node.bootstrap import Node
 from corridor.service.auth import authenticate
@@ -28,7 +28,7 @@ def create_app(node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Fast
         public_paths=[*public.PATHS, *(path for path in docs if path)],
         max_body_bytes=max_body_bytes,
     )
-    for capability in (public, admin, declarations, logistics):
+    for capability in (public, admin, declarations, logistics, hs):
         app.include_router(declare_body_limit(capability.router))
     if node.bus.ctx.documents is not None:
         documents.include(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from corridor.cli import declarations, demo, keys, logistics, outbox, server
+from corridor.cli import declarations, demo, hs, keys, logistics, outbox, server
 from corridor.documents import cli as documents_cli
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(server.app, name="node")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(documents_cli.app, name="doc")
+app.add_typer(hs.app, name="hs")
 
 
 @app.callback()

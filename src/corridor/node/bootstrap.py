@@ -13,6 +13,8 @@ from sqlalchemy import Engine
 
 from corridor.adapters.database import make_engine, migrate
 from corridor.adapters.unit_of_work import SqlUnitOfWork
+from corridor.classification.adapters.loader import hs_service
+from corridor.classification.service import HsService
 from corridor.customs import handlers as customs
 from corridor.customs.assessment import ReferenceAssessor
 from corridor.documents import handlers as documents
@@ -65,6 +67,7 @@ class Node:
     keyring: NodeKeys
     bus: MessageBus
     relay: Relay
+    hs: HsService
 
     def uow(self) -> UnitOfWork:
         return self.bus.uow_factory()
@@ -143,7 +146,8 @@ def bootstrap_node(
     documents = NodeDocuments.open(data_dir, uow_factory)
     ctx = make_context(country, keys.ring, clock, assessor=assessor, document_context=documents)
     bus = MessageBus(uow_factory, ctx, COMMAND_HANDLERS)
-    return Node(country, engine, keys, bus, Relay(uow_factory, transport, clock, keys.ring))
+    relay = Relay(uow_factory, transport, clock, keys.ring)
+    return Node(country, engine, keys, bus, relay, hs_service(data_dir))
 
 
 def introduce(a: Node, b: Node) -> None:

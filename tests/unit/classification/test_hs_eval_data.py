@@ -12,8 +12,20 @@ from corridor.refdata.codelists import CodeLists
 
 EVAL = Path(__file__).resolve().parents[3] / "benchmarks" / "data" / "hs_eval.csv"
 CORRIDOR_GROUPS = {
-    "pharmaceuticals", "electronics", "machinery", "seafood", "tea", "rice", "textiles",
-    "crude oil and products", "fertilisers", "coal", "sunflower oil", "diamonds", "metals", "timber",
+    "pharmaceuticals",
+    "electronics",
+    "machinery",
+    "seafood",
+    "tea",
+    "rice",
+    "textiles",
+    "crude oil and products",
+    "fertilisers",
+    "coal",
+    "sunflower oil",
+    "diamonds",
+    "metals",
+    "timber",
 }
 
 
