@@ -77,7 +77,7 @@ REFS = (
 
 
 def test_fusion_adds_lexical_evidence_and_rolls_up_to_headings() -> None:
-    weights = Weights(semantic=1.0, lexical=0.5, heading=0.5, temperature=0.1)
+    weights = Weights(semantic=1.0, lexical=0.5, heading=0.5, temperature=0.1, heading_semantic=1.0)
     semantic = [(2, 0.50), (0, 0.45), (1, 0.40)]
     lexical = [(0, 6.0), (1, 2.0)]
     fused = fuse(REFS, semantic, lexical, {"0306": 0.3, "0902": 0.2}, weights)
