@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from corridor.api.app import create_app
-from corridor.classification.check import DescriptionCheck
+from corridor.classification.check import MEASURED_MIN_CONFIDENCE, DescriptionCheck
 from corridor.classification.domain import EXTRA_MISSING, HsUnavailable
 from corridor.classification.ranker import HsRanker
 from corridor.classification.service import HsService
@@ -73,6 +73,28 @@ def test_the_check_passes_a_correct_declaration_and_flags_a_misclassified_one(sm
     assert correct.available and not correct.flagged
     assert wrong.flagged
     assert "8471300000" in wrong.detail and "0306.17" in wrong.detail
+
+
+SAMPLE_NATIONAL_CODES = [
+    "3004900002",
+    "8517130000",
+    "8413708100",
+    "0306179100",
+    "0902400000",
+    "2709009009",
+    "3105300000",
+    "2701129000",
+    "1512111009",
+    "7102100000",
+]
+
+
+def test_the_corridor_sample_goods_pass_the_check_at_the_measured_threshold(small_ranker: HsRanker) -> None:
+    check = DescriptionCheck(small_ranker)
+    for (description, _), code in zip(CORRIDOR_GOODS, SAMPLE_NATIONAL_CODES, strict=True):
+        verdict = check.check(description, code, MEASURED_MIN_CONFIDENCE)
+        assert verdict.available and not verdict.flagged, (description, verdict.detail)
+    assert check.unavailable_reason() is None
 
 
 @pytest.fixture
