@@ -10,6 +10,7 @@ import pytest
 
 from corridor.classification.adapters.loader import missing_modules
 from corridor.classification.ranker import HsRanker
+from tests.conftest import service_missing
 
 SMALL_HEADINGS = {
     "0303",
@@ -47,9 +48,10 @@ SMALL_HEADINGS = {
 
 
 def needs_extra() -> None:
+    """Skip, saying why, without the [hs] extra (fail instead where CORRIDOR_REQUIRE_SERVICES=1)."""
     missing = missing_modules()
     if missing:
-        pytest.skip(f"the optional [hs] extra is not installed (missing: {', '.join(missing)})")
+        service_missing(f"the optional [hs] extra is not installed (missing: {', '.join(missing)})")
 
 
 @pytest.fixture(scope="session")
