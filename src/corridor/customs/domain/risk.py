@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, ClassVar, Literal, TypeAlias
+from typing import Any, ClassVar, Literal, Protocol, TypeAlias
 
 Lane: TypeAlias = Literal["green", "yellow", "red"]
 RuleLane: TypeAlias = Literal["yellow", "red"]
@@ -45,7 +45,12 @@ Flow: TypeAlias = Literal["export", "import"]
 RuleFlow: TypeAlias = Literal["export", "import", "both"]
 NodeCountry: TypeAlias = Literal["IN", "RU"]
 RuleKind: TypeAlias = Literal[
-    "sensitive_hs", "unit_value_band", "new_trader", "origin_country", "random_selection"
+    "sensitive_hs",
+    "unit_value_band",
+    "new_trader",
+    "origin_country",
+    "random_selection",
+    "hs_description_mismatch",
 ]
 Basis: TypeAlias = Literal["per_kg", "per_unit"]
 
@@ -59,6 +64,7 @@ RULE_KINDS: tuple[str, ...] = (
     "new_trader",
     "origin_country",
     "random_selection",
+    "hs_description_mismatch",
 )
 
 #: BLAKE2b takes keys of 1 to 64 bytes.
@@ -94,6 +100,7 @@ class RiskItem:
     unit: str
     value_usd: Decimal
     net_mass_kg: Decimal
+    description: str = ""
 
     def __post_init__(self) -> None:
         code = self.hs_code
@@ -114,6 +121,7 @@ class RiskSubject:
     origin_country: str
     items: Sequence[RiskItem]
     on_date: date
+    hs_check: HsCheck | None = None  # the node's description check (hs_description_mismatch)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -418,8 +426,70 @@ class RandomSelectionRule(_RuleBase):
         return {**self._common_json(), "share": str(self.share)}
 
 
+# ---------------------------------------------------------------------------------------------
+# Declared code against the goods description: the check itself is the node's (a classifier,
+# corridor.classification.check); the rule holds its threshold and effective dates.
+# ---------------------------------------------------------------------------------------------
+
+
+class HsVerdict(Protocol):
+    @property
+    def available(self) -> bool: ...
+
+    @property
+    def flagged(self) -> bool: ...
+
+    @property
+    def detail(self) -> str: ...
+
+
+class HsCheck(Protocol):
+    def check(self, description: str, declared_code: str, min_confidence: float) -> HsVerdict: ...
+
+    def unavailable_reason(self) -> str | None:
+        """Why the check cannot run on this node (then the rule is inert), or None."""
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HsMismatchRule(_RuleBase):
+    """Fires for an item whose declared heading the node's classifier confidently contradicts
+    (best heading's confidence at least ``min_confidence``); inert where the node has no check."""
+
+    kind: ClassVar[Literal["hs_description_mismatch"]] = "hs_description_mismatch"
+
+    min_confidence: Decimal
+
+    def __post_init__(self) -> None:
+        self._check_common()
+        if not self.min_confidence.is_finite() or not Decimal(0) <= self.min_confidence <= Decimal(1):
+            raise ValueError(f"rule {self.id}: min_confidence {self.min_confidence} must be between 0 and 1")
+
+    def evaluate(self, subject: RiskSubject, selection_key: bytes) -> _Hit | None:
+        if subject.hs_check is None:
+            return None
+        parts: list[str] = []
+        seqs: list[int] = []
+        for item in subject.items:
+            verdict = subject.hs_check.check(item.description, item.hs_code, float(self.min_confidence))
+            if verdict.flagged:
+                parts.append(f"item {item.sequence}: {verdict.detail}")
+                seqs.append(item.sequence)
+        if not seqs:
+            return None
+        return "; ".join(parts), tuple(seqs)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self._common_json(), "min_confidence": str(self.min_confidence)}
+
+
 Rule: TypeAlias = (
-    SensitiveHsRule | UnitValueBandRule | NewTraderRule | OriginCountryRule | RandomSelectionRule
+    SensitiveHsRule
+    | UnitValueBandRule
+    | NewTraderRule
+    | OriginCountryRule
+    | RandomSelectionRule
+    | HsMismatchRule
 )
 
 
