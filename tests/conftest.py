@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,9 @@ PG_URL = os.environ.get("CORRIDOR_TEST_PG_URL", "postgresql+psycopg://postgres@1
 REQUIRE_SERVICES = os.environ.get("CORRIDOR_REQUIRE_SERVICES") == "1"
 REPO = Path(__file__).resolve().parents[1]
 STANDARDS = REPO.parent / "shared" / "standards"
+# The nodes the tests start share one HS index (with the [hs] extra: built once per machine, minutes
+# on one core) instead of building one in each temporary data directory.
+os.environ.setdefault("CORRIDOR_HS_INDEX_DIR", str(Path(tempfile.gettempdir()) / "corridor-hs-index"))
 
 
 def service_missing(reason: str) -> None:

@@ -7,7 +7,7 @@ from corridor import __version__, observability
 from corridor.api import errors
 from corridor.api.answers import declare_body_limit
 from corridor.api.gate import RequestGate
-from corridor.api.routes import admin, declarations, documents, logistics, messaging, public, settlement
+from corridor.api.routes import admin, declarations, documents, hs, logistics, messaging, public, settlement
 from corridor.api.web import roles as web_pages
 from corridor.config import DEFAULT_MAX_BODY_BYTES
 from corridor.node.bootstrap import Node
@@ -32,7 +32,7 @@ def create_app(
         max_body_bytes=max_body_bytes,
         public_prefixes=[web_pages.PREFIX + "/"],
     )
-    for capability in (public, admin, declarations, logistics, settlement):
+    for capability in (public, admin, declarations, logistics, settlement, hs):
         app.include_router(declare_body_limit(capability.router))
     if node.bus.ctx.documents is not None:
         documents.include(app)

@@ -9,6 +9,7 @@ from corridor.cli import (
     cluster,
     declarations,
     demo,
+    hs,
     keys,
     logistics,
     outbox,
@@ -38,6 +39,7 @@ app.add_typer(settlement.settle_app, name="settle")
 app.add_typer(stats.app, name="stats")
 app.add_typer(report.app)
 server.app.add_typer(users.app, name="user")
+app.add_typer(hs.app, name="hs")
 
 
 @app.callback()

@@ -9,7 +9,15 @@ from typing import Any
 
 from corridor.customs.domain.duties import DutyLine, assess_import
 from corridor.customs.domain.exchange import RateTable
-from corridor.customs.domain.risk import RiskDecision, RiskItem, RiskSubject, RuleSet, assess, compile_rules
+from corridor.customs.domain.risk import (
+    HsCheck,
+    RiskDecision,
+    RiskItem,
+    RiskSubject,
+    RuleSet,
+    assess,
+    compile_rules,
+)
 from corridor.customs.domain.rules import mass_in_kg, national_code
 from corridor.customs.domain.tariff import TariffBook
 from corridor.customs.domain.valuation import customs_value
@@ -37,11 +45,19 @@ class ReferenceAssessor:
     book: TariffBook
     rates: RateTable
     selection_key: bytes = field(repr=False)
+    hs_check: HsCheck | None = None  # declared code against description (rule hs_description_mismatch)
 
     @classmethod
-    def for_country(cls, country: str, selection_key: bytes) -> ReferenceAssessor:
+    def for_country(
+        cls, country: str, selection_key: bytes, hs_check: HsCheck | None = None
+    ) -> ReferenceAssessor:
         return cls(
-            country, compile_rules(risk_rules(country)), tariff_book(country), exchange_rates(), selection_key
+            country,
+            compile_rules(risk_rules(country)),
+            tariff_book(country),
+            exchange_rates(),
+            selection_key,
+            hs_check,
         )
 
     def risk(
@@ -61,6 +77,7 @@ class ReferenceAssessor:
                         money(item.Commodity.InvoiceLine.ItemChargeAmount), USD, on_date
                     ).amount,
                     net_mass_kg=mass_in_kg(measure.NetNetWeightMeasure) or Decimal(0),
+                    description=item.Commodity.Description,
                 )
             )
         origins = {item.Origin.CountryCode for item in declaration.GoodsShipment.GovernmentAgencyGoodsItem}
@@ -74,8 +91,17 @@ class ReferenceAssessor:
             origin_country=sorted(origins)[0],
             items=items,
             on_date=on_date,
+            hs_check=self.hs_check,
         )
-        return assess(subject, self.rules, selection_key=self.selection_key)
+        decision = assess(subject, self.rules, selection_key=self.selection_key)
+        if any(rule.kind == "hs_description_mismatch" for rule in self.rules.rules):
+            reason = (
+                self.hs_check.unavailable_reason()
+                if self.hs_check
+                else "this node has no HS description check"
+            )
+            return decision.noting_hs_check("run" if reason is None else f"not run, rule inert: {reason}")
+        return decision
 
     def duties(self, declaration: Declaration, at: datetime) -> dict[str, Any]:
         on_date = at.date()

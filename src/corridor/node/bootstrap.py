@@ -13,6 +13,9 @@ from sqlalchemy import Engine
 
 from corridor.adapters.database import make_engine, migrate
 from corridor.adapters.unit_of_work import SqlUnitOfWork
+from corridor.classification.adapters.loader import hs_service
+from corridor.classification.check import DescriptionCheck
+from corridor.classification.service import HsService
 from corridor.customs import handlers as customs
 from corridor.customs.assessment import ReferenceAssessor
 from corridor.customs.events import (
@@ -102,6 +105,7 @@ class Node:
     keyring: NodeKeys
     bus: MessageBus
     relay: Relay
+    hs: HsService
 
     def uow(self) -> UnitOfWork:
         return self.bus.uow_factory()
@@ -175,9 +179,12 @@ def bootstrap_node(
     """A node over ``data_dir``. Its assessor draws random selection with ``selection_key``, else
     with the secret key kept in ``data_dir`` (made on first start)."""
     private_directory(data_dir)
+    hs = hs_service(data_dir)
     if assessor is None:
         key = node_selection_key(data_dir) if selection_key is None else selection_key
-        assessor = ReferenceAssessor.for_country(country, check_selection_key(key, "selection_key"))
+        assessor = ReferenceAssessor.for_country(
+            country, check_selection_key(key, "selection_key"), hs_check=DescriptionCheck(hs)
+        )
     engine = make_engine(db_url or f"sqlite:///{data_dir / 'corridor.sqlite'}", db_schema)
     migrate(engine)
 
@@ -197,7 +204,8 @@ def bootstrap_node(
     assert ctx.settlement is not None
     ctx.settlement.sign = _record_signer(uow_factory, keys.ring)
     bus = MessageBus(uow_factory, ctx, COMMAND_HANDLERS)
-    return Node(country, engine, keys, bus, Relay(uow_factory, transport, clock, keys.ring))
+    relay = Relay(uow_factory, transport, clock, keys.ring)
+    return Node(country, engine, keys, bus, relay, hs)
 
 
 def _record_signer(

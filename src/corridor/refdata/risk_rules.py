@@ -5,7 +5,7 @@ fields of one rule kind of :mod:`corridor.customs.domain.risk`::
 
     - id: RU-IMP-VET-CONTROL          # unique in the file
       kind: sensitive_hs              # sensitive_hs | unit_value_band | new_trader | origin_country
-                                      # | random_selection
+                                      # | random_selection | hs_description_mismatch
       flow: import                    # export | import | both
       lane: yellow                    # yellow (documents) | red (physical examination)
       description: ...
@@ -38,6 +38,7 @@ from corridor.customs.domain.risk import (
     RULE_KINDS,
     RULE_LANES,
     Basis,
+    HsMismatchRule,
     NewTraderRule,
     OriginCountryRule,
     RandomSelectionRule,
@@ -60,6 +61,7 @@ _KIND_FIELDS: dict[str, frozenset[str]] = {
     "new_trader": frozenset({"min_prior_declarations"}),
     "origin_country": frozenset({"countries", "hs_prefixes"}),
     "random_selection": frozenset({"share"}),
+    "hs_description_mismatch": frozenset({"min_confidence"}),
 }
 _BASES = ("per_kg", "per_unit")
 _MISSING = object()
@@ -282,6 +284,12 @@ def _build(r: _RuleReader, kind: str, common: dict[str, Any]) -> Rule | None:
         scope = r.strings("hs_prefixes", False, _hs_prefix_problem)
         if r.ok:
             rule = OriginCountryRule(**common, countries=countries, hs_prefixes=scope)
+    elif kind == "hs_description_mismatch":
+        floor = r.amount("min_confidence", required=True)
+        if floor is not None and floor > 1:
+            r.fail("min_confidence", f"{floor} is outside [0, 1]")
+        if r.ok and floor is not None:
+            rule = HsMismatchRule(**common, min_confidence=floor)
     else:  # random_selection
         share = r.amount("share", required=True)
         if share is not None and share > 1:

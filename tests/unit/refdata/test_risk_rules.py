@@ -82,7 +82,14 @@ def test_shipped_rules_load_once_and_are_documented(country: str) -> None:
     assert len(rules) >= 10
     assert len({r.id for r in rules}) == len(rules)
     kinds = {r.kind for r in rules}
-    assert kinds == {"sensitive_hs", "unit_value_band", "new_trader", "origin_country", "random_selection"}
+    assert kinds == {
+        "sensitive_hs",
+        "unit_value_band",
+        "new_trader",
+        "origin_country",
+        "random_selection",
+        "hs_description_mismatch",
+    }
     for rule in rules:
         assert rule.id.startswith(f"{country}-")
         assert len(rule.source) > 20, rule.id

@@ -35,7 +35,9 @@ from corridor.customs.domain.risk.decision import (
     compile_rules,
     rules_version,
 )
+from corridor.customs.domain.risk.description_rule import HsMismatchRule
 from corridor.customs.domain.risk.goods_rules import OriginCountryRule, SensitiveHsRule, UnitValueBandRule
+from corridor.customs.domain.risk.hs_check import HsCheck, HsVerdict
 from corridor.customs.domain.risk.outcome import DocumentFinding, FiredRule, RiskDecision
 from corridor.customs.domain.risk.random_selection import RandomSelectionRule, selection_draw
 from corridor.customs.domain.risk.subject import RiskItem, RiskSubject
@@ -66,6 +68,9 @@ __all__ = [
     "DocumentFinding",
     "FiredRule",
     "Flow",
+    "HsCheck",
+    "HsMismatchRule",
+    "HsVerdict",
     "Lane",
     "NewTraderRule",
     "NodeCountry",

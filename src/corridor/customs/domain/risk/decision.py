@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeAlias
 
+from corridor.customs.domain.risk.description_rule import HsMismatchRule
 from corridor.customs.domain.risk.goods_rules import OriginCountryRule, SensitiveHsRule, UnitValueBandRule
 from corridor.customs.domain.risk.outcome import FiredRule, RiskDecision
 from corridor.customs.domain.risk.random_selection import RandomSelectionRule
@@ -17,7 +18,12 @@ from corridor.customs.domain.risk.trader_rule import NewTraderRule
 from corridor.customs.domain.risk.vocabulary import LANE_RANK, Lane
 
 Rule: TypeAlias = (
-    SensitiveHsRule | UnitValueBandRule | NewTraderRule | OriginCountryRule | RandomSelectionRule
+    SensitiveHsRule
+    | UnitValueBandRule
+    | NewTraderRule
+    | OriginCountryRule
+    | RandomSelectionRule
+    | HsMismatchRule
 )
 
 

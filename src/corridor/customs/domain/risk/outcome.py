@@ -72,6 +72,7 @@ class RiskDecision:
     fired: tuple[FiredRule, ...]
     rules_version: str
     documents: tuple[DocumentFinding, ...] = ()
+    hs_check: str = ""  # whether the description check ran, or why its rule was inert
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -81,6 +82,8 @@ class RiskDecision:
         }
         if self.documents:
             out["documents"] = [d.to_json() for d in self.documents]
+        if self.hs_check:
+            out["hs_check"] = self.hs_check
         return out
 
     @classmethod
@@ -90,6 +93,7 @@ class RiskDecision:
             fired=tuple(FiredRule.from_json(f) for f in data.get("fired", ())),
             rules_version=str(data.get("rules_version", "")),
             documents=tuple(DocumentFinding.from_json(d) for d in data.get("documents", ())),
+            hs_check=str(data.get("hs_check", "")),
         )
 
     def with_findings(self, findings: Sequence[LaneFinding]) -> RiskDecision:
@@ -101,6 +105,9 @@ class RiskDecision:
         for finding in documents:
             lane = lane.at_least(finding.lane)
         return replace(self, lane=lane, documents=self.documents + documents)
+
+    def noting_hs_check(self, status: str) -> RiskDecision:
+        return replace(self, hs_check=status)
 
     def forced(self, lane: Lane) -> RiskDecision:
         """The same decision in another lane (an officer's or a test's choice)."""

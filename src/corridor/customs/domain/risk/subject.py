@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from corridor.customs.domain.risk.hs_check import HsCheck
 from corridor.customs.domain.risk.vocabulary import Flow, NodeCountry
 
 
@@ -20,6 +21,7 @@ class RiskItem:
     unit: str
     value_usd: Decimal
     net_mass_kg: Decimal
+    description: str = ""
 
     def __post_init__(self) -> None:
         code = self.hs_code
@@ -40,3 +42,4 @@ class RiskSubject:
     origin_country: str
     items: Sequence[RiskItem]
     on_date: date
+    hs_check: HsCheck | None = None  # the node's description check (hs_description_mismatch)

@@ -12,7 +12,12 @@ RuleLane: TypeAlias = Literal["yellow", "red"]  # a rule never asks for less tha
 RuleFlow: TypeAlias = Literal["export", "import", "both"]
 NodeCountry: TypeAlias = Literal["IN", "RU"]
 RuleKind: TypeAlias = Literal[
-    "sensitive_hs", "unit_value_band", "new_trader", "origin_country", "random_selection"
+    "sensitive_hs",
+    "unit_value_band",
+    "new_trader",
+    "origin_country",
+    "random_selection",
+    "hs_description_mismatch",
 ]
 Basis: TypeAlias = Literal["per_kg", "per_unit"]
 
@@ -25,6 +30,7 @@ RULE_KINDS: tuple[str, ...] = (
     "new_trader",
     "origin_country",
     "random_selection",
+    "hs_description_mismatch",
 )
 
 #: BLAKE2b takes keys of 1 to 64 bytes.

