@@ -20,6 +20,9 @@ STANDARDS = REPO.parent / "shared" / "standards"
 # The nodes the tests start share one HS index (with the [hs] extra: built once per machine, minutes
 # on one core) instead of building one in each temporary data directory.
 os.environ.setdefault("CORRIDOR_HS_INDEX_DIR", str(Path(tempfile.gettempdir()) / "corridor-hs-index"))
+# The description check costs tens of milliseconds per goods item at every filing; the nodes the
+# tests start (and their subprocesses) run without it, and the tests of the check switch it on.
+os.environ.setdefault("CORRIDOR_HS_CHECK", "off")
 
 
 def service_missing(reason: str) -> None:

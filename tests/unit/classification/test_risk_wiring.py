@@ -132,6 +132,7 @@ def test_a_node_without_the_extra_files_with_the_rule_inert_and_says_so(
     from corridor.service.commands import FileDeclaration
 
     monkeypatch.setattr(loader, "missing_modules", lambda: ["bm25s"])
+    monkeypatch.setenv("CORRIDOR_HS_CHECK", "on")
     node = bootstrap_node("IN", tmp_path / "IN", InProcessTransport())
     try:
         document = SampleCorridor(seed=3).next("IN", datetime.now(UTC))
@@ -142,5 +143,24 @@ def test_a_node_without_the_extra_files_with_the_rule_inert_and_says_so(
         risk = declaration.risk
         assert risk.hs_check.startswith("not run, rule inert: HS suggestions need the optional [hs] extra")
         assert all(f.kind != "hs_description_mismatch" for f in risk.fired)
+    finally:
+        node.close()
+
+
+def test_a_node_whose_operator_switched_the_check_off_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corridor.demo.samples import SampleCorridor
+    from corridor.messaging.transport import InProcessTransport
+    from corridor.node.bootstrap import bootstrap_node
+    from corridor.service.commands import FileDeclaration
+
+    monkeypatch.setenv("CORRIDOR_HS_CHECK", "off")
+    node = bootstrap_node("IN", tmp_path / "IN", InProcessTransport())
+    try:
+        document = SampleCorridor(seed=3).next("IN", datetime.now(UTC))
+        filed = node.handle(FileDeclaration(document, document["Declaration"]["Exporter"]["ID"]))
+        assert filed.risk is not None
+        assert filed.risk.hs_check == "not run, rule inert: switched off on this node (CORRIDOR_HS_CHECK=off)"
     finally:
         node.close()
