@@ -89,6 +89,7 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("POST", "/v1/events"): (401, 401, 403, 403, 403, 403, OK, 422, 403, 403, 403),
     ("GET", "/v1/consignments/{ref}/timeline"): OWNER_OR_OFFICER,
     ("POST", "/v1/documents/verify"): DOCUMENT_USER,
+    ("POST", "/v1/hs/suggest"): TRADER_OR_OFFICER,
     ("POST", "/v1/documents/redact"): DOCUMENT_USER,
     ("POST", "/v1/documents/issue"): ISSUER,
     ("POST", "/v1/documents/revoke"): ISSUER,
