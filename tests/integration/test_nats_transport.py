@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +88,63 @@ def test_a_message_refused_for_an_unknown_key_is_redelivered_once_the_key_is_imp
                     break
         with russia.uow() as uow:
             assert (uow.inbox.count(), uow.rejections.count()) == (1, 1)
+    finally:
+        for node in (india, russia):
+            node.close()
+        for bus in buses.values():
+            bus.close()
+
+
+def test_a_message_that_waited_in_the_stream_past_the_freshness_window_is_applied(
+    tmp_path: Path, stream: tuple[str, str]
+) -> None:
+    """Russia's consumer was down for 15 minutes (its clock is 15 minutes ahead when it consumes):
+    the envelope was fresh when the stream stored it, so it takes effect."""
+    later = lambda: datetime.now(UTC) + timedelta(minutes=15)  # noqa: E731
+    buses = {c: NatsJetStream(NATS_URL, *stream) for c in ("IN", "RU")}
+    india = bootstrap_node("IN", tmp_path / "IN", buses["IN"])
+    russia = bootstrap_node("RU", tmp_path / "RU", buses["RU"], clock=later)
+    introduce(india, russia)
+    try:
+        file_cleared(india, SampleCorridor(44).next("IN", datetime.now(UTC)))
+        with india.uow() as uow:
+            envelope = uow.outbox.due(datetime.now(UTC), 10)[0].envelope
+        assert india.relay_once().sent == 1
+        assert russia.receive(envelope)["field"] == "header.created"  # judged at its own clock: stale
+        assert buses["RU"].consume("RU", russia.receive) == 1
+        with russia.uow() as uow:
+            assert (uow.inbox.count(), uow.rejections.count()) == (1, 1)
+        assert buses["RU"].dead_letters("RU") == []
+    finally:
+        for node in (india, russia):
+            node.close()
+        for bus in buses.values():
+            bus.close()
+
+
+def test_an_old_envelope_published_now_is_refused_for_good_and_kept_as_a_dead_letter(
+    tmp_path: Path, stream: tuple[str, str]
+) -> None:
+    """A replay: an envelope sealed 15 minutes ago enters the stream now; the stream stamps it now,
+    so it is stale at the moment it was stored: refused once, not redelivered, kept with why."""
+    earlier = lambda: datetime.now(UTC) - timedelta(minutes=15)  # noqa: E731
+    buses = {c: NatsJetStream(NATS_URL, *stream) for c in ("IN", "RU")}
+    india = bootstrap_node("IN", tmp_path / "IN", buses["IN"], clock=earlier)
+    russia = bootstrap_node("RU", tmp_path / "RU", buses["RU"])
+    introduce(india, russia)
+    try:
+        file_cleared(india, SampleCorridor(45).next("IN", datetime.now(UTC)))
+        with india.uow() as uow:
+            envelope = uow.outbox.due(datetime.now(UTC), 10)[0].envelope
+        assert buses["IN"].deliver("RU", envelope).ok
+        assert buses["RU"].consume("RU", russia.receive) == 1
+        time.sleep(1.5)  # past any redelivery backoff
+        assert buses["RU"].consume("RU", russia.receive) == 0  # acknowledged, not handed back
+        dead = buses["RU"].dead_letters("RU")
+        assert [(d.field, d.deliveries) for d in dead] == [("header.created", 1)]
+        assert "stale" in dead[0].reason and dead[0].envelope == envelope.encode("utf-8")
+        with russia.uow() as uow:
+            assert (uow.inbox.count(), uow.rejections.count()) == (0, 1)
     finally:
         for node in (india, russia):
             node.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ class Link:
     transport: Transport
     consume: Callable[[], int] = lambda: 0
     acknowledged: list[dict[str, Any]] = field(default_factory=list)  # outcomes a NATS consumer saw
+    kept_dead: Callable[[], list[str]] = list  # the dead letters a NATS stream keeps, with why
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def settle(self, until: Callable[[], bool] = lambda: True) -> None:
@@ -62,11 +63,13 @@ class Link:
 
     def dead_letters(self) -> list[str]:
         """Why each message given up on was refused: India's dead outbox messages, and for NATS the
-        refusals for good Russia's consumer acknowledged (the stream does not deliver them again)."""
+        dead letters kept in the stream for the refusals for good Russia's consumer acknowledged."""
         with self.india.uow() as uow:
             dead = [m.last_error or "" for m in uow.outbox.with_status(status="dead")]
         given_up = [o for o in self.acknowledged if o.get("status") == "rejected" and not retryable(o)]
-        return dead + [f"{o['field']}: {o['reason']}" for o in given_up]
+        kept = self.kept_dead()
+        assert len(kept) == len(given_up), f"{len(given_up)} refused for good, {len(kept)} dead letters kept"
+        return dead + kept
 
 
 def introduce_india(link: Link) -> None:
@@ -98,12 +101,13 @@ def jetstream(tmp_path: Path, clock: Clock, stream: tuple[str, str]) -> Link:
     link = Link(india, russia, clock, buses["IN"], closers=[india.close, russia.close])
     link.closers += [buses["IN"].close, buses["RU"].close]
 
-    def receive(data: bytes) -> dict[str, Any]:
-        outcome = russia.receive(data)
+    def receive(data: bytes, *, stored_at: datetime | None = None) -> dict[str, Any]:
+        outcome = russia.receive(data, stored_at=stored_at)
         link.acknowledged.append(outcome)
         return outcome
 
     link.consume = lambda: buses["RU"].consume("RU", receive)
+    link.kept_dead = lambda: [f"{d.field}: {d.reason}" for d in buses["RU"].dead_letters("RU")]
     return link
 
 

@@ -4,6 +4,12 @@ is the envelope's message id and a digest of its text, so a re-publish of the sa
 the stream's duplicate window is dropped by the server, and any later one (or the same message
 sealed again) by the receiver's inbox; a garbled or forged copy under the same message id cannot
 make the server drop the genuine envelope as its duplicate.
+
+The stream also keeps each node's dead letters: an envelope refused for good, or still refused
+after ``MAX_DELIVERIES`` deliveries, is copied to ``<prefix>.<country>.dead`` with the refusal's
+field and reason in its headers before it is acknowledged, so an operator can see it and send it
+again. Freshness is judged at the moment the stream stored an envelope (its JetStream timestamp),
+so an envelope that waited while the consumer was down is not refused as stale.
 """
 
 from __future__ import annotations
@@ -12,13 +18,16 @@ import asyncio
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from concurrent.futures import Future
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
 
 import nats
 from nats.errors import Error as NatsError
 from nats.js.api import StreamConfig
+from nats.js.errors import BadRequestError
 from nats.js.errors import Error as JetStreamError
 
 from corridor.messaging.relay import backoff
@@ -39,6 +48,48 @@ def dedupe_id(envelope: str) -> str:
 
 def inbox_subject(prefix: str, country: str) -> str:
     return f"{prefix}.{country.lower()}.inbox"
+
+
+def dead_letter_subject(prefix: str, country: str) -> str:
+    return f"{prefix}.{country.lower()}.dead"
+
+
+REFUSED_FIELD, REFUSED_REASON, DELIVERIES = (
+    "Corridor-Refused-Field",
+    "Corridor-Refused-Reason",
+    "Corridor-Deliveries",
+)
+
+
+class Receive(Protocol):
+    """A node's receive: the envelope's bytes and when the stream stored it."""
+
+    def __call__(self, envelope: bytes, *, stored_at: datetime | None = None) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """An envelope the node refused for good, with why (as kept in the dead-letter subject)."""
+
+    envelope: bytes
+    field: str
+    reason: str
+    deliveries: int
+
+
+def _header_text(value: object) -> str:
+    """One line of ASCII for a NATS header: the text (at most 1,000 characters) in JSON string
+    escapes."""
+    return json.dumps(str(value)[:1000], ensure_ascii=True)[1:-1]
+
+
+def _header_value(text: str) -> str:
+    """What ``_header_text`` wrote; a header not written by it is returned as it is."""
+    try:
+        value = json.loads(f'"{text}"')
+    except ValueError:
+        return text
+    return value if isinstance(value, str) else text
 
 
 class _Loop:
@@ -71,9 +122,15 @@ class NatsJetStream:
     async def _connect(self) -> None:
         self._nc = await nats.connect(self.url, connect_timeout=self.timeout, max_reconnect_attempts=-1)
         self._js = self._nc.jetstream()
-        await self._js.add_stream(
-            StreamConfig(name=self.stream, subjects=[f"{self.prefix}.*.inbox"], duplicate_window=120.0)
+        config = StreamConfig(
+            name=self.stream,
+            subjects=[f"{self.prefix}.*.inbox", f"{self.prefix}.*.dead"],
+            duplicate_window=120.0,
         )
+        try:
+            await self._js.add_stream(config)
+        except BadRequestError:  # made before dead letters were kept: same name, fewer subjects
+            await self._js.update_stream(config)
 
     def deliver(self, recipient: str, envelope: str) -> Delivery:
         message_id = dedupe_id(envelope)
@@ -93,14 +150,15 @@ class NatsJetStream:
             True, detail=f"stored in {ack.stream} at {ack.seq}" + (" (duplicate)" if ack.duplicate else "")
         )
 
-    def consume(self, country: str, receive: Callable[[bytes], dict[str, Any]], batch: int = 100) -> int:
+    def consume(self, country: str, receive: Receive, batch: int = 100) -> int:
         """Apply what waits in this node's inbox subject; returns how many messages were taken.
         A message is acknowledged once the node has recorded its outcome (applied, duplicate or
         rejected for good); a refusal that may pass later (a key not imported yet) and an unexpected
-        error hand it back for redelivery with backoff, and the others go on."""
+        error hand it back for redelivery with backoff, and the others go on. A message refused for
+        good (or still refused after ``MAX_DELIVERIES``) is kept as a dead letter first."""
         return self._loop.run(self._consume(country, receive, batch), self.timeout + 30)
 
-    async def _consume(self, country: str, receive: Callable[[bytes], dict[str, Any]], batch: int) -> int:
+    async def _consume(self, country: str, receive: Receive, batch: int) -> int:
         subscription = await self._js.pull_subscribe(
             inbox_subject(self.prefix, country),
             durable=f"{self.prefix.replace('.', '-')}-{country.lower()}",
@@ -111,17 +169,69 @@ class NatsJetStream:
         except TimeoutError:
             return 0
         for message in messages:
+            metadata = message.metadata
             try:
-                outcome = await asyncio.to_thread(receive, message.data)
+                outcome = await asyncio.to_thread(receive, message.data, stored_at=metadata.timestamp)
             except Exception:  # no outcome recorded (e.g. the database is down): redeliver later
                 await message.nak(delay=5.0)
                 continue
-            delivered = message.metadata.num_delivered
+            delivered = metadata.num_delivered
             if retryable(outcome) and delivered < MAX_DELIVERIES:
                 await message.nak(delay=backoff(delivered - 1).total_seconds())
                 continue
+            if outcome.get("status") == "rejected":
+                try:
+                    await self._keep_dead(country, message.data, outcome, delivered)
+                except (NatsError, JetStreamError, TimeoutError):  # not kept yet: hand it back
+                    await message.nak(delay=5.0)
+                    continue
             await message.ack()
         return len(messages)
+
+    async def _keep_dead(self, country: str, data: bytes, outcome: dict[str, Any], delivered: int) -> None:
+        digest = hashlib.sha256(data).hexdigest()[:32]
+        await self._js.publish(
+            dead_letter_subject(self.prefix, country),
+            data,
+            headers={
+                "Nats-Msg-Id": f"dead.{digest}.{delivered}",
+                REFUSED_FIELD: _header_text(outcome.get("field", "")),
+                REFUSED_REASON: _header_text(outcome.get("reason", "")),
+                DELIVERIES: str(delivered),
+            },
+            timeout=self.timeout,
+        )
+
+    def dead_letters(self, country: str, limit: int = 1000) -> list[DeadLetter]:
+        """The dead letters kept for ``country``'s node, oldest first (at most ``limit``)."""
+        return self._loop.run(self._dead_letters(country, limit), self.timeout + 30)
+
+    async def _dead_letters(self, country: str, limit: int) -> list[DeadLetter]:
+        # an ephemeral consumer of its own, from the first message (removed at unsubscribe)
+        subscription = await self._js.pull_subscribe(
+            dead_letter_subject(self.prefix, country), stream=self.stream
+        )
+        found: list[DeadLetter] = []
+        try:
+            while len(found) < limit:
+                try:
+                    messages = await subscription.fetch(min(100, limit - len(found)), timeout=0.5)
+                except TimeoutError:
+                    break
+                for message in messages:
+                    headers = message.headers or {}
+                    found.append(
+                        DeadLetter(
+                            message.data,
+                            _header_value(headers.get(REFUSED_FIELD, "")),
+                            _header_value(headers.get(REFUSED_REASON, "")),
+                            int(headers.get(DELIVERIES, "0")) if headers.get(DELIVERIES, "").isdigit() else 0,
+                        )
+                    )
+                    await message.ack()
+        finally:
+            await subscription.unsubscribe()
+        return found
 
     def reachable(self) -> bool:
         """Whether the connection to the NATS server is up now (readiness)."""

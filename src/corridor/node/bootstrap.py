@@ -125,8 +125,10 @@ class Node:
     def handle(self, command: commands.Command) -> Any:
         return self.bus.handle(command)
 
-    def receive(self, envelope: Any, from_party: str | None = None) -> dict[str, Any]:
-        result: dict[str, Any] = self.bus.handle(commands.ReceiveEnvelope(envelope, from_party))
+    def receive(
+        self, envelope: Any, from_party: str | None = None, stored_at: datetime | None = None
+    ) -> dict[str, Any]:
+        result: dict[str, Any] = self.bus.handle(commands.ReceiveEnvelope(envelope, from_party, stored_at))
         return result
 
     def receive_many(self, envelopes: list[Any], from_party: str | None = None) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 
@@ -38,6 +39,7 @@ class HoldDeclaration(Command):
 class ReceiveEnvelope(Command):
     envelope: Any  # parsed JSON (dict) or raw text/bytes from a transport
     from_party: str | None = None  # the peer the transport authenticated, when it knows one
+    stored_at: datetime | None = None  # when the node's own durable inbox took it (see below)
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,10 @@ class ReceiveEnvelopes(Command):
 
     envelopes: list[Any]
     from_party: str | None = None
+    stored_at: datetime | None = None
+    """When the node's own durable inbox (a JetStream stream) stored the envelopes, as that store
+    stamped them: freshness is judged at that moment, so an envelope that waited in the store while
+    this node was down is not refused as stale; a replayed old envelope is stamped anew and still is."""
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,15 @@ class _Checked:
 
 
 def _check(
-    raw: Any, ctx: NodeContext, keys: KeyRepository, from_party: str | None, now: datetime
+    raw: Any,
+    ctx: NodeContext,
+    keys: KeyRepository,
+    from_party: str | None,
+    stored_at: datetime | None,
+    now: datetime,
 ) -> _Checked:
+    """Freshness is judged at ``stored_at`` (when the node's durable inbox stored the envelope)
+    when given, else ``now``."""
     checked = _Checked()
     try:
         if isinstance(raw, bytes | str):
@@ -51,7 +58,13 @@ def _check(
         except LookupError as exc:
             # the peer may not have imported a rotated key yet: the sender retries
             raise EnvelopeRejected("header.key_id", str(exc), transient=True) from exc
-        verify(envelope, public_key=public_key, expected_recipient=ctx.country, now=now)
+        try:
+            verify(envelope, public_key=public_key, expected_recipient=ctx.country, now=stored_at or now)
+        except EnvelopeRejected as exc:
+            if stored_at is None or exc.field != "header.created":
+                raise
+            # judged at the fixed moment the inbox stored it: a later try gives the same answer
+            raise EnvelopeRejected(exc.field, exc.reason) from exc
         handler = ctx.body_handlers.get(envelope.header.type)
         if handler is None:
             raise EnvelopeRejected("header.type", f"unknown message type {envelope.header.type!r}")
@@ -106,7 +119,7 @@ def receive_envelope(cmd: ReceiveEnvelope, uow: UnitOfWork, ctx: NodeContext) ->
     """The outcome: ``status`` is accepted/stored/processed (applied now), duplicate (applied
     before, no second effect) or rejected (with ``field``, ``reason`` and ``retryable``: whether
     the sender should try the same message again later)."""
-    return receive_envelopes(ReceiveEnvelopes([cmd.envelope], cmd.from_party), uow, ctx)[0]
+    return receive_envelopes(ReceiveEnvelopes([cmd.envelope], cmd.from_party, cmd.stored_at), uow, ctx)[0]
 
 
 def receive_envelopes(cmd: ReceiveEnvelopes, uow: UnitOfWork, ctx: NodeContext) -> list[dict[str, Any]]:
@@ -131,7 +144,7 @@ def _receive_batch(
     now = ctx.clock()
     outcomes: list[dict[str, Any]] = []
     with uow:
-        checked = [_check(raw, ctx, uow.keys, cmd.from_party, now) for raw in cmd.envelopes]
+        checked = [_check(raw, ctx, uow.keys, cmd.from_party, cmd.stored_at, now) for raw in cmd.envelopes]
         applied = uow.inbox.outcomes([item.header["message_id"] for item in checked if item.refusal is None])
         for item in checked:
             with _about(ctx, item):
