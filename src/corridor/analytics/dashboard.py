@@ -14,7 +14,7 @@ import polars as pl
 
 from corridor.analytics import charts, kpis
 from corridor.analytics.frames import Frames
-from corridor.analytics.official import TOTAL, OfficialRow
+from corridor.analytics.official import DIRECTIONS, TOTAL, OfficialRow
 from corridor.analytics.target import TARGET_USD_BN, progress, yearly_totals
 
 
@@ -158,6 +158,22 @@ def flows_panel(frames: Frames) -> Panel:
     )
 
 
+def latest_chapters(official: list[OfficialRow]) -> list[tuple[OfficialRow, float | None]]:
+    """Per direction, the HS-chapter rows of the latest fiscal year that has any, largest first,
+    each with its share of that year's official total in the direction (None when no total)."""
+    totals = {(r.fiscal_year, r.direction): r.value_usd_mn for r in official if r.hs_chapter == TOTAL}
+    chapters = [r for r in official if r.hs_chapter != TOTAL]
+    latest = {d: max((r.fiscal_year for r in chapters if r.direction == d), default="") for d in DIRECTIONS}
+    shown = sorted(
+        (r for r in chapters if r.fiscal_year == latest[r.direction]),
+        key=lambda r: (r.direction, -r.value_usd_mn, r.hs_chapter),
+    )
+    return [
+        (r, float(r.value_usd_mn / total) if (total := totals.get((r.fiscal_year, r.direction))) else None)
+        for r in shown
+    ]
+
+
 def goods_panel(frames: Frames, official: list[OfficialRow]) -> Panel:
     chapters = kpis.by_chapter(frames.items)
     rows = list(
@@ -166,23 +182,35 @@ def goods_panel(frames: Frames, official: list[OfficialRow]) -> Panel:
             (str, str, money, str, pct),
         )
     )
+    published = latest_chapters(official)
     rows += [
-        (f"{r.direction} (official FY{r.fiscal_year})", r.hs_chapter, money(float(r.value_usd_mn) * 1e6), "", "")
-        for r in official if r.hs_chapter != TOTAL
+        (f"{r.direction} (official FY{r.fiscal_year})", r.hs_chapter, money(float(r.value_usd_mn) * 1e6), "", pct(share))
+        for r, share in published
     ]  # fmt: skip
+    notes = ["This node's declarations by HS chapter, share of the direction's declared value."]
+    if published:
+        years = sorted({f"{r.direction} FY{r.fiscal_year}" for r, _ in published})
+        notes.append(
+            f"Official: the latest fiscal year published by HS chapter ({', '.join(years)}), "
+            "share of that year's official total where one is published; sources below."
+        )
     top = chapters.sort("value_usd", descending=True).head(12)
     labels = [f"{d} HS {c}" for d, c in zip(top["direction"], top["hs_chapter"], strict=True)]
-    draw = (
-        partial(charts.bars, "Goods mix by HS chapter, USD", labels, top["value_usd"].to_list(), "USD")
-        if top.height
-        else None
-    )
+    values = top["value_usd"].to_list()
+    title = "Goods mix by HS chapter, USD"
+    if not top.height and published:  # nothing declared here yet: the official mix
+        biggest = sorted(published, key=lambda p: -p[0].value_usd_mn)[:12]
+        labels = [f"{r.direction} HS {r.hs_chapter}" for r, _ in biggest]
+        values = [float(r.value_usd_mn) * 1e6 for r, _ in biggest]
+        title = "Official goods mix by HS chapter, USD"
+    draw = partial(charts.bars, title, labels, values, "USD") if values else None
     return Panel(
         "goods",
         "Goods mix by HS chapter",
         ("direction", "hs_chapter", "value_usd", "items", "share"),
         tuple(rows),
         draw,
+        tuple(notes),
     )
 
 
@@ -271,23 +299,37 @@ def lanes_panel(frames: Frames) -> Panel:
     )
 
 
-def growth_panel(frames: Frames, official: list[OfficialRow]) -> Panel:
+def official_growth_basis(official: list[OfficialRow]) -> tuple[pl.DataFrame, str] | None:
+    """India's exports by HS chapter in the last two fiscal years published by chapter, when two
+    such years share a chapter; with the words naming the basis."""
     chapters = [r for r in official if r.hs_chapter != TOTAL and r.direction == kpis.EXPORTS]
-    if len({r.fiscal_year for r in chapters}) >= 2:
-        frame = pl.DataFrame(
-            {
-                "period": [r.fiscal_year for r in chapters],
-                "hs_chapter": [r.hs_chapter for r in chapters],
-                "value_usd": [float(r.value_usd_mn) * 1e6 for r in chapters],
-            }
-        )
-        basis = "official figures by fiscal year"
+    years = sorted({r.fiscal_year for r in chapters})[-2:]
+    last_two = [r for r in chapters if r.fiscal_year in years]
+    if len(years) < 2 or not {r.hs_chapter for r in last_two if r.fiscal_year == years[0]} & {
+        r.hs_chapter for r in last_two if r.fiscal_year == years[1]
+    }:
+        return None
+    frame = pl.DataFrame(
+        {
+            "period": [r.fiscal_year for r in last_two],
+            "hs_chapter": [r.hs_chapter for r in last_two],
+            "value_usd": [float(r.value_usd_mn) * 1e6 for r in last_two],
+        }
+    )
+    return frame, f"official figures, FY{years[0]} to FY{years[1]}, the chapters published for both years"
+
+
+def growth_panel(frames: Frames, official: list[OfficialRow]) -> Panel:
+    found = official_growth_basis(official)
+    if found is not None:
+        frame, basis = found
+        growing, shrinking = kpis.chapter_growth(frame, "period", in_both=True)
     else:
         frame = frames.items.filter(pl.col("direction") == kpis.EXPORTS).select(
             pl.col("month").alias("period"), "hs_chapter", "value_usd"
         )
         basis = "this node's declarations, last two months (no official chapter series for two years yet)"
-    growing, shrinking = kpis.chapter_growth(frame, "period")
+        growing, shrinking = kpis.chapter_growth(frame, "period")
     fmt = (str, money, money, money, lambda v: money(v, 1))
     rows = [("growing", *r) for r in _rows(growing, fmt)] + [("shrinking", *r) for r in _rows(shrinking, fmt)]
     both = pl.concat([growing, shrinking])
@@ -314,6 +356,16 @@ def growth_panel(frames: Frames, official: list[OfficialRow]) -> Panel:
     )
 
 
+def official_sources(official: list[OfficialRow]) -> tuple[str, ...]:
+    """One line per publication, year and direction, naming the chapters (or TOTAL) it gives."""
+    grouped: dict[tuple[str, str, str], list[str]] = {}
+    for r in official:
+        grouped.setdefault((r.fiscal_year, r.direction, r.source), []).append(r.hs_chapter)
+    return tuple(
+        sorted(f"FY{fy} {d} {', '.join(sorted(chs))}: {src}" for (fy, d, src), chs in grouped.items())
+    )
+
+
 def build(node: str, frames: Frames, official: list[OfficialRow]) -> Dashboard:
     panels = (
         target_panel(official),
@@ -325,5 +377,4 @@ def build(node: str, frames: Frames, official: list[OfficialRow]) -> Dashboard:
         lanes_panel(frames),
         growth_panel(frames, official),
     )
-    sources = tuple(sorted({f"FY{r.fiscal_year} {r.direction} {r.hs_chapter}: {r.source}" for r in official}))
-    return Dashboard(node, panels, sources)
+    return Dashboard(node, panels, official_sources(official))

@@ -137,9 +137,13 @@ def refusals(declarations: pl.DataFrame, rejected_messages: pl.DataFrame) -> pl.
     return pl.concat([acks, messages]).sort("count", descending=True)
 
 
-def chapter_growth(frame: pl.DataFrame, period: str, top: int = 5) -> tuple[pl.DataFrame, pl.DataFrame]:
+def chapter_growth(
+    frame: pl.DataFrame, period: str, top: int = 5, *, in_both: bool = False
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Between the last two values of ``period``, the HS chapters whose value grew most and those
-    that shrank most (``frame``: ``period``, ``hs_chapter``, ``value_usd``)."""
+    that shrank most (``frame``: ``period``, ``hs_chapter``, ``value_usd``). A chapter absent from
+    one period counts as zero there, unless ``in_both``: then only the chapters with a row in both
+    periods are compared (a published series that leaves a chapter out has not reported it zero)."""
     periods = frame.select(pl.col(period).unique().sort()).to_series().to_list()
     empty = pl.DataFrame(
         schema={
@@ -159,7 +163,10 @@ def chapter_growth(frame: pl.DataFrame, period: str, top: int = 5) -> tuple[pl.D
         .agg(
             before_usd=pl.col("value_usd").filter(pl.col(period) == before).sum(),
             after_usd=pl.col("value_usd").filter(pl.col(period) == after).sum(),
+            periods=pl.col(period).n_unique(),
         )
+        .filter(pl.col("periods") == 2 if in_both else pl.lit(True))
+        .drop("periods")
         .with_columns(change_usd=pl.col("after_usd") - pl.col("before_usd"))
         .with_columns(
             change_pct=pl.when(pl.col("before_usd") > 0)

@@ -3,7 +3,9 @@
 A row is one value in USD million for one Indian fiscal year (April–March, ``2024-25``), one
 direction (``IN->RU`` = India's exports to Russia, ``RU->IN`` = India's imports from Russia) and
 either the whole trade (``TOTAL``) or one HS chapter (two digits). The package ships the figures
-of the Ministry of Commerce (``data/official_trade.csv``); newer ones are imported with
+of the Ministry of Commerce (``data/official_trade.csv``): the yearly totals, and by chapter
+where published (FY2024-25 and FY2025-26 from the Export Import Data Bank's country-wise report,
+the chapters of at least USD 30 mn in either year); newer ones are imported with
 ``corridor stats import FILE``, validated row by row."""
 
 from __future__ import annotations
