@@ -2,7 +2,7 @@
 compound growth rate the target needs, and where the latest year-on-year growth puts 2030.
 
 The target year is the Indian fiscal year 2029-30 (the brief's "USD 100 bn by 2030"; from
-USD 68.72 bn in FY2024-25 it needs (100 / 68.72)^(1/5) - 1 = 7.79 % a year)."""
+USD 59.86 bn in FY2025-26, provisional, it needs (100 / 59.86)^(1/4) - 1 = 13.69 % a year)."""
 
 from __future__ import annotations
 
