@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -145,6 +148,13 @@ def test_an_old_envelope_published_now_is_refused_for_good_and_kept_as_a_dead_le
         assert "stale" in dead[0].reason and dead[0].envelope == envelope.encode("utf-8")
         with russia.uow() as uow:
             assert (uow.inbox.count(), uow.rejections.count()) == (0, 1)
+        listed = subprocess.run(
+            [sys.executable, "-m", "corridor", "outbox", "dead-letters", "--node", "RU", "--nats-url", NATS_URL,
+             "--stream", stream[0], "--subject-prefix", stream[1]],
+            capture_output=True, text=True, timeout=60, check=True,
+        )  # fmt: skip
+        (row,) = json.loads(listed.stdout)
+        assert row["field"] == "header.created" and row["type"] == "customs.prearrival.v1"
     finally:
         for node in (india, russia):
             node.close()

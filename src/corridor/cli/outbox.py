@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -70,3 +71,51 @@ def requeue(
         moved = uow.outbox.requeue(ids, datetime.now(UTC))
         uow.commit()
     emit({"requeued": moved})
+
+
+@app.command("dead-letters")
+def dead_letters(
+    nats_url: Annotated[
+        str, typer.Option(help="NATS JetStream server [env CORRIDOR_NATS_URL]", envvar="CORRIDOR_NATS_URL")
+    ],
+    node: Country = "IN",
+    stream: Annotated[
+        str, typer.Option(help="JetStream stream [env CORRIDOR_NATS_STREAM]", envvar="CORRIDOR_NATS_STREAM")
+    ] = "CORRIDOR",
+    subject_prefix: Annotated[
+        str,
+        typer.Option(
+            help="Subject prefix [env CORRIDOR_NATS_SUBJECT_PREFIX]", envvar="CORRIDOR_NATS_SUBJECT_PREFIX"
+        ),
+    ] = "corridor",
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
+) -> None:
+    """What this node's JetStream consumer refused for good, with why (oldest first); the
+    envelope's message id and type when it could be read."""
+    from nats.errors import Error as NatsError
+
+    from corridor.messaging.nats_transport import NatsJetStream
+
+    try:
+        jetstream = NatsJetStream(nats_url, stream, subject_prefix)
+    except (OSError, TimeoutError, NatsError) as exc:
+        raise fail(f"--nats-url: cannot reach {nats_url} ({type(exc).__name__})") from None
+    try:
+        kept = jetstream.dead_letters(node, limit)
+    finally:
+        jetstream.close()
+    emit(
+        [
+            {**_header_of(d.envelope), "field": d.field, "reason": d.reason, "deliveries": d.deliveries}
+            for d in kept
+        ]
+    )
+
+
+def _header_of(envelope: bytes) -> dict[str, object]:
+    """The message id and type of a dead letter's envelope, where its text is a JSON envelope."""
+    try:
+        header = json.loads(envelope)["header"]
+        return {"message_id": str(header["message_id"])[:200], "type": str(header["type"])[:200]}
+    except (ValueError, KeyError, TypeError):
+        return {"message_id": None, "type": None}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import threading
 from collections.abc import Coroutine
 from concurrent.futures import Future
@@ -34,6 +35,7 @@ from corridor.messaging.relay import backoff
 from corridor.messaging.transport import Delivery, retryable
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # A message refused for a reason that may pass later (``retryable``) is handed back with the relay's
 # backoff, up to this many deliveries; then it is acknowledged and its refusal stays recorded.
@@ -92,6 +94,11 @@ def _header_value(text: str) -> str:
     return value if isinstance(value, str) else text
 
 
+async def _log_error(error: Exception) -> None:
+    """The client's connection errors as one log line each (not a traceback per attempt)."""
+    log.warning("NATS: %s: %s", type(error).__name__, error)
+
+
 class _Loop:
     """An asyncio loop on its own thread, so the synchronous relay and handlers can use nats-py."""
 
@@ -120,7 +127,9 @@ class NatsJetStream:
         self._loop.run(self._connect(), timeout)
 
     async def _connect(self) -> None:
-        self._nc = await nats.connect(self.url, connect_timeout=self.timeout, max_reconnect_attempts=-1)
+        self._nc = await nats.connect(
+            self.url, connect_timeout=self.timeout, max_reconnect_attempts=-1, error_cb=_log_error
+        )
         self._js = self._nc.jetstream()
         config = StreamConfig(
             name=self.stream,
