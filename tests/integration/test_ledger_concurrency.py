@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from corridor.adapters.database import make_engine, migrate
-from corridor.adapters.settlement_store import SqlSettlementUnitOfWork
+from corridor.adapters.unit_of_work import SqlUnitOfWork
 from corridor.settlement.domain.model import Account, AccountCode, AccountFlags, Transfer
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -21,7 +21,7 @@ THREADS, EACH, AMOUNT, FUNDS = 6, 40, 7_00, 300_00
 def test_parallel_transfers_never_overdraw_nor_lose_an_update(pg_available: str, pg_schema: str) -> None:
     engine = make_engine(pg_available, pg_schema)
     migrate(engine)
-    with SqlSettlementUnitOfWork(engine) as u:
+    with SqlUnitOfWork(engine) as u:
         u.ledger.create_accounts(
             [
                 Account("world", "INR", AccountCode.FUNDING, "x", "outside"),
@@ -39,7 +39,7 @@ def test_parallel_transfers_never_overdraw_nor_lose_an_update(pg_available: str,
         for i in range(EACH):
             # most money flows a -> b; every third transfer flows back, so both rows are contended
             dr, cr = ("b", "a") if i % 3 == 2 else ("a", "b")
-            with SqlSettlementUnitOfWork(engine) as u:
+            with SqlUnitOfWork(engine) as u:
                 out = u.ledger.create_transfers([Transfer(f"t{n}-{i}", dr, cr, AMOUNT, "INR")], T0)
                 u.commit()
             if out.results[0].status == "created":
@@ -51,7 +51,7 @@ def test_parallel_transfers_never_overdraw_nor_lose_an_update(pg_available: str,
         t.start()
     for t in threads:
         t.join()
-    with SqlSettlementUnitOfWork(engine) as u:
+    with SqlUnitOfWork(engine) as u:
         a, b = u.ledger.account("a"), u.ledger.account("b")
         moved = [u.ledger.transfer(tid) for tid in created]
     engine.dispose()

@@ -11,7 +11,7 @@ import pytest
 
 from corridor.adapters.database import make_engine, migrate
 from corridor.adapters.settlement_memory import MemorySettlementUnitOfWork, SettlementState
-from corridor.adapters.settlement_store import SqlSettlementUnitOfWork
+from corridor.adapters.unit_of_work import SqlUnitOfWork
 from corridor.settlement.domain.model import (
     Account,
     AccountCode,
@@ -185,7 +185,7 @@ class TestSqliteLedger(LedgerContract):
     def uow(self, tmp_path: Path) -> UowFactory:
         engine = make_engine(f"sqlite:///{tmp_path / 'node.sqlite'}")
         migrate(engine)
-        return lambda: SqlSettlementUnitOfWork(engine)
+        return lambda: SqlUnitOfWork(engine)
 
 
 @pytest.mark.postgres
@@ -194,4 +194,4 @@ class TestPostgresLedger(LedgerContract):
     def uow(self, pg_available: str, pg_schema: str) -> UowFactory:
         engine = make_engine(pg_available, pg_schema)
         migrate(engine)
-        return lambda: SqlSettlementUnitOfWork(engine)
+        return lambda: SqlUnitOfWork(engine)

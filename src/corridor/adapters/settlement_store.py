@@ -1,24 +1,21 @@
-"""Settlement's records (claims, windows, obligations, realisation records) in SQL, and its unit of
-work over one database transaction."""
+"""Settlement's records (claims, windows, obligations, realisation records) in SQL, in the node's
+unit of work."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any, Self
+from typing import Any
 
-from sqlalchemy import Connection, Engine, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, select, update
 
-from corridor.adapters.ledger import SqlLedger, _aware
+from corridor.adapters.ledger import _aware
 from corridor.adapters.ledger_tables import realisation_records as R
 from corridor.adapters.ledger_tables import settlement_claims as C
 from corridor.adapters.ledger_tables import settlement_obligations as O
 from corridor.adapters.ledger_tables import settlement_windows as W
-from corridor.service.ports import CommitConflict
 from corridor.settlement.domain.netting import Obligation, Window
 from corridor.settlement.ports import Claim, SettlementRecords
-from corridor.shared.events import Event
 
 
 def _window(row: Any) -> Window:
@@ -100,42 +97,3 @@ class SqlSettlementRecords(SettlementRecords):
             select(R.c.record).where(R.c.declaration_id == declaration_id)
         ).scalar()
         return found
-
-
-class SqlSettlementUnitOfWork:
-    """A unit of work over settlement's stores alone (the ledger's contract tests); the events
-    published to it are kept in ``published``."""
-
-    published: list[Event]
-
-    def publish(self, *events: Event) -> None:
-        self.__dict__.setdefault("published", []).extend(events)
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.conn: Connection | None = None
-
-    def __enter__(self) -> Self:
-        self.conn = self.engine.connect()
-        self.conn.begin()
-        self.ledger = SqlLedger(self.conn)
-        self.records = SqlSettlementRecords(self.conn)
-        return self
-
-    def __exit__(self, *args: object) -> None:
-        if self.conn is not None:
-            self.rollback()
-            self.conn.close()
-            self.conn = None
-
-    def commit(self) -> None:
-        assert self.conn is not None, "commit outside a unit of work"
-        try:
-            self.conn.commit()
-        except IntegrityError as exc:
-            raise CommitConflict(str(exc.orig)) from exc
-        self.conn.begin()
-
-    def rollback(self) -> None:
-        if self.conn is not None and self.conn.in_transaction():
-            self.conn.rollback()
