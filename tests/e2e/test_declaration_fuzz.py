@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from corridor.api.app import create_app
 from corridor.cli.main import app as cli
-from corridor.customs.schemas import DeclarationDocument
+from corridor.customs.domain.wco import DeclarationDocument
 from corridor.demo.samples import SampleCorridor
 from corridor.messaging.envelope import parse_wire, seal, verify
 from corridor.messaging.jcs import canonical
@@ -163,7 +163,7 @@ class Corridor:
             stored = uow.declarations.get(declaration_id)
             stages = uow.declarations.stages(declaration_id)
         assert stored is not None
-        body = {"document": stored.document, "stages": [s.to_json() for s in stages]}
+        body = {"document": stored.document_json(), "stages": [s.to_json() for s in stages]}
         canonical(body)  # RFC 8785 refuses what cannot be signed
         key = Ed25519PrivateKey.generate()
         envelope = seal(

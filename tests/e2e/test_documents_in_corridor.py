@@ -58,7 +58,7 @@ def test_matching_documents_add_no_finding_at_either_node(corridor: Any) -> None
     export, imported = file(corridor, declaration, wrap(corridor, documents_for(declaration)))
     assert findings(export) == [] and findings(imported) == []
     with corridor.nodes["RU"].uow() as uow:  # the documents travelled with the pre-arrival data
-        refs = [r["ID"] for r in imported.document["Declaration"]["AdditionalDocument"]]
+        refs = [r["ID"] for r in imported.document_json()["Declaration"]["AdditionalDocument"]]
         assert len(uow.documents.get_many(refs)) == 2
 
 

@@ -46,12 +46,12 @@ def assert_journey(corridor: Corridor, export_ids: dict[str, list[str]]) -> None
             imported = imports[export.id]
             assert export.peer_id == imported.id
             assert imported.lane in ("green", "yellow", "red")
-            assert imported.document["Declaration"]["TypeCode"] == "IM"
+            assert imported.document_json()["Declaration"]["TypeCode"] == "IM"
             # the same shipment, less the export procedure codes (the importer declares its own)
-            assert without_procedures(imported.document) == without_procedures(export.document)
+            assert without_procedures(imported.document_json()) == without_procedures(export.document_json())
             assert all(
                 item["GovernmentProcedure"] == []
-                for item in imported.document["Declaration"]["GoodsShipment"]["GovernmentAgencyGoodsItem"]
+                for item in imported.document_json()["Declaration"]["GoodsShipment"]["GovernmentAgencyGoodsItem"]
             )
             totals = {t["currencyID"] for t in imported.assessment["totals"]}
             assert totals == {currency}

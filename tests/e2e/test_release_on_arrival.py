@@ -257,7 +257,7 @@ def test_a_foreign_carriers_arrival_does_not_release_a_paid_green_import(tmp_pat
     with corridor.nodes["RU"].uow() as uow:
         imported = uow.declarations.get(import_id)
     assert imported is not None  # the pre-arrival data brought the declared carrier along
-    assert imported.document["Declaration"]["GoodsShipment"]["Consignment"]["Carrier"]["ID"] == CARRIER
+    assert imported.document_json()["Declaration"]["GoodsShipment"]["Consignment"]["Carrier"]["ID"] == CARRIER
     pay(corridor, import_id)
     assert sail(corridor, clock, export_id, document, steps=2)["accepted"] == 2  # loaded and departed
     departure = NOW + timedelta(days=1)

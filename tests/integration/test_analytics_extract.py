@@ -50,14 +50,14 @@ def test_items_values_stages_and_refresh(corridor: Corridor) -> None:
     assert sorted(frames.declarations["id"].to_list()) == sorted(d.id for d in filed)
     assert set(frames.declarations["direction"].to_list()) == {"IN->RU"}
     for declaration in filed:
-        goods = declaration.document["Declaration"]["GoodsShipment"]["GovernmentAgencyGoodsItem"]
+        goods = declaration.document_json()["Declaration"]["GoodsShipment"]["GovernmentAgencyGoodsItem"]
         mine = frames.items.filter(pl.col("id") == declaration.id)
         assert mine.height == len(goods)
         expected = sum(Decimal(g["Commodity"]["InvoiceLine"]["ItemChargeAmount"]["value"]) for g in goods)
         assert mine["value"].sum() == pytest.approx(float(expected))
         chapters = {g["Commodity"]["Classification"][0]["ID"][:2] for g in goods}
         assert set(mine["hs_chapter"].cast(pl.String).to_list()) == chapters
-        port = declaration.document["Declaration"]["GoodsShipment"]["Consignment"]["LoadingLocation"]["ID"]
+        port = declaration.document_json()["Declaration"]["GoodsShipment"]["Consignment"]["LoadingLocation"]["ID"]
         assert frames.declarations.filter(pl.col("id") == declaration.id)["port"].item() == port
     assert frames.stages.filter(pl.col("stage") == "registration").height == 3
     assert cache.current() is frames  # nothing changed: the same extract

@@ -13,6 +13,8 @@ from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
 from corridor.adapters.unit_of_work import SqlUnitOfWork
 from corridor.customs.domain.model import CustomsDeclaration
 from corridor.customs.domain.vocabulary import Flow
+from corridor.customs.domain.wco import DeclarationDocument
+from corridor.demo.samples import SampleCorridor
 from corridor.documents.issuers import Issuer
 from corridor.documents.revocation import RevocationRecord
 from corridor.service.ports import (
@@ -30,6 +32,14 @@ from corridor.shared.errors import Conflict
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
+def sample_document(lrn: str) -> DeclarationDocument:
+    """A sample declaration (labelled sample data) with its own LRN and a Cyrillic importer name."""
+    document = SampleCorridor(7).next("IN", T0)
+    document["Declaration"]["FunctionalReferenceID"] = lrn
+    document["Declaration"]["GoodsShipment"]["Importer"]["Name"] = "ООО «Два»"
+    return DeclarationDocument.model_validate(document)
+
+
 def declaration(
     declaration_id: str = "26IN0000000000000A", trader: str = "AAACS1234F", lrn: str = "LRN-1"
 ) -> CustomsDeclaration:
@@ -41,7 +51,7 @@ def declaration(
         trader_id=trader,
         exporter_id=trader,
         importer_id="7707083893",
-        document={"Declaration": {"FunctionalReferenceID": lrn, "n": [1, "два"]}},
+        document=sample_document(lrn),
         created_at=T0,
     )
     d.record("registration", T0, office="INNSA")
@@ -97,7 +107,8 @@ class RepositoryContract:
             got = u.declarations.get("26IN0000000000000A")
             stages = u.declarations.stages("26IN0000000000000A")
         assert got is not None
-        assert got.document["Declaration"]["n"] == [1, "два"]
+        assert got.document_json() == declaration().document_json()
+        assert got.document.Declaration.GoodsShipment.Importer.Name == "ООО «Два»"
         assert got.created_at == T0
         assert got.version == 1
         assert [(s.name, s.at, s.detail) for s in stages] == [("registration", T0, {"office": "INNSA"})]

@@ -100,8 +100,8 @@ def test_stored_declarations_move_to_wco_paths_and_are_served_signed_and_cleared
             imported = uow.declarations.get(IMPORT_ID)
         assert export is not None and imported is not None
         old = LEGACY["export"]["Declaration"]
-        validate_declaration(export.document, code_lists())  # the new edge schema and rules accept it
-        d = export.document["Declaration"]
+        validate_declaration(export.document_json(), code_lists())  # the new edge schema and rules accept it
+        d = export.document_json()["Declaration"]
         shipment = d["GoodsShipment"]
         assert d["DeclarationOffice"] == {"ID": old["DeclarationOfficeID"]}
         assert d["InvoiceAmount"] == old["Invoice"]["TotalAmount"]
@@ -130,7 +130,7 @@ def test_stored_declarations_move_to_wco_paths_and_are_served_signed_and_cleared
         assert fee["Payment"] == {"TaxAssessedAmount": old_fee["TaxAssessedAmount"]}
         assert fee["DutyRegimeCode"] == "100" and "TaxAssessedAmount" not in fee
         assert imported.assessment["totals"] == LEGACY["import_assessment"]["totals"]
-        assert imported.document["Declaration"]["GoodsShipment"]["AEOMutualRecognitionParty"] == [
+        assert imported.document_json()["Declaration"]["GoodsShipment"]["AEOMutualRecognitionParty"] == [
             {"ID": "INAEO123456", "RoleCode": "EX"},
             {"ID": "RUAEO654321", "RoleCode": "IM"},
         ]

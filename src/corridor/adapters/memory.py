@@ -80,7 +80,7 @@ class MemoryDeclarations(ports.DeclarationRepository):
         return [
             copy.deepcopy(d)
             for d in self.store.declarations.values()
-            if document_hash in json.dumps(d.document)
+            if document_hash in json.dumps(d.document_json())
         ]
 
     def find_by_lrn(self, flow: str, trader_id: str, lrn: str) -> CustomsDeclaration | None:

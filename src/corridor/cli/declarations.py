@@ -24,7 +24,7 @@ from corridor.cli.common import (
     post_to_server,
     read_json,
 )
-from corridor.customs.schemas import DeclarationDocument
+from corridor.customs.domain.wco import DeclarationDocument
 from corridor.customs.validation import validate_declaration
 from corridor.customs.views import view_for
 from corridor.refdata.codelists import code_lists

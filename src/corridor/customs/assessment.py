@@ -21,8 +21,8 @@ from corridor.customs.domain.risk import (
 from corridor.customs.domain.rules import mass_in_kg, national_code
 from corridor.customs.domain.tariff import TariffBook
 from corridor.customs.domain.valuation import customs_value
-from corridor.customs.schemas import AmountType as Amount
-from corridor.customs.schemas import DeclarationType as Declaration
+from corridor.customs.domain.wco import AmountType as Amount
+from corridor.customs.domain.wco import DeclarationType as Declaration
 from corridor.refdata.risk_rules import risk_rules
 from corridor.refdata.tariffs import exchange_rates, tariff_book
 from corridor.service.ports import Trader

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from corridor.customs.domain.rules import CodeLookup, declaration_errors
+from corridor.customs.domain.wco import DeclarationDocument
 from corridor.customs.legacy import is_legacy_declaration
-from corridor.customs.schemas import DeclarationDocument
 from corridor.shared.errors import FieldError, InvalidInput
 from corridor.shared.validation import parse_model
 

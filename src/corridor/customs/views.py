@@ -38,7 +38,7 @@ class DeclarationView(BaseModel):
             acknowledgement=d.ack,
             peer_declaration_id=d.peer_id,
             created_at=d.created_at,
-            declaration=d.document,
+            declaration=d.document_json(),
         )
 
 

@@ -121,10 +121,11 @@ def _plan_voyage(
     rng: random.Random,
 ) -> None:
     """Schedule one import's carrier milestones, its duty payment and, off the green lane, its check."""
-    consignment = imported.document["Declaration"]["GoodsShipment"]["Consignment"]
+    document_json = imported.document_json()
+    consignment = document_json["Declaration"]["GoodsShipment"]["Consignment"]
     departure = datetime.fromisoformat(consignment["DepartureDateTime"])
     arrival = datetime.fromisoformat(consignment["ArrivalDateTime"])
-    document = milestones(imported.document, imported.peer_id or imported.id, departure, arrival)
+    document = milestones(document_json, imported.peer_id or imported.id, departure, arrival)
     carrier = imported.carrier  # the consignment's carrier posts its milestones
     for event in document["epcisBody"]["eventList"]:
         single = {**document, "epcisBody": {"eventList": [event]}}

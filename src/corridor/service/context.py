@@ -17,7 +17,7 @@ from corridor.shared.findings import LaneFinding
 if TYPE_CHECKING:  # capability types for the type checker only: the context loads no capability
     from corridor.customs.domain.risk import RiskDecision
     from corridor.customs.domain.rules import CodeLookup
-    from corridor.customs.schemas import DeclarationType as Declaration
+    from corridor.customs.domain.wco import DeclarationType as Declaration
     from corridor.documents.registry import NodeDocuments
     from corridor.settlement.handlers import SettlementContext
 

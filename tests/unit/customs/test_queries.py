@@ -11,7 +11,9 @@ from corridor.customs import queries
 from corridor.customs.domain.model import CustomsDeclaration
 from corridor.customs.domain.risk import RiskDecision
 from corridor.customs.domain.vocabulary import Lane
+from corridor.customs.domain.wco import DeclarationDocument
 from corridor.customs.queries import consignment_timeline
+from corridor.demo.samples import SampleCorridor
 from corridor.service.auth import Principal
 from corridor.shared.errors import NotFound
 
@@ -22,6 +24,7 @@ BROKER = Principal("k-b", "trader", "BRK-1")
 STRANGER = Principal("k-s", "trader", "OTHER-9")
 
 RISK = RiskDecision(Lane.RED, (), "test rules")
+DOCUMENT = DeclarationDocument.model_validate(SampleCorridor(3).next("IN", datetime(2026, 3, 2, tzinfo=UTC)))
 
 
 def declaration(id_: str, *, status: str = "filed", created: int = 0) -> CustomsDeclaration:
@@ -34,7 +37,7 @@ def declaration(id_: str, *, status: str = "filed", created: int = 0) -> Customs
         exporter_id="EXP-1",
         importer_id="IMP-1",
         declarant_id="BRK-1",
-        document={},
+        document=DOCUMENT,
         status=status,
         lane="red" if status == "under_control" else None,
         risk=RISK if status == "under_control" else None,

@@ -66,7 +66,7 @@ def test_destination_builds_an_assessed_import_declaration_and_queues_a_signed_a
     assert imported.peer_id == export.id
     assert imported.lrn == export.id
     assert imported.trader_id == export_in["Declaration"]["GoodsShipment"]["Importer"]["ID"]
-    document = imported.document["Declaration"]
+    document = imported.document_json()["Declaration"]
     assert document["TypeCode"] == "IM"
     unloading = export_in["Declaration"]["GoodsShipment"]["Consignment"]["UnloadingLocation"]["ID"]
     assert document["DeclarationOffice"] == {"ID": unloading}
@@ -440,7 +440,7 @@ def test_prearrival_data_from_a_peer_on_the_pre_wco_shape_is_translated(
 
     assert outcome["status"] == "accepted", outcome
     imported = only(russia.store.declarations.values())
-    d = imported.document["Declaration"]
+    d = imported.document_json()["Declaration"]
     old = legacy["Declaration"]
     assert d["DeclarationOffice"] == {"ID": old["GoodsShipment"]["Consignment"]["UnloadingLocation"]["ID"]}
     assert d["InvoiceAmount"] == old["Invoice"]["TotalAmount"]

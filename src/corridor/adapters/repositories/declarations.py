@@ -12,6 +12,7 @@ from corridor.adapters.repositories.common import INSERT, utc
 from corridor.adapters.repositories.pending import PendingWrites
 from corridor.customs.domain.model import CustomsDeclaration, Stage
 from corridor.customs.domain.risk import RiskDecision
+from corridor.customs.domain.wco import DeclarationDocument
 from corridor.service import ports
 
 
@@ -27,7 +28,7 @@ def _declaration_row(d: CustomsDeclaration) -> dict[str, Any]:
         "importer_id": d.importer_id,
         "status": d.status,
         "lane": d.lane,
-        "document": d.document,
+        "document": d.document_json(),
         "risk": None if d.risk is None else d.risk.to_json(),
         "assessment": d.assessment,
         "ack": d.ack,
@@ -47,7 +48,7 @@ def _declaration(row: Any) -> CustomsDeclaration:
         declarant_id=row.declarant_id,
         exporter_id=row.exporter_id,
         importer_id=row.importer_id,
-        document=row.document,
+        document=DeclarationDocument.model_validate(row.document),
         status=row.status,
         lane=row.lane,
         risk=None if row.risk is None else RiskDecision.from_json(row.risk),

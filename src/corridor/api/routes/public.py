@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from corridor import __version__
 from corridor.api.deps import ServingNode
-from corridor.customs.schemas import DeclarationDocument
+from corridor.customs.domain.wco import DeclarationDocument
 
 PAGES = files("corridor.api").joinpath("pages")
 

@@ -22,6 +22,7 @@ from corridor.customs.domain.release import ConsignmentRelease, ReleaseError
 from corridor.customs.domain.release_log import conclude, rehydrate, still_waiting
 from corridor.customs.domain.risk.outcome import RiskDecision
 from corridor.customs.domain.vocabulary import Flow, Lane, StageName, Status
+from corridor.customs.domain.wco import DeclarationDocument
 from corridor.customs.events import (
     ArrivalRecorded,
     DeclarationHeld,
@@ -65,7 +66,7 @@ class CustomsDeclaration:
     trader_id: str
     exporter_id: str
     importer_id: str
-    document: dict[str, Any]
+    document: DeclarationDocument
     status: Status = Status.FILED
     declarant_id: str | None = None  # a customs broker filing under the exporter's mandate
     lane: Lane | None = None
@@ -93,13 +94,17 @@ class CustomsDeclaration:
 
     @property
     def entry_port(self) -> str:
-        return str(self.document["Declaration"]["GoodsShipment"]["Consignment"]["UnloadingLocation"]["ID"])
+        return self.document.Declaration.GoodsShipment.Consignment.UnloadingLocation.ID
 
     @property
     def carrier(self) -> str | None:
         """The ID of the consignment's declared Carrier, or None when the declaration names none."""
-        carrier = self.document["Declaration"]["GoodsShipment"]["Consignment"].get("Carrier")
-        return str(carrier["ID"]) if isinstance(carrier, dict) and "ID" in carrier else None
+        carrier = self.document.Declaration.GoodsShipment.Consignment.Carrier
+        return None if carrier is None else carrier.ID
+
+    def document_json(self) -> dict[str, Any]:
+        """The declaration document as JSON (stored, served, sent in the pre-arrival message)."""
+        return self.document.to_json()
 
     def record(self, name: str, at: datetime, **detail: Any) -> None:
         stage = Stage(name, at, detail)
@@ -191,17 +196,17 @@ class CustomsDeclaration:
     def export_cleared(self, message_id: str, at: datetime) -> None:
         """The pre-arrival data left for the destination with the Let Export Order."""
         self.record(StageName.PREARRIVAL_SENT, at, message_id=message_id)
-        shipment = self.document["Declaration"]["GoodsShipment"]
-        invoice = self.document["Declaration"]["InvoiceAmount"]
+        declaration = self.document.Declaration
+        shipment, invoice = declaration.GoodsShipment, declaration.InvoiceAmount
         self.events.append(
             ExportCleared(
                 self.id,
                 message_id,
                 self.exporter_id,
                 self.importer_id,
-                Money.of(invoice["value"], invoice["currencyID"]),
-                str(shipment["Invoice"]["ID"]),
-                str((shipment.get("UCR") or {}).get("ID", "")),
+                Money.of(invoice.value, invoice.currencyID),
+                shipment.Invoice.ID,
+                "" if shipment.UCR is None else shipment.UCR.ID,
                 at,
             )
         )

@@ -19,12 +19,13 @@ def clear_export(
     if tells != PREARRIVAL_DATA:
         notify(declaration, tells, uow, ctx, reason=None)
         return
+    document = declaration.document_json()
     body = {
-        "documents": ctx.desk.referenced(uow, declaration.document) if ctx.desk else [],
+        "documents": ctx.desk.referenced(uow, document) if ctx.desk else [],
         "export_declaration_id": declaration.id,
         "lane_at_origin": declaration.lane,
         "export_cleared_at": now.isoformat(),
-        "declaration": declaration.document,
+        "declaration": document,
     }
     message_id = enqueue(uow, ctx.signer, recipient=ctx.peer, message_type=PREARRIVAL, body=body, now=now)
     declaration.export_cleared(message_id, now)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from corridor.customs.domain.model import CustomsDeclaration
 from corridor.customs.domain.vocabulary import Flow, Lane
+from corridor.customs.domain.wco import DeclarationType
 from corridor.customs.handlers.export_side import clear_export
 from corridor.customs.handlers.registration import assess_lane, check_documents, count_filing, register
-from corridor.customs.schemas import DeclarationType
 from corridor.customs.validation import validate_declaration
 from corridor.service.commands import FileDeclaration, GrantMandate
 from corridor.service.context import NodeContext
@@ -36,13 +36,13 @@ def file_declaration(cmd: FileDeclaration, uow: UnitOfWork, ctx: NodeContext) ->
             trader_id=d.Exporter.ID,
             exporter_id=d.Exporter.ID,
             importer_id=d.GoodsShipment.Importer.ID,
-            document=document.model_dump(mode="json", exclude_none=True),
+            document=document,
             declarant_id=broker,
             created_at=now,
         )
         register(declaration, d, d.IssueDateTime, now)
         trader = count_filing(uow, d, d.Exporter, "EX", ctx.country)
-        findings = check_documents(uow, ctx, declaration.document, cmd.documents, now)
+        findings = check_documents(uow, ctx, declaration.document_json(), cmd.documents, now)
         assess_lane(declaration, d, trader, findings, ctx)
         if declaration.lane is Lane.GREEN:
             clear_export(declaration, uow, ctx, officer=None)

@@ -9,10 +9,10 @@ from typing import Any
 
 from corridor.customs.domain.model import CustomsDeclaration
 from corridor.customs.domain.vocabulary import Flow
+from corridor.customs.domain.wco import DeclarationDocument
 from corridor.customs.handlers.messages import ACKNOWLEDGEMENT
 from corridor.customs.handlers.registration import assess_lane, check_documents, count_filing, register
 from corridor.customs.legacy import is_legacy_declaration, upgrade_declaration
-from corridor.customs.schemas import DeclarationDocument
 from corridor.customs.validation import validate_declaration
 from corridor.service.context import NodeContext
 from corridor.service.outbox import enqueue
@@ -50,7 +50,7 @@ def on_prearrival(
         trader_id=d.GoodsShipment.Importer.ID,
         exporter_id=d.Exporter.ID,
         importer_id=d.GoodsShipment.Importer.ID,
-        document=document.model_dump(mode="json", exclude_none=True),
+        document=document,
         peer_id=export_id,
         created_at=now,
     )

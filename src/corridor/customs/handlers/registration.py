@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from corridor.customs.domain.model import CustomsDeclaration
-from corridor.customs.schemas import DeclarationType, PartyType
+from corridor.customs.domain.wco import DeclarationType, PartyType
 from corridor.service.context import NodeContext
 from corridor.service.ports import Trader, UnitOfWork
 from corridor.shared.findings import LaneFinding

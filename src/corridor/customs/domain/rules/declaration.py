@@ -16,7 +16,7 @@ from corridor.customs.domain.rules.shipment import (
     check_valuation,
 )
 from corridor.customs.domain.rules.vocabulary import CORRIDOR_COUNTRIES, SHIPMENT
-from corridor.customs.schemas import DeclarationType as Declaration
+from corridor.customs.domain.wco import DeclarationType as Declaration
 from corridor.shared.errors import FieldError
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from corridor.customs.domain.rules.lookup import CodeLookup
 from corridor.customs.domain.rules.vocabulary import LARGEST
-from corridor.customs.schemas import AmountType as Amount
+from corridor.customs.domain.wco import AmountType as Amount
 from corridor.shared.errors import FieldError
 
 

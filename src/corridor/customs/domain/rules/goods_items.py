@@ -15,11 +15,11 @@ from corridor.customs.domain.rules.vocabulary import (
     PROCEDURE_FIRST_DIGITS,
     mass_in_kg,
 )
-from corridor.customs.schemas import ClassificationType as Classification
-from corridor.customs.schemas import DeclarationType as Declaration
-from corridor.customs.schemas import GoodsMeasureType as GoodsMeasure
-from corridor.customs.schemas import GovernmentAgencyGoodsItemType as GoodsItem
-from corridor.customs.schemas import MeasureType as Measure
+from corridor.customs.domain.wco import ClassificationType as Classification
+from corridor.customs.domain.wco import DeclarationType as Declaration
+from corridor.customs.domain.wco import GoodsMeasureType as GoodsMeasure
+from corridor.customs.domain.wco import GovernmentAgencyGoodsItemType as GoodsItem
+from corridor.customs.domain.wco import MeasureType as Measure
 from corridor.shared.errors import FieldError
 
 

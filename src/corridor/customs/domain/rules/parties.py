@@ -8,9 +8,9 @@ from corridor.customs.domain.identifiers import gstin_error, iec_error, inn_erro
 from corridor.customs.domain.rules.field_checks import check_country
 from corridor.customs.domain.rules.lookup import CodeLookup
 from corridor.customs.domain.rules.vocabulary import CORRIDOR_COUNTRIES, SHIPMENT
-from corridor.customs.schemas import DeclarationType as Declaration
-from corridor.customs.schemas import OtherPartyType as OtherParty
-from corridor.customs.schemas import PartyType as Party
+from corridor.customs.domain.wco import DeclarationType as Declaration
+from corridor.customs.domain.wco import OtherPartyType as OtherParty
+from corridor.customs.domain.wco import PartyType as Party
 from corridor.shared.errors import FieldError
 
 

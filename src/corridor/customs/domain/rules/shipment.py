@@ -12,7 +12,7 @@ from corridor.customs.domain.rules.field_checks import (
 )
 from corridor.customs.domain.rules.lookup import CodeLookup
 from corridor.customs.domain.rules.vocabulary import CONSIGNMENT, SHIPMENT, VALUATION_METHODS
-from corridor.customs.schemas import DeclarationType as Declaration
+from corridor.customs.domain.wco import DeclarationType as Declaration
 from corridor.shared.errors import FieldError
 from corridor.shared.iso6346 import container_number_error
 

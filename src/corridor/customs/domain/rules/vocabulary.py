@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from corridor.customs.schemas import ClassificationType as Classification
-from corridor.customs.schemas import MeasureType as Measure
+from corridor.customs.domain.wco import ClassificationType as Classification
+from corridor.customs.domain.wco import MeasureType as Measure
 
 NATIONAL_SCHEME = {"IN": "ITC-HS", "RU": "TNVED"}
 PARTY_ID_SCHEMES = {"IN": "IEC (10 characters) or GSTIN (15)", "RU": "INN"}

@@ -1,4 +1,5 @@
-"""The declaration as it crosses the edge: WCO Data Model 3.x class and attribute names and nesting.
+"""The declaration in WCO Data Model 3.x class and attribute names and nesting: the typed model the
+customs aggregate holds, and the shape it crosses the edge in (its JSON is this model's dump).
 
 Declaration -> GoodsShipment -> Consignment / TransportEquipment -> GovernmentAgencyGoodsItem ->
 Commodity / Classification, as in the WCO-based declarations of UK CDS and Brazil's DUIMP; the map
@@ -10,7 +11,7 @@ cross-field rules live in ``corridor.customs.domain.rules``.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -277,3 +278,7 @@ class DeclarationDocument(Strict):
     """The filed document: ``{"Declaration": {...}}``."""
 
     Declaration: DeclarationType
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON stored, served and signed (absent members left out)."""
+        return self.model_dump(mode="json", exclude_none=True)
