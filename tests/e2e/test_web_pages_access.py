@@ -157,3 +157,46 @@ def test_bank_sees_the_accounts_it_holds(tmp_path: Path) -> None:
         assert set(held) == own
     finally:
         found.close()
+
+
+def test_the_officers_decisions_need_a_sound_reason(tmp_path: Path) -> None:
+    from typing import Any
+
+    from corridor.customs.assessment import ReferenceAssessor
+    from corridor.customs.domain.risk import RiskDecision
+    from corridor.customs.domain.vocabulary import Lane
+    from corridor.demo.samples import SampleCorridor
+    from corridor.service.commands import FileDeclaration
+
+    class YellowLane(ReferenceAssessor):
+        def risk(self, *args: Any, **kwargs: Any) -> RiskDecision:
+            return super().risk(*args, **kwargs).forced(Lane.YELLOW)
+
+    assessor = YellowLane.for_country("IN", b"test-node-selection-key-0000000000")
+    found = bootstrap_node("IN", tmp_path / "IN", InProcessTransport(), assessor=assessor)
+    try:
+        add_user(found.engine, "officer", PASSWORD, "officer", "IN-OFFICER-3", datetime.now(UTC))
+        declaration = found.handle(FileDeclaration(SampleCorridor(8).next("IN", datetime.now(UTC))))
+        client, token = logged_in(create_app(found), "officer")
+        decide = f"/ui/officer/{declaration.id}/decide"
+        for action, reason, why in (
+            ("release", "", "reason: must not be blank"),
+            ("release", "   ", "reason: must not be blank"),
+            ("hold", "", "reason: must not be blank"),
+            ("release", "r" * 2001, "reason: must be at most 2000 characters"),
+            ("release", "paid\x00", "reason: contains a NUL character"),
+            ("hold", "seal\x07", "reason: contains a control character"),
+            ("clear", "c" * 2001, "findings: must be at most 2000 characters"),
+        ):
+            answer = client.post(decide, data={"csrf_token": token, "action": action, "reason": reason})
+            assert answer.status_code == 422, (action, reason, answer.status_code)
+            assert why in answer.text.replace("&#39;", "'"), (action, reason)
+        # a sound reason reaches the declaration, which refuses an export's release (409)
+        answer = client.post(decide, data={"csrf_token": token, "action": "release", "reason": "paid"})
+        assert answer.status_code == 409 and "cleared, not released" in answer.text
+        answer = client.post(decide, data={"csrf_token": token, "action": "hold", "reason": "seal broken"})
+        assert answer.status_code == 303
+        timeline = client.get(f"/ui/consignments/{declaration.id}").text
+        assert "reason: seal broken" in timeline and "officer: IN-OFFICER-3" in timeline
+    finally:
+        found.close()
