@@ -27,7 +27,7 @@ def report(
 ) -> None:
     """Write the node's dashboard as one HTML file for mailing (no external files)."""
     with local_node(data_dir, node, db, db_schema) as local:
-        board = build(local.country, frames_of(local.engine), official_rows(local.engine))
+        board = build(local.country, frames_of(local.engine, local.data_dir), official_rows(local.engine))
         svgs = {p.key: p.draw() for p in board.panels if p.draw is not None}
     links = {
         p.key: "data:text/csv;charset=utf-8;base64,"

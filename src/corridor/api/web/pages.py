@@ -126,7 +126,7 @@ class DashboardCache:
         self._svgs: dict[str, str] = {}
 
     def board(self, node: Node) -> dashboard.Dashboard:
-        frames = frames_of(node.engine)
+        frames = frames_of(node.engine, node.data_dir)
         official = official_rows(node.engine)
         key = (frames.version, tuple((*r.key, str(r.value_usd_mn)) for r in official))
         with self._lock:
