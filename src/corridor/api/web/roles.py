@@ -58,23 +58,40 @@ def declare_form(request: Request) -> Response:
 async def declare(request: Request) -> Response:
     found = require(request, "trader")
     form = await checked_form(request, found)
-    values = {k: form.get(k, "")[:2000] for k in (*form_def.PATHS, "documents")}
+    items = form_def.items_of(form)
+    if items is None:
+        reason = f"must be a whole number from 1 to {form_def.MAX_ITEMS}"
+        return form_page(request, found, {}, [FieldError("items", reason)], 422)
+    action = form.get("action", "file")
+    if action == "add_item" and items < form_def.MAX_ITEMS:
+        items += 1
+    elif action == "remove_item" and items > 1:
+        items -= 1
+    values = {k: form.get(k, "")[:2000] for k in (*form_def.paths(items), "documents")}
+    if action in ("add_item", "remove_item"):  # the same form with one item more or less: nothing filed
+        return form_page(
+            request, found, values, [], items=items, focus=items if action == "add_item" else None
+        )
+    return _file(request, found, values, items)
+
+
+def _file(request: Request, found: Any, values: dict[str, str], items: int) -> Response:
     documents, problem = json_documents(values["documents"])
     if problem:
-        return form_page(request, found, values, [FieldError("documents", problem)], 422)
-    document = form_def.document_from(values, now())
+        return form_page(request, found, values, [FieldError("documents", problem)], 422, items)
+    document = form_def.document_from(values, now(), items)
     unsound = json_problem(document)  # a NUL or a lone surrogate anywhere: named by its path
     if unsound is None and json_problem(list(documents)) is not None:
         unsound = FieldError("documents", "holds text the node refuses (a NUL or a lone surrogate)")
     if unsound is not None:
-        return form_page(request, found, values, [unsound], 422)
+        return form_page(request, found, values, [unsound], 422, items)
     command = commands.FileDeclaration(document, filed_by=found.user.party_id, documents=documents)
     try:
         declaration = node_of(request).handle(command)
     except InvalidInput as exc:
-        return form_page(request, found, values, exc.errors, 422)
+        return form_page(request, found, values, exc.errors, 422, items)
     except (Conflict, NotFound, Forbidden) as exc:
-        return form_page(request, found, values, [FieldError("Declaration", str(exc))], 409)
+        return form_page(request, found, values, [FieldError("Declaration", str(exc))], 409, items)
     return RedirectResponse(f"/ui/consignments/{declaration.id}", status_code=303)
 
 
