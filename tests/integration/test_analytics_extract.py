@@ -146,7 +146,7 @@ def test_a_new_process_starts_from_the_snapshot_and_reads_only_what_changed(
     samples = SampleCorridor(22)
     filed = [india.handle(FileDeclaration(samples.next("IN", datetime.now(UTC)))) for _ in range(3)]
     folder = tmp_path / "snapshot"
-    first = FrameCache(india.engine, folder)
+    first = FrameCache(india.engine, folder, save_delay_s=0)
     first.current()
     first.flush()
     files = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
@@ -154,14 +154,14 @@ def test_a_new_process_starts_from_the_snapshot_and_reads_only_what_changed(
     assert all(p.stat().st_mode & 0o077 == 0 for p in folder.iterdir())  # the node's data: 0600
 
     reads = _reads(monkeypatch)
-    again = FrameCache(india.engine, folder).current()  # nothing changed: no declaration read
+    again = FrameCache(india.engine, folder, save_delay_s=0).current()  # nothing changed: no declaration read
     assert reads == []
     _same(again, FrameCache(india.engine).current())
 
     india.handle(FileDeclaration(samples.next("IN", datetime.now(UTC))))
     india.handle(ClearDeclaration(filed[0].id, "IN-OFFICER-1", "conform"))
     reads.clear()
-    later = FrameCache(india.engine, folder)
+    later = FrameCache(india.engine, folder, save_delay_s=0)
     frames = later.current()
     assert len(reads) == 1 and reads[0] is not None  # only the declarations changed since the snapshot
     _same(frames, FrameCache(india.engine).current())
@@ -214,18 +214,18 @@ def test_an_unusable_snapshot_is_ignored_and_written_again(
         for _ in range(2):
             india.handle(FileDeclaration(samples.next("IN", datetime.now(UTC))))
         folder = tmp_path / "snapshot"
-        made = FrameCache(india.engine, folder)
+        made = FrameCache(india.engine, folder, save_delay_s=0)
         made.current()
         made.flush()
         _spoil(folder, how)
         reads = _reads(monkeypatch)
-        cache = FrameCache(india.engine, folder)
+        cache = FrameCache(india.engine, folder, save_delay_s=0)
         frames = cache.current()
         assert None in reads  # the whole extract read again
         _same(frames, FrameCache(india.engine).current())
         cache.flush()
         reads.clear()
-        assert FrameCache(india.engine, folder).current().declarations.height == 2
+        assert FrameCache(india.engine, folder, save_delay_s=0).current().declarations.height == 2
         assert reads == []  # the snapshot written again is used
     finally:
         corridor.close()

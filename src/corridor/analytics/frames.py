@@ -20,6 +20,9 @@ from corridor.analytics import extract, snapshot
 log = logging.getLogger(__name__)
 SNAPSHOT_FOLDER = "analytics"
 SAVE_INTERVAL_S = 30.0
+SAVE_DELAY_S = 2.0
+"""The snapshot is written this long after the refresh that asked for it, not while the page that
+caused the refresh is still being built."""
 OVERLAP = timedelta(minutes=2)
 """Declarations changed this long before the latest change already read are read again: a
 transaction that committed after a later one is not missed."""
@@ -40,10 +43,13 @@ class FrameCache:
     """The latest ``Frames`` of one database (thread-safe). With a ``folder`` (in the node's data
     directory) the frames are also kept on disk: a new process starts from that snapshot and reads
     only what changed since; each refresh writes it again in the background, at most once every
-    ``SAVE_INTERVAL_S``."""
+    ``SAVE_INTERVAL_S``, ``save_delay_s`` after the refresh."""
 
-    def __init__(self, engine: Engine, folder: Path | None = None) -> None:
+    def __init__(
+        self, engine: Engine, folder: Path | None = None, save_delay_s: float = SAVE_DELAY_S
+    ) -> None:
         self.engine = engine
+        self.save_delay_s = save_delay_s
         self.rates = extract.usd_rates()
         self.folder = folder
         self._lock = threading.Lock()
@@ -63,7 +69,7 @@ class FrameCache:
             return self._frames
 
     def flush(self, timeout: float = 30.0) -> None:
-        """Wait for the snapshot being written, if any."""
+        """Wait for the snapshot to be written, if one is due."""
         writer = self._writer
         if writer is not None:
             writer.join(timeout)
@@ -97,8 +103,17 @@ class FrameCache:
         return Frames(version, changed, items, stages, rejections, self.rates.sample, settled)
 
     def _snapshot_identity(self) -> str | None:
+        """The database and exchange rates a snapshot must have been made from (None: no snapshot,
+        as for an in-memory database or one whose identity cannot be read)."""
         if self._identity is None:
-            database = extract.database_identity(self.engine)
+            try:
+                database = extract.database_identity(self.engine)
+            except Exception:  # the snapshot is an optimisation: without it the extract is read
+                log.warning(
+                    "analytics snapshot not used: the database's identity cannot be read", exc_info=True
+                )
+                self.folder = None
+                return None
             if database is None:
                 return None
             rates = hashlib.sha256(self.rates.frame.write_csv().encode("utf-8")).hexdigest()[:16]
@@ -140,7 +155,8 @@ class FrameCache:
             except Exception:  # the next process reads the extract from the database instead
                 log.warning("analytics snapshot not written", exc_info=True)
 
-        self._writer = threading.Thread(target=write, name="analytics-snapshot", daemon=True)
+        self._writer = threading.Timer(self.save_delay_s, write)
+        self._writer.name, self._writer.daemon = "analytics-snapshot", True
         self._writer.start()
 
 
