@@ -175,7 +175,9 @@ class Journey:
         )
 
     def import_officer_releases(self, imported: dict[str, Any], expect: int = 200) -> dict[str, Any]:
-        return self.import_officer.post(f"/v1/declarations/{imported['id']}/release", None, expect)
+        return self.import_officer.post(
+            f"/v1/declarations/{imported['id']}/release", {"reason": "arrived, conform, paid"}, expect
+        )
 
     def importer_pays_the_duties(self, imported: dict[str, Any], expect: int = 200) -> dict[str, Any]:
         totals = imported["assessment"]["totals"]

@@ -61,6 +61,7 @@ class SeededNode:
             ("POST", "/v1/declarations"): copy.deepcopy(self.declaration),
             ("POST", "/v1/declarations/{declaration_id}/clear"): {"findings": "documents checked"},
             ("POST", "/v1/declarations/{declaration_id}/hold"): {"reason": "physical inspection"},
+            ("POST", "/v1/declarations/{declaration_id}/release"): {"reason": "arrived, conform, paid"},
             ("POST", "/v1/declarations/{declaration_id}/payments"): {
                 "amounts": copy.deepcopy(self.duties),
                 "reference": "PAY-1",

@@ -405,3 +405,37 @@ def test_a_peer_key_file_others_may_read_or_that_holds_no_single_key_is_refused(
     assert "ck_secret" not in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "IN").exists()  # refused before the node was opened
+
+
+def test_officer_decisions_from_the_command_line_need_a_reason(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from corridor.customs.assessment import ReferenceAssessor
+    from corridor.customs.domain.risk import RiskDecision
+    from corridor.customs.domain.vocabulary import Lane
+    from corridor.demo.samples import SampleCorridor
+    from corridor.messaging.transport import InProcessTransport
+    from corridor.node.bootstrap import bootstrap_node
+    from corridor.service.commands import FileDeclaration
+
+    class RedLane(ReferenceAssessor):
+        def risk(self, *args: Any, **kwargs: Any) -> RiskDecision:
+            return super().risk(*args, **kwargs).forced(Lane.RED)
+
+    assessor = RedLane.for_country("IN", b"test-node-selection-key-0000000000")
+    node = bootstrap_node("IN", tmp_path / "IN", InProcessTransport(), assessor=assessor)
+    declaration_id = node.handle(FileDeclaration(SampleCorridor(4).next("IN", datetime.now(UTC)))).id
+    node.close()
+    at = ("--data-dir", str(tmp_path), "--officer", "IN-OFFICER-2")
+    for reason, why in (("", "must not be blank"), ("  ", "must not be blank"), ("r" * 2001, "at most 2000")):
+        result = run("officer", "release", declaration_id, "--reason", reason, *at)
+        assert result.exit_code == 1, result.output
+        assert json.loads(result.output)[0]["path"] == "reason" and why in result.output
+    assert run("officer", "release", declaration_id, *at).exit_code == 2  # --reason is required
+    missing = run("officer", "hold", declaration_id, "--reason", "seal", "--data-dir", str(tmp_path))
+    assert missing.exit_code == 1 and "--officer" in missing.output
+    export = run("officer", "release", declaration_id, "--reason", "paid", *at)
+    assert export.exit_code == 1 and "cleared, not released" in export.output
+    held = run("officer", "hold", declaration_id, "--reason", "seal number differs", *at)
+    assert held.exit_code == 0, held.output
+    assert json.loads(held.output)["status"] == "held"

@@ -70,7 +70,7 @@ def test_twenty_concurrent_changes_answer_no_5xx_and_take_effect_once(
             importer,
         ),
         "import clear": ("RU", f"/v1/declarations/{import_id}/clear", {"findings": "ok"}, officer["RU"]),
-        "import release": ("RU", f"/v1/declarations/{import_id}/release", {}, officer["RU"]),
+        "import release": ("RU", f"/v1/declarations/{import_id}/release", {"reason": "paid"}, officer["RU"]),
     }
     kinds = [kind for kind, n in PER_KIND.items() for _ in range(n)]
     start = threading.Barrier(len(kinds), timeout=30)

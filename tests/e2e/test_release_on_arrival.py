@@ -133,7 +133,7 @@ def test_unpaid_green_waits_and_is_released_when_paid(tmp_path: Path) -> None:
     sail(corridor, clock, export_id, document, steps=3)
     assert status(corridor, import_id)[0] != Status.RELEASED
     with pytest.raises(Conflict, match="not paid"):
-        corridor.nodes["RU"].handle(ReleaseDeclaration(import_id, "RU-OFFICER"))
+        corridor.nodes["RU"].handle(ReleaseDeclaration(import_id, "RU-OFFICER", "arrived and paid"))
     pay(corridor, import_id)
     assert status(corridor, import_id)[0] == Status.RELEASED
     with pytest.raises(Conflict):
@@ -156,7 +156,7 @@ def test_red_lane_goes_to_officer_queue_and_officer_releases(tmp_path: Path) -> 
     )
     assert cleared.status == Status.RELEASED
     with pytest.raises(Conflict, match="already released"):
-        corridor.nodes["RU"].handle(ReleaseDeclaration(import_id, "RU-OFFICER"))
+        corridor.nodes["RU"].handle(ReleaseDeclaration(import_id, "RU-OFFICER", "arrived and paid"))
     corridor.close()
 
 
@@ -276,4 +276,36 @@ def test_a_foreign_carriers_arrival_does_not_release_a_paid_green_import(tmp_pat
     assert current != Status.RELEASED and "arrival" not in stages
     assert post(corridor, "RU", arrival)["released"] == [export_id]  # the declared carrier's arrival
     assert status(corridor, import_id)[0] == Status.RELEASED
+    corridor.close()
+
+
+def test_officer_release_needs_a_reason_and_keeps_it(tmp_path: Path) -> None:
+    clock = Clock()
+    corridor = corridor_with(tmp_path, "red", clock)
+    export_id, import_id, document = ship(corridor)
+    sail(corridor, clock, export_id, document, steps=3)
+    corridor.nodes["RU"].handle(ClearDeclaration(import_id, "RU-OFFICER", "seals intact, goods conform"))
+    pay(corridor, import_id)
+    current, stages = status(corridor, import_id)
+    assert current != Status.RELEASED and "release" not in stages  # examined, paid: the officer releases
+    for reason, why in (
+        ("", "must not be blank"),
+        ("  \n ", "must not be blank"),
+        ("x" * 2001, "at most 2000 characters"),
+        ("paid\x00", "NUL"),
+        ("paid\ud800", "lone surrogate"),
+        (None, "must be text"),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            corridor.nodes["RU"].handle(ReleaseDeclaration(import_id, "RU-OFFICER", reason))  # type: ignore[arg-type]
+        [error] = refused.value.errors
+        assert error.path == "reason" and why in error.reason, (reason, error)
+    assert status(corridor, import_id)[0] != Status.RELEASED  # nothing written by a refusal
+    released = corridor.nodes["RU"].handle(
+        ReleaseDeclaration(import_id, "RU-OFFICER", "  duties paid late; goods conform  ")
+    )
+    assert released.status == Status.RELEASED
+    with corridor.nodes["RU"].uow() as uow:
+        [release] = [s for s in uow.declarations.stages(import_id) if s.name == "release"]
+    assert release.detail == {"officer": "RU-OFFICER", "reason": "duties paid late; goods conform"}
     corridor.close()

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -155,5 +156,103 @@ def test_bank_sees_the_accounts_it_holds(tmp_path: Path) -> None:
         with NodeSettlement(found).uow() as uow:
             own = {a.id for a in uow.ledger.accounts() if a.holder == "SAMAINBBXXX"}
         assert set(held) == own
+    finally:
+        found.close()
+
+
+def test_the_officers_decisions_need_a_sound_reason(tmp_path: Path) -> None:
+
+    from corridor.customs.assessment import ReferenceAssessor
+    from corridor.customs.domain.risk import RiskDecision
+    from corridor.customs.domain.vocabulary import Lane
+    from corridor.demo.samples import SampleCorridor
+    from corridor.service.commands import FileDeclaration
+
+    class YellowLane(ReferenceAssessor):
+        def risk(self, *args: Any, **kwargs: Any) -> RiskDecision:
+            return super().risk(*args, **kwargs).forced(Lane.YELLOW)
+
+    assessor = YellowLane.for_country("IN", b"test-node-selection-key-0000000000")
+    found = bootstrap_node("IN", tmp_path / "IN", InProcessTransport(), assessor=assessor)
+    try:
+        add_user(found.engine, "officer", PASSWORD, "officer", "IN-OFFICER-3", datetime.now(UTC))
+        declaration = found.handle(FileDeclaration(SampleCorridor(8).next("IN", datetime.now(UTC))))
+        client, token = logged_in(create_app(found), "officer")
+        decide = f"/ui/officer/{declaration.id}/decide"
+        for action, reason, why in (
+            ("release", "", "reason: must not be blank"),
+            ("release", "   ", "reason: must not be blank"),
+            ("hold", "", "reason: must not be blank"),
+            ("release", "r" * 2001, "reason: must be at most 2000 characters"),
+            ("release", "paid\x00", "reason: contains a NUL character"),
+            ("hold", "seal\x07", "reason: contains a control character"),
+            ("clear", "c" * 2001, "findings: must be at most 2000 characters"),
+        ):
+            answer = client.post(decide, data={"csrf_token": token, "action": action, "reason": reason})
+            assert answer.status_code == 422, (action, reason, answer.status_code)
+            assert why in answer.text.replace("&#39;", "'"), (action, reason)
+        # a sound reason reaches the declaration, which refuses an export's release (409)
+        answer = client.post(decide, data={"csrf_token": token, "action": "release", "reason": "paid"})
+        assert answer.status_code == 409 and "cleared, not released" in answer.text
+        answer = client.post(decide, data={"csrf_token": token, "action": "hold", "reason": "seal broken"})
+        assert answer.status_code == 303
+        timeline = client.get(f"/ui/consignments/{declaration.id}").text
+        assert "reason: seal broken" in timeline and "officer: IN-OFFICER-3" in timeline
+    finally:
+        found.close()
+
+
+def _two_item_sample() -> dict[str, Any]:
+    from corridor.api.web.declaration_form import item_count
+    from corridor.demo.samples import SampleCorridor
+
+    samples = SampleCorridor(5)
+    sample = samples.next("IN", datetime.now(UTC))
+    while item_count(sample) != 2:
+        sample = samples.next("IN", datetime.now(UTC))
+    return sample
+
+
+def test_the_trader_files_several_goods_items_each_error_beside_its_item(tmp_path: Path) -> None:
+    from corridor.api.web.declaration_form import item_path, values_of
+
+    found = bootstrap_node("IN", tmp_path / "IN", InProcessTransport())
+    try:
+        sample = _two_item_sample()
+        values = values_of(sample)
+        add_user(
+            found.engine, "trader", PASSWORD, "trader", values["Declaration.Exporter.ID"], datetime.now(UTC)
+        )
+        client, token = logged_in(create_app(found), "trader")
+        first_item = {k: v for k, v in values.items() if "GovernmentAgencyGoodsItem[1]" not in k}
+        grown = client.post(
+            "/ui/trader/declare", data={**first_item, "csrf_token": token, "action": "add_item"}
+        )
+        assert grown.status_code == 200 and 'name="items" value="2"' in grown.text
+        assert f'name="{item_path(1, "Commodity.Description")}" value=""' in grown.text  # item 2, empty
+        assert f'value="{values[item_path(0, "Commodity.Description")]}"' in grown.text  # item 1 kept
+        assert "autofocus" in grown.text and 'id="remove-item"' in grown.text
+        code = item_path(1, "Commodity.Classification[0].ID")
+        posted = {**values, code: "12", "csrf_token": token, "items": "2", "action": "file"}
+        refused = client.post("/ui/trader/declare", data=posted)
+        assert refused.status_code == 422
+        assert f'data-path="{code}"' in refused.text  # beside item 2's code, not item 1's
+        assert f'data-path="{item_path(0, "Commodity.Classification[0].ID")}"' not in refused.text
+        assert "Goods item 2: " in refused.text  # the summary names the item
+        shrunk = client.post("/ui/trader/declare", data={**posted, "action": "remove_item"})
+        assert shrunk.status_code == 200 and 'name="items" value="1"' in shrunk.text
+        assert item_path(1, "Commodity.Description") not in shrunk.text
+        for bad in ("0", "21", "abc", "1e3", "2\x00", "-1"):
+            answer = client.post("/ui/trader/declare", data={**posted, "items": bad})
+            assert answer.status_code == 422 and "must be a whole number from 1 to 20" in answer.text, bad
+        filed = client.post("/ui/trader/declare", data={**posted, code: values[code]})
+        assert filed.status_code == 303, filed.text[-2000:]
+        declaration_id = filed.headers["location"].rsplit("/", 1)[1]
+        with found.uow() as uow:
+            stored = uow.declarations.get(declaration_id)
+        assert stored is not None
+        goods = stored.document["Declaration"]["GoodsShipment"]["GovernmentAgencyGoodsItem"]
+        assert [g["SequenceNumeric"] for g in goods] == [1, 2]
+        assert stored.document["Declaration"]["GoodsItemQuantity"] == 2
     finally:
         found.close()

@@ -109,3 +109,123 @@ def test_settled_invoice_payments_by_currency(tmp_path: Path) -> None:
     cache = FrameCache(engine)
     assert cache.current().settled.height == 2
     corridor.close()
+
+
+def _same(a: Any, b: Any) -> None:
+    """Two extracts hold the same rows (in any order)."""
+    assert a.declarations.sort("id").equals(b.declarations.sort("id"))
+    keys = ["id", "hs_chapter", "value", "currency"]
+    assert (
+        a.items.with_columns(pl.col(pl.Categorical).cast(pl.String))
+        .sort(keys)
+        .equals(b.items.with_columns(pl.col(pl.Categorical).cast(pl.String)).sort(keys))
+    )
+    assert a.stages.sort("row").equals(b.stages.sort("row"))
+    assert a.version == b.version
+
+
+def _reads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The ``since`` of every read of declarations from now on (None: all of them)."""
+    from corridor.analytics import extract
+
+    seen: list[object] = []
+    original = extract.read_declarations
+
+    def recorded(engine: Any, since: object | None = None) -> pl.DataFrame:
+        seen.append(since)
+        return original(engine, since)
+
+    monkeypatch.setattr(extract, "read_declarations", recorded)
+    return seen
+
+
+def test_a_new_process_starts_from_the_snapshot_and_reads_only_what_changed(
+    corridor: Corridor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    india = corridor.nodes["IN"]
+    samples = SampleCorridor(22)
+    filed = [india.handle(FileDeclaration(samples.next("IN", datetime.now(UTC)))) for _ in range(3)]
+    folder = tmp_path / "snapshot"
+    first = FrameCache(india.engine, folder, save_delay_s=0)
+    first.current()
+    first.flush()
+    files = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+    assert files[-1] == "extract.json" and len(files) == 6  # five frames and their description
+    assert all(p.stat().st_mode & 0o077 == 0 for p in folder.iterdir())  # the node's data: 0600
+
+    reads = _reads(monkeypatch)
+    again = FrameCache(india.engine, folder, save_delay_s=0).current()  # nothing changed: no declaration read
+    assert reads == []
+    _same(again, FrameCache(india.engine).current())
+
+    india.handle(FileDeclaration(samples.next("IN", datetime.now(UTC))))
+    india.handle(ClearDeclaration(filed[0].id, "IN-OFFICER-1", "conform"))
+    reads.clear()
+    later = FrameCache(india.engine, folder, save_delay_s=0)
+    frames = later.current()
+    assert len(reads) == 1 and reads[0] is not None  # only the declarations changed since the snapshot
+    _same(frames, FrameCache(india.engine).current())
+    assert frames.declarations.filter(pl.col("id") == filed[0].id)["status"].item() == "cleared"
+    assert frames.declarations.height == 4
+
+
+def _spoil(folder: Path, how: str) -> None:
+    import json
+
+    meta = folder / "extract.json"
+    described = json.loads(meta.read_text())
+    frame = folder / f"extract-{described['token']}-items.parquet"
+    if how == "missing":
+        meta.unlink()
+    elif how == "truncated description":
+        meta.write_text(meta.read_text()[:20])
+    elif how == "corrupt frame":
+        frame.write_bytes(b"PAR1 not a parquet file PAR1")
+    elif how == "frame gone":
+        frame.unlink()
+    elif how == "older format":
+        meta.write_text(json.dumps({**described, "format": 0}))
+    elif how == "other columns":
+        pl.read_parquet(frame).drop("value_usd").write_parquet(frame)
+    elif how == "other database":
+        meta.write_text(json.dumps({**described, "identity": "sqlite:/elsewhere.sqlite:1:2 rates:x"}))
+    elif how == "rows missing":  # a snapshot that lost a declaration the database still has
+        described["token"] = token = "0" * 16
+        for name in ("declarations", "items", "stages", "rejections", "settled"):
+            old = pl.read_parquet(folder / frame.name.replace("-items.", f"-{name}."))
+            (old.tail(old.height - 1) if name == "declarations" else old).write_parquet(
+                folder / f"extract-{token}-{name}.parquet"
+            )
+        meta.write_text(json.dumps(described))
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["missing", "truncated description", "corrupt frame", "frame gone", "older format", "other columns",
+     "other database", "rows missing"],
+)  # fmt: skip
+def test_an_unusable_snapshot_is_ignored_and_written_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    corridor = Corridor.embedded(tmp_path, assessors=ASSESSORS)
+    try:
+        india = corridor.nodes["IN"]
+        samples = SampleCorridor(23)
+        for _ in range(2):
+            india.handle(FileDeclaration(samples.next("IN", datetime.now(UTC))))
+        folder = tmp_path / "snapshot"
+        made = FrameCache(india.engine, folder, save_delay_s=0)
+        made.current()
+        made.flush()
+        _spoil(folder, how)
+        reads = _reads(monkeypatch)
+        cache = FrameCache(india.engine, folder, save_delay_s=0)
+        frames = cache.current()
+        assert None in reads  # the whole extract read again
+        _same(frames, FrameCache(india.engine).current())
+        cache.flush()
+        reads.clear()
+        assert FrameCache(india.engine, folder, save_delay_s=0).current().declarations.height == 2
+        assert reads == []  # the snapshot written again is used
+    finally:
+        corridor.close()

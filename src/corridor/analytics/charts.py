@@ -1,16 +1,18 @@
-"""Charts drawn on the server as SVG text with matplotlib (no script in the page)."""
+"""Charts drawn on the server as SVG text with matplotlib (no script in the page). Their words
+come from the caller (``Translate``: a text's key to the text in the reader's language)."""
 
 from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 INK, BLUE, ORANGE, GREEN, GREY = "#1d2530", "#1f5fa8", "#b35900", "#1e7a34", "#5b6675"
+Translate = Callable[[str], str]
 _lock = threading.Lock()  # one figure at a time: matplotlib's text caches are shared
 
 
@@ -39,17 +41,22 @@ def _axes(title: str, height: float = 3.2) -> tuple[Figure, Axes]:
 
 
 def target_chart(
-    years: Sequence[str], exports: Sequence[float], imports: Sequence[float],
+    tr: Translate, years: Sequence[str], exports: Sequence[float], imports: Sequence[float],
     path: Sequence[tuple[str, float]], projection: Sequence[tuple[str, float]],
 ) -> str:  # fmt: skip
-    title = "India–Russia trade, USD bn: official, required path to 100, projection"
+    title = tr("chart.target")
     with _lock:
         figure, axes = _axes(title)
-        axes.bar(years, exports, color=GREEN, label="India's exports")
-        axes.bar(years, imports, bottom=exports, color=BLUE, label="India's imports")
+        axes.bar(years, exports, color=GREEN, label=tr("series.exports"))
+        axes.bar(years, imports, bottom=exports, color=BLUE, label=tr("series.imports"))
         if path:
             axes.plot(
-                [p[0] for p in path], [p[1] for p in path], color=INK, marker="o", ms=3, label="required path"
+                [p[0] for p in path],
+                [p[1] for p in path],
+                color=INK,
+                marker="o",
+                ms=3,
+                label=tr("series.path"),
             )
         if projection:
             axes.plot(
@@ -59,7 +66,7 @@ def target_chart(
                 ls="--",
                 marker="o",
                 ms=3,
-                label="at the run rate",
+                label=tr("series.projection"),
             )
         axes.axhline(100, color=GREY, lw=0.8, ls=":")
         axes.tick_params(axis="x", labelrotation=45)
@@ -90,10 +97,10 @@ def grouped_months(
         return _svg(figure, title)
 
 
-def histogram(title: str, values: Sequence[float], unit: str) -> str:
+def histogram(title: str, values: Sequence[float], unit: str, counted: str) -> str:
     with _lock:
         figure, axes = _axes(title)
         axes.hist(list(values), bins=min(30, max(5, len(values) // 5)), color=BLUE)
         axes.set_xlabel(unit, fontsize=8)
-        axes.set_ylabel("declarations", fontsize=8)
+        axes.set_ylabel(counted, fontsize=8)
         return _svg(figure, title)

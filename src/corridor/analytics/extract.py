@@ -6,8 +6,10 @@ JSON, converting to USD, aggregating) is done by Polars on whole columns."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 import polars as pl
 from sqlalchemy import DateTime, Engine, Text, bindparam, cast, func, select, text
@@ -64,6 +66,8 @@ ITEMS = {
         WHERE d.updated_at > :since""",
 }
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+REJECTION_SCHEMA: Schema = {"path": pl.String, "reason": pl.String, "count": pl.Int64}
+SETTLED_SCHEMA: Schema = {"currency": pl.String, "value": pl.Float64, "payments": pl.Int64}
 STAGE_SCHEMA: Schema = {
     "row": pl.Int64,
     "declaration_id": pl.String,
@@ -149,8 +153,7 @@ def read_rejections(engine: Engine) -> pl.DataFrame:
     query = select(r.field, r.reason, func.count()).group_by(r.field, r.reason)
     with engine.connect() as conn:
         rows = [tuple(x) for x in conn.execute(query)]
-    schema: Schema = {"path": pl.String, "reason": pl.String, "count": pl.Int64}
-    return _frame(rows, schema)
+    return _frame(rows, REJECTION_SCHEMA)
 
 
 def read_settled(engine: Engine) -> pl.DataFrame:
@@ -167,20 +170,48 @@ def read_settled(engine: Engine) -> pl.DataFrame:
             (ccy, int(minor) / 10 ** iso_currency(ccy).minor_units, int(n))
             for ccy, minor, n in conn.execute(query)
         ]
-    schema: Schema = {"currency": pl.String, "value": pl.Float64, "payments": pl.Int64}
-    return _frame(rows, schema)
+    return _frame(rows, SETTLED_SCHEMA)
 
 
-def data_version(engine: Engine) -> tuple[object, ...]:
-    """What changes whenever the extract would: the declarations' count and latest change, the
-    last stage row, the refusals' count, the last ledger transfer."""
+class DataVersion(NamedTuple):
+    """What changes whenever the extract would (compared as a plain tuple)."""
+
+    declarations: int
+    updated: str  # the latest change of a declaration
+    last_stage: int
+    stages: int
+    refusals: int
+    last_transfer: int  # on the ledger
+
+
+def data_version(engine: Engine) -> DataVersion:
+    """The declarations' count and latest change, the last stage row and the stages' count, the
+    refusals' count, the last ledger transfer."""
     d, s = t.declarations.c, t.stages.c
     with engine.connect() as conn:
         decl = conn.execute(select(func.count(), func.max(d.updated_at))).one()
-        stage = conn.execute(select(func.max(s.id))).scalar()
+        stage = conn.execute(select(func.max(s.id), func.count())).one()
         refused = conn.execute(select(func.count()).select_from(t.rejections)).scalar()
         ledger = conn.execute(select(func.max(lt.ledger_transfers.c.seq))).scalar()
-    return (decl[0], str(decl[1]), stage or 0, refused or 0, ledger or 0)
+    return DataVersion(decl[0], str(decl[1]), stage[0] or 0, stage[1] or 0, refused or 0, ledger or 0)
+
+
+def database_identity(engine: Engine) -> str | None:
+    """What tells this database from another one at the same address (a SQLite file replaced by a
+    new one, a PostgreSQL table dropped and made again); None for an in-memory database."""
+    if engine.dialect.name == "sqlite":
+        path = engine.url.database
+        if not path or path == ":memory:" or path.startswith("file:"):
+            return None
+        found = os.stat(path)
+        return f"sqlite:{os.path.realpath(path)}:{found.st_dev}:{found.st_ino}"
+    query = text(
+        "SELECT current_database(), current_schema(), CAST(to_regclass('declarations') AS oid), "
+        "(SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).one()
+    return f"{engine.dialect.name}:{engine.url.host}:{engine.url.port}:" + ":".join(map(str, row))
 
 
 def decode(declarations: pl.DataFrame, raw_items: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -124,7 +124,7 @@ def refusals(declarations: pl.DataFrame, rejected_messages: pl.DataFrame) -> pl.
         .select(pl.col("ack_reasons").explode())
         .filter(pl.col("ack_reasons").is_not_null())
         .select(
-            pl.lit("declaration refused by the peer").alias("kind"),
+            pl.lit("peer").alias("kind"),  # a declaration refused by the peer
             pl.col("ack_reasons").struct.field("path").alias("path"),
             pl.col("ack_reasons").struct.field("reason").alias("reason"),
         )
@@ -132,7 +132,10 @@ def refusals(declarations: pl.DataFrame, rejected_messages: pl.DataFrame) -> pl.
         .agg(count=pl.len().cast(pl.Int64))
     )
     messages = rejected_messages.select(
-        pl.lit("message refused by this node").alias("kind"), "path", "reason", pl.col("count").cast(pl.Int64)
+        pl.lit("node").alias("kind"),
+        "path",
+        "reason",
+        pl.col("count").cast(pl.Int64),  # a message refused here
     )
     return pl.concat([acks, messages]).sort("count", descending=True)
 

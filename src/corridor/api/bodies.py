@@ -48,6 +48,10 @@ class Hold(Body):
     reason: Annotated[str, Text(2000, multiline=True)] = Field(description="Why the goods are held")
 
 
+class Release(Body):
+    reason: Annotated[str, Text(2000, multiline=True)] = Field(description="Why the goods are released")
+
+
 class Payment(Body):
     amounts: Any = Field(description='[{"value": "123.45", "currencyID": "RUB"}], the assessed totals')
     reference: Annotated[str, Text(70, blank=True)] = ""

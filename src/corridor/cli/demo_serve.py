@@ -63,7 +63,7 @@ def serve_demo(data_dir: Path, host: str, port: int) -> None:
             )
             for username, password, role, party in demo_users(node):
                 typer.echo(f"  {role:8} user {username:12} password {password}  (party {party}, sample)")
-            warm_up(node.engine)
+            warm_up(node.engine, node.data_dir)
             server = uvicorn.Server(
                 uvicorn.Config(create_app(node), host=host, port=port + offset, log_level="warning")
             )

@@ -12,6 +12,7 @@ from corridor.cli import (
     hs,
     keys,
     logistics,
+    officer,
     outbox,
     report,
     server,
@@ -31,6 +32,7 @@ app.add_typer(logistics.app)
 app.add_typer(demo.app)
 app.add_typer(keys.app, name="keys")
 app.add_typer(server.app, name="node")
+app.add_typer(officer.app, name="officer")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(cluster.app, name="cluster")
 app.add_typer(documents_cli.app, name="doc")

@@ -143,11 +143,13 @@ def metrics_directory() -> Iterator[str]:
 
 def worker_app() -> FastAPI:
     """One API worker (uvicorn's factory): the node from the environment, no relay in it."""
+    from corridor.analytics.frames import warm_up
     from corridor.api.app import create_app
 
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
     exchange = Exchange(settings)
+    warm_up(exchange.node.engine, exchange.node.data_dir)  # from the snapshot another process wrote, if any
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     app = create_app(exchange.node, settings.max_body_bytes, token)
     app.router.on_shutdown.append(exchange.close)

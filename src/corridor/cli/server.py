@@ -153,7 +153,7 @@ def _run(exchange: Exchange, settings: Settings, host: str, port: int, relay: bo
     from corridor.api.app import create_app
 
     configure_logging(settings.log_format, settings.log_level)
-    warm_up(exchange.node.engine)
+    warm_up(exchange.node.engine, exchange.node.data_dir)
     stop = threading.Event()
     worker = None
     if relay:

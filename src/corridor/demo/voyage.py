@@ -170,7 +170,7 @@ def _officer(node: Node, country: str, declaration_id: str) -> bool:
         if "conform" not in seen:
             node.handle(ClearDeclaration(declaration_id, officer, "checked (demo officer)"))
         elif "arrival" in seen:
-            node.handle(ReleaseDeclaration(declaration_id, officer))
+            node.handle(ReleaseDeclaration(declaration_id, officer, "arrived, conform, paid (demo officer)"))
     except Conflict:  # the goods are not there yet, or the duties are not paid: look again later
         return False
     status, seen = state()

@@ -118,6 +118,7 @@ class Node:
     bus: MessageBus
     relay: Relay
     hs: HsService
+    data_dir: Path | None = None  # files of the node: keys, the analytics snapshot
 
     def uow(self) -> UnitOfWork:
         return self.bus.uow_factory()
@@ -219,7 +220,7 @@ def bootstrap_node(
     ctx.settlement.sign = _record_signer(uow_factory, keys.ring)
     bus = MessageBus(uow_factory, ctx, COMMAND_HANDLERS)
     relay = Relay(uow_factory, transport, clock, keys.ring)
-    return Node(country, engine, keys, bus, relay, hs)
+    return Node(country, engine, keys, bus, relay, hs, data_dir)
 
 
 def _record_signer(

@@ -62,10 +62,12 @@ class PayDuties(Command):
 
 @dataclass(frozen=True)
 class ReleaseDeclaration(Command):
-    """An officer gives the goods out of charge (after arrival, a conform examination and payment)."""
+    """An officer gives the goods out of charge (after arrival, a conform examination and payment),
+    saying why (kept in the release stage, shown on the timeline)."""
 
     declaration_id: str
     officer_id: str
+    reason: str
 
 
 @dataclass(frozen=True)

@@ -96,8 +96,8 @@ def test_lanes_and_refusals_counted() -> None:
     rejected = pl.DataFrame({"path": ["signature"], "reason": ["does not verify"], "count": [3]})
     refused = kpis.refusals(declarations, rejected).rows()
     assert refused == [
-        ("message refused by this node", "signature", "does not verify", 3),
-        ("declaration refused by the peer", "p.a", "bad", 2),
+        ("node", "signature", "does not verify", 3),  # messages refused by this node
+        ("peer", "p.a", "bad", 2),  # declarations refused by the peer
     ]
 
 

@@ -13,6 +13,7 @@ from corridor.analytics import kpis
 from corridor.analytics.dashboard import goods_panel, growth_panel, official_sources
 from corridor.analytics.frames import Frames
 from corridor.analytics.official import TOTAL, OfficialRow, parse_official, shipped_rows
+from corridor.api.web.text import say, text
 
 HEADER = "fiscal_year,direction,hs_chapter,value_usd_mn,source\n"
 SOURCE = "Department of Commerce EIDB (test figure)"
@@ -88,7 +89,7 @@ def test_growth_panel_uses_the_last_two_official_years_of_exports() -> None:
         ("growing", "30", 50e6),
         ("shrinking", "85", -60e6),
     ]
-    assert panel.notes == (
+    assert tuple(say(n) for n in panel.notes) == (
         "Basis: official figures, FY2024-25 to FY2025-26, the chapters published for both years.",
     )
 
@@ -96,7 +97,7 @@ def test_growth_panel_uses_the_last_two_official_years_of_exports() -> None:
 def test_growth_panel_falls_back_to_the_node_without_two_official_years_sharing_a_chapter() -> None:
     rows = official("2024-25,IN->RU,30,100", "2025-26,IN->RU,85,240")
     panel = growth_panel(no_declarations(), rows)
-    assert panel.rows == () and "this node's declarations" in panel.notes[0]
+    assert panel.rows == () and "this node's declarations" in say(panel.notes[0])
 
 
 def test_goods_panel_shows_the_latest_official_mix_with_its_share_of_the_total() -> None:
@@ -110,14 +111,14 @@ def test_goods_panel_shows_the_latest_official_mix_with_its_share_of_the_total()
         "2025-26,IN->RU,85,240",
     )
     panel = goods_panel(no_declarations(), rows)
-    shown = [(r[0], r[1], getattr(r[2], "raw", None), getattr(r[4], "raw", None)) for r in panel.rows]
+    shown = [(say(r[0]), r[1], getattr(r[2], "raw", None), getattr(r[4], "raw", None)) for r in panel.rows]
     assert shown == [
         ("IN->RU (official FY2025-26)", "85", 240e6, None),  # no FY2025-26 total: no share
         ("IN->RU (official FY2025-26)", "30", 150e6, None),
         ("RU->IN (official FY2024-25)", "27", 50000e6, pytest.approx(50000 / 60000, abs=1e-6)),
         ("RU->IN (official FY2024-25)", "31", 2000e6, pytest.approx(2000 / 60000, abs=1e-6)),
     ]
-    assert panel.draw is not None and "Official goods mix" in panel.draw()
+    assert panel.draw is not None and "Official goods mix" in panel.draw(text)
 
 
 def test_sources_name_each_publication_once_per_year_and_direction() -> None:

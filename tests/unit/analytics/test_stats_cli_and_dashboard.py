@@ -6,10 +6,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from corridor.adapters.database import make_engine
+from corridor.adapters.database import make_engine, migrate
 from corridor.analytics.dashboard import build
 from corridor.analytics.frames import frames_of
 from corridor.analytics.store import official_rows
+from corridor.api.web.text import EN, say
 from corridor.cli.main import app
 
 HEADER = "fiscal_year,direction,hs_chapter,value_usd_mn,source\n"
@@ -41,7 +42,7 @@ def test_import_stores_valid_rows_and_refuses_bad_ones_naming_row_and_field(tmp_
     target = board.panel("target")
     assert target is not None
     # last year now 2025-26: 65.2 bn; (100 / 65.2) ** (1 / 4) - 1 = 11.29 %
-    assert any("11.29 % a year for 4 years" in note for note in target.notes)
+    assert any("11.29 % a year for 4 years" in say(note) for note in target.notes)
     engine.dispose()
 
 
@@ -70,6 +71,36 @@ def test_dashboard_of_an_empty_node_has_every_panel_and_csv(tmp_path: Path) -> N
     balance = board.panel("balance")
     assert balance is not None
     assert balance.csv().splitlines()[1] == "2021-22,-6.62,24.771341"  # 3.25 / 13.12 = 24.77 % of the total
+    engine.dispose()
+
+
+def test_every_text_of_the_dashboard_is_in_the_pages_text_module(tmp_path: Path) -> None:
+    """Titles, headings, words in the tables, notes and the charts' words are keys the pages
+    resolve in one place (a translation adds one mapping); the CSV keeps the words' ids."""
+    from corridor.analytics.dashboard import Label
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'corridor.sqlite'}")
+    migrate(engine)
+    board = build("IN", frames_of(engine), official_rows(engine))
+    used: set[str] = set()
+
+    def tr(key: str) -> str:
+        used.add(key)
+        return EN[key]
+
+    for panel in board.panels:
+        used |= {f"panel.{panel.key}", *(f"column.{c}" for c in panel.columns)}
+        used |= {note.key for note in panel.notes}
+        used |= {v.phrase.key for row in panel.rows for v in row if isinstance(v, Label)}
+        if panel.draw is not None:
+            assert panel.draw(tr).startswith("<svg")
+    assert used - EN.keys() == set()
+    assert {"series.path", "note.target.path", "chart.target", "row.official_year"} <= used
+    target = board.panel("target")
+    assert target is not None
+    shown = [say(v) for row in target.rows for v in row if isinstance(v, Label)]
+    assert "required path" in shown and "{" not in "".join(shown)
+    assert "required_path" in target.csv()  # the id, whatever the language
     engine.dispose()
 
 

@@ -87,9 +87,12 @@ def hold(
     return view_for(caller.role, node.handle(command))
 
 
-@router.post("/v1/declarations/{declaration_id}/release", responses=answers(401, 403, 404, 409, 422))
-def release(caller: Officer, node: ServingNode, declaration_id: bodies.Reference) -> dict[str, Any]:
-    command = commands.ReleaseDeclaration(declaration_id, caller.party_id)
+@router.post("/v1/declarations/{declaration_id}/release", responses=answers(400, 401, 403, 404, 409, 422))
+def release(
+    caller: Officer, node: ServingNode, declaration_id: bodies.Reference, body: bodies.Release
+) -> dict[str, Any]:
+    """Release an import (arrived, examined conform, duties paid): ``{"reason": "..."}``."""
+    command = commands.ReleaseDeclaration(declaration_id, caller.party_id, body.reason)
     return view_for(caller.role, node.handle(command))
 
 

@@ -1,7 +1,8 @@
 """The trader's declaration form: one input per WCO Data Model path, so that each ``{path,
 reason}`` error of the validation lands beside the input of that path. The form covers a
-declaration of one goods item in one container; the fixed parts (function code, sequence
-numbers) are set here."""
+declaration of 1 to ``MAX_ITEMS`` goods items in one container (the form says how many in its
+``items`` field; an "add an item" button posts the form back with one more); the fixed parts
+(function code, sequence numbers) are set here."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from typing import Any
 
 G = "Declaration.GoodsShipment."
 C = G + "Consignment."
-I = G + "GovernmentAgencyGoodsItem[0]."  # noqa: E741
+ITEMS = G + "GovernmentAgencyGoodsItem"
+MAX_ITEMS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,7 @@ class Field:
 class Group:
     title: str
     fields: tuple[Field, ...]
+    item: int | None = None  # the goods item's number (1, 2, ...), for an item's group
 
 
 _GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
@@ -77,51 +80,85 @@ _GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         (C + "TransportEquipment[0].ID", "Container number (ISO 6346)"),
         (C + "TransportEquipment[0].Seal[0].ID", "Seal number"),
     )),
-    ("Goods item", (
-        (I + "Commodity.Description", "Description of the goods"),
-        (I + "Commodity.Classification[0].ID", "Origin's national code (ITC-HS 8 / TN VED 10)"),
-        (I + "Commodity.Classification[0].IdentificationTypeCode", "Its code list (ITC-HS or TNVED)"),
-        (I + "Commodity.Classification[1].ID", "Destination's national code"),
-        (I + "Commodity.Classification[1].IdentificationTypeCode", "Its code list"),
-        (I + "Commodity.InvoiceLine.ItemChargeAmount.value", "Item value"),
-        (I + "Commodity.InvoiceLine.ItemChargeAmount.currencyID", "Item value currency"),
-        (I + "GoodsMeasure.GrossMassMeasure.value", "Gross mass (kg)"),
-        (I + "GoodsMeasure.NetNetWeightMeasure.value", "Net mass (kg)"),
-        (I + "GoodsMeasure.TariffQuantity.value", "Tariff quantity"),
-        (I + "GoodsMeasure.TariffQuantity.unitCode", "Quantity unit (UN/ECE Rec 20)"),
-        (I + "Origin.CountryCode", "Country of origin"),
-        (I + "GovernmentProcedure[0].CurrentCode", "Procedure code"),
-        (I + "GovernmentProcedure[0].PreviousCode", "Previous procedure code"),
-    )),
 )  # fmt: skip
+_ITEM_FIELDS = (
+    ("Commodity.Description", "Description of the goods"),
+    ("Commodity.Classification[0].ID", "Origin's national code (ITC-HS 8 / TN VED 10)"),
+    ("Commodity.Classification[0].IdentificationTypeCode", "Its code list (ITC-HS or TNVED)"),
+    ("Commodity.Classification[1].ID", "Destination's national code"),
+    ("Commodity.Classification[1].IdentificationTypeCode", "Its code list"),
+    ("Commodity.InvoiceLine.ItemChargeAmount.value", "Item value"),
+    ("Commodity.InvoiceLine.ItemChargeAmount.currencyID", "Item value currency"),
+    ("GoodsMeasure.GrossMassMeasure.value", "Gross mass (kg)"),
+    ("GoodsMeasure.NetNetWeightMeasure.value", "Net mass (kg)"),
+    ("GoodsMeasure.TariffQuantity.value", "Tariff quantity"),
+    ("GoodsMeasure.TariffQuantity.unitCode", "Quantity unit (UN/ECE Rec 20)"),
+    ("Origin.CountryCode", "Country of origin"),
+    ("GovernmentProcedure[0].CurrentCode", "Procedure code"),
+    ("GovernmentProcedure[0].PreviousCode", "Previous procedure code"),
+)
+_ITEM_FIXED: dict[str, Any] = {
+    "GoodsMeasure.GrossMassMeasure.unitCode": "KGM",
+    "GoodsMeasure.NetNetWeightMeasure.unitCode": "KGM",
+    "Origin.TypeCode": "1",
+    "TransportEquipmentSequence[0]": 1,  # every item in the one container
+}
 
 
-def _numbered() -> tuple[Group, ...]:
-    """The groups with each field numbered across the form (for its input's id)."""
-    groups, index = [], 0
-    for title, fields in _GROUPS:
-        groups.append(
-            Group(title, tuple(Field(index + n, path, label) for n, (path, label) in enumerate(fields)))
+def item_path(index: int, field: str) -> str:
+    """The path of ``field`` in the goods item at ``index`` (0 for the first)."""
+    return f"{ITEMS}[{index}].{field}"
+
+
+def groups(items: int = 1, item_title: str = "Goods item {n}") -> tuple[Group, ...]:
+    """The form's groups for ``items`` goods items, each field numbered across the form (for its
+    input's id)."""
+    titled: list[tuple[str, tuple[tuple[str, str], ...], int | None]] = [(t, f, None) for t, f in _GROUPS]
+    titled += [
+        (item_title.format(n=i + 1), tuple((item_path(i, f), label) for f, label in _ITEM_FIELDS), i + 1)
+        for i in range(items)
+    ]
+    out, index = [], 0
+    for title, fields, item in titled:
+        out.append(
+            Group(title, tuple(Field(index + n, path, label) for n, (path, label) in enumerate(fields)), item)
         )
         index += len(fields)
-    return tuple(groups)
+    return tuple(out)
 
 
-GROUPS = _numbered()
-PATHS = tuple(f.path for g in GROUPS for f in g.fields)
+def paths(items: int = 1) -> tuple[str, ...]:
+    return tuple(f.path for g in groups(items) for f in g.fields)
+
+
+GROUPS = groups(1)
+PATHS = paths(1)
 
 FIXED: dict[str, Any] = {
     "Declaration.FunctionCode": "9",
     "Declaration.TypeCode": "EX",
-    "Declaration.GoodsItemQuantity": 1,
     C + "TransportEquipment[0].SequenceNumeric": 1,
     C + "TransportEquipment[0].Seal[0].SequenceNumeric": 1,
-    I + "SequenceNumeric": 1,
-    I + "GoodsMeasure.GrossMassMeasure.unitCode": "KGM",
-    I + "GoodsMeasure.NetNetWeightMeasure.unitCode": "KGM",
-    I + "Origin.TypeCode": "1",
-    I + "TransportEquipmentSequence[0]": 1,
 }
+
+
+def items_of(form: Mapping[str, str]) -> int | None:
+    """How many goods items the posted form has (its ``items`` field; 1 when absent), or None when
+    that is not a whole number from 1 to ``MAX_ITEMS``."""
+    raw = (form.get("items") or "1").strip()
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3):
+        return None
+    return int(raw) if 1 <= int(raw) <= MAX_ITEMS else None
+
+
+def place(path: str, shown: tuple[str, ...]) -> str | None:
+    """The input an error about ``path`` is shown beside: that path's, else the first input
+    within it (an error about a whole item or list), else none (shown above the form)."""
+    if path in shown:
+        return path
+    return next((p for p in shown if p.startswith((path + ".", path + "["))), None)
+
+
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 _LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
 TIME_FIELDS = {G + "Invoice.IssueDateTime", C + "DepartureDateTime", C + "ArrivalDateTime"}
@@ -147,14 +184,19 @@ def _set(document: dict[str, Any], path: str, value: Any) -> None:
     here[last] = value
 
 
-def document_from(form: Mapping[str, str], now: datetime) -> dict[str, Any]:
-    """The WCO declaration of the form's values (blank inputs left out, so they are reported
-    missing by path); times typed without a zone are UTC."""
+def document_from(form: Mapping[str, str], now: datetime, items: int = 1) -> dict[str, Any]:
+    """The WCO declaration of the form's values for ``items`` goods items (blank inputs left out,
+    so they are reported missing by path); times typed without a zone are UTC."""
     document: dict[str, Any] = {}
     for path, value in FIXED.items():
         _set(document, path, value)
+    _set(document, "Declaration.GoodsItemQuantity", items)
+    for i in range(items):
+        _set(document, item_path(i, "SequenceNumeric"), i + 1)
+        for field, value in _ITEM_FIXED.items():
+            _set(document, item_path(i, field), value)
     _set(document, "Declaration.IssueDateTime", now.isoformat())
-    for path in PATHS:
+    for path in paths(items):
         value = (form.get(path) or "").strip()
         if not value:
             continue
@@ -164,10 +206,16 @@ def document_from(form: Mapping[str, str], now: datetime) -> dict[str, Any]:
     return document
 
 
+def item_count(document: Mapping[str, Any]) -> int:
+    """The number of goods items of a declaration (0 when it has no list of them)."""
+    found = document.get("Declaration", {}).get("GoodsShipment", {}).get("GovernmentAgencyGoodsItem")
+    return len(found) if isinstance(found, list) else 0
+
+
 def values_of(document: Mapping[str, Any]) -> dict[str, str]:
     """The form's values for a declaration (to fill the form from an example)."""
     out = {}
-    for path in PATHS:
+    for path in paths(max(1, item_count(document))):
         here: Any = document
         for name, index in _TOKEN.findall(path):
             try:

@@ -16,7 +16,7 @@ from corridor.accounts.store import Session, session
 from corridor.analytics import dashboard
 from corridor.analytics.frames import frames_of
 from corridor.analytics.store import official_rows
-from corridor.api.web.text import text
+from corridor.api.web.text import say, text
 from corridor.config import Settings
 from corridor.node.bootstrap import Node
 from corridor.service.auth import Principal
@@ -35,7 +35,9 @@ templates = Environment(
     loader=PackageLoader("corridor.api.web", "templates"), autoescape=select_autoescape(["html"])
 )
 templates.globals["t"] = text
+templates.globals["say"] = say
 templates.tests["numeric"] = lambda value: hasattr(value, "raw")  # a number shown (analytics.dashboard.Shown)
+templates.tests["label"] = lambda value: hasattr(value, "phrase")  # a word shown (analytics.dashboard.Label)
 
 
 def now() -> datetime:
@@ -126,7 +128,7 @@ class DashboardCache:
         self._svgs: dict[str, str] = {}
 
     def board(self, node: Node) -> dashboard.Dashboard:
-        frames = frames_of(node.engine)
+        frames = frames_of(node.engine, node.data_dir)
         official = official_rows(node.engine)
         key = (frames.version, tuple((*r.key, str(r.value_usd_mn)) for r in official))
         with self._lock:
@@ -141,5 +143,5 @@ class DashboardCache:
             return None
         with self._lock:
             if key not in self._svgs:
-                self._svgs[key] = panel.draw()
+                self._svgs[key] = panel.draw(text)
             return self._svgs[key]

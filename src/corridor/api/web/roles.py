@@ -25,7 +25,6 @@ from corridor.service import commands
 from corridor.shared.cbv import BizStep
 from corridor.shared.errors import Conflict, CorridorError, FieldError, Forbidden, InvalidInput, NotFound
 from corridor.shared.jsondata import json_problem
-from corridor.shared.text import text_reason
 
 _REFERENCE = re.compile(r"^[A-Z0-9]{1,40}$")
 _LOCODE = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}$")
@@ -40,7 +39,7 @@ MILESTONES = (BizStep.LOADING, BizStep.DEPARTING, BizStep.ARRIVING, BizStep.UNLO
 def trader_page(request: Request) -> Response:
     found = require(request, "trader")
     party = found.user.party_id
-    frames = frames_of(node_of(request).engine)
+    frames = frames_of(node_of(request).engine, node_of(request).data_dir)
     concerned = pl.any_horizontal(pl.col(c) == party for c in PARTY_COLUMNS)
     mine = frames.declarations.filter(concerned).sort("created_at", descending=True)
     rows = mine.head(LIST_LIMIT).select("id", "flow", "status", "lane", "lrn").to_dicts()
@@ -59,23 +58,40 @@ def declare_form(request: Request) -> Response:
 async def declare(request: Request) -> Response:
     found = require(request, "trader")
     form = await checked_form(request, found)
-    values = {k: form.get(k, "")[:2000] for k in (*form_def.PATHS, "documents")}
+    items = form_def.items_of(form)
+    if items is None:
+        reason = f"must be a whole number from 1 to {form_def.MAX_ITEMS}"
+        return form_page(request, found, {}, [FieldError("items", reason)], 422)
+    action = form.get("action", "file")
+    if action == "add_item" and items < form_def.MAX_ITEMS:
+        items += 1
+    elif action == "remove_item" and items > 1:
+        items -= 1
+    values = {k: form.get(k, "")[:2000] for k in (*form_def.paths(items), "documents")}
+    if action in ("add_item", "remove_item"):  # the same form with one item more or less: nothing filed
+        return form_page(
+            request, found, values, [], items=items, focus=items if action == "add_item" else None
+        )
+    return _file(request, found, values, items)
+
+
+def _file(request: Request, found: Any, values: dict[str, str], items: int) -> Response:
     documents, problem = json_documents(values["documents"])
     if problem:
-        return form_page(request, found, values, [FieldError("documents", problem)], 422)
-    document = form_def.document_from(values, now())
+        return form_page(request, found, values, [FieldError("documents", problem)], 422, items)
+    document = form_def.document_from(values, now(), items)
     unsound = json_problem(document)  # a NUL or a lone surrogate anywhere: named by its path
     if unsound is None and json_problem(list(documents)) is not None:
         unsound = FieldError("documents", "holds text the node refuses (a NUL or a lone surrogate)")
     if unsound is not None:
-        return form_page(request, found, values, [unsound], 422)
+        return form_page(request, found, values, [unsound], 422, items)
     command = commands.FileDeclaration(document, filed_by=found.user.party_id, documents=documents)
     try:
         declaration = node_of(request).handle(command)
     except InvalidInput as exc:
-        return form_page(request, found, values, exc.errors, 422)
+        return form_page(request, found, values, exc.errors, 422, items)
     except (Conflict, NotFound, Forbidden) as exc:
-        return form_page(request, found, values, [FieldError("Declaration", str(exc))], 409)
+        return form_page(request, found, values, [FieldError("Declaration", str(exc))], 409, items)
     return RedirectResponse(f"/ui/consignments/{declaration.id}", status_code=303)
 
 
@@ -177,19 +193,15 @@ async def decide(request: Request, ref: str) -> Response:
     form = await checked_form(request, found)
     if _timeline(request, found, ref) is None:
         return message(request, "404", text("error.notfound"), 404, found)
-    action, reason = form.get("action", ""), form.get("reason", "").strip()[:500]
-    if reason and (problem := text_reason(reason, multiline=True)):
-        return _decide_page(request, found, ref, f"reason: {problem}", 422)
+    action, reason = form.get("action", ""), form.get("reason", "")
     officer = found.user.party_id
     command: commands.Command
     if action == "clear":
         command = commands.ClearDeclaration(ref, officer, reason)
     elif action == "hold":
-        if not reason:
-            return _decide_page(request, found, ref, "reason: a hold needs a reason", 422)
         command = commands.HoldDeclaration(ref, officer, reason)
     elif action == "release":
-        command = commands.ReleaseDeclaration(ref, officer)
+        command = commands.ReleaseDeclaration(ref, officer, reason)
     else:
         return _decide_page(request, found, ref, "action: must be clear, hold or release", 422)
     try:
@@ -202,7 +214,7 @@ async def decide(request: Request, ref: str) -> Response:
 
 
 def _carried(request: Request, party: str) -> list[dict[str, Any]]:
-    frames = frames_of(node_of(request).engine)
+    frames = frames_of(node_of(request).engine, node_of(request).data_dir)
     mine = frames.declarations.filter(frames.declarations["carrier"] == party).sort(
         "created_at", descending=True
     )

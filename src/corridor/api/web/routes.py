@@ -150,17 +150,27 @@ def json_documents(raw: str) -> tuple[tuple[Any, ...], str | None]:
 
 
 def form_page(
-    request: Request, found: Any, values: dict[str, str], errors: list[Any], status: int = 200
-) -> HTMLResponse:
+    request: Request, found: Any, values: dict[str, str], errors: list[Any], status: int = 200,
+    items: int = 1, focus: int | None = None,
+) -> HTMLResponse:  # fmt: skip
+    """The declaration form with ``items`` goods items, each error beside the input of its path
+    (or above the form); ``focus``: the item whose first input takes the focus (one just added)."""
+    groups = form_def.groups(items, text("declare.item"))
+    shown = tuple(f.path for g in groups for f in g.fields)
     by_path: dict[str, str] = {}
     other = []
     for e in errors:
-        if e.path in form_def.PATHS or e.path == "documents":
-            by_path[e.path] = f"{by_path[e.path]}; {e.reason}" if e.path in by_path else e.reason
-        else:
+        at = "documents" if e.path == "documents" else form_def.place(e.path, shown)
+        if at is None:
             other.append(e)
+        else:
+            by_path[at] = f"{by_path[at]}; {e.reason}" if at in by_path else e.reason
+    links = [
+        (f.index, f"{g.title}: {f.label}" if g.item else f.label, by_path[f.path])
+        for g in groups for f in g.fields if f.path in by_path
+    ]  # fmt: skip
     return render(
-        request, "declare.html", status, session=found, title=text("declare.title"), groups=form_def.GROUPS,
-        values=values, errors=by_path, other_errors=other,
-        error_links=[(f.index, f.label, by_path[f.path]) for g in form_def.GROUPS for f in g.fields if f.path in by_path],
+        request, "declare.html", status, session=found, title=text("declare.title"), groups=groups,
+        values=values, errors=by_path, other_errors=other, error_links=links, items=items,
+        max_items=form_def.MAX_ITEMS, focus=focus,
     )  # fmt: skip

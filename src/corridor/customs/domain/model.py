@@ -296,10 +296,11 @@ class CustomsDeclaration:
         ):
             self.release_by(officer, at)
 
-    def release_by(self, officer: str, at: datetime) -> None:
+    def release_by(self, officer: str, at: datetime, reason: str | None = None) -> None:
+        """Release by ``officer`` (``reason``: why, when the officer gave the release by hand)."""
         if self.flow is not Flow.IMPORT:
             raise TransitionError("an export declaration is cleared, not released")
-        self.record(StageName.RELEASE, at, officer=officer)
+        self.record(StageName.RELEASE, at, officer=officer, **({"reason": reason} if reason else {}))
         self._drive()
 
     def export_office_notice(

@@ -16,6 +16,23 @@ from corridor.service.ports import UnitOfWork
 from corridor.shared.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from corridor.shared.money import Money
 from corridor.shared.scalars import decimal_reason
+from corridor.shared.text import text_reason
+
+REASON_MAX = 2000
+"""The longest reason an officer may give for a hold or a release (characters)."""
+
+
+def checked_reason(reason: object, field: str = "reason", blank: bool = False) -> str:
+    """An officer's reason: text of 1 (0 when ``blank``) to ``REASON_MAX`` characters (lines
+    allowed), else InvalidInput on ``field``."""
+    if not isinstance(reason, str):
+        raise InvalidInput([FieldError(field, "must be text")])
+    problem = text_reason(reason, multiline=True, blank=blank)
+    if problem is None and len(reason) > REASON_MAX:
+        problem = f"must be at most {REASON_MAX} characters, got {len(reason)}"
+    if problem:
+        raise InvalidInput([FieldError(field, problem)])
+    return reason.strip()
 
 
 @contextmanager
@@ -38,8 +55,9 @@ def changing(uow: UnitOfWork, declaration_id: str) -> Iterator[CustomsDeclaratio
 def clear_declaration(cmd: ClearDeclaration, uow: UnitOfWork, ctx: NodeContext) -> CustomsDeclaration:
     """The officer's check found the goods conform: an export gets its Let Export Order; an import
     is released at once when it has arrived and is paid, else on arrival once paid."""
+    findings = checked_reason(cmd.findings, "findings", blank=True)
     with changing(uow, cmd.declaration_id) as declaration:
-        declaration.examined_conform(cmd.officer_id, cmd.findings, ctx.clock())
+        declaration.examined_conform(cmd.officer_id, findings, ctx.clock())
         if declaration.flow is Flow.EXPORT:
             clear_export(declaration, uow, ctx, officer=cmd.officer_id)
     return declaration
@@ -48,9 +66,10 @@ def clear_declaration(cmd: ClearDeclaration, uow: UnitOfWork, ctx: NodeContext) 
 def hold_declaration(cmd: HoldDeclaration, uow: UnitOfWork, ctx: NodeContext) -> CustomsDeclaration:
     """An export held after its Let Export Order is stopped before departure: the destination is
     told, and its import declaration is held until the export office lifts the hold."""
+    reason = checked_reason(cmd.reason)
     with changing(uow, cmd.declaration_id) as declaration:
-        tells = declaration.hold(ctx.clock(), cmd.reason, cmd.officer_id, declaration.departed())
-        notify(declaration, tells, uow, ctx, reason=cmd.reason)
+        tells = declaration.hold(ctx.clock(), reason, cmd.officer_id, declaration.departed())
+        notify(declaration, tells, uow, ctx, reason=reason)
     return declaration
 
 
@@ -78,8 +97,11 @@ def pay_duties(cmd: PayDuties, uow: UnitOfWork, ctx: NodeContext) -> CustomsDecl
 
 
 def release_declaration(cmd: ReleaseDeclaration, uow: UnitOfWork, ctx: NodeContext) -> CustomsDeclaration:
+    """The officer releases an arrived, examined and paid import, giving the reason (kept in the
+    release stage)."""
+    reason = checked_reason(cmd.reason)
     with changing(uow, cmd.declaration_id) as declaration:
-        declaration.release_by(cmd.officer_id, ctx.clock())
+        declaration.release_by(cmd.officer_id, ctx.clock(), reason)
     return declaration
 
 
