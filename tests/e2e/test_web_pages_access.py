@@ -251,8 +251,8 @@ def test_the_trader_files_several_goods_items_each_error_beside_its_item(tmp_pat
         with found.uow() as uow:
             stored = uow.declarations.get(declaration_id)
         assert stored is not None
-        goods = stored.document["Declaration"]["GoodsShipment"]["GovernmentAgencyGoodsItem"]
+        goods = stored.document_json()["Declaration"]["GoodsShipment"]["GovernmentAgencyGoodsItem"]
         assert [g["SequenceNumeric"] for g in goods] == [1, 2]
-        assert stored.document["Declaration"]["GoodsItemQuantity"] == 2
+        assert stored.document_json()["Declaration"]["GoodsItemQuantity"] == 2
     finally:
         found.close()
