@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,69 +33,71 @@ class Group:
     item: int | None = None  # the goods item's number (1, 2, ...), for an item's group
 
 
-_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("Declaration", (
-        ("Declaration.FunctionalReferenceID", "Local reference number (LRN)"),
-        ("Declaration.DeclarationOffice.ID", "Customs office (UN/LOCODE)"),
-        ("Declaration.InvoiceAmount.value", "Invoice amount"),
-        ("Declaration.InvoiceAmount.currencyID", "Invoice currency (ISO 4217)"),
+# each group: its title's text key and its inputs' paths; the labels are the texts "field.<path>"
+# ("field.item.<path in the item>" for a goods item's) in the pages' text module
+_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("form.group.declaration", (
+        "Declaration.FunctionalReferenceID",
+        "Declaration.DeclarationOffice.ID",
+        "Declaration.InvoiceAmount.value",
+        "Declaration.InvoiceAmount.currencyID",
     )),
-    ("Exporter", (
-        ("Declaration.Exporter.ID", "Exporter ID (IEC / INN)"),
-        ("Declaration.Exporter.Name", "Exporter name"),
-        ("Declaration.Exporter.Address.CountryCode", "Exporter country (ISO 3166)"),
-        ("Declaration.Exporter.Address.CityName", "Exporter city"),
-        ("Declaration.Exporter.Address.PostcodeID", "Exporter postcode"),
+    ("form.group.exporter", (
+        "Declaration.Exporter.ID",
+        "Declaration.Exporter.Name",
+        "Declaration.Exporter.Address.CountryCode",
+        "Declaration.Exporter.Address.CityName",
+        "Declaration.Exporter.Address.PostcodeID",
     )),
-    ("Importer and terms", (
-        (G + "Importer.ID", "Importer ID (IEC / INN)"),
-        (G + "Importer.Name", "Importer name"),
-        (G + "Importer.Address.CountryCode", "Importer country"),
-        (G + "Importer.Address.CityName", "Importer city"),
-        (G + "Importer.Address.PostcodeID", "Importer postcode"),
-        (G + "TradeTerms.ConditionCode", "Incoterm 2020"),
-        (G + "TradeTerms.LocationID", "Incoterm place (UN/LOCODE)"),
-        (G + "Invoice.ID", "Invoice number"),
-        (G + "Invoice.IssueDateTime", "Invoice date (YYYY-MM-DDTHH:MM)"),
-        (G + "CustomsValuation.MethodCode", "Valuation method"),
-        (G + "CustomsValuation.InsuranceAmount.value", "Insurance amount"),
-        (G + "CustomsValuation.InsuranceAmount.currencyID", "Insurance currency"),
-        (G + "ExportCountry.ID", "Export country"),
-        (G + "Destination.CountryCode", "Destination country"),
+    ("form.group.importer", (
+        G + "Importer.ID",
+        G + "Importer.Name",
+        G + "Importer.Address.CountryCode",
+        G + "Importer.Address.CityName",
+        G + "Importer.Address.PostcodeID",
+        G + "TradeTerms.ConditionCode",
+        G + "TradeTerms.LocationID",
+        G + "Invoice.ID",
+        G + "Invoice.IssueDateTime",
+        G + "CustomsValuation.MethodCode",
+        G + "CustomsValuation.InsuranceAmount.value",
+        G + "CustomsValuation.InsuranceAmount.currencyID",
+        G + "ExportCountry.ID",
+        G + "Destination.CountryCode",
     )),
-    ("Transport", (
-        (C + "LoadingLocation.ID", "Port of loading (UN/LOCODE)"),
-        (C + "UnloadingLocation.ID", "Port of unloading (UN/LOCODE)"),
-        (C + "DepartureDateTime", "Departure (YYYY-MM-DDTHH:MM, UTC)"),
-        (C + "ArrivalDateTime", "Arrival (YYYY-MM-DDTHH:MM, UTC)"),
-        (C + "DepartureTransportMeans.ModeCode", "Transport mode (1 = sea)"),
-        (C + "DepartureTransportMeans.Name", "Vessel name"),
-        (C + "DepartureTransportMeans.ID", "Vessel ID (IMO number)"),
-        (C + "TransportContractDocument.ID", "Bill of lading number"),
-        (C + "TransportContractDocument.TypeCode", "Transport document type"),
-        (C + "Carrier.ID", "Carrier ID"),
-        (C + "Carrier.Name", "Carrier name"),
-        (C + "Carrier.Address.CountryCode", "Carrier country"),
-        (C + "Carrier.Address.CityName", "Carrier city"),
-        (C + "TransportEquipment[0].ID", "Container number (ISO 6346)"),
-        (C + "TransportEquipment[0].Seal[0].ID", "Seal number"),
+    ("form.group.transport", (
+        C + "LoadingLocation.ID",
+        C + "UnloadingLocation.ID",
+        C + "DepartureDateTime",
+        C + "ArrivalDateTime",
+        C + "DepartureTransportMeans.ModeCode",
+        C + "DepartureTransportMeans.Name",
+        C + "DepartureTransportMeans.ID",
+        C + "TransportContractDocument.ID",
+        C + "TransportContractDocument.TypeCode",
+        C + "Carrier.ID",
+        C + "Carrier.Name",
+        C + "Carrier.Address.CountryCode",
+        C + "Carrier.Address.CityName",
+        C + "TransportEquipment[0].ID",
+        C + "TransportEquipment[0].Seal[0].ID",
     )),
 )  # fmt: skip
 _ITEM_FIELDS = (
-    ("Commodity.Description", "Description of the goods"),
-    ("Commodity.Classification[0].ID", "Origin's national code (ITC-HS 8 / TN VED 10)"),
-    ("Commodity.Classification[0].IdentificationTypeCode", "Its code list (ITC-HS or TNVED)"),
-    ("Commodity.Classification[1].ID", "Destination's national code"),
-    ("Commodity.Classification[1].IdentificationTypeCode", "Its code list"),
-    ("Commodity.InvoiceLine.ItemChargeAmount.value", "Item value"),
-    ("Commodity.InvoiceLine.ItemChargeAmount.currencyID", "Item value currency"),
-    ("GoodsMeasure.GrossMassMeasure.value", "Gross mass (kg)"),
-    ("GoodsMeasure.NetNetWeightMeasure.value", "Net mass (kg)"),
-    ("GoodsMeasure.TariffQuantity.value", "Tariff quantity"),
-    ("GoodsMeasure.TariffQuantity.unitCode", "Quantity unit (UN/ECE Rec 20)"),
-    ("Origin.CountryCode", "Country of origin"),
-    ("GovernmentProcedure[0].CurrentCode", "Procedure code"),
-    ("GovernmentProcedure[0].PreviousCode", "Previous procedure code"),
+    "Commodity.Description",
+    "Commodity.Classification[0].ID",
+    "Commodity.Classification[0].IdentificationTypeCode",
+    "Commodity.Classification[1].ID",
+    "Commodity.Classification[1].IdentificationTypeCode",
+    "Commodity.InvoiceLine.ItemChargeAmount.value",
+    "Commodity.InvoiceLine.ItemChargeAmount.currencyID",
+    "GoodsMeasure.GrossMassMeasure.value",
+    "GoodsMeasure.NetNetWeightMeasure.value",
+    "GoodsMeasure.TariffQuantity.value",
+    "GoodsMeasure.TariffQuantity.unitCode",
+    "Origin.CountryCode",
+    "GovernmentProcedure[0].CurrentCode",
+    "GovernmentProcedure[0].PreviousCode",
 )
 _ITEM_FIXED: dict[str, Any] = {
     "GoodsMeasure.GrossMassMeasure.unitCode": "KGM",
@@ -110,12 +112,19 @@ def item_path(index: int, field: str) -> str:
     return f"{ITEMS}[{index}].{field}"
 
 
-def groups(items: int = 1, item_title: str = "Goods item {n}") -> tuple[Group, ...]:
+def groups(items: int = 1, say: Callable[[str], str] = str) -> tuple[Group, ...]:
     """The form's groups for ``items`` goods items, each field numbered across the form (for its
-    input's id)."""
-    titled: list[tuple[str, tuple[tuple[str, str], ...], int | None]] = [(t, f, None) for t, f in _GROUPS]
+    input's id); ``say`` gives the text of a key (titles ``form.group.*`` and ``declare.item``,
+    labels ``field.*``)."""
+    titled: list[tuple[str, tuple[tuple[str, str], ...], int | None]] = [
+        (say(t), tuple((f, say(f"field.{f}")) for f in fields), None) for t, fields in _GROUPS
+    ]
     titled += [
-        (item_title.format(n=i + 1), tuple((item_path(i, f), label) for f, label in _ITEM_FIELDS), i + 1)
+        (
+            say("declare.item").format(n=i + 1),
+            tuple((item_path(i, f), say(f"field.item.{f}")) for f in _ITEM_FIELDS),
+            i + 1,
+        )
         for i in range(items)
     ]
     out, index = [], 0
@@ -130,9 +139,6 @@ def groups(items: int = 1, item_title: str = "Goods item {n}") -> tuple[Group, .
 def paths(items: int = 1) -> tuple[str, ...]:
     return tuple(f.path for g in groups(items) for f in g.fields)
 
-
-GROUPS = groups(1)
-PATHS = paths(1)
 
 FIXED: dict[str, Any] = {
     "Declaration.FunctionCode": "9",

@@ -155,7 +155,7 @@ def form_page(
 ) -> HTMLResponse:  # fmt: skip
     """The declaration form with ``items`` goods items, each error beside the input of its path
     (or above the form); ``focus``: the item whose first input takes the focus (one just added)."""
-    groups = form_def.groups(items, text("declare.item"))
+    groups = form_def.groups(items, text)
     shown = tuple(f.path for g in groups for f in g.fields)
     by_path: dict[str, str] = {}
     other = []
