@@ -53,9 +53,10 @@ def assert_journey(corridor: Corridor, export_ids: dict[str, list[str]]) -> None
                 item["GovernmentProcedure"] == []
                 for item in imported.document["Declaration"]["GoodsShipment"]["GovernmentAgencyGoodsItem"]
             )
-            totals = {t["currencyID"] for t in imported.assessment["totals"]}
-            assert totals == {currency}
-            assert imported.assessment["valuation"]["customsValue"]["currencyID"] == currency
+            assert imported.assessment is not None
+            assert set(imported.assessment.totals) == {currency}
+            assert imported.assessment.valuation is not None
+            assert imported.assessment.valuation.customs_value.currency == currency
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

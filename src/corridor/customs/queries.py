@@ -107,16 +107,16 @@ class DutiesDue:
     """What paying a declaration's duties takes: the importer (the default payer) and the totals."""
 
     importer_id: str
-    totals: Any
+    totals: list[dict[str, str]]  # [{"value": "123.45", "currencyID": "RUB"}], one per currency
 
 
 def duties_due(uow: UnitOfWork, declaration_id: str) -> DutiesDue:
     """NotFound when the declaration does not exist here or has no assessed duties."""
     with uow:
         declaration = uow.declarations.get(declaration_id)
-    if declaration is None or not declaration.assessment:
+    if declaration is None or declaration.assessment is None:
         raise NotFound(f"declaration {declaration_id} has no assessed duties")
-    return DutiesDue(declaration.importer_id, declaration.assessment["totals"])
+    return DutiesDue(declaration.importer_id, [m.to_json() for m in declaration.assessment.payable()])
 
 
 def consignment_timeline(uow: UnitOfWork, viewer: Principal | None, ref: str) -> dict[str, Any]:

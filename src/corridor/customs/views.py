@@ -34,7 +34,7 @@ class DeclarationView(BaseModel):
             lrn=d.lrn,
             status=d.status,
             lane=d.lane,
-            assessment=d.assessment,
+            assessment=None if d.assessment is None else d.assessment.to_json(),
             acknowledgement=d.ack,
             peer_declaration_id=d.peer_id,
             created_at=d.created_at,

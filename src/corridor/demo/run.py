@@ -247,12 +247,9 @@ def _collect(corridor: Corridor, summary: DemoSummary) -> None:
                     and declaration.ack.get("status") == "accepted"
                 ):
                     summary.acknowledged += 1
-                if declaration.flow == Flow.IMPORT and declaration.assessment:
-                    for total in declaration.assessment.get("totals", []):
-                        currency = total["currencyID"]
-                        summary.duties[currency] = summary.duties.get(currency, Decimal(0)) + Decimal(
-                            total["value"]
-                        )
+                if declaration.flow == Flow.IMPORT and declaration.assessment is not None:
+                    for currency, total in declaration.assessment.totals.items():
+                        summary.duties[currency] = summary.duties.get(currency, Decimal(0)) + total.amount
 
 
 def _all(uow: Any) -> list[Any]:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from corridor.adapters import tables as t
 from corridor.adapters.repositories.common import INSERT, utc
 from corridor.adapters.repositories.pending import PendingWrites
+from corridor.customs.domain.assessment import Assessment
 from corridor.customs.domain.model import CustomsDeclaration, Stage
 from corridor.customs.domain.risk import RiskDecision
 from corridor.service import ports
@@ -29,7 +30,7 @@ def _declaration_row(d: CustomsDeclaration) -> dict[str, Any]:
         "lane": d.lane,
         "document": d.document,
         "risk": None if d.risk is None else d.risk.to_json(),
-        "assessment": d.assessment,
+        "assessment": None if d.assessment is None else d.assessment.to_json(),
         "ack": d.ack,
         "peer_id": d.peer_id,
         "created_at": d.created_at,
@@ -51,7 +52,7 @@ def _declaration(row: Any) -> CustomsDeclaration:
         status=row.status,
         lane=row.lane,
         risk=None if row.risk is None else RiskDecision.from_json(row.risk),
-        assessment=row.assessment,
+        assessment=None if row.assessment is None else Assessment.from_json(row.assessment),
         ack=row.ack,
         peer_id=row.peer_id,
         created_at=utc(row.created_at),

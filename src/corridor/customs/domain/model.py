@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from corridor.customs.domain.assessment import Assessment
 from corridor.customs.domain.export_transitions import (
     CLEAR,
     EXPORT_REFUSALS,
@@ -70,7 +71,7 @@ class CustomsDeclaration:
     declarant_id: str | None = None  # a customs broker filing under the exporter's mandate
     lane: Lane | None = None
     risk: RiskDecision | None = None
-    assessment: dict[str, Any] | None = None
+    assessment: Assessment | None = None
     ack: dict[str, Any] | None = None
     peer_id: str | None = None
     created_at: datetime | None = None
@@ -223,20 +224,16 @@ class CustomsDeclaration:
         self.record(StageName.PREARRIVAL_RECEIVED, at, message_id=message_id)
         self.events.append(PrearrivalReceived(self.id, self.consignment, message_id, at))
 
-    def pre_assess(self, assessment: dict[str, Any], at: datetime) -> None:
+    def pre_assess(self, assessment: Assessment, at: datetime) -> None:
         if self.flow is not Flow.IMPORT:
             raise TransitionError("only an import declaration is pre-assessed")
         self.assessment = assessment
         self.status = Status.PRE_ASSESSED if self.lane is Lane.GREEN else Status.UNDER_CONTROL
-        totals = tuple(self.assessed_totals()[c] for c in sorted(self.assessed_totals()))
+        totals = tuple(assessment.payable())
         self.events.append(DutiesAssessed(self.id, self.consignment, self.importer_id, totals, at))
 
     def assessed_totals(self) -> dict[str, Money]:
-        if self.assessment is None:
-            return {}
-        return {
-            t["currencyID"]: Money.of(t["value"], t["currencyID"]) for t in self.assessment.get("totals", [])
-        }
+        return {} if self.assessment is None else self.assessment.totals
 
     def request_payment(self, payer: str, amounts: dict[str, Money], reference: str, at: datetime) -> None:
         """The importer orders payment of exactly the assessed duties and taxes (the caller checked
@@ -246,7 +243,7 @@ class CustomsDeclaration:
         self.events.append(DutiesPaymentRequested(self.id, payer, paid, reference, at))
 
     def _payable(self) -> None:
-        if self.flow is not Flow.IMPORT or not self.assessment:
+        if self.flow is not Flow.IMPORT or self.assessment is None:
             raise TransitionError(f"declaration {self.id} has no assessed duties to pay")
         if self.has(StageName.DUTY_PAYMENT):
             raise TransitionError("duties already paid")

@@ -60,7 +60,7 @@ def on_prearrival(
     assess_lane(declaration, d, trader, findings, ctx)
     declaration.pre_assess(assessment, now)
     uow.declarations.add(declaration)
-    totals = assessment.get("totals", [])
+    totals = [money.to_json() for money in assessment.payable()]
     ack = _ack(
         export_id, "accepted", import_declaration_id=declaration.id, lane=declaration.lane, duties=totals
     )
