@@ -42,7 +42,7 @@ def assert_journey(corridor: Corridor, export_ids: dict[str, list[str]]) -> None
             imports = {d.peer_id: d for d in uow.declarations.query(limit=1000) if d.flow == Flow.IMPORT}
         for export in exports:
             assert export is not None and export.flow == Flow.EXPORT
-            assert export.ack is not None and export.ack["status"] == "accepted", export.ack
+            assert export.ack is not None and export.ack.accepted, export.ack
             imported = imports[export.id]
             assert export.peer_id == imported.id
             assert imported.lane in ("green", "yellow", "red")

@@ -146,7 +146,7 @@ def test_stored_declarations_move_to_wco_paths_and_are_served_signed_and_cleared
         with india.uow() as uow:
             acknowledged = uow.declarations.get(EXPORT_ID)
         assert acknowledged is not None and acknowledged.ack is not None
-        assert acknowledged.ack["status"] == "accepted", acknowledged.ack
+        assert acknowledged.ack.status == "accepted", acknowledged.ack
     finally:
         corridor.close()
 

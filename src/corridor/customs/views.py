@@ -35,7 +35,7 @@ class DeclarationView(BaseModel):
             status=d.status,
             lane=d.lane,
             assessment=None if d.assessment is None else d.assessment.to_json(),
-            acknowledgement=d.ack,
+            acknowledgement=None if d.ack is None else d.ack.to_json(),
             peer_declaration_id=d.peer_id,
             created_at=d.created_at,
             declaration=d.document,

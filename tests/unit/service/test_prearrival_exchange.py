@@ -122,9 +122,11 @@ def test_origin_stores_the_acknowledgement_on_its_export_declaration(
     assert outcome["status"] == "stored"
     assert outcome["export_declaration_id"] == export.id
     stored = india.store.declarations[export.id]
-    assert stored.ack["status"] == "accepted"
-    assert stored.ack["import_declaration_id"] == imported.id
-    assert stored.ack["message_id"] == outcome["message_id"]
+    assert stored.ack is not None and stored.ack.accepted
+    assert stored.ack.import_declaration_id == imported.id
+    assert stored.ack.message_id == outcome["message_id"]
+    assert stored.ack.lane == imported.lane
+    assert imported.assessment is not None and list(stored.ack.duties or ()) == imported.assessment.payable()
     assert stored.peer_id == imported.id
     assert stored.flow == Flow.EXPORT
     assert india.store.stages[export.id][-1].name == "destination_ack"
@@ -342,6 +344,20 @@ def test_an_ack_for_an_unknown_export_is_rejected(india: Any, russia: Any, clock
 
     assert (outcome["status"], outcome["field"]) == ("rejected", "body.export_declaration_id")
     assert india.store.inbox == {}
+
+
+def test_an_ack_with_a_lane_the_corridor_does_not_know_is_refused_with_its_field(
+    india: Any, russia: Any, export_in: dict[str, Any], clock: Any
+) -> None:
+    export = file_green(india, export_in)
+    body = {"export_declaration_id": export.id, "status": "accepted", "reasons": [], "lane": "purple"}
+    text = sealed_by(russia, message_type=ACKNOWLEDGEMENT, body=body, recipient="IN", now=clock())
+
+    outcome = india.receive(text)
+
+    assert (outcome["status"], outcome["field"]) == ("rejected", "body.lane")
+    assert india.store.declarations[export.id].ack is None
+    assert india.store.declarations[export.id].peer_id is None
 
 
 def test_an_ack_naming_an_import_declaration_is_rejected_not_raised(

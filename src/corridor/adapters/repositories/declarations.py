@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from corridor.adapters import tables as t
 from corridor.adapters.repositories.common import INSERT, utc
 from corridor.adapters.repositories.pending import PendingWrites
+from corridor.customs.domain.acknowledgement import Acknowledgement
 from corridor.customs.domain.assessment import Assessment
 from corridor.customs.domain.model import CustomsDeclaration, Stage
 from corridor.customs.domain.risk import RiskDecision
@@ -31,7 +32,7 @@ def _declaration_row(d: CustomsDeclaration) -> dict[str, Any]:
         "document": d.document,
         "risk": None if d.risk is None else d.risk.to_json(),
         "assessment": None if d.assessment is None else d.assessment.to_json(),
-        "ack": d.ack,
+        "ack": None if d.ack is None else d.ack.to_json(),
         "peer_id": d.peer_id,
         "created_at": d.created_at,
         "updated_at": d.updated_at or d.created_at,
@@ -53,7 +54,7 @@ def _declaration(row: Any) -> CustomsDeclaration:
         lane=row.lane,
         risk=None if row.risk is None else RiskDecision.from_json(row.risk),
         assessment=None if row.assessment is None else Assessment.from_json(row.assessment),
-        ack=row.ack,
+        ack=None if row.ack is None else Acknowledgement.from_json(row.ack, "ack"),
         peer_id=row.peer_id,
         created_at=utc(row.created_at),
         updated_at=utc(row.updated_at),

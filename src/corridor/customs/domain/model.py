@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from corridor.customs.domain.acknowledgement import Acknowledgement
 from corridor.customs.domain.assessment import Assessment
 from corridor.customs.domain.export_transitions import (
     CLEAR,
@@ -72,7 +73,7 @@ class CustomsDeclaration:
     lane: Lane | None = None
     risk: RiskDecision | None = None
     assessment: Assessment | None = None
-    ack: dict[str, Any] | None = None
+    ack: Acknowledgement | None = None
     peer_id: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -212,12 +213,13 @@ class CustomsDeclaration:
         left = [(s.at, str(s.detail.get("location"))) for s in self.stages if s.name == StageName.DEPARTURE]
         return (min(left)[1], min(left)[0]) if left else None
 
-    def store_ack(self, ack: dict[str, Any], at: datetime) -> None:
+    def store_ack(self, ack: Acknowledgement, at: datetime) -> None:
         if self.flow is not Flow.EXPORT:
             raise TransitionError("only an export declaration receives the destination's acknowledgement")
         self.ack = ack
-        self.peer_id = ack.get("import_declaration_id")
-        self.record(StageName.DESTINATION_ACK, at, status=ack.get("status"), lane=ack.get("lane"))
+        self.peer_id = ack.import_declaration_id
+        lane = None if ack.lane is None else ack.lane.value
+        self.record(StageName.DESTINATION_ACK, at, status=ack.status, lane=lane)
 
     # ------------------------------------------------------------------ import
     def receive_prearrival(self, message_id: str, at: datetime) -> None:

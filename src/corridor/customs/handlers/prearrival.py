@@ -4,9 +4,11 @@ declaration; the origin keeps the answer on the export declaration."""
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from corridor.customs.domain.acknowledgement import Acknowledgement
 from corridor.customs.domain.model import CustomsDeclaration
 from corridor.customs.domain.vocabulary import Flow
 from corridor.customs.handlers.messages import ACKNOWLEDGEMENT
@@ -128,17 +130,13 @@ def on_acknowledgement(
     body: dict[str, Any], header: dict[str, str], uow: UnitOfWork, ctx: NodeContext
 ) -> dict[str, Any]:
     """Origin: store the destination's answer on the export declaration."""
-    export_id = body.get("export_declaration_id")
-    status = body.get("status")
-    if not isinstance(export_id, str):
-        raise InvalidInput([FieldError("body.export_declaration_id", "missing")])
-    if status not in ("accepted", "rejected"):
-        raise InvalidInput([FieldError("body.status", "must be accepted or rejected")])
+    ack = replace(Acknowledgement.from_json(body), message_id=header["message_id"])
+    export_id = ack.export_declaration_id
     declaration = uow.declarations.get(export_id)
     if declaration is None or declaration.flow is not Flow.EXPORT:
         raise InvalidInput(
             [FieldError("body.export_declaration_id", f"no export declaration {export_id} here")]
         )
-    declaration.store_ack({**body, "message_id": header["message_id"]}, ctx.clock())
+    declaration.store_ack(ack, ctx.clock())
     uow.declarations.save(declaration)
     return {"status": "stored", "export_declaration_id": export_id}
