@@ -138,7 +138,7 @@ def officer_page(request: Request) -> Response:
     found = require(request, "officer")
     entries = []
     for entry in queries.officer_queue(node_of(request).uow(), LIST_LIMIT):
-        rules, findings = _rules(entry.risk)
+        rules, findings = _rules(None if entry.risk is None else entry.risk.to_json())
         entries.append(
             {
                 "id": entry.id,
