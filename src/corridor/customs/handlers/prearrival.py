@@ -36,13 +36,13 @@ def on_prearrival(
         findings = check_documents(uow, ctx, imported, body.get("documents", []), now)
     except (InvalidInput, NotFound) as exc:
         reasons = (
-            [e.to_json() for e in exc.errors]
+            tuple(exc.errors)
             if isinstance(exc, InvalidInput)
-            else [{"path": "Declaration.GoodsShipment.GovernmentAgencyGoodsItem", "reason": str(exc)}]
+            else (FieldError("Declaration.GoodsShipment.GovernmentAgencyGoodsItem", str(exc)),)
         )
-        _acknowledge(uow, ctx, header["sender"], _ack(export_id, "rejected", reasons=reasons), now)
+        _acknowledge(uow, ctx, header["sender"], Acknowledgement(export_id, "rejected", reasons=reasons), now)
         # the message itself was sound and is answered: "processed", not a refusal of the envelope
-        return {"status": "processed", "decision": "rejected", "reasons": reasons}
+        return {"status": "processed", "decision": "rejected", "reasons": [r.to_json() for r in reasons]}
     d = document.Declaration
     declaration = CustomsDeclaration(
         id=ctx.new_id(),
@@ -62,9 +62,12 @@ def on_prearrival(
     assess_lane(declaration, d, trader, findings, ctx)
     declaration.pre_assess(assessment, now)
     uow.declarations.add(declaration)
-    totals = [money.to_json() for money in assessment.payable()]
-    ack = _ack(
-        export_id, "accepted", import_declaration_id=declaration.id, lane=declaration.lane, duties=totals
+    ack = Acknowledgement(
+        export_id,
+        "accepted",
+        import_declaration_id=declaration.id,
+        lane=declaration.lane,
+        duties=tuple(assessment.payable()),
     )
     _acknowledge(uow, ctx, header["sender"], ack, now)
     return {"status": "accepted", "import_declaration_id": declaration.id, "lane": declaration.lane}
@@ -118,12 +121,8 @@ def _import_declaration(export: dict[str, Any]) -> dict[str, Any]:
     return {"Declaration": d}
 
 
-def _ack(export_id: str, status: str, **extra: Any) -> dict[str, Any]:
-    return {"export_declaration_id": export_id, "status": status, "reasons": [], **extra}
-
-
-def _acknowledge(uow: UnitOfWork, ctx: NodeContext, origin: str, ack: dict[str, Any], now: datetime) -> None:
-    enqueue(uow, ctx.signer, recipient=origin, message_type=ACKNOWLEDGEMENT, body=ack, now=now)
+def _acknowledge(uow: UnitOfWork, ctx: NodeContext, origin: str, ack: Acknowledgement, now: datetime) -> None:
+    enqueue(uow, ctx.signer, recipient=origin, message_type=ACKNOWLEDGEMENT, body=ack.to_json(), now=now)
 
 
 def on_acknowledgement(
