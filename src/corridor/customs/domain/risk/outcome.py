@@ -127,7 +127,7 @@ class RiskDecision:
         """The decision with the document findings folded in: the most severe lane wins."""
         if not findings:
             return self
-        documents = tuple(DocumentFinding.from_json(f.to_json()) for f in findings)
+        documents = tuple(DocumentFinding(Lane(f.lane), f.path, f.reason) for f in findings)
         lane = self.lane
         for finding in documents:
             lane = lane.at_least(finding.lane)
