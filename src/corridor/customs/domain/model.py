@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 from corridor.customs.domain.acknowledgement import Acknowledgement
 from corridor.customs.domain.assessment import Assessment
@@ -23,6 +23,7 @@ from corridor.customs.domain.export_transitions import (
 from corridor.customs.domain.release import ConsignmentRelease, ReleaseError
 from corridor.customs.domain.release_log import conclude, rehydrate, still_waiting
 from corridor.customs.domain.risk.outcome import RiskDecision
+from corridor.customs.domain.stage import Stage, StageDetail
 from corridor.customs.domain.vocabulary import Flow, Lane, StageName, Status
 from corridor.customs.events import (
     ArrivalRecorded,
@@ -44,18 +45,6 @@ from corridor.shared.movement import GoodsMovement
 
 class TransitionError(Exception):
     """A state change that the declaration's status does not allow."""
-
-
-@dataclass(slots=True)
-class Stage:
-    """One record on the declaration's log: a Time Release Study stage or the node's own."""
-
-    name: str
-    at: datetime
-    detail: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"stage": self.name, "at": self.at.isoformat(), "detail": self.detail}
 
 
 @dataclass(slots=True)
@@ -103,7 +92,7 @@ class CustomsDeclaration:
         carrier = self.document["Declaration"]["GoodsShipment"]["Consignment"].get("Carrier")
         return str(carrier["ID"]) if isinstance(carrier, dict) and "ID" in carrier else None
 
-    def record(self, name: str, at: datetime, **detail: Any) -> None:
+    def record(self, name: str, at: datetime, **detail: Unpack[StageDetail]) -> None:
         stage = Stage(name, at, detail)
         self.stages.append(stage)
         self.new_stages.append(stage)
@@ -171,7 +160,10 @@ class CustomsDeclaration:
         name = (
             StageName.EXPORT_CLEARANCE if step.tells_destination == PREARRIVAL_DATA else StageName.HOLD_LIFTED
         )
-        self.record(name, at, **({"officer": officer} if officer else {}))
+        if officer:
+            self.record(name, at, officer=officer)
+        else:
+            self.record(name, at)
         return step.tells_destination
 
     def _export_step(self, action: str) -> Transition:
@@ -262,14 +254,14 @@ class CustomsDeclaration:
         ledger; a pre-cleared green consignment that has arrived is released at once."""
         self._payable()
         paid = [amounts[c] for c in sorted(amounts)]
-        self.record(
-            StageName.DUTY_PAYMENT,
-            at,
-            payer=payer,
-            reference=reference,
-            amounts=[{"value": str(m.amount), "currencyID": m.currency} for m in paid],
-            **({"transfers": list(transfers)} if transfers else {}),
-        )
+        detail: StageDetail = {
+            "payer": payer,
+            "reference": reference,
+            "amounts": [{"value": str(m.amount), "currencyID": m.currency} for m in paid],
+        }
+        if transfers:
+            detail["transfers"] = list(transfers)
+        self.record(StageName.DUTY_PAYMENT, at, **detail)
         self.events.append(DutiesPaid(self.id, self.consignment, payer, tuple(paid), reference, at))
         self._drive()
 
