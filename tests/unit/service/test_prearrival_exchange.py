@@ -93,6 +93,14 @@ def test_destination_builds_an_assessed_import_declaration_and_queues_a_signed_a
     assert ack.body["status"] == "accepted"
     assert ack.body["import_declaration_id"] == imported.id
     assert ack.body["duties"] == imported.assessment.to_json()["totals"]
+    assert set(ack.body) == {
+        "export_declaration_id",
+        "status",
+        "reasons",
+        "import_declaration_id",
+        "lane",
+        "duties",
+    }, "the acknowledgement keeps the shape peers read"
 
 
 def test_a_red_destination_lane_keeps_the_import_under_control(
