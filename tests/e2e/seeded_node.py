@@ -116,7 +116,7 @@ def seed(data_dir: Path, db_url: str | None = None, db_schema: str | None = None
         imported = [d for d in uow.declarations.query(trader_id=owner) if d.id != export_id]
     assert len(imported) == 1, "the import declaration reached node IN"
     assert imported[0].assessment is not None
-    duties = imported[0].assessment["totals"]
+    duties = [money.to_json() for money in imported[0].assessment.payable()]
 
     departure = NOW - timedelta(minutes=5)  # events in the past: loading, then departure
     events = milestones(mine, export_id, departure, departure + timedelta(days=19), steps=2)

@@ -66,7 +66,7 @@ def test_twenty_concurrent_changes_answer_no_5xx_and_take_effect_once(
         "import pay": (
             "RU",
             f"/v1/declarations/{import_id}/payments",
-            {"amounts": imported.assessment["totals"], "reference": "PAY-1"},
+            {"amounts": imported.assessment.to_json()["totals"], "reference": "PAY-1"},
             importer,
         ),
         "import clear": ("RU", f"/v1/declarations/{import_id}/clear", {"findings": "ok"}, officer["RU"]),

@@ -42,7 +42,7 @@ def assert_journey(corridor: Corridor, export_ids: dict[str, list[str]]) -> None
             imports = {d.peer_id: d for d in uow.declarations.query(limit=1000) if d.flow == Flow.IMPORT}
         for export in exports:
             assert export is not None and export.flow == Flow.EXPORT
-            assert export.ack is not None and export.ack["status"] == "accepted", export.ack
+            assert export.ack is not None and export.ack.accepted, export.ack
             imported = imports[export.id]
             assert export.peer_id == imported.id
             assert imported.lane in ("green", "yellow", "red")
@@ -53,9 +53,10 @@ def assert_journey(corridor: Corridor, export_ids: dict[str, list[str]]) -> None
                 item["GovernmentProcedure"] == []
                 for item in imported.document_json()["Declaration"]["GoodsShipment"]["GovernmentAgencyGoodsItem"]
             )
-            totals = {t["currencyID"] for t in imported.assessment["totals"]}
-            assert totals == {currency}
-            assert imported.assessment["valuation"]["customsValue"]["currencyID"] == currency
+            assert imported.assessment is not None
+            assert set(imported.assessment.totals) == {currency}
+            assert imported.assessment.valuation is not None
+            assert imported.assessment.valuation.customs_value.currency == currency
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

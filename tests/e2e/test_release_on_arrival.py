@@ -12,6 +12,7 @@ import pytest
 from corridor.customs.assessment import ReferenceAssessor
 from corridor.customs.domain.risk import RiskDecision
 from corridor.customs.domain.vocabulary import Lane, Status
+from corridor.customs.views import view_for
 from corridor.demo.carrier import milestones
 from corridor.demo.run import Corridor
 from corridor.demo.samples import SAMPLE_CARRIERS, SampleCorridor
@@ -89,7 +90,12 @@ def pay(corridor: Corridor, import_id: str) -> Any:
     assert declaration is not None
     node = corridor.nodes["RU"]
     return node.handle(
-        PayDuties(import_id, declaration.importer_id, declaration.assessment["totals"], "PAY-1")
+        PayDuties(
+            import_id,
+            declaration.importer_id,
+            view_for("trader", declaration)["assessment"]["totals"],
+            "PAY-1",
+        )
     )
 
 

@@ -52,7 +52,7 @@ def test_prearrival_and_acknowledgement_travel_over_jetstream(nodes: dict[str, A
     assert buses["IN"].consume("IN", india.receive) == 3
     with india.uow() as uow:
         acks = [uow.declarations.get(i).ack for i in ids]  # type: ignore[union-attr]
-    assert all(a is not None and a["status"] == "accepted" for a in acks)
+    assert all(a is not None and a.accepted for a in acks)
 
 
 def test_a_republished_message_has_no_second_effect(nodes: dict[str, Any]) -> None:

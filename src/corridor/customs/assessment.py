@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
+from corridor.customs.domain.assessment import Assessment
 from corridor.customs.domain.duties import DutyLine, assess_import
 from corridor.customs.domain.exchange import RateTable
 from corridor.customs.domain.risk import (
@@ -103,7 +103,7 @@ class ReferenceAssessor:
             return decision.noting_hs_check("run" if reason is None else f"not run, rule inert: {reason}")
         return decision
 
-    def duties(self, declaration: Declaration, at: datetime) -> dict[str, Any]:
+    def duties(self, declaration: Declaration, at: datetime) -> Assessment:
         on_date = at.date()
         declared = declaration.GoodsShipment.CustomsValuation
         freight = money(declared.FreightChargeAmount) if declared and declared.FreightChargeAmount else None
@@ -141,6 +141,4 @@ class ReferenceAssessor:
                 )
             )
         assessment = assess_import(self.country, lines, on_date, self.book, self.rates)  # type: ignore[arg-type]
-        result = assessment.to_json()
-        result["valuation"] = valuation.to_json()
-        return result
+        return assessment.valued(valuation)

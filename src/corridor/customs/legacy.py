@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from corridor.customs.domain.duties import DUTY_REGIME_GENERAL
+from corridor.customs.domain.assessment import DUTY_REGIME_GENERAL
 
 FUNCTION_ORIGINAL = "9"
 """UN/EDIFACT 1225 message function: 9 original."""

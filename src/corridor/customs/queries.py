@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from corridor.customs.domain.model import CustomsDeclaration, Stage
+from corridor.customs.domain.risk import RiskDecision
+from corridor.customs.domain.vocabulary import Flow, Lane
 from corridor.customs.views import consignment_view, view_for
 from corridor.service.auth import Principal
 from corridor.service.ports import UnitOfWork
@@ -79,13 +81,14 @@ def declarations(
 @dataclass(frozen=True, slots=True)
 class QueueEntry:
     id: str
-    flow: str
-    lane: str | None
-    risk: dict[str, Any] | None
-    due: Any
+    flow: Flow
+    lane: Lane | None
+    risk: RiskDecision | None
+    due: str | None  # when the officer's decision is due, as recorded when it was queued
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "flow": self.flow, "lane": self.lane, "risk": self.risk, "due": self.due}
+        risk = None if self.risk is None else self.risk.to_json()
+        return {"id": self.id, "flow": self.flow, "lane": self.lane, "risk": risk, "due": self.due}
 
 
 def officer_queue(uow: UnitOfWork, limit: int) -> list[QueueEntry]:
@@ -96,9 +99,7 @@ def officer_queue(uow: UnitOfWork, limit: int) -> list[QueueEntry]:
         for d in sorted(waiting, key=lambda d: d.created_at or 0):
             queued = [s for s in uow.declarations.stages(d.id) if s.name == "queued"]
             due = queued[-1].detail.get("due") if queued else None
-            entries.append(
-                QueueEntry(d.id, d.flow, d.lane, None if d.risk is None else d.risk.to_json(), due)
-            )
+            entries.append(QueueEntry(d.id, d.flow, d.lane, d.risk, None if due is None else str(due)))
     return entries
 
 
@@ -107,16 +108,16 @@ class DutiesDue:
     """What paying a declaration's duties takes: the importer (the default payer) and the totals."""
 
     importer_id: str
-    totals: Any
+    totals: list[dict[str, str]]  # [{"value": "123.45", "currencyID": "RUB"}], one per currency
 
 
 def duties_due(uow: UnitOfWork, declaration_id: str) -> DutiesDue:
     """NotFound when the declaration does not exist here or has no assessed duties."""
     with uow:
         declaration = uow.declarations.get(declaration_id)
-    if declaration is None or not declaration.assessment:
+    if declaration is None or declaration.assessment is None:
         raise NotFound(f"declaration {declaration_id} has no assessed duties")
-    return DutiesDue(declaration.importer_id, declaration.assessment["totals"])
+    return DutiesDue(declaration.importer_id, [m.to_json() for m in declaration.assessment.payable()])
 
 
 def consignment_timeline(uow: UnitOfWork, viewer: Principal | None, ref: str) -> dict[str, Any]:

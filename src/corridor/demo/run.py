@@ -241,18 +241,11 @@ def _collect(corridor: Corridor, summary: DemoSummary) -> None:
             for declaration in _all(uow):
                 summary.lanes[declaration.flow][declaration.lane or "none"] += 1
                 summary.document_findings += len(declaration.risk.documents) if declaration.risk else 0
-                if (
-                    declaration.flow == Flow.EXPORT
-                    and declaration.ack
-                    and declaration.ack.get("status") == "accepted"
-                ):
+                if declaration.flow == Flow.EXPORT and declaration.ack and declaration.ack.accepted:
                     summary.acknowledged += 1
-                if declaration.flow == Flow.IMPORT and declaration.assessment:
-                    for total in declaration.assessment.get("totals", []):
-                        currency = total["currencyID"]
-                        summary.duties[currency] = summary.duties.get(currency, Decimal(0)) + Decimal(
-                            total["value"]
-                        )
+                if declaration.flow == Flow.IMPORT and declaration.assessment is not None:
+                    for currency, total in declaration.assessment.totals.items():
+                        summary.duties[currency] = summary.duties.get(currency, Decimal(0)) + total.amount
 
 
 def _all(uow: Any) -> list[Any]:

@@ -102,7 +102,8 @@ def run_voyages(
             with node.uow() as uow:
                 declaration = uow.declarations.get(subject)
             assert declaration is not None and declaration.assessment is not None
-            node.handle(PayDuties(subject, declaration.importer_id, declaration.assessment["totals"], "DEMO"))
+            due = [money.to_json() for money in declaration.assessment.payable()]
+            node.handle(PayDuties(subject, declaration.importer_id, due, "DEMO"))
         elif not _officer(node, country, subject) and kind_attempts(payload) < 60:
             agenda.schedule(at + timedelta(hours=4), kind, (country, subject, kind_attempts(payload) + 1))
         pump()

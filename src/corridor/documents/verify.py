@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired, TypedDict
 
 from corridor.documents.issuers import Issuer, IssuerRegistry
 from corridor.documents.oa.errors import OAFormatError
@@ -41,6 +41,25 @@ CHECKS = (
 RED_CHECKS = {"integrity.targetHash", "integrity.merkleProof", "issuer.signature", "revocation"}
 
 
+class CheckJson(TypedDict):
+    name: str
+    status: Status
+    message: str
+    errors: NotRequired[list[dict[str, str]]]  # [{"path", "reason"}]
+
+
+class VerdictJson(TypedDict):
+    """A verification's answer, as the API and the command line show it."""
+
+    valid: bool
+    lane: str | None  # None when valid
+    targetHash: str | None
+    merkleRoot: str | None
+    issuers: list[str]
+    documentType: str | None
+    checks: list[CheckJson]
+
+
 @dataclass
 class Check:
     name: str
@@ -48,8 +67,8 @@ class Check:
     message: str
     errors: list[FieldError] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.name, "status": self.status, "message": self.message}
+    def to_json(self) -> CheckJson:
+        out: CheckJson = {"name": self.name, "status": self.status, "message": self.message}
         if self.errors:
             out["errors"] = [e.to_json() for e in self.errors]
         return out
@@ -79,7 +98,7 @@ class Verdict:
             return None
         return "red" if any(c.name in RED_CHECKS for c in self.failed) else "yellow"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> VerdictJson:
         return {
             "valid": self.valid,
             "lane": self.lane,

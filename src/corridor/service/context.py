@@ -15,6 +15,7 @@ from corridor.shared.events import Event
 from corridor.shared.findings import LaneFinding
 
 if TYPE_CHECKING:  # capability types for the type checker only: the context loads no capability
+    from corridor.customs.domain.assessment import Assessment
     from corridor.customs.domain.risk import RiskDecision
     from corridor.customs.domain.rules import CodeLookup
     from corridor.customs.domain.wco import DeclarationType as Declaration
@@ -28,8 +29,8 @@ class Assessor(Protocol):
     ) -> RiskDecision:
         """The risk decision: its lane, the rules that fired."""
 
-    def duties(self, declaration: Declaration, at: datetime) -> dict[str, Any]:
-        """Customs value and duties and taxes of an import declaration, as JSON."""
+    def duties(self, declaration: Declaration, at: datetime) -> Assessment:
+        """Customs value and duties and taxes of an import declaration."""
 
 
 class KeyResolver(Protocol):

@@ -270,7 +270,7 @@ def settle_invoice(uow: SettlementUnitOfWork, ctx: SettlementContext, cmd: c.Pay
 
 def record_obligation(
     cmd: c.RecordObligation, uow: SettlementUnitOfWork, ctx: SettlementContext
-) -> dict[str, Any]:
+) -> netting.ObligationRecorded:
     minor = _amount(cmd.amount, cmd.currency, "obligation")
     if cmd.payer == cmd.payee:
         raise InvalidInput([FieldError("payee", "a bank owes nothing to itself")])
@@ -286,7 +286,9 @@ def record_obligation(
     return {"window": window.id, "recorded": fresh}
 
 
-def close_window(cmd: c.CloseWindow, uow: SettlementUnitOfWork, ctx: SettlementContext) -> dict[str, Any]:
+def close_window(
+    cmd: c.CloseWindow, uow: SettlementUnitOfWork, ctx: SettlementContext
+) -> netting.WindowClosed:
     """Net the open window per currency and post one linked chain of settlement transfers each."""
     with uow:
         now = ctx.clock()

@@ -135,8 +135,7 @@ def send_payment(uow: UnitOfWork, ctx: handlers.SettlementContext, batch: list[T
         return None
     ids = sorted({i for t in batch for i in (t.debit_account_id, t.credit_account_id)})
     accounts = [a for a in (uow.ledger.account(i) for i in ids) if a is not None]
-    body = messages.payment_body(ctx.node, batch)
-    body["accounts"] = [account_definition(a) for a in accounts]
+    body = {**messages.payment_body(ctx.node, batch), "accounts": [account_definition(a) for a in accounts]}
     return enqueue(uow, ctx.signer, recipient=peer(ctx.node), message_type=messages.PAYMENT, body=body,
                    now=ctx.clock())  # fmt: skip
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 CENT = Decimal("0.01")
 
@@ -43,6 +45,11 @@ class Money:
 
     def to_json(self) -> dict[str, str]:
         return {"value": str(self.rounded().amount), "currencyID": self.currency}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Money:
+        """``{"value": "12.50", "currencyID": "RUB"}``, the shape ``to_json`` writes."""
+        return cls.of(data["value"], data["currencyID"])
 
     def __str__(self) -> str:
         return f"{self.rounded().amount} {self.currency}"

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corridor.customs.domain.duties import Assessment, DutyLine, assess_import
+from corridor.customs.domain.assessment import Assessment
+from corridor.customs.domain.duties import DutyLine, assess_import
 from corridor.customs.domain.tariff import SpecificRate, TariffBook, TariffNotFound, TariffRow
 from corridor.refdata.tariffs import exchange_rates, tariff_book
 from corridor.shared.errors import InvalidInput

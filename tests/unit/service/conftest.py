@@ -17,6 +17,7 @@ import pytest
 
 from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
 from corridor.customs.assessment import ReferenceAssessor
+from corridor.customs.domain.assessment import Assessment, DutyTaxFee, LineAssessment
 from corridor.customs.domain.risk import RiskDecision
 from corridor.customs.domain.vocabulary import Lane
 from corridor.demo.samples import SampleCorridor
@@ -26,6 +27,7 @@ from corridor.service.bus import MessageBus
 from corridor.service.commands import Command, ReceiveEnvelope
 from corridor.service.context import NodeContext
 from corridor.service.ports import OutboxMessage, Trader
+from corridor.shared.money import Money
 
 NOW = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 SEED = 7
@@ -59,10 +61,14 @@ class FakeAssessor:
         self.risk_calls.append({"flow": flow, "trader": trader, "declaration_id": declaration_id, "at": at})
         return RiskDecision(Lane(self.lane), (), "test fake")
 
-    def duties(self, declaration: Any, at: datetime) -> dict[str, Any]:
+    def duties(self, declaration: Any, at: datetime) -> Assessment:
         if self.duties_country is not None:
             return ReferenceAssessor.for_country(self.duties_country, SELECTION_KEY).duties(declaration, at)
-        return {"totals": [{"value": "1.00", "currencyID": "USD"}], "source": "test fake"}
+        fee = Money.of("1.00", "USD")
+        line = LineAssessment(
+            1, "0000000000", fee, (DutyTaxFee("TEST-FEE", fee, "fixed", None, fee, "test fake"),)
+        )
+        return Assessment("XX", at.date(), (line,))
 
 
 class CountingUnitOfWork(MemoryUnitOfWork):

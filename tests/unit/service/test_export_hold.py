@@ -11,6 +11,7 @@ import pytest
 
 from corridor.customs.domain.vocabulary import Status
 from corridor.customs.handlers import EXPORT_HOLD, EXPORT_HOLD_LIFTED, PREARRIVAL
+from corridor.customs.views import view_for
 from corridor.demo.carrier import milestones
 from corridor.demo.samples import SAMPLE_CARRIERS
 from corridor.messaging.envelope import parse
@@ -122,7 +123,12 @@ def test_the_destination_holds_the_import_and_releases_only_when_the_hold_is_lif
     declaration = imported(russia)
     assert declaration.status == Status.HELD
     russia.handle(
-        PayDuties(declaration.id, declaration.importer_id, declaration.assessment["totals"], "PAY-1")
+        PayDuties(
+            declaration.id,
+            declaration.importer_id,
+            view_for("trader", declaration)["assessment"]["totals"],
+            "PAY-1",
+        )
     )
     departure = clock() - timedelta(days=20)
     arrival = clock() - timedelta(hours=2)

@@ -12,6 +12,7 @@ import pytest
 
 from corridor.customs.domain.vocabulary import Flow, Status
 from corridor.customs.handlers import ACKNOWLEDGEMENT, PREARRIVAL
+from corridor.customs.views import view_for
 from corridor.messaging.envelope import canonical, parse, seal
 from corridor.service.commands import FileDeclaration
 from corridor.service.outbox import enqueue
@@ -73,9 +74,10 @@ def test_destination_builds_an_assessed_import_declaration_and_queues_a_signed_a
     for item in document["GoodsShipment"]["GovernmentAgencyGoodsItem"]:
         assert not item["GovernmentProcedure"], "the export procedure is no import procedure"
     # duties from the RU tariff data: totals in roubles
-    assert "totals" in imported.assessment
-    assert imported.assessment["country"] == "RU"
-    assert imported.assessment["lines"], "one duty line per goods item"
+    assert imported.assessment is not None
+    assert set(imported.assessment.totals) == {"RUB"}
+    assert imported.assessment.country == "RU"
+    assert imported.assessment.lines, "one duty line per goods item"
     stages = [s.name for s in russia.store.stages[imported.id]]
     assert stages[0] == "prearrival_received"
     assert [s for s in stages if s in ("registration", "assessment")] == ["registration", "assessment"]
@@ -90,7 +92,15 @@ def test_destination_builds_an_assessed_import_declaration_and_queues_a_signed_a
     assert ack.body["export_declaration_id"] == export.id
     assert ack.body["status"] == "accepted"
     assert ack.body["import_declaration_id"] == imported.id
-    assert ack.body["duties"] == json.loads(json.dumps(imported.assessment["totals"]))
+    assert ack.body["duties"] == imported.assessment.to_json()["totals"]
+    assert set(ack.body) == {
+        "export_declaration_id",
+        "status",
+        "reasons",
+        "import_declaration_id",
+        "lane",
+        "duties",
+    }, "the acknowledgement keeps the shape peers read"
 
 
 def test_a_red_destination_lane_keeps_the_import_under_control(
@@ -120,9 +130,11 @@ def test_origin_stores_the_acknowledgement_on_its_export_declaration(
     assert outcome["status"] == "stored"
     assert outcome["export_declaration_id"] == export.id
     stored = india.store.declarations[export.id]
-    assert stored.ack["status"] == "accepted"
-    assert stored.ack["import_declaration_id"] == imported.id
-    assert stored.ack["message_id"] == outcome["message_id"]
+    assert stored.ack is not None and stored.ack.accepted
+    assert stored.ack.import_declaration_id == imported.id
+    assert stored.ack.message_id == outcome["message_id"]
+    assert stored.ack.lane == imported.lane
+    assert imported.assessment is not None and list(stored.ack.duties or ()) == imported.assessment.payable()
     assert stored.peer_id == imported.id
     assert stored.flow == Flow.EXPORT
     assert india.store.stages[export.id][-1].name == "destination_ack"
@@ -136,7 +148,7 @@ def test_the_ru_to_in_direction_works_the_same_way(
     [outcome] = russia.deliver_outbox(india)
     assert outcome["status"] == "accepted"
     imported = only(india.store.declarations.values())
-    assert imported.assessment["country"] == "IN"
+    assert imported.assessment is not None and imported.assessment.country == "IN"
 
     [ack_outcome] = india.deliver_outbox(russia)
 
@@ -342,6 +354,20 @@ def test_an_ack_for_an_unknown_export_is_rejected(india: Any, russia: Any, clock
     assert india.store.inbox == {}
 
 
+def test_an_ack_with_a_lane_the_corridor_does_not_know_is_refused_with_its_field(
+    india: Any, russia: Any, export_in: dict[str, Any], clock: Any
+) -> None:
+    export = file_green(india, export_in)
+    body = {"export_declaration_id": export.id, "status": "accepted", "reasons": [], "lane": "purple"}
+    text = sealed_by(russia, message_type=ACKNOWLEDGEMENT, body=body, recipient="IN", now=clock())
+
+    outcome = india.receive(text)
+
+    assert (outcome["status"], outcome["field"]) == ("rejected", "body.lane")
+    assert india.store.declarations[export.id].ack is None
+    assert india.store.declarations[export.id].peer_id is None
+
+
 def test_an_ack_naming_an_import_declaration_is_rejected_not_raised(
     india: Any, russia: Any, export_ru: dict[str, Any], clock: Any
 ) -> None:
@@ -447,7 +473,8 @@ def test_prearrival_data_from_a_peer_on_the_pre_wco_shape_is_translated(
     assert d["GoodsShipment"]["Importer"]["ID"] == old["Importer"]["ID"] == imported.trader_id
     assert d["GoodsShipment"]["Destination"] == {"CountryCode": "RU"}
     assert d["GoodsShipment"]["AEOMutualRecognitionParty"] == [{"ID": "INAEO123456", "RoleCode": "EX"}]
-    fee = imported.assessment["lines"][0]["DutyTaxFee"][0]
+    assert imported.assessment is not None
+    fee = view_for("trader", imported)["assessment"]["lines"][0]["DutyTaxFee"][0]
     assert set(fee["Payment"]) == {"TaxAssessedAmount"}
 
 

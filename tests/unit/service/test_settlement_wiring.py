@@ -69,9 +69,7 @@ def test_assessed_duties_become_a_claim_on_the_importer_with_its_accounts_opened
     arrived_import(india, explicit, export_in)
     declaration = imported(explicit)
     claims = explicit.store.settlement.claims
-    assert {claim.currency for claim in claims.values()} == {
-        t["currencyID"] for t in declaration.assessment["totals"]
-    }
+    assert {claim.currency for claim in claims.values()} == set(declaration.assessment.totals)
     for claim in claims.values():
         assert (claim.kind, claim.debtor, claim.creditor) == ("duty", declaration.importer_id, "customs:RU")
         assert explicit.store.settlement.ledger.account(customer_id(declaration.importer_id, claim.currency))
@@ -98,7 +96,7 @@ def test_paying_duties_posts_the_transfer_and_customs_records_it_from_the_settle
 ) -> None:
     arrived_import(india, explicit, export_in)
     declaration = imported(explicit)
-    totals = declaration.assessment["totals"]
+    totals = [money.to_json() for money in declaration.assessment.payable()]
     [rub] = [t for t in totals if t["currencyID"] == "RUB"]
     with pytest.raises(InvalidInput) as short:  # nothing deposited: the transfer would overdraw
         explicit.handle(PayDuties(declaration.id, declaration.importer_id, totals, "PAY-1"))

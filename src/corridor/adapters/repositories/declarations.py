@@ -10,6 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from corridor.adapters import tables as t
 from corridor.adapters.repositories.common import INSERT, utc
 from corridor.adapters.repositories.pending import PendingWrites
+from corridor.customs.domain.acknowledgement import Acknowledgement
+from corridor.customs.domain.assessment import Assessment
 from corridor.customs.domain.model import CustomsDeclaration, Stage
 from corridor.customs.domain.risk import RiskDecision
 from corridor.customs.domain.wco import DeclarationDocument
@@ -30,8 +32,8 @@ def _declaration_row(d: CustomsDeclaration) -> dict[str, Any]:
         "lane": d.lane,
         "document": d.document_json(),
         "risk": None if d.risk is None else d.risk.to_json(),
-        "assessment": d.assessment,
-        "ack": d.ack,
+        "assessment": None if d.assessment is None else d.assessment.to_json(),
+        "ack": None if d.ack is None else d.ack.to_json(),
         "peer_id": d.peer_id,
         "created_at": d.created_at,
         "updated_at": d.updated_at or d.created_at,
@@ -52,8 +54,8 @@ def _declaration(row: Any) -> CustomsDeclaration:
         status=row.status,
         lane=row.lane,
         risk=None if row.risk is None else RiskDecision.from_json(row.risk),
-        assessment=row.assessment,
-        ack=row.ack,
+        assessment=None if row.assessment is None else Assessment.from_json(row.assessment),
+        ack=None if row.ack is None else Acknowledgement.from_json(row.ack, "ack"),
         peer_id=row.peer_id,
         created_at=utc(row.created_at),
         updated_at=utc(row.updated_at),

@@ -5,6 +5,7 @@ a user sees only what its role and party allow (another trader's declaration: 40
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -135,7 +136,7 @@ def consignment_page(request: Request, ref: str) -> Response:
     )
 
 
-def _rules(risk: dict[str, Any] | None) -> tuple[list[str], list[str]]:
+def _rules(risk: Mapping[str, Any] | None) -> tuple[list[str], list[str]]:
     risk = risk or {}
     rules = [
         f"{r.get('rule_id', '')} ({r.get('lane', '')}): {r.get('description') or r.get('detail') or ''}"
@@ -154,7 +155,7 @@ def officer_page(request: Request) -> Response:
     found = require(request, "officer")
     entries = []
     for entry in queries.officer_queue(node_of(request).uow(), LIST_LIMIT):
-        rules, findings = _rules(entry.risk)
+        rules, findings = _rules(None if entry.risk is None else entry.risk.to_json())
         entries.append(
             {
                 "id": entry.id,

@@ -22,6 +22,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from corridor.customs.domain.assessment import Assessment, DutyTaxFee, LineAssessment
 from corridor.customs.domain.exchange import RateTable
 from corridor.customs.domain.tariff import MASS_UNITS_IN_KG, TariffBook, TariffRow, normalise_code
 from corridor.shared.errors import FieldError, InvalidInput
@@ -29,9 +30,6 @@ from corridor.shared.money import Money, zero
 
 HUNDRED = Decimal(100)
 ITEM_PATH = "Declaration.GoodsShipment.GovernmentAgencyGoodsItem"
-DUTY_REGIME_GENERAL = "100"
-"""WCO DutyTaxFee.DutyRegimeCode as in UK CDS (DE 4/17): 100, the general third-country duty
-(erga omnes); the corridor's tariff books hold no preferential rates."""
 
 RU_IMPORT_DUTY = "RU-IMPORT-DUTY"
 RU_VAT = "RU-VAT"
@@ -51,110 +49,6 @@ class DutyLine:
     net_mass_kg: Decimal
     quantity: Decimal
     unit: str  # UN/ECE Rec 20 code of ``quantity``, e.g. KGM, NAR, LTR
-
-
-@dataclass(frozen=True, slots=True)
-class TaxLine:
-    """One computed duty or tax, shaped like a WCO DutyTaxFee."""
-
-    type_code: str
-    base: Money
-    rate: str
-    rate_percent: Decimal | None
-    amount: Money
-    source: str
-    levied: bool = True
-    specific_quantity: Decimal | None = None
-    specific_unit: str | None = None
-    verified: bool = True
-    note: str = ""
-
-    def to_json(self) -> dict[str, object]:
-        out: dict[str, object] = {
-            "TypeCode": self.type_code,
-            "DutyRegimeCode": DUTY_REGIME_GENERAL,
-            "AdValoremTaxBaseAmount": self.base.to_json(),
-            "TaxRate": self.rate,
-            "TaxRateNumeric": None if self.rate_percent is None else str(self.rate_percent),
-            "Payment": {"TaxAssessedAmount": self.amount.to_json()},
-            "Levied": self.levied,
-            "Source": self.source,
-            "Verified": self.verified,
-        }
-        if self.specific_quantity is not None:
-            out["SpecificTaxBaseQuantity"] = {
-                "value": str(self.specific_quantity),
-                "unitCode": self.specific_unit,
-            }
-        if self.note:
-            out["Note"] = self.note
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class LineAssessment:
-    sequence: int
-    tariff_code: str
-    customs_value: Money
-    taxes: tuple[TaxLine, ...]
-
-    def tax(self, type_code: str) -> TaxLine | None:
-        return next((t for t in self.taxes if t.type_code == type_code), None)
-
-    def amount(self, type_code: str) -> Money:
-        found = self.tax(type_code)
-        return found.amount if found is not None else zero(self.customs_value.currency)
-
-    @property
-    def total(self) -> Money:
-        total = zero(self.customs_value.currency)
-        for tax in self.taxes:
-            total = total + tax.amount
-        return total
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "SequenceNumeric": self.sequence,
-            "ClassificationID": self.tariff_code,
-            "CustomsValueAmount": self.customs_value.to_json(),
-            "DutyTaxFee": [t.to_json() for t in self.taxes],
-            "Total": self.total.to_json(),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Assessment:
-    country: str
-    on_date: date
-    lines: tuple[LineAssessment, ...]
-
-    @property
-    def totals(self) -> dict[str, Money]:
-        """Grand total of all duties and taxes per currency."""
-        out: dict[str, Money] = {}
-        for line in self.lines:
-            for tax in line.taxes:
-                out[tax.amount.currency] = (
-                    out.get(tax.amount.currency, zero(tax.amount.currency)) + tax.amount
-                )
-        return out
-
-    @property
-    def totals_by_type(self) -> dict[str, Money]:
-        out: dict[str, Money] = {}
-        for line in self.lines:
-            for tax in line.taxes:
-                out[tax.type_code] = out.get(tax.type_code, zero(tax.amount.currency)) + tax.amount
-        return out
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "country": self.country,
-            "date": self.on_date.isoformat(),
-            "lines": [line.to_json() for line in self.lines],
-            "totalsByType": {code: money.to_json() for code, money in sorted(self.totals_by_type.items())},
-            "totals": [money.to_json() for _, money in sorted(self.totals.items())],
-        }
 
 
 class _Calculator:
@@ -195,7 +89,7 @@ class _Calculator:
             note = f"1 {quote.from_currency} = {quote.rate} {self.currency} ({quote.method})"
         return Money(per_unit.amount * quantity / row.specific.per, self.currency), quantity, note
 
-    def charge(self, row: TariffRow, base: Money, line: DutyLine, index: int) -> TaxLine:
+    def charge(self, row: TariffRow, base: Money, line: DutyLine, index: int) -> DutyTaxFee:
         quantity: Decimal | None = None
         unit: str | None = None
         note = row.note
@@ -216,7 +110,7 @@ class _Calculator:
                 chosen = "ad valorem" if ad_valorem.amount >= specific.amount else "specific minimum"
                 note = "; ".join(part for part in (f"{chosen} applies (the larger)", note) if part)
                 amount = ad_valorem if ad_valorem.amount >= specific.amount else specific
-        return TaxLine(
+        return DutyTaxFee(
             type_code=row.tax,
             base=base.rounded(),
             rate=row.describe_rate(),
@@ -230,14 +124,14 @@ class _Calculator:
             note=note,
         )
 
-    def russia(self, line: DutyLine, index: int) -> tuple[TaxLine, ...]:
+    def russia(self, line: DutyLine, index: int) -> tuple[DutyTaxFee, ...]:
         code = line.tariff_code
         value = line.customs_value
         duty = self.charge(self.book.lookup(code, self.on_date, RU_IMPORT_DUTY), value, line, index)
         vat = self.charge(self.book.lookup(code, self.on_date, RU_VAT), value + duty.amount, line, index)
         return duty, vat
 
-    def india(self, line: DutyLine, index: int) -> tuple[TaxLine, ...]:
+    def india(self, line: DutyLine, index: int) -> tuple[DutyTaxFee, ...]:
         code = line.tariff_code
         value = line.customs_value
         bcd = self.charge(self.book.lookup(code, self.on_date, IN_BCD), value, line, index)

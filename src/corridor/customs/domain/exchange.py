@@ -13,10 +13,11 @@ Nothing is rounded while converting; callers round the resulting Money where the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from corridor.shared.errors import NotFound
 from corridor.shared.money import Money
@@ -56,17 +57,29 @@ class ExchangeRate:
 
 @dataclass(frozen=True, slots=True)
 class Quote:
-    """A rate found for a conversion and the rows it was derived from."""
+    """A rate found for a conversion: how it was derived, the sources of the rows it rests on and
+    whether any of them is sample data."""
 
     from_currency: str
     to_currency: str
     rate: Decimal
     method: str
-    rows: tuple[ExchangeRate, ...]
+    sources: tuple[str, ...] = ()
+    sample: bool = False
 
-    @property
-    def sample(self) -> bool:
-        return any(row.sample for row in self.rows)
+    @classmethod
+    def of_rows(
+        cls, from_currency: str, to_currency: str, rate: Decimal, method: str, rows: Iterable[ExchangeRate]
+    ) -> Quote:
+        found = tuple(rows)
+        return cls(
+            from_currency,
+            to_currency,
+            rate,
+            method,
+            tuple(row.source for row in found),
+            any(row.sample for row in found),
+        )
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -75,8 +88,19 @@ class Quote:
             "rate": str(self.rate),
             "method": self.method,
             "sample": self.sample,
-            "sources": [row.source for row in self.rows],
+            "sources": list(self.sources),
         }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Quote:
+        return cls(
+            str(data["from"]),
+            str(data["to"]),
+            Decimal(str(data["rate"])),
+            str(data.get("method", "")),
+            tuple(str(s) for s in data.get("sources", ())),
+            bool(data.get("sample", False)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +141,10 @@ class RateTable:
     def quote(self, from_currency: str, to_currency: str, on_date: date) -> Quote:
         """The rate (units of ``to_currency`` per unit of ``from_currency``) in force on ``on_date``."""
         if from_currency == to_currency:
-            return Quote(from_currency, to_currency, Decimal(1), "identity", ())
+            return Quote(from_currency, to_currency, Decimal(1), "identity")
         try:
             rate, row, direct = self._leg(from_currency, to_currency, on_date)
-            return Quote(from_currency, to_currency, rate, "direct" if direct else "inverse", (row,))
+            return Quote.of_rows(from_currency, to_currency, rate, "direct" if direct else "inverse", (row,))
         except RateNotFound:
             pass
         crosses: list[tuple[int, str, Quote]] = []
@@ -133,7 +157,7 @@ class RateTable:
             except RateNotFound:
                 continue
             inverted = int(not first_direct) + int(not second_direct)
-            found = Quote(
+            found = Quote.of_rows(
                 from_currency, to_currency, first * second, f"cross via {pivot}", (first_row, second_row)
             )
             crosses.append((inverted, pivot, found))

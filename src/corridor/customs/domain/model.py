@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
+from corridor.customs.domain.acknowledgement import Acknowledgement
+from corridor.customs.domain.assessment import Assessment
 from corridor.customs.domain.export_transitions import (
     CLEAR,
     EXPORT_REFUSALS,
@@ -21,6 +23,7 @@ from corridor.customs.domain.export_transitions import (
 from corridor.customs.domain.release import ConsignmentRelease, ReleaseError
 from corridor.customs.domain.release_log import conclude, rehydrate, still_waiting
 from corridor.customs.domain.risk.outcome import RiskDecision
+from corridor.customs.domain.stage import Stage, StageDetail
 from corridor.customs.domain.vocabulary import Flow, Lane, StageName, Status
 from corridor.customs.domain.wco import DeclarationDocument
 from corridor.customs.events import (
@@ -46,18 +49,6 @@ class TransitionError(Exception):
 
 
 @dataclass(slots=True)
-class Stage:
-    """One record on the declaration's log: a Time Release Study stage or the node's own."""
-
-    name: str
-    at: datetime
-    detail: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"stage": self.name, "at": self.at.isoformat(), "detail": self.detail}
-
-
-@dataclass(slots=True)
 class CustomsDeclaration:
     id: str
     node: str
@@ -71,8 +62,8 @@ class CustomsDeclaration:
     declarant_id: str | None = None  # a customs broker filing under the exporter's mandate
     lane: Lane | None = None
     risk: RiskDecision | None = None
-    assessment: dict[str, Any] | None = None
-    ack: dict[str, Any] | None = None
+    assessment: Assessment | None = None
+    ack: Acknowledgement | None = None
     peer_id: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -106,7 +97,7 @@ class CustomsDeclaration:
         """The declaration document as JSON (stored, served, sent in the pre-arrival message)."""
         return self.document.to_json()
 
-    def record(self, name: str, at: datetime, **detail: Any) -> None:
+    def record(self, name: str, at: datetime, **detail: Unpack[StageDetail]) -> None:
         stage = Stage(name, at, detail)
         self.stages.append(stage)
         self.new_stages.append(stage)
@@ -174,7 +165,10 @@ class CustomsDeclaration:
         name = (
             StageName.EXPORT_CLEARANCE if step.tells_destination == PREARRIVAL_DATA else StageName.HOLD_LIFTED
         )
-        self.record(name, at, **({"officer": officer} if officer else {}))
+        if officer:
+            self.record(name, at, officer=officer)
+        else:
+            self.record(name, at)
         return step.tells_destination
 
     def _export_step(self, action: str) -> Transition:
@@ -216,32 +210,29 @@ class CustomsDeclaration:
         left = [(s.at, str(s.detail.get("location"))) for s in self.stages if s.name == StageName.DEPARTURE]
         return (min(left)[1], min(left)[0]) if left else None
 
-    def store_ack(self, ack: dict[str, Any], at: datetime) -> None:
+    def store_ack(self, ack: Acknowledgement, at: datetime) -> None:
         if self.flow is not Flow.EXPORT:
             raise TransitionError("only an export declaration receives the destination's acknowledgement")
         self.ack = ack
-        self.peer_id = ack.get("import_declaration_id")
-        self.record(StageName.DESTINATION_ACK, at, status=ack.get("status"), lane=ack.get("lane"))
+        self.peer_id = ack.import_declaration_id
+        lane = None if ack.lane is None else ack.lane.value
+        self.record(StageName.DESTINATION_ACK, at, status=ack.status, lane=lane)
 
     # ------------------------------------------------------------------ import
     def receive_prearrival(self, message_id: str, at: datetime) -> None:
         self.record(StageName.PREARRIVAL_RECEIVED, at, message_id=message_id)
         self.events.append(PrearrivalReceived(self.id, self.consignment, message_id, at))
 
-    def pre_assess(self, assessment: dict[str, Any], at: datetime) -> None:
+    def pre_assess(self, assessment: Assessment, at: datetime) -> None:
         if self.flow is not Flow.IMPORT:
             raise TransitionError("only an import declaration is pre-assessed")
         self.assessment = assessment
         self.status = Status.PRE_ASSESSED if self.lane is Lane.GREEN else Status.UNDER_CONTROL
-        totals = tuple(self.assessed_totals()[c] for c in sorted(self.assessed_totals()))
+        totals = tuple(assessment.payable())
         self.events.append(DutiesAssessed(self.id, self.consignment, self.importer_id, totals, at))
 
     def assessed_totals(self) -> dict[str, Money]:
-        if self.assessment is None:
-            return {}
-        return {
-            t["currencyID"]: Money.of(t["value"], t["currencyID"]) for t in self.assessment.get("totals", [])
-        }
+        return {} if self.assessment is None else self.assessment.totals
 
     def request_payment(self, payer: str, amounts: dict[str, Money], reference: str, at: datetime) -> None:
         """The importer orders payment of exactly the assessed duties and taxes (the caller checked
@@ -251,7 +242,7 @@ class CustomsDeclaration:
         self.events.append(DutiesPaymentRequested(self.id, payer, paid, reference, at))
 
     def _payable(self) -> None:
-        if self.flow is not Flow.IMPORT or not self.assessment:
+        if self.flow is not Flow.IMPORT or self.assessment is None:
             raise TransitionError(f"declaration {self.id} has no assessed duties to pay")
         if self.has(StageName.DUTY_PAYMENT):
             raise TransitionError("duties already paid")
@@ -268,14 +259,14 @@ class CustomsDeclaration:
         ledger; a pre-cleared green consignment that has arrived is released at once."""
         self._payable()
         paid = [amounts[c] for c in sorted(amounts)]
-        self.record(
-            StageName.DUTY_PAYMENT,
-            at,
-            payer=payer,
-            reference=reference,
-            amounts=[{"value": str(m.amount), "currencyID": m.currency} for m in paid],
-            **({"transfers": list(transfers)} if transfers else {}),
-        )
+        detail: StageDetail = {
+            "payer": payer,
+            "reference": reference,
+            "amounts": [{"value": str(m.amount), "currencyID": m.currency} for m in paid],
+        }
+        if transfers:
+            detail["transfers"] = list(transfers)
+        self.record(StageName.DUTY_PAYMENT, at, **detail)
         self.events.append(DutiesPaid(self.id, self.consignment, payer, tuple(paid), reference, at))
         self._drive()
 
@@ -300,7 +291,10 @@ class CustomsDeclaration:
         """Release by ``officer`` (``reason``: why, when the officer gave the release by hand)."""
         if self.flow is not Flow.IMPORT:
             raise TransitionError("an export declaration is cleared, not released")
-        self.record(StageName.RELEASE, at, officer=officer, **({"reason": reason} if reason else {}))
+        if reason:
+            self.record(StageName.RELEASE, at, officer=officer, reason=reason)
+        else:
+            self.record(StageName.RELEASE, at, officer=officer)
         self._drive()
 
     def export_office_notice(

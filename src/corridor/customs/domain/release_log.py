@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from corridor.customs.domain.release import AUTOMATED, ConsignmentRelease, ExamResult, GoodsStatus
+from corridor.customs.domain.stage import StageDetail
 from corridor.customs.domain.vocabulary import Lane, StageName, Status
 from corridor.shared.cbv import BizStep
 from corridor.shared.movement import GoodsMovement
@@ -54,7 +55,7 @@ def _applier(cr: ConsignmentRelease, movement: GoodsMovement) -> Callable[[], ob
     return lambda: cr.apply(movement)
 
 
-def _stage_step(cr: ConsignmentRelease, name: str, at: datetime, detail: dict[str, object]) -> list[Step]:
+def _stage_step(cr: ConsignmentRelease, name: str, at: datetime, detail: StageDetail) -> list[Step]:
     if name == StageName.ARRIVAL:
         return [(at, MOVEMENT_ORDER, "", lambda: cr.restore_arrival(at))]
     if name == StageName.EXIT:
@@ -73,7 +74,7 @@ def _stage_step(cr: ConsignmentRelease, name: str, at: datetime, detail: dict[st
     return [(at, INPUT_STAGES.index(StageName(name)), _tie(name, detail), action)]
 
 
-def _tie(name: str, detail: dict[str, object]) -> str:
+def _tie(name: str, detail: StageDetail) -> str:
     """Order at one instant: the export office's notices by their sequence number."""
     if name == StageName.EXPORT_CONTROL:
         return f"{name}:{detail.get('sequence', 0):>012}"
@@ -81,7 +82,7 @@ def _tie(name: str, detail: dict[str, object]) -> str:
 
 
 def _customs_step(
-    cr: ConsignmentRelease, name: str, at: datetime, detail: dict[str, object]
+    cr: ConsignmentRelease, name: str, at: datetime, detail: StageDetail
 ) -> Callable[[], object] | None:
     if name == StageName.LODGEMENT:
         return lambda: cr.lodge(at)

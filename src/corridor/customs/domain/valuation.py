@@ -23,9 +23,11 @@ of entry) and rounded half-up to 0.01 of the national currency.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from corridor.customs.domain.exchange import Quote, RateTable
 from corridor.customs.domain.tariff import NATIONAL_CURRENCY
@@ -83,9 +85,21 @@ class Adjustment:
             "source": self.source,
         }
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Adjustment:
+        return cls(
+            str(data["kind"]),
+            Money.from_json(data["original"]),
+            Money.from_json(data["amount"]),
+            str(data.get("source", "")),
+            bool(data.get("estimated", False)),
+        )
+
 
 @dataclass(frozen=True, slots=True)
-class ValuationResult:
+class CustomsValuation:
+    """The customs value of a consignment (WCO ``CustomsValuation``) and how it was reached."""
+
     country: str
     incoterm: str
     on_date: date
@@ -109,6 +123,19 @@ class ValuationResult:
             "exchangeRates": [q.to_json() for q in self.quotes],
             "notes": list(self.notes),
         }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CustomsValuation:
+        return cls(
+            country=str(data["country"]),
+            incoterm=str(data["incoterm"]),
+            on_date=date.fromisoformat(data["date"]),
+            invoice_total=Money.from_json(data["invoiceTotal"]),
+            adjustments=tuple(Adjustment.from_json(a) for a in data.get("adjustments", ())),
+            customs_value=Money.from_json(data["customsValue"]),
+            quotes=tuple(Quote.from_json(q) for q in data.get("exchangeRates", ())),
+            notes=tuple(str(n) for n in data.get("notes", ())),
+        )
 
 
 class _Converter:
@@ -168,7 +195,7 @@ def customs_value(
     country: str,
     on_date: date,
     rates: RateTable,
-) -> ValuationResult:
+) -> CustomsValuation:
     """The CIF customs value of a consignment in RUB (``country="RU"``) or INR (``country="IN"``).
 
     ``freight`` and ``insurance`` are the costs to the place of arrival, in any currency the rate
@@ -199,7 +226,7 @@ def customs_value(
     for adjustment in adjustments:
         total = total + adjustment.amount
     notes.append(SOURCE_RATE[country])
-    return ValuationResult(
+    return CustomsValuation(
         country=country,
         incoterm=term,
         on_date=on_date,

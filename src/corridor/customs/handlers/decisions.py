@@ -78,7 +78,7 @@ def pay_duties(cmd: PayDuties, uow: UnitOfWork, ctx: NodeContext) -> CustomsDecl
     same transaction and tells customs (``DutiesSettled``), which then records the payment; a
     pre-cleared green consignment that has arrived is released at once."""
     with changing(uow, cmd.declaration_id) as declaration:
-        if declaration.flow is not Flow.IMPORT or not declaration.assessment:
+        if declaration.flow is not Flow.IMPORT or declaration.assessment is None:
             raise Conflict(f"status: declaration {declaration.id} has no assessed duties to pay")
         if cmd.payer != declaration.importer_id:
             raise Forbidden("payer: only the importer may pay this declaration's duties")

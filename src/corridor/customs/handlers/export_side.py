@@ -3,6 +3,7 @@ Let Export Order, and a notice when goods it had cleared are held or freed."""
 
 from __future__ import annotations
 
+from corridor.customs.domain.export_notice import ExportNotice
 from corridor.customs.domain.model import PREARRIVAL_DATA, CustomsDeclaration
 from corridor.customs.domain.vocabulary import StageName
 from corridor.customs.handlers.messages import NOTICE_TYPES, PREARRIVAL
@@ -39,15 +40,11 @@ def notify(
         return
     now = ctx.clock()
     prearrival, sequence = declaration.next_notice()
-    body = {
-        "export_declaration_id": declaration.id,
-        "prearrival_message_id": prearrival,
-        "sequence": sequence,
-        "at": now.isoformat(),
-        "reason": reason,
-    }
+    notice = ExportNotice(declaration.id, prearrival, sequence, reason, now)
     message_type = NOTICE_TYPES[tells]
-    message_id = enqueue(uow, ctx.signer, recipient=ctx.peer, message_type=message_type, body=body, now=now)
+    message_id = enqueue(
+        uow, ctx.signer, recipient=ctx.peer, message_type=message_type, body=notice.to_json(), now=now
+    )
     declaration.record(
         StageName.NOTICE_SENT, now, type=message_type, sequence=sequence, message_id=message_id
     )

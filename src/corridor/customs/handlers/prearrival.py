@@ -4,9 +4,11 @@ declaration; the origin keeps the answer on the export declaration."""
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from corridor.customs.domain.acknowledgement import Acknowledgement
 from corridor.customs.domain.model import CustomsDeclaration
 from corridor.customs.domain.vocabulary import Flow
 from corridor.customs.domain.wco import DeclarationDocument
@@ -34,13 +36,13 @@ def on_prearrival(
         findings = check_documents(uow, ctx, imported, body.get("documents", []), now)
     except (InvalidInput, NotFound) as exc:
         reasons = (
-            [e.to_json() for e in exc.errors]
+            tuple(exc.errors)
             if isinstance(exc, InvalidInput)
-            else [{"path": "Declaration.GoodsShipment.GovernmentAgencyGoodsItem", "reason": str(exc)}]
+            else (FieldError("Declaration.GoodsShipment.GovernmentAgencyGoodsItem", str(exc)),)
         )
-        _acknowledge(uow, ctx, header["sender"], _ack(export_id, "rejected", reasons=reasons), now)
+        _acknowledge(uow, ctx, header["sender"], Acknowledgement(export_id, "rejected", reasons=reasons), now)
         # the message itself was sound and is answered: "processed", not a refusal of the envelope
-        return {"status": "processed", "decision": "rejected", "reasons": reasons}
+        return {"status": "processed", "decision": "rejected", "reasons": [r.to_json() for r in reasons]}
     d = document.Declaration
     declaration = CustomsDeclaration(
         id=ctx.new_id(),
@@ -60,9 +62,12 @@ def on_prearrival(
     assess_lane(declaration, d, trader, findings, ctx)
     declaration.pre_assess(assessment, now)
     uow.declarations.add(declaration)
-    totals = assessment.get("totals", [])
-    ack = _ack(
-        export_id, "accepted", import_declaration_id=declaration.id, lane=declaration.lane, duties=totals
+    ack = Acknowledgement(
+        export_id,
+        "accepted",
+        import_declaration_id=declaration.id,
+        lane=declaration.lane,
+        duties=tuple(assessment.payable()),
     )
     _acknowledge(uow, ctx, header["sender"], ack, now)
     return {"status": "accepted", "import_declaration_id": declaration.id, "lane": declaration.lane}
@@ -116,29 +121,21 @@ def _import_declaration(export: dict[str, Any]) -> dict[str, Any]:
     return {"Declaration": d}
 
 
-def _ack(export_id: str, status: str, **extra: Any) -> dict[str, Any]:
-    return {"export_declaration_id": export_id, "status": status, "reasons": [], **extra}
-
-
-def _acknowledge(uow: UnitOfWork, ctx: NodeContext, origin: str, ack: dict[str, Any], now: datetime) -> None:
-    enqueue(uow, ctx.signer, recipient=origin, message_type=ACKNOWLEDGEMENT, body=ack, now=now)
+def _acknowledge(uow: UnitOfWork, ctx: NodeContext, origin: str, ack: Acknowledgement, now: datetime) -> None:
+    enqueue(uow, ctx.signer, recipient=origin, message_type=ACKNOWLEDGEMENT, body=ack.to_json(), now=now)
 
 
 def on_acknowledgement(
     body: dict[str, Any], header: dict[str, str], uow: UnitOfWork, ctx: NodeContext
 ) -> dict[str, Any]:
     """Origin: store the destination's answer on the export declaration."""
-    export_id = body.get("export_declaration_id")
-    status = body.get("status")
-    if not isinstance(export_id, str):
-        raise InvalidInput([FieldError("body.export_declaration_id", "missing")])
-    if status not in ("accepted", "rejected"):
-        raise InvalidInput([FieldError("body.status", "must be accepted or rejected")])
+    ack = replace(Acknowledgement.from_json(body), message_id=header["message_id"])
+    export_id = ack.export_declaration_id
     declaration = uow.declarations.get(export_id)
     if declaration is None or declaration.flow is not Flow.EXPORT:
         raise InvalidInput(
             [FieldError("body.export_declaration_id", f"no export declaration {export_id} here")]
         )
-    declaration.store_ack({**body, "message_id": header["message_id"]}, ctx.clock())
+    declaration.store_ack(ack, ctx.clock())
     uow.declarations.save(declaration)
     return {"status": "stored", "export_declaration_id": export_id}

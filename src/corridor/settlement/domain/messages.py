@@ -5,7 +5,7 @@ message whose transfer differs from one already booked is refused naming the fie
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from corridor.settlement.domain import parse
 from corridor.settlement.domain.currency import currency
@@ -20,12 +20,19 @@ def _fmt(minor: int, ccy: str) -> str:
     return currency(ccy).format(minor)
 
 
-def payment_body(origin: str, transfers: list[Transfer]) -> dict[str, Any]:
+class PaymentBody(TypedDict):
+    """The body of a ``settlement.payment.v1`` message."""
+
+    origin: str
+    transfers: list[parse.TransferJson]
+
+
+def payment_body(origin: str, transfers: list[Transfer]) -> PaymentBody:
     """The body of a ``settlement.payment.v1`` message for ``transfers`` (committed at ``origin``)."""
     return {"origin": origin, "transfers": [_wire(t) for t in transfers]}
 
 
-def _wire(t: Transfer) -> dict[str, Any]:
+def _wire(t: Transfer) -> parse.TransferJson:
     out = parse.transfer_json(t, _fmt)
     del out["timestamp"]  # each ledger stamps its own booking time
     return out

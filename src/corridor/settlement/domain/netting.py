@@ -6,10 +6,10 @@ account, so far less money moves than the gross sum of the obligations."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 from corridor.settlement.domain.model import Transfer
 from corridor.settlement.domain.srva import liquidity_id, settlement_id
@@ -35,7 +35,7 @@ class Window:
     opened_at: datetime
     state: str = "open"  # open, closed (its settlement transfers posted)
     closed_at: datetime | None = None
-    report: dict[str, Any] = field(default_factory=dict)
+    report: dict[str, CurrencyReport] = field(default_factory=dict)  # per currency, once closed
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +131,36 @@ def settlement_transfers(window_id: str, net: CurrencyNet) -> list[Transfer]:
     return chain
 
 
-def report(nets: dict[str, CurrencyNet], fmt: Any) -> dict[str, Any]:
+class BilateralNet(TypedDict):
+    debtor: str
+    creditor: str
+    amount: str
+
+
+class CurrencyReport(TypedDict):
+    """A closed window's figures in one currency, amounts rendered in major units."""
+
+    obligations: int
+    gross: str
+    bilateral_net: str
+    multilateral_net: str
+    reduction_percent: str
+    positions: dict[str, str]  # bank -> net position (positive: receives)
+    bilateral: list[BilateralNet]
+
+
+class ObligationRecorded(TypedDict):
+    window: str
+    recorded: bool  # False: the same obligation id was recorded before
+
+
+class WindowClosed(TypedDict):
+    window: str
+    closed_at: str
+    currencies: dict[str, CurrencyReport]
+
+
+def report(nets: dict[str, CurrencyNet], fmt: Callable[[int, str], str]) -> dict[str, CurrencyReport]:
     """The window's figures per currency; ``fmt(minor, ccy)`` renders amounts."""
     return {
         ccy: {

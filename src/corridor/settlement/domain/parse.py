@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from corridor.settlement.domain.currency import check_code, parse_amount
 from corridor.settlement.domain.model import (
@@ -16,6 +17,9 @@ from corridor.settlement.domain.model import (
 )
 from corridor.shared.errors import FieldError, InvalidInput
 from corridor.shared.text import text_reason
+
+AmountFormat = Callable[[int, str], str]
+"""Renders an amount in minor units of a currency, e.g. ``(12345, "INR") -> "123.45"``."""
 
 TRANSFER_FIELDS = {
     "id",
@@ -160,9 +164,35 @@ def account(raw: Any, path: str) -> Account:
     return acc
 
 
-def transfer_json(t: Transfer, ccy_format: Any) -> dict[str, Any]:
+class FxJson(TypedDict):
+    base: str
+    quote: str
+    rate: str
+    effective: str
+    source: str
+
+
+class TransferJson(TypedDict):
+    """A transfer as the ledger's answers and the payment messages carry it."""
+
+    id: str
+    debit_account: str
+    credit_account: str
+    amount: str
+    currency: str
+    code: str
+    kind: str
+    linked: bool
+    reference: str
+    timestamp: NotRequired[str | None]  # not on the wire: each ledger stamps its own booking time
+    pending_id: NotRequired[str]
+    timeout_s: NotRequired[int]
+    fx: NotRequired[FxJson]
+
+
+def transfer_json(t: Transfer, ccy_format: AmountFormat) -> TransferJson:
     """A transfer as JSON; ``ccy_format(minor, ccy)`` renders amounts."""
-    out: dict[str, Any] = {
+    out: TransferJson = {
         "id": t.id,
         "debit_account": t.debit_account_id,
         "credit_account": t.credit_account_id,

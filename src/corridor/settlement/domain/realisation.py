@@ -11,7 +11,7 @@ module applies the period in force on the date of export.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -132,7 +132,7 @@ def by_exporter(lines: Iterable[Line]) -> list[ExporterSummary]:
     return [out[k] for k in sorted(out)]
 
 
-def record_body(line: Line, fmt: Any, issued_by: str, issued_at: str) -> dict[str, Any]:
+def record_body(line: Line, fmt: Callable[[int, str], str], issued_by: str, issued_at: str) -> dict[str, Any]:
     """What a realisation record states (before it is signed)."""
     inv = line.invoice
     return {

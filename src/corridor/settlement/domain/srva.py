@@ -20,11 +20,38 @@ import copy
 import functools
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from corridor.settlement.domain.model import Account, AccountCode, AccountFlags
 
 SAMPLE_BANKS = Path(__file__).resolve().parents[1] / "data" / "sample_banks.json"
+
+
+class Bank(TypedDict):
+    id: str  # BIC
+    name: str
+
+
+class Correspondent(Bank):
+    srva_at: str  # the BIC of the Indian bank holding its Special Rupee Vostro Account
+
+
+class TraderEntry(TypedDict):
+    id: str  # IEC or INN
+    name: str
+    country: str
+    bank: str  # the BIC of the trader's bank
+
+
+class SampleBanks(TypedDict):
+    """The shape of ``sample_banks.json``."""
+
+    _comment: NotRequired[str]
+    indian_ad_banks: list[Bank]
+    russian_correspondents: list[Correspondent]
+    traders: list[TraderEntry]
+
+
 NO_OVERDRAFT = AccountFlags(debits_must_not_exceed_credits=True)
 HOME_CURRENCY = {"IN": "INR", "RU": "RUB"}
 
@@ -136,7 +163,7 @@ def _bank_accounts(names: dict[str, str]) -> list[Account]:
     return out  # fmt: skip
 
 
-def _srva_accounts(ru: dict[str, str], names: dict[str, str]) -> list[Account]:
+def _srva_accounts(ru: Correspondent, names: dict[str, str]) -> list[Account]:
     ru_bank, in_bank = ru["id"], ru["srva_at"]
     return [
         _account(srva_id(ru_bank, in_bank), "INR", AccountCode.SRVA, ru_bank, f"SRVA of {ru['name']} at {names[in_bank]}", bic=in_bank),
@@ -147,7 +174,7 @@ def _srva_accounts(ru: dict[str, str], names: dict[str, str]) -> list[Account]:
     ]  # fmt: skip
 
 
-def chart(banks: dict[str, Any], sample: bool) -> list[Account]:
+def chart(banks: SampleBanks, sample: bool) -> list[Account]:
     """Every account of the structure for ``banks`` (the shape of ``sample_banks.json``)."""
     names = {b["id"]: b["name"] for b in banks["indian_ad_banks"] + banks["russian_correspondents"]}
     accounts = _corridor_accounts() + _bank_accounts(names)
@@ -164,11 +191,11 @@ def chart(banks: dict[str, Any], sample: bool) -> list[Account]:
 
 def sample_chart() -> list[Account]:
     """The chart for the sample banks and traders (all marked ``sample``)."""
-    return chart(json.loads(SAMPLE_BANKS.read_text(encoding="utf-8")), sample=True)
+    return chart(_sample_banks(), sample=True)
 
 
-def _sample_banks() -> dict[str, Any]:
-    found: dict[str, Any] = json.loads(SAMPLE_BANKS.read_text(encoding="utf-8"))
+def _sample_banks() -> SampleBanks:
+    found: SampleBanks = json.loads(SAMPLE_BANKS.read_text(encoding="utf-8"))
     return found
 
 

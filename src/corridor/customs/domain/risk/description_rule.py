@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
-from corridor.customs.domain.risk.rule_base import Hit, RuleBase
+from corridor.customs.domain.risk.rule_base import Hit, RuleBase, RuleJson
 from corridor.customs.domain.risk.subject import RiskSubject
+
+
+class HsMismatchJson(RuleJson):
+    min_confidence: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,5 +43,5 @@ class HsMismatchRule(RuleBase):
             return None
         return "; ".join(parts), tuple(seqs)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> HsMismatchJson:
         return {**self._common_json(), "min_confidence": str(self.min_confidence)}

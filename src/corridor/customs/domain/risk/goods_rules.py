@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
-from corridor.customs.domain.risk.rule_base import Hit, PrefixIndex, RuleBase, check_prefixes
+from corridor.customs.domain.risk.rule_base import Hit, PrefixIndex, RuleBase, RuleJson, check_prefixes
 from corridor.customs.domain.risk.subject import RiskItem, RiskSubject
 from corridor.customs.domain.risk.vocabulary import Basis, format_amount, is_hs_prefix
+
+
+class SensitiveHsJson(RuleJson):
+    hs_prefixes: list[str]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,8 +44,16 @@ class SensitiveHsRule(RuleBase):
             return None
         return "; ".join(parts), tuple(seqs)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> SensitiveHsJson:
         return {**self._common_json(), "hs_prefixes": sorted(self.hs_prefixes)}
+
+
+class UnitValueBandJson(RuleJson):
+    hs_prefix: str
+    basis: str
+    min_usd: str | None
+    max_usd: str | None
+    units: list[str]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -116,7 +128,7 @@ class UnitValueBandRule(RuleBase):
             return None
         return "; ".join(parts), tuple(seqs)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> UnitValueBandJson:
         return {
             **self._common_json(),
             "hs_prefix": self.hs_prefix,
@@ -125,6 +137,11 @@ class UnitValueBandRule(RuleBase):
             "max_usd": str(self.max_usd) if self.max_usd is not None else None,
             "units": sorted(self.units),
         }
+
+
+class OriginCountryJson(RuleJson):
+    countries: list[str]
+    hs_prefixes: list[str]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -161,7 +178,7 @@ class OriginCountryRule(RuleBase):
         items = ", ".join(str(s) for s in seqs)
         return f"origin {origin} is listed for the goods of item(s) {items}", seqs
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> OriginCountryJson:
         return {
             **self._common_json(),
             "countries": sorted(self.countries),

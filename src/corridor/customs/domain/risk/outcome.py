@@ -5,10 +5,37 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, cast
+from typing import Any, NotRequired, TypedDict, cast
 
 from corridor.customs.domain.risk.vocabulary import Lane, RuleKind, RuleLane
 from corridor.shared.findings import LaneFinding
+
+
+class FiredRuleJson(TypedDict):
+    rule_id: str
+    kind: str
+    lane: str
+    description: str
+    detail: str
+    source: str
+    suppressed_by_aeo: bool
+    items: list[int]
+
+
+class DocumentFindingJson(TypedDict):
+    lane: str
+    path: str
+    reason: str
+
+
+class RiskDecisionJson(TypedDict):
+    """The risk decision as stored with the declaration and shown to officers."""
+
+    lane: str
+    rules_version: str
+    fired: list[FiredRuleJson]
+    documents: NotRequired[list[DocumentFindingJson]]
+    hs_check: NotRequired[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +51,7 @@ class FiredRule:
     suppressed_by_aeo: bool
     items: tuple[int, ...] = ()
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> FiredRuleJson:
         return {
             "rule_id": self.rule_id,
             "kind": self.kind,
@@ -58,7 +85,7 @@ class DocumentFinding:
     path: str
     reason: str
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> DocumentFindingJson:
         return {"lane": self.lane.value, "path": self.path, "reason": self.reason}
 
     @classmethod
@@ -74,8 +101,8 @@ class RiskDecision:
     documents: tuple[DocumentFinding, ...] = ()
     hs_check: str = ""  # whether the description check ran, or why its rule was inert
 
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
+    def to_json(self) -> RiskDecisionJson:
+        out: RiskDecisionJson = {
             "lane": self.lane.value,
             "rules_version": self.rules_version,
             "fired": [f.to_json() for f in self.fired],
@@ -100,7 +127,7 @@ class RiskDecision:
         """The decision with the document findings folded in: the most severe lane wins."""
         if not findings:
             return self
-        documents = tuple(DocumentFinding.from_json(f.to_json()) for f in findings)
+        documents = tuple(DocumentFinding(Lane(f.lane), f.path, f.reason) for f in findings)
         lane = self.lane
         for finding in documents:
             lane = lane.at_least(finding.lane)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
-from corridor.customs.domain.risk.rule_base import Hit, RuleBase
+from corridor.customs.domain.risk.rule_base import Hit, RuleBase, RuleJson
 from corridor.customs.domain.risk.subject import RiskSubject
 from corridor.customs.domain.risk.vocabulary import DRAW_SPACE, format_amount
 
@@ -16,6 +16,10 @@ def selection_draw(declaration_id: str, rule_id: str, key: bytes) -> int:
     """A uniform 64-bit draw from a keyed BLAKE2b hash of the rule id and the declaration id."""
     message = f"{rule_id}\x1f{declaration_id}".encode()
     return int.from_bytes(hashlib.blake2b(message, digest_size=8, key=key).digest(), "big")
+
+
+class RandomSelectionJson(RuleJson):
+    share: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,5 +45,5 @@ class RandomSelectionRule(RuleBase):
         point = format_amount(Decimal(draw) / DRAW_SPACE)
         return f"random selection: draw {point} is below share {format_amount(self.share)}", ()
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> RandomSelectionJson:
         return {**self._common_json(), "share": str(self.share)}

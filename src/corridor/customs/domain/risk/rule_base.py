@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, ClassVar, TypeAlias
+from typing import ClassVar, TypeAlias, TypedDict
 
 from corridor.customs.domain.risk.vocabulary import (
     RULE_FLOWS,
@@ -49,6 +49,20 @@ def check_prefixes(rule_id: str, name: str, prefixes: frozenset[str]) -> None:
             raise ValueError(f"rule {rule_id}: {name} entry {prefix!r} is not 2 to 10 digits")
 
 
+class RuleJson(TypedDict):
+    """What every rule states, as its version fingerprint reads it."""
+
+    id: str
+    kind: str
+    description: str
+    lane: str
+    flow: str
+    valid_from: str
+    valid_to: str | None
+    source: str
+    overrides_aeo: bool
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RuleBase:
     """Fields every rule has. ``valid_to`` is the last day the rule applies (inclusive)."""
@@ -82,7 +96,7 @@ class RuleBase:
     def applies_to(self, flow: str) -> bool:
         return self.flow == "both" or self.flow == flow
 
-    def _common_json(self) -> dict[str, Any]:
+    def _common_json(self) -> RuleJson:
         return {
             "id": self.id,
             "kind": self.kind,

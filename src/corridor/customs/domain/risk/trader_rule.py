@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
-from corridor.customs.domain.risk.rule_base import Hit, RuleBase
+from corridor.customs.domain.risk.rule_base import Hit, RuleBase, RuleJson
 from corridor.customs.domain.risk.subject import RiskSubject
+
+
+class NewTraderJson(RuleJson):
+    min_prior_declarations: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -32,5 +36,5 @@ class NewTraderRule(RuleBase):
         )
         return detail, ()
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> NewTraderJson:
         return {**self._common_json(), "min_prior_declarations": self.min_prior_declarations}
