@@ -2,7 +2,12 @@
 --no-relay`) and a separate `node relay`; while consignments are filed both ways, relays are
 killed with SIGKILL at seeded random moments and started again. Every consignment converges on
 both nodes, none lost, none applied twice (a relay killed mid-pass leaves its claimed messages to
-the next relay once their lease ends)."""
+the next relay once their lease ends).
+
+Over HTTP and over NATS JetStream; over JetStream `node relay` is also the consumer of the node's
+inbox stream, so a kill may fall in the middle of a fetched batch, whose unacknowledged messages
+the stream delivers again once their acknowledgement wait ends. `KILL_CONSIGNMENTS` and
+`KILL_RELAYS` change the counts."""
 
 from __future__ import annotations
 
@@ -28,15 +33,20 @@ from corridor.messaging.relay import CLAIM_LEASE
 from corridor.service.auth import create_api_key
 from tests.e2e.test_two_nodes_http import PEER, free_port
 from tests.faults.convergence import anomalies
+from tests.integration.conftest import NATS_URL, stream  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.slow
-CONSIGNMENTS = 20
-KILLS = 3
+CONSIGNMENTS = int(os.environ.get("KILL_CONSIGNMENTS", "20"))  # both ways, half each
+KILLS = int(os.environ.get("KILL_RELAYS", "3"))
+ACK_WAIT_S = 30  # JetStream's default: a fetched message not acknowledged this long is delivered again
 
 
 class Node:
-    def __init__(self, country: str, data_dir: Path, ports: dict[str, int]) -> None:
+    def __init__(
+        self, country: str, data_dir: Path, ports: dict[str, int], nats: dict[str, str] | None = None
+    ) -> None:
         self.country, self.data_dir, self.ports = country, data_dir, ports
+        self.nats = nats  # CORRIDOR_NATS_* settings: the exchange over JetStream instead of HTTP
         self.api: subprocess.Popen[bytes] | None = None
         self.relay: subprocess.Popen[bytes] | None = None
 
@@ -52,13 +62,16 @@ class Node:
             "--data-dir",
             str(self.data_dir),
         ]
-        env = {**os.environ, "CORRIDOR_ENV": "test"}
+        env = {**os.environ, "CORRIDOR_ENV": "test", **(self.nats or {})}
         return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
 
     def start_api(self) -> None:
         self.api = self._spawn("serve", "--port", str(self.ports[self.country]), "--no-relay")
 
     def start_relay(self) -> None:
+        if self.nats is not None:  # the relay publishes to the stream and consumes the node's inbox
+            self.relay = self._spawn("relay", "--relay-interval", "0.1")
+            return
         peer = PEER[self.country]
         self.relay = self._spawn(
             "relay", "--peer", f"{peer}=http://127.0.0.1:{self.ports[peer]}",
@@ -80,8 +93,16 @@ class Node:
                     process.kill()
 
 
-@pytest.fixture
-def nodes(tmp_path: Path) -> Iterator[tuple[dict[str, Node], dict[str, str]]]:
+@pytest.fixture(params=["http", pytest.param("nats", marks=pytest.mark.nats)])
+def nodes(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[dict[str, Node], dict[str, str]]]:
+    nats = None
+    if request.param == "nats":
+        name, prefix = request.getfixturevalue("stream")
+        nats = {
+            "CORRIDOR_NATS_URL": NATS_URL,
+            "CORRIDOR_NATS_STREAM": name,
+            "CORRIDOR_NATS_SUBJECT_PREFIX": prefix,
+        }
     provision(tmp_path, ["IN", "RU"], None, {"IN": None, "RU": None})
     officer = {}
     for country in ("IN", "RU"):
@@ -90,7 +111,7 @@ def nodes(tmp_path: Path) -> Iterator[tuple[dict[str, Node], dict[str, str]]]:
                 node.uow(), "officer", f"{country}-OFFICER-1", "officer", datetime.now(UTC)
             )
     ports = {"IN": free_port(), "RU": free_port()}
-    made = {c: Node(c, tmp_path, ports) for c in ("IN", "RU")}
+    made = {c: Node(c, tmp_path, ports, nats) for c in ("IN", "RU")}
     try:
         for node in made.values():
             node.start_api()
@@ -152,7 +173,7 @@ def test_relays_killed_at_random_points_lose_and_double_nothing(
             killed.append(victim.country)
             victim.start_relay()
 
-    deadline = time.monotonic() + CLAIM_LEASE.total_seconds() + 90
+    deadline = time.monotonic() + max(CLAIM_LEASE.total_seconds(), ACK_WAIT_S) + 90
     waiting = [(o, d) for o, ids in filed.items() for d in ids]
     while waiting and time.monotonic() < deadline:
         waiting = [
@@ -165,6 +186,14 @@ def test_relays_killed_at_random_points_lose_and_double_nothing(
     assert not waiting, f"not acknowledged: {waiting}"
     engines = {c: create_engine(f"sqlite:///{tmp_path / c / 'corridor.sqlite'}") for c in ("IN", "RU")}
     found = anomalies(engines, filed)
-    print({"consignments": CONSIGNMENTS, "relays_killed": killed, "anomalies": len(found)})
+    transport = "nats" if made["IN"].nats else "http"
+    print(
+        {
+            "transport": transport,
+            "consignments": CONSIGNMENTS,
+            "relays_killed": killed,
+            "anomalies": len(found),
+        }
+    )
     assert len(killed) == KILLS
     assert found == [], found[:10]
