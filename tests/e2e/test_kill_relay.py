@@ -106,9 +106,9 @@ def nodes(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[dict
     provision(tmp_path, ["IN", "RU"], None, {"IN": None, "RU": None})
     officer = {}
     for country in ("IN", "RU"):
-        with local_node(tmp_path, country) as node:
+        with local_node(tmp_path, country) as opened:
             officer[country] = create_api_key(
-                node.uow(), "officer", f"{country}-OFFICER-1", "officer", datetime.now(UTC)
+                opened.uow(), "officer", f"{country}-OFFICER-1", "officer", datetime.now(UTC)
             )
     ports = {"IN": free_port(), "RU": free_port()}
     made = {c: Node(c, tmp_path, ports, nats) for c in ("IN", "RU")}
