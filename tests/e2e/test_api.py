@@ -122,6 +122,26 @@ def test_duplicate_lrn_is_409(client: TestClient, node: Node, samples: SampleCor
     assert client.post("/v1/declarations", json=document, headers=officer).status_code == 409
 
 
+def test_a_filing_whose_answer_was_lost_is_found_by_its_lrn(
+    client: TestClient, node: Node, samples: SampleCorridor
+) -> None:
+    document, other = samples.next("IN", NOW), samples.next("IN", NOW)
+    exporter = document["Declaration"]["Exporter"]["ID"]
+    other["Declaration"]["Exporter"] = copy.deepcopy(document["Declaration"]["Exporter"])
+    trader, stranger = key(node, "trader", exporter), key(node, "trader", "AAACZ9999Z")
+    filed = client.post("/v1/declarations", json=document, headers=trader).json()
+    assert client.post("/v1/declarations", json=other, headers=trader).status_code == 201
+    again = client.post("/v1/declarations", json=document, headers=trader)
+    lrn = document["Declaration"]["FunctionalReferenceID"]
+    assert again.status_code == 409 and lrn in again.json()["error"]
+    found = client.get("/v1/declarations", params={"lrn": lrn}, headers=trader).json()["items"]
+    assert [d["id"] for d in found] == [filed["id"]]
+    assert client.get("/v1/declarations", params={"lrn": lrn}, headers=stranger).json()["items"] == []
+    assert client.get("/v1/declarations", params={"lrn": "NO-SUCH-LRN"}, headers=trader).json()["items"] == []
+    refused = client.get("/v1/declarations", params={"lrn": "x" * 71}, headers=trader)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["path"] == "query.lrn"
+
+
 def test_envelope_from_peer_rejected_with_reason(client: TestClient, node: Node) -> None:
     peer = key(node, "peer", "RU")
     response = client.post("/v1/envelopes", content=b"not json", headers=peer)

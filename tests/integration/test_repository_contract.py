@@ -169,6 +169,10 @@ class RepositoryContract:
             assert sorted(d.id for d in mine) == ["26IN0000000000000A", "26IN0000000000000B"]
             assert len(u.declarations.query(limit=2)) == 2
             assert len(u.declarations.query(limit=2, offset=2)) == 1
+            assert [d.id for d in u.declarations.query(lrn="L2")] == ["26IN0000000000000B"]
+            mine_l1 = u.declarations.query(trader_id="AAACS1234F", lrn="L1")
+            assert [d.id for d in mine_l1] == ["26IN0000000000000A"]
+            assert u.declarations.query(trader_id="BBBCS1234F", lrn="L2") == []
 
     def test_outbox_due_sent_retry_dead(self, uow: Callable[[], UnitOfWork]) -> None:
         with uow() as u:

@@ -96,13 +96,20 @@ class MemoryDeclarations(ports.DeclarationRepository):
         return None
 
     def query(
-        self, *, trader_id: str | None = None, status: str | None = None, limit: int = 100, offset: int = 0
+        self,
+        *,
+        trader_id: str | None = None,
+        status: str | None = None,
+        lrn: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
     ) -> list[CustomsDeclaration]:
         found = [
             d
             for d in self.store.declarations.values()
             if (trader_id is None or trader_id in (d.trader_id, d.declarant_id))
             and (status is None or d.status == status)
+            and (lrn is None or d.lrn == lrn)
         ]
         found.sort(key=lambda d: (-(d.created_at.timestamp() if d.created_at else 0), d.id))
         return [copy.deepcopy(d) for d in found[offset : offset + limit]]

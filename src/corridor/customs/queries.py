@@ -69,12 +69,14 @@ def declaration_timeline(uow: UnitOfWork, viewer: Principal, declaration_id: str
 
 
 def declarations(
-    uow: UnitOfWork, viewer: Principal, status: str | None, limit: int, offset: int
+    uow: UnitOfWork, viewer: Principal, status: str | None, limit: int, offset: int, lrn: str | None = None
 ) -> list[dict[str, Any]]:
-    """A page of declarations in the viewer's view: a trader's own, or every one for an officer."""
+    """A page of declarations in the viewer's view: a trader's own, or every one for an officer;
+    with ``lrn``, those filed under that local reference number (how a client whose filing went
+    unanswered finds what it filed)."""
     trader = viewer.party_id if viewer.role == "trader" else None
     with uow:
-        found = uow.declarations.query(trader_id=trader, status=status, limit=limit, offset=offset)
+        found = uow.declarations.query(trader_id=trader, status=status, lrn=lrn, limit=limit, offset=offset)
     return [view_for(viewer.role, d) for d in found]
 
 

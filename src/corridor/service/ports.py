@@ -71,7 +71,13 @@ class DeclarationRepository(abc.ABC):
 
     @abc.abstractmethod
     def query(
-        self, *, trader_id: str | None = None, status: str | None = None, limit: int = 100, offset: int = 0
+        self,
+        *,
+        trader_id: str | None = None,
+        status: str | None = None,
+        lrn: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
     ) -> list[CustomsDeclaration]: ...
 
     @abc.abstractmethod
@@ -355,9 +361,15 @@ class TrackingDeclarations(DeclarationRepository):
         return self._track(self.inner.find_by_consignment(consignment_ref))
 
     def query(
-        self, *, trader_id: str | None = None, status: str | None = None, limit: int = 100, offset: int = 0
+        self,
+        *,
+        trader_id: str | None = None,
+        status: str | None = None,
+        lrn: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
     ) -> list[CustomsDeclaration]:
-        found = self.inner.query(trader_id=trader_id, status=status, limit=limit, offset=offset)
+        found = self.inner.query(trader_id=trader_id, status=status, lrn=lrn, limit=limit, offset=offset)
         return [self.seen.setdefault(d.id, d) for d in found]
 
     def stages(self, declaration_id: str) -> list[Stage]:

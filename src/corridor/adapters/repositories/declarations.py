@@ -134,7 +134,13 @@ class SqlDeclarations(ports.DeclarationRepository):
         return None if row is None else _declaration(row)
 
     def query(
-        self, *, trader_id: str | None = None, status: str | None = None, limit: int = 100, offset: int = 0
+        self,
+        *,
+        trader_id: str | None = None,
+        status: str | None = None,
+        lrn: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
     ) -> list[CustomsDeclaration]:
         c = t.declarations.c
         query = select(t.declarations).order_by(c.created_at.desc(), c.id).limit(limit).offset(offset)
@@ -142,6 +148,8 @@ class SqlDeclarations(ports.DeclarationRepository):
             query = query.where((c.trader_id == trader_id) | (c.declarant_id == trader_id))
         if status is not None:
             query = query.where(c.status == status)
+        if lrn is not None:
+            query = query.where(c.lrn == lrn)
         return [_declaration(row) for row in self.conn.execute(query)]
 
     def stages(self, declaration_id: str) -> list[Stage]:

@@ -48,10 +48,13 @@ def list_declarations(
     caller: TraderOrOfficer,
     node: ServingNode,
     status: Annotated[str, Text(20)] | None = None,
+    lrn: Annotated[str, Text(70)] | None = None,
     limit: Limit = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
-    items = queries.declarations(node.uow(), caller, status, limit, offset)
+    """A page of declarations, newest first; ``lrn`` finds those filed under a local reference
+    number (after a filing whose answer was lost: filing it again is refused with 409)."""
+    items = queries.declarations(node.uow(), caller, status, limit, offset, lrn)
     return {"items": items, "limit": limit, "offset": offset}
 
 
