@@ -6,6 +6,8 @@ heading is not among the ``top_headings`` best and the best heading's confidence
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from corridor.classification.domain import Classifier, HsUnavailable, Suggestion
@@ -17,6 +19,9 @@ from corridor.shared.errors import InvalidInput
 #: threshold keeping false flags at or below 5 % on the other half).
 DEFAULT_TOP_HEADINGS = 5
 MEASURED_MIN_CONFIDENCE = 0.90
+#: Suggestions kept by the check, most recently used first: traders declare the same goods again
+#: and again, and a kept suggestion costs a dictionary look-up instead of a model pass.
+CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,15 +67,64 @@ def judge(suggestion: Suggestion, declared_code: str, min_confidence: float, top
     return Verdict(True, True, detail, suggested)
 
 
+class SuggestionCache:
+    """A bounded least-recently-used map from a description (whitespace collapsed) to its
+    suggestion; safe to share between threads. ``size`` 0 keeps nothing."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        if size < 0:
+            raise ValueError("cache size must be 0 or more")
+        self.size = size
+        self.hits = 0
+        self.misses = 0
+        self._items: OrderedDict[str, Suggestion] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(description: str) -> str:
+        return " ".join(description.split())
+
+    def get(self, description: str) -> Suggestion | None:
+        key = self.key(description)
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return found
+
+    def put(self, description: str, suggestion: Suggestion) -> None:
+        if self.size == 0:
+            return
+        key = self.key(description)
+        with self._lock:
+            self._items[key] = suggestion
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 class DescriptionCheck:
-    """The check over a classifier: ``check(description, declared_code, min_confidence)``."""
+    """The check over a classifier: ``check(description, declared_code, min_confidence)``.
+    Suggestions are kept in a bounded LRU cache (``cache_size`` descriptions; 0 for none): only
+    the suggestion is kept, the verdict is judged afresh against each declared code."""
 
     def __init__(
-        self, classifier: Classifier | None, reason: str = "", top_headings: int = DEFAULT_TOP_HEADINGS
+        self,
+        classifier: Classifier | None,
+        reason: str = "",
+        top_headings: int = DEFAULT_TOP_HEADINGS,
+        cache_size: int = CACHE_SIZE,
     ):
         self._classifier = classifier
         self._reason = reason
         self.top_headings = top_headings
+        self.cache = SuggestionCache(cache_size)
 
     def unavailable_reason(self) -> str | None:
         if self._classifier is None:
@@ -81,8 +135,11 @@ class DescriptionCheck:
     def check(self, description: str, declared_code: str, min_confidence: float) -> Verdict:
         if self._classifier is None:
             return Verdict.unavailable(self._reason)
+        suggestion = self.cache.get(description) if isinstance(description, str) else None
         try:
-            suggestion = self._classifier.suggest(description, 5)
+            if suggestion is None:
+                suggestion = self._classifier.suggest(description, 5)
+                self.cache.put(description, suggestion)
         except HsUnavailable as exc:
             return Verdict.unavailable(str(exc))
         except InvalidInput as exc:
