@@ -51,7 +51,7 @@ from corridor.classification.domain import Suggestion
 from corridor.classification.ranker import HsRanker
 
 EVAL = Path(__file__).resolve().parent / "data" / "hs_eval.csv"
-THRESHOLDS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
+THRESHOLDS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999)
 TARGET_FALSE_FLAGS = 0.05
 TOP_HEADINGS = (3, 5)
 
@@ -118,8 +118,8 @@ def grid(ranker: HsRanker, rows: list[dict[str, str]]) -> None:
         votes = [(ranker.example_reference[j], sim) for j, sim in hits.examples]
         runs.append((hits, lexical, [(i, sim) for i, sim in votes if i >= 0]))
     print("\ngrid (odd rows choose, even rows held out): heading top-3, subheading top-3")
-    for weight in (0.0, 0.5, 1.0, 2.0, 4.0):
-        for floor in (0.4, 0.5, 0.6, 0.7):
+    for weight in (0.0, 1.0, 2.0, 3.0, 4.0):
+        for floor in (0.3, 0.4, 0.5, 0.6):
             w = replace(DEFAULT_WEIGHTS, neighbours=weight, neighbour_floor=floor)
             codes, heads = [], []
             for hits, lexical, votes in runs:
@@ -237,14 +237,14 @@ def main() -> int:
             cal = flag_rates(suggestions, rows, wrong, calibrate, t, k)
             test = flag_rates(suggestions, rows, wrong, held_out, t, k)
             print(
-                f"  min_confidence {t:.2f}: calibration {cal[0]:6.1%} / {cal[1]:6.1%}   held-out {test[0]:6.1%} / {test[1]:6.1%}"
+                f"  min_confidence {t:.3f}: calibration {cal[0]:6.1%} / {cal[1]:6.1%}   held-out {test[0]:6.1%} / {test[1]:6.1%}"
             )
             if chosen is None and cal[0] <= TARGET_FALSE_FLAGS:
                 chosen = (t, test)
         if chosen is not None:
             t, (false, caught) = chosen
             print(
-                f"  chosen min_confidence {t:.2f}: held-out false flags {false:.1%}, misclassifications caught {caught:.1%}"
+                f"  chosen min_confidence {t:.3f}: held-out false flags {false:.1%}, misclassifications caught {caught:.1%}"
             )
     return 0
 
