@@ -47,6 +47,16 @@ class Reference:
 
 
 @dataclass(frozen=True, slots=True)
+class Example:
+    """A real goods description with the subheading a published ruling gave it: a reference the
+    description's nearest neighbours vote with."""
+
+    description: str
+    hs6: str
+    source: str  # the ruling that classified it, e.g. "US CBP ruling NY N024266"
+
+
+@dataclass(frozen=True, slots=True)
 class Weights:
     """How the retrievers' scores combine (set in one place: ``DEFAULT_WEIGHTS``)."""
 
@@ -55,11 +65,16 @@ class Weights:
     heading: float  # share of the heading's own score in a subheading's final score
     temperature: float  # softmax temperature over heading scores
     heading_semantic: float = 0.0  # weight of the heading text's own similarity in its score
+    neighbours: float = 0.0  # weight of the nearest reference descriptions' votes
+    neighbour_floor: float = 0.5  # a neighbour votes its similarity above this floor
 
 
 #: Chosen on the odd rows of benchmarks/data/hs_eval.csv (a grid over the lexical, heading and
-#: heading-text weights); benchmarks/hs_accuracy.py reports the even rows apart.
-DEFAULT_WEIGHTS = Weights(semantic=1.0, lexical=0.3, heading=0.3, temperature=0.05)
+#: heading-text weights, then over the neighbours' weight and floor: ``hs_accuracy.py --grid``);
+#: benchmarks/hs_accuracy.py reports the even rows apart.
+DEFAULT_WEIGHTS = Weights(
+    semantic=1.0, lexical=0.3, heading=0.3, temperature=0.05, neighbours=2.0, neighbour_floor=0.4
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +88,7 @@ class Candidate:
     heading_confidence: float
     matched_terms: tuple[str, ...]
     semantic_similarity: float
+    nearest_references: tuple[tuple[Example, float], ...] = ()  # voting neighbours, similarity
 
     @property
     def heading(self) -> str:
@@ -89,6 +105,10 @@ class Candidate:
             "why": {
                 "matched_terms": list(self.matched_terms),
                 "semantic_similarity": round(self.semantic_similarity, 4),
+                "nearest_references": [
+                    {"description": e.description, "source": e.source, "similarity": round(sim, 4)}
+                    for e, sim in self.nearest_references
+                ],
             },
         }
 
@@ -189,21 +209,36 @@ class Fused:
     heading_confidence: dict[str, float]
 
 
+def neighbour_votes(neighbours: Ranked, floor: float) -> dict[int, float]:
+    """Votes per subheading from the nearest reference descriptions, given as (subheading index,
+    similarity): each neighbour adds its similarity above ``floor``."""
+    votes: dict[int, float] = {}
+    for i, similarity in neighbours:
+        if similarity > floor:
+            votes[i] = votes.get(i, 0.0) + similarity - floor
+    return votes
+
+
 def fuse(
     references: Sequence[Reference],
     semantic: Ranked,
     lexical: Ranked,
     heading_semantic: Mapping[str, float],
     weights: Weights = DEFAULT_WEIGHTS,
+    neighbours: Ranked = (),
 ) -> Fused:
-    """Combine the retrievers' lists: a subheading scores ``semantic·cos + lexical·bm25/max``;
+    """Combine the retrievers' lists: a subheading scores ``semantic·cos + lexical·bm25/max``
+    plus ``weights.neighbours`` times the votes of the nearest reference descriptions;
     a heading scores its best subheading plus ``heading_semantic`` times its own text's
     similarity; the final subheading score adds ``weights.heading`` times its heading's score."""
     sem = {i: max(s, 0.0) for i, s in semantic}
     lex = _normalised(lexical)
+    votes = neighbour_votes(neighbours, weights.neighbour_floor) if weights.neighbours else {}
     base = {
-        i: weights.semantic * sem.get(i, 0.0) + weights.lexical * lex.get(i, 0.0)
-        for i in sem.keys() | lex.keys()
+        i: weights.semantic * sem.get(i, 0.0)
+        + weights.lexical * lex.get(i, 0.0)
+        + weights.neighbours * votes.get(i, 0.0)
+        for i in sem.keys() | lex.keys() | votes.keys()
     }
     best: dict[str, float] = {}
     for i, score in base.items():

@@ -4,12 +4,13 @@ the ranking can be tested with small fixed ones and run with BM25 and MiniLM in 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from corridor.classification.domain import (
     DEFAULT_WEIGHTS,
     MIN_LATIN_SHARE,
     Candidate,
+    Example,
     Reference,
     Suggestion,
     Weights,
@@ -26,6 +27,8 @@ from corridor.classification.domain import (
 POOL = 100
 #: How many headings (with their confidences) a suggestion keeps for the mismatch check.
 KEPT_HEADINGS = 10
+#: How many nearest reference descriptions vote.
+NEIGHBOURS = 5
 
 
 class LexicalSearch(Protocol):
@@ -38,9 +41,15 @@ class LexicalSearch(Protocol):
         ...
 
 
+class SemanticHits(NamedTuple):
+    subheadings: list[tuple[int, float]]  # (reference index, cosine similarity), best first
+    headings: dict[str, float]  # every heading text's similarity
+    examples: list[tuple[int, float]]  # (example index, cosine similarity), best first
+
+
 class SemanticSearch(Protocol):
-    def search(self, text: str, n: int) -> tuple[list[tuple[int, float]], dict[str, float]]:
-        """References as (index, cosine similarity), best first, and every heading's similarity."""
+    def search(self, text: str, n: int, k: int = NEIGHBOURS) -> SemanticHits:
+        """The ``n`` nearest subheadings, every heading's similarity, the ``k`` nearest examples."""
         ...
 
 
@@ -53,11 +62,15 @@ class HsRanker:
         lexical: LexicalSearch,
         semantic: SemanticSearch,
         weights: Weights = DEFAULT_WEIGHTS,
+        examples: Sequence[Example] = (),
     ) -> None:
         self.references = tuple(references)
         self.lexical = lexical
         self.semantic = semantic
         self.weights = weights
+        self.examples = tuple(examples)
+        index = {r.hs6: i for i, r in enumerate(self.references)}
+        self.example_reference = tuple(index.get(e.hs6, -1) for e in self.examples)
 
     def suggest(self, description: object, top: object = 5) -> Suggestion:
         """The ``top`` best subheadings for ``description``; ``InvalidInput`` for a description
@@ -65,12 +78,18 @@ class HsRanker:
         text = check_description(description)
         k = check_top(top)
         query_terms = terms(text)
-        semantic, heading_semantic = self.semantic.search(text, POOL)
+        hits = self.semantic.search(text, POOL, NEIGHBOURS if self.examples else 0)
+        semantic = hits.subheadings
+        neighbours = [(self.example_reference[j], sim) for j, sim in hits.examples]
+        neighbours = [(i, sim) for i, sim in neighbours if i >= 0]
         lexical = self.lexical.search(query_terms, POOL) if query_terms else []
-        fused = fuse(self.references, semantic, lexical, heading_semantic, self.weights)
+        fused = fuse(self.references, semantic, lexical, hits.headings, self.weights, neighbours)
         order = sorted(fused.subheading, key=lambda i: fused.subheading[i], reverse=True)[:k]
         headings = sorted(fused.heading_confidence.items(), key=lambda hc: hc[1], reverse=True)
         similarity = dict(semantic)
+        nearest: dict[int, list[tuple[Example, float]]] = {}
+        for j, sim in hits.examples:
+            nearest.setdefault(self.example_reference[j], []).append((self.examples[j], sim))
         candidates = tuple(
             Candidate(
                 hs6=self.references[i].hs6,
@@ -80,6 +99,7 @@ class HsRanker:
                 heading_confidence=fused.heading_confidence[self.references[i].heading],
                 matched_terms=matched_terms(query_terms, self.lexical.document_terms(i)),
                 semantic_similarity=similarity.get(i, 0.0),
+                nearest_references=tuple(nearest.get(i, ())),
             )
             for i in order
         )

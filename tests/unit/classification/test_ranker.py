@@ -195,3 +195,30 @@ def test_rest_suggest_for_traders_and_officers(small_ranker: HsRanker, tmp_path:
 
 def _missing() -> HsRanker:
     raise HsUnavailable(EXTRA_MISSING)
+
+
+def test_a_suggestion_names_the_nearest_reference_rulings(small_ranker: HsRanker) -> None:
+    assert small_ranker.examples, "the small index carries the reference descriptions of its headings"
+    suggestion = small_ranker.suggest("Frozen headless shell-on shrimp, black tiger, 2 kg blocks", 3)
+    best = suggestion.candidates[0]
+    assert best.hs6 == "030617"
+    sources = [example.source for example, _ in best.nearest_references]
+    assert sources and all(s.startswith(("US CBP ruling ", "HMRC Advance Tariff Ruling ")) for s in sources)
+    why = best.to_json()["why"]["nearest_references"]
+    assert why[0]["description"] and 0.0 < why[0]["similarity"] <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("description", "detail"),
+    [
+        ("", "cannot be classified"),
+        ("frozen shrimp " * 8_000, "cannot be classified"),
+        ("Замороженные очищенные креветки ваннамей", "not judged"),
+        ("冷冻虾仁", "not judged"),
+    ],
+)
+def test_the_check_on_bad_or_foreign_descriptions_never_flags_nor_fails(
+    small_ranker: HsRanker, description: str, detail: str
+) -> None:
+    verdict = DescriptionCheck(small_ranker).check(description, "8471300000", MEASURED_MIN_CONFIDENCE)
+    assert not verdict.flagged and detail in verdict.detail

@@ -1,5 +1,6 @@
-"""The HS index: BM25 over the reference texts and MiniLM embeddings of the subheadings and
-headings. Embedding 5,600 subheadings takes minutes on one core, so the vectors are built once and
+"""The HS index: BM25 over the reference texts and MiniLM embeddings of the subheadings, the
+headings and the reference descriptions from published rulings (the nearest-neighbour vote).
+Embedding 5,600 subheadings takes a minute or more on one core, so the vectors are built once and
 cached in the node's data directory (``<data_dir>/hs-index/<fingerprint>/``), keyed by the
 nomenclature, the tariff files, the model and this module's version; the BM25 index is rebuilt
 in memory at load (under a second). A process keeps one loaded ranker per cache key."""
@@ -18,9 +19,10 @@ from numpy.typing import NDArray
 from corridor.classification.adapters.minilm import MODEL_NAME, MiniLM, model_dir
 from corridor.classification.adapters.nomenclature import Nomenclature, load_nomenclature
 from corridor.classification.domain import terms
-from corridor.classification.ranker import HsRanker
+from corridor.classification.ranker import HsRanker, SemanticHits
 
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
+Vectors = tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.float32]]
 _LOADED: dict[str, HsRanker] = {}
 _LOCK = threading.Lock()
 
@@ -44,29 +46,29 @@ class Bm25Search:
 
 
 class EmbeddingSearch:
-    """Cosine similarity between the description's embedding and the cached reference vectors."""
+    """Cosine similarity between the description's embedding and the cached vectors: one model
+    pass, then one product with the subheading, heading and example vectors stacked."""
 
-    def __init__(
-        self,
-        model: MiniLM,
-        subheadings: NDArray[np.float32],
-        headings: NDArray[np.float32],
-        heading_codes: Sequence[str],
-    ) -> None:
+    def __init__(self, model: MiniLM, vectors: Vectors, heading_codes: Sequence[str]) -> None:
         self._model = model
-        self._sub = subheadings
-        self._head = headings
+        subs, heads, examples = vectors
+        self._all = np.ascontiguousarray(np.concatenate([subs, heads, examples]))
+        self._n_sub, self._n_head = len(subs), len(heads)
         self._codes = tuple(heading_codes)
 
-    def search(self, text: str, n: int) -> tuple[list[tuple[int, float]], dict[str, float]]:
+    def search(self, text: str, n: int, k: int = 5) -> SemanticHits:
         vector = self._model.encode([text])[0]
-        sims = self._sub @ vector
-        heads = self._head @ vector
-        return _top(sims, n, positive=False), dict(zip(self._codes, heads.tolist(), strict=True))
+        sims = self._all @ vector
+        a, b = self._n_sub, self._n_sub + self._n_head
+        examples = _top(sims[b:], k, positive=False) if k and len(sims) > b else []
+        headings = dict(zip(self._codes, sims[a:b].tolist(), strict=True))
+        return SemanticHits(_top(sims[:a], n, positive=False), headings, examples)
 
 
 def _top(scores: NDArray[np.float32], n: int, *, positive: bool) -> list[tuple[int, float]]:
     n = min(n, len(scores))
+    if n <= 0:
+        return []
     picked = np.argpartition(-scores, n - 1)[:n]
     picked = picked[np.argsort(-scores[picked])]
     return [(int(i), float(scores[i])) for i in picked if not positive or scores[i] > 0]
@@ -77,21 +79,28 @@ def cache_key(nomenclature: Nomenclature) -> str:
     return f"{nomenclature.fingerprint}-{weights.stat().st_size:x}-v{INDEX_VERSION}"
 
 
-def _build_vectors(
-    model: MiniLM, nomenclature: Nomenclature
-) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+def _build_vectors(model: MiniLM, nomenclature: Nomenclature) -> Vectors:
     subs = model.encode([r.description for r in nomenclature.references])
     heads = model.encode([nomenclature.headings[h] for h in sorted(nomenclature.headings)])
-    return subs, heads
+    examples = model.encode([e.description for e in nomenclature.examples])
+    return subs, heads, examples
 
 
-def _save(directory: Path, subs: NDArray[np.float32], heads: NDArray[np.float32], key: str) -> None:
+def _save(directory: Path, vectors: Vectors, key: str) -> None:
+    subs, heads, examples = vectors
     directory.parent.mkdir(parents=True, exist_ok=True)
     partial = directory.with_name(directory.name + f".partial-{os.getpid()}")
     partial.mkdir(exist_ok=True)
     np.save(partial / "subheadings.npy", subs)
     np.save(partial / "headings.npy", heads)
-    manifest = {"key": key, "model": MODEL_NAME, "subheadings": len(subs), "headings": len(heads)}
+    np.save(partial / "examples.npy", examples)
+    manifest = {
+        "key": key,
+        "model": MODEL_NAME,
+        "subheadings": len(subs),
+        "headings": len(heads),
+        "examples": len(examples),
+    }
     (partial / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     try:
         partial.rename(directory)
@@ -101,35 +110,29 @@ def _save(directory: Path, subs: NDArray[np.float32], heads: NDArray[np.float32]
         partial.rmdir()
 
 
-def _load_vectors(
-    directory: Path, key: str, n_sub: int, n_head: int
-) -> tuple[NDArray[np.float32], NDArray[np.float32]] | None:
+def _load_vectors(directory: Path, key: str, sizes: tuple[int, int, int]) -> Vectors | None:
     try:
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-        subs = np.load(directory / "subheadings.npy")
-        heads = np.load(directory / "headings.npy")
+        loaded = tuple(np.load(directory / f"{name}.npy") for name in ("subheadings", "headings", "examples"))
     except (OSError, ValueError):
         return None
-    if (
-        manifest.get("key") != key
-        or subs.shape != (n_sub, MiniLM.dimension)
-        or heads.shape != (n_head, MiniLM.dimension)
+    if manifest.get("key") != key or any(
+        v.shape != (n, MiniLM.dimension) for v, n in zip(loaded, sizes, strict=True)
     ):
         return None
-    return subs.astype(np.float32), heads.astype(np.float32)
+    subs, heads, examples = (v.astype(np.float32) for v in loaded)
+    return subs, heads, examples
 
 
-def build_ranker(
-    nomenclature: Nomenclature, model: MiniLM, vectors: tuple[NDArray[np.float32], NDArray[np.float32]]
-) -> HsRanker:
-    """A ranker over ``nomenclature`` with its subheading and heading vectors."""
+def build_ranker(nomenclature: Nomenclature, model: MiniLM, vectors: Vectors) -> HsRanker:
+    """A ranker over ``nomenclature`` with its subheading, heading and example vectors."""
     documents = [terms(nomenclature.lexical_text(i)) for i in range(len(nomenclature.references))]
-    semantic = EmbeddingSearch(model, vectors[0], vectors[1], sorted(nomenclature.headings))
-    return HsRanker(nomenclature.references, Bm25Search(documents), semantic)
+    semantic = EmbeddingSearch(model, vectors, sorted(nomenclature.headings))
+    return HsRanker(nomenclature.references, Bm25Search(documents), semantic, examples=nomenclature.examples)
 
 
-def embed(model: MiniLM, nomenclature: Nomenclature) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
-    """Vectors of every subheading text and every heading text (in code order)."""
+def embed(model: MiniLM, nomenclature: Nomenclature) -> Vectors:
+    """Vectors of every subheading text, every heading text (in code order) and every example."""
     return _build_vectors(model, nomenclature)
 
 
@@ -142,11 +145,11 @@ def load_ranker(cache_dir: Path, nomenclature: Nomenclature | None = None) -> Hs
             return _LOADED[key]
         model = MiniLM()
         directory = cache_dir / key
-        codes = sorted(nomenclature.headings)
-        vectors = _load_vectors(directory, key, len(nomenclature.references), len(codes))
+        sizes = (len(nomenclature.references), len(nomenclature.headings), len(nomenclature.examples))
+        vectors = _load_vectors(directory, key, sizes)
         if vectors is None:
             vectors = _build_vectors(model, nomenclature)
-            _save(directory, *vectors, key)
+            _save(directory, vectors, key)
         ranker = build_ranker(nomenclature, model, vectors)
         _LOADED[key] = ranker
         return ranker

