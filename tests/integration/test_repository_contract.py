@@ -25,6 +25,7 @@ from corridor.service.ports import (
     TrustedKey,
     UnitOfWork,
 )
+from corridor.settlement.domain.model import Account, AccountCode
 from corridor.shared.errors import Conflict
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -126,6 +127,24 @@ class RepositoryContract:
                 "kept",
             ]
             assert u.declarations.get("26IN0000000000000A") is None
+
+    def test_an_account_opened_in_an_undone_savepoint_is_not_held(
+        self, uow: Callable[[], UnitOfWork]
+    ) -> None:
+        funding = Account("funding-inr", "INR", AccountCode.FUNDING, "x", "outside")
+        with uow() as u:
+            with pytest.raises(RuntimeError), u.savepoint():
+                assert u.ledger.create_accounts([funding], T0) == ["created"]
+                assert u.ledger.existing([funding.id]) == {funding.id}
+                raise RuntimeError("the handler failed")
+            assert u.ledger.existing([funding.id]) == set()
+            u.commit()
+        with uow() as u:
+            assert u.ledger.existing([funding.id]) == set()
+            assert u.ledger.create_accounts([funding], T0) == ["created"]
+            u.commit()
+        with uow() as u:
+            assert u.ledger.existing([funding.id]) == {funding.id}
 
     def test_stale_save_is_refused(self, uow: Callable[[], UnitOfWork]) -> None:
         with uow() as u:

@@ -40,7 +40,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.issuers = r.SqlIssuers(self.conn)
         self.revocations = r.SqlRevocations(self.conn)
         self.ledger = SqlLedger(self.conn)
-        self.records = SqlSettlementRecords(self.conn)
+        self.records = SqlSettlementRecords(self.conn, self.pending)
         return self
 
     def __exit__(self, *args: object) -> None:
@@ -56,6 +56,7 @@ class SqlUnitOfWork(UnitOfWork):
             self.conn.commit()
         except IntegrityError as exc:
             raise CommitConflict(str(exc.orig)) from exc
+        self.ledger.committed()
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -67,6 +68,7 @@ class SqlUnitOfWork(UnitOfWork):
         except BaseException:
             nested.rollback()
             self.pending.undo()
+            self.ledger.forget()
             raise
         nested.commit()
         self.pending.release()
