@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pydantic_core
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
@@ -19,6 +20,19 @@ POOL_OVERFLOW = 10
 POOL_RECYCLE_S = 1800
 
 
+def json_text(value: Any) -> str:
+    """JSON columns' text, written by pydantic's serialiser (several times faster than the
+    standard library's for the large declaration documents; the same JSON, without spaces)."""
+    return pydantic_core.to_json(value).decode("utf-8")
+
+
+def json_value(text: str | bytes) -> Any:
+    return pydantic_core.from_json(text)
+
+
+JSON_CODEC: dict[str, Any] = {"json_serializer": json_text, "json_deserializer": json_value}
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
@@ -29,7 +43,7 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
             create_private_file(Path(parsed.database))  # SQLite gives its -wal and -shm files this mode
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **JSON_CODEC)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
@@ -56,6 +70,7 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
         pool_use_lifo=True,
         pool_recycle=POOL_RECYCLE_S,
         pool_pre_ping=True,
+        **JSON_CODEC,
     )
 
 
