@@ -20,8 +20,9 @@ def test_a_connection_closed_by_the_server_is_replaced_unseen(pg_available: str,
                 assert uow.conn is not None
                 pids.add(uow.conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
         assert len(pids) == 1
+        pid = pids.pop()
         with other.begin() as conn:  # as a server restart does to every connection
-            assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pids.pop()}).scalar_one()
+            assert conn.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid}).scalar_one()
         for _ in range(2):
             with SqlUnitOfWork(engine) as uow:
                 assert uow.outbox.count() == 0  # no error: a fresh connection was taken

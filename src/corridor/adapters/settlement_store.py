@@ -31,7 +31,7 @@ def _window(row: Any) -> Window:
 
 def _upsert(insert: Any) -> Executable:
     """A claim written whole: inserted, or replacing the one of the same id."""
-    statement = insert(C)
+    statement = insert(C).inline()
     return statement.on_conflict_do_update(
         index_elements=[C.c.id], set_={c.name: statement.excluded[c.name] for c in C.c if c.name != "id"}
     )
