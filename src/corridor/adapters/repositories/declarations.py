@@ -74,6 +74,11 @@ FIND_BY_LRN = select(t.declarations).where(
     t.declarations.c.trader_id == bindparam("trader_id"),
     t.declarations.c.lrn == bindparam("lrn"),
 )
+STAGES = (
+    select(t.stages)
+    .where(t.stages.c.declaration_id == bindparam("id"))
+    .order_by(t.stages.c.at, t.stages.c.id)
+)
 BY_CONSIGNMENT = select(t.declarations).where(
     (t.declarations.c.id == bindparam("ref"))
     | ((t.declarations.c.flow == "import") & (t.declarations.c.peer_id == bindparam("ref")))
@@ -143,10 +148,7 @@ class SqlDeclarations(ports.DeclarationRepository):
 
     def stages(self, declaration_id: str) -> list[Stage]:
         self.pending.flush()
-        c = t.stages.c
-        rows = self.conn.execute(
-            select(t.stages).where(c.declaration_id == declaration_id).order_by(c.at, c.id)
-        )
+        rows = self.conn.execute(STAGES, {"id": declaration_id})
         return [Stage(row.stage, utc(row.at) or row.at, row.detail) for row in rows]
 
     def referencing(self, document_hash: str) -> list[CustomsDeclaration]:
