@@ -103,6 +103,21 @@ class RepositoryContract:
         assert got.version == 1
         assert [(s.name, s.at, s.detail) for s in stages] == [("registration", T0, {"office": "INNSA"})]
 
+    def test_declarations_read_together_are_the_objects_a_get_returns(
+        self, uow: Callable[[], UnitOfWork]
+    ) -> None:
+        with uow() as u:
+            u.declarations.add(declaration())
+            u.declarations.add(declaration("26IN0000000000000B", lrn="LRN-2"))
+            u.commit()
+        with uow() as u:
+            found = u.declarations.get_many(
+                ["26IN0000000000000B", "26RU0000000000000X", "26IN0000000000000A"]
+            )
+            assert sorted(d.id for d in found) == ["26IN0000000000000A", "26IN0000000000000B"]
+            assert all(u.declarations.get(d.id) is d for d in found)  # one object per declaration
+            assert u.declarations.get_many([]) == []
+
     def test_uncommitted_work_is_lost(self, uow: Callable[[], UnitOfWork]) -> None:
         with uow() as u:
             u.declarations.add(declaration())

@@ -149,6 +149,7 @@ def _run_batch(
     with uow:
         checked = [_check(raw, ctx, uow.keys, cmd.from_party, now) for raw in cmd.envelopes]
         applied = uow.inbox.outcomes([item.header["message_id"] for item in checked if item.refusal is None])
+        _prefetch(uow, checked, applied)
         for item in checked:
             with _about(ctx, item):
                 if careful:
@@ -157,6 +158,21 @@ def _run_batch(
                     outcomes.append(_optimistic(uow, ctx, item, now, applied))
         uow.commit()
     return checked, outcomes
+
+
+def _prefetch(uow: UnitOfWork, checked: list[_Checked], applied: dict[str, dict[str, Any]]) -> None:
+    """This node's declarations that the batch's new messages name (their correlation id: an
+    acknowledgement names the export declaration it answers) are read in one statement, not one
+    by one by the handlers; the unit of work hands the same objects to them."""
+    ids = [
+        ref
+        for item in checked
+        if item.envelope is not None
+        and item.header["message_id"] not in applied
+        and (ref := correlation_id(item.envelope.body)) is not None
+    ]
+    if ids:
+        uow.declarations.get_many(ids)
 
 
 def _about(ctx: NodeContext, item: _Checked) -> AbstractContextManager[None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, String, bindparam, cast, func, select, update
@@ -69,6 +70,7 @@ SAVE_DECLARATION = (
     .values({c.name: bindparam(c.name) for c in t.declarations.c if c.name not in ("id", "document")})
 )
 GET_DECLARATION = select(t.declarations).where(t.declarations.c.id == bindparam("id"))
+GET_DECLARATIONS = select(t.declarations).where(t.declarations.c.id.in_(bindparam("ids", expanding=True)))
 FIND_BY_LRN = select(t.declarations).where(
     t.declarations.c.flow == bindparam("flow"),
     t.declarations.c.trader_id == bindparam("trader_id"),
@@ -114,6 +116,12 @@ class SqlDeclarations(ports.DeclarationRepository):
     def get(self, declaration_id: str) -> CustomsDeclaration | None:
         row = self.conn.execute(GET_DECLARATION, {"id": declaration_id}).first()
         return None if row is None else _declaration(row)
+
+    def get_many(self, declaration_ids: Sequence[str]) -> list[CustomsDeclaration]:
+        ids = list(dict.fromkeys(declaration_ids))
+        if not ids:
+            return []
+        return [_declaration(row) for row in self.conn.execute(GET_DECLARATIONS, {"ids": ids})]
 
     def save(self, declaration: CustomsDeclaration) -> None:
         row = _declaration_row(declaration)
