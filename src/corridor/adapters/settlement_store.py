@@ -32,9 +32,10 @@ def _window(row: Any) -> Window:
 def _upsert(insert: Any) -> Executable:
     """A claim written whole: inserted, or replacing the one of the same id."""
     statement = insert(C).inline()
-    return statement.on_conflict_do_update(
+    upsert: Executable = statement.on_conflict_do_update(
         index_elements=[C.c.id], set_={c.name: statement.excluded[c.name] for c in C.c if c.name != "id"}
     )
+    return upsert
 
 
 UPSERT_CLAIM = {"sqlite": _upsert(sqlite.insert), "postgresql": _upsert(postgresql.insert)}

@@ -19,6 +19,7 @@ from corridor.service.ports import CommitConflict, UnitOfWork
 
 class SqlUnitOfWork(UnitOfWork):
     pending: PendingWrites
+    ledger: SqlLedger
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
