@@ -389,6 +389,13 @@ class RepositoryContract:
             assert [e.event_id for e in u.events.for_container("MSCU1234565")] == ["e-1", "e-2"]
             assert u.events.existing(["e-1", "e-9"]) == {"e-1"}
             assert u.events.for_consignment("C-1")[0].event_time == T0 + timedelta(hours=1)
+        with uow() as u:  # read ahead: the same answers, and an event stored since is seen
+            u.events.read_ahead(["C-1", "C-9", "C-1"])
+            assert [e.event_id for e in u.events.for_consignment("C-1")] == ["e-1", "e-2"]
+            assert u.events.for_consignment("C-9") == []
+            u.events.add_many([event("e-0", "C-9", "loading", 0), event("e-3", "C-1", "arriving", 3)], T0)
+            assert [e.event_id for e in u.events.for_consignment("C-9")] == ["e-0"]
+            assert [e.event_id for e in u.events.for_consignment("C-1")] == ["e-1", "e-2", "e-3"]
 
     def test_trade_documents_by_target_hash(self, uow: Callable[[], UnitOfWork]) -> None:
         doc = {"signature": {"targetHash": "a" * 64, "merkleRoot": "b" * 64}, "data": {"x": "s:string:1"}}

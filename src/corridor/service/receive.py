@@ -161,9 +161,11 @@ def _run_batch(
 
 
 def _prefetch(uow: UnitOfWork, checked: list[_Checked], applied: dict[str, dict[str, Any]]) -> None:
-    """This node's declarations that the batch's new messages name (their correlation id: an
-    acknowledgement names the export declaration it answers) are read in one statement, not one
-    by one by the handlers; the unit of work hands the same objects to them."""
+    """What the batch's new messages will look up by the consignment they name (their correlation
+    id) is read in one statement each, not one message at a time by the handlers: this node's
+    declarations (an acknowledgement names the export declaration it answers; the unit of work
+    hands the handlers the same objects) and the logistics events already received (a pre-arrival
+    message's import declaration is told them)."""
     ids = [
         ref
         for item in checked
@@ -173,6 +175,7 @@ def _prefetch(uow: UnitOfWork, checked: list[_Checked], applied: dict[str, dict[
     ]
     if ids:
         uow.declarations.get_many(ids)
+        uow.events.read_ahead(ids)
 
 
 def _about(ctx: NodeContext, item: _Checked) -> AbstractContextManager[None]:
