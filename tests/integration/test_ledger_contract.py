@@ -60,6 +60,23 @@ class LedgerContract:
         assert again == ["exists"]
         assert isinstance(other[0], FieldError) and other[0].path == "accounts[0].id"
 
+    def test_existing_names_the_accounts_held_and_forgets_those_of_a_rollback(self, uow: UowFactory) -> None:
+        with uow() as u:
+            assert u.ledger.existing(["world", "imp"]) == set()
+            u.ledger.create_accounts(accounts()[:1], T0)
+            assert u.ledger.existing(["world", "imp"]) == {"world"}  # as this transaction sees it
+        with uow() as u:  # that transaction was rolled back
+            assert u.ledger.existing(["world", "imp"]) == set()
+        seeded(uow)
+        with uow() as u:
+            assert u.ledger.existing(["world", "imp", "nobody"]) == {"world", "imp"}
+        with uow() as u:  # asked again, as remembered
+            assert u.ledger.existing(["imp", "nobody", "exp"]) == {"imp", "exp"}
+            assert u.ledger.create_accounts(
+                [*accounts()[:1], Account("new", "INR", AccountCode.CUSTOMER, "N", "n")], T0
+            ) == ["exists", "created"]
+            assert u.ledger.existing(["new"]) == {"new"}
+
     def test_the_sample_chart_is_accepted(self, uow: UowFactory) -> None:
         with uow() as u:
             assert set(u.ledger.create_accounts(sample_chart(), T0)) == {"created"}

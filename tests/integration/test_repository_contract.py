@@ -27,6 +27,7 @@ from corridor.service.ports import (
     TrustedKey,
     UnitOfWork,
 )
+from corridor.settlement.domain.model import Account, AccountCode
 from corridor.shared.errors import Conflict
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -113,6 +114,21 @@ class RepositoryContract:
         assert got.version == 1
         assert [(s.name, s.at, s.detail) for s in stages] == [("registration", T0, {"office": "INNSA"})]
 
+    def test_declarations_read_together_are_the_objects_a_get_returns(
+        self, uow: Callable[[], UnitOfWork]
+    ) -> None:
+        with uow() as u:
+            u.declarations.add(declaration())
+            u.declarations.add(declaration("26IN0000000000000B", lrn="LRN-2"))
+            u.commit()
+        with uow() as u:
+            found = u.declarations.get_many(
+                ["26IN0000000000000B", "26RU0000000000000X", "26IN0000000000000A"]
+            )
+            assert sorted(d.id for d in found) == ["26IN0000000000000A", "26IN0000000000000B"]
+            assert all(u.declarations.get(d.id) is d for d in found)  # one object per declaration
+            assert u.declarations.get_many([]) == []
+
     def test_uncommitted_work_is_lost(self, uow: Callable[[], UnitOfWork]) -> None:
         with uow() as u:
             u.declarations.add(declaration())
@@ -137,6 +153,24 @@ class RepositoryContract:
                 "kept",
             ]
             assert u.declarations.get("26IN0000000000000A") is None
+
+    def test_an_account_opened_in_an_undone_savepoint_is_not_held(
+        self, uow: Callable[[], UnitOfWork]
+    ) -> None:
+        funding = Account("funding-inr", "INR", AccountCode.FUNDING, "x", "outside")
+        with uow() as u:
+            with pytest.raises(RuntimeError), u.savepoint():
+                assert u.ledger.create_accounts([funding], T0) == ["created"]
+                assert u.ledger.existing([funding.id]) == {funding.id}
+                raise RuntimeError("the handler failed")
+            assert u.ledger.existing([funding.id]) == set()
+            u.commit()
+        with uow() as u:
+            assert u.ledger.existing([funding.id]) == set()
+            assert u.ledger.create_accounts([funding], T0) == ["created"]
+            u.commit()
+        with uow() as u:
+            assert u.ledger.existing([funding.id]) == {funding.id}
 
     def test_stale_save_is_refused(self, uow: Callable[[], UnitOfWork]) -> None:
         with uow() as u:
@@ -370,6 +404,13 @@ class RepositoryContract:
             assert [e.event_id for e in u.events.for_container("MSCU1234565")] == ["e-1", "e-2"]
             assert u.events.existing(["e-1", "e-9"]) == {"e-1"}
             assert u.events.for_consignment("C-1")[0].event_time == T0 + timedelta(hours=1)
+        with uow() as u:  # read ahead: the same answers, and an event stored since is seen
+            u.events.read_ahead(["C-1", "C-9", "C-1"])
+            assert [e.event_id for e in u.events.for_consignment("C-1")] == ["e-1", "e-2"]
+            assert u.events.for_consignment("C-9") == []
+            u.events.add_many([event("e-0", "C-9", "loading", 0), event("e-3", "C-1", "arriving", 3)], T0)
+            assert [e.event_id for e in u.events.for_consignment("C-9")] == ["e-0"]
+            assert [e.event_id for e in u.events.for_consignment("C-1")] == ["e-1", "e-2", "e-3"]
 
     def test_trade_documents_by_target_hash(self, uow: Callable[[], UnitOfWork]) -> None:
         doc = {"signature": {"targetHash": "a" * 64, "merkleRoot": "b" * 64}, "data": {"x": "s:string:1"}}

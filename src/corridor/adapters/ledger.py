@@ -10,9 +10,10 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import psycopg
-from sqlalchemy import Connection, String, and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, Engine, String, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -34,6 +35,16 @@ from corridor.settlement.ports import LedgerRepository
 from corridor.shared.errors import FieldError
 
 CHUNK = 5000  # ids per IN (...) list
+
+# Accounts are never removed: an account id once seen committed stays held, so each engine (one
+# database) remembers those ids, and the accounts a reaction opens when missing cost no statement
+# once known. A transaction's own finds join them only when it commits.
+_HELD: WeakKeyDictionary[Engine, set[str]] = WeakKeyDictionary()
+
+ACCOUNT = select(A).where(A.c.id == bindparam("id"))
+ACCOUNTS_BY_ID = select(A).where(A.c.id.in_(bindparam("ids", expanding=True)))
+ACCOUNT_IDS = select(A.c.id).where(A.c.id.in_(bindparam("ids", expanding=True)))
+INSERT_ACCOUNT = A.insert()
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -150,24 +161,59 @@ class SqlLedger(LedgerRepository):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.locking = conn.dialect.name == "postgresql"
+        self._held = _HELD.setdefault(conn.engine, set())
+        self._seen: set[str] = set()  # held as this transaction sees it, until it commits
+        self._absent: set[str] = set()  # not held when this transaction last asked
+
+    def existing(self, account_ids: Sequence[str]) -> set[str]:
+        wanted = set(account_ids)
+        found = (wanted & self._held) | (wanted & self._seen)
+        asked = wanted - found
+        for chunk in _chunks(asked):
+            found.update(self.conn.execute(ACCOUNT_IDS, {"ids": chunk}).scalars())
+        self._seen |= found
+        self._absent |= asked - found
+        return found
+
+    def committed(self) -> None:
+        """The transaction committed: the accounts it saw are held for good."""
+        self._held |= self._seen
+        self._seen, self._absent = set(), set()
+
+    def forget(self) -> None:
+        """A savepoint was rolled back: what this transaction saw may be gone."""
+        self._seen, self._absent = set(), set()
 
     def create_accounts(self, accounts: Sequence[Account], now: datetime) -> list[str | FieldError]:
+        problems = [account_problems(acc, f"accounts[{i}]") for i, acc in enumerate(accounts)]
+        # an id this transaction just found absent is not asked again (the insert would meet one
+        # stored since then all the same)
+        ids = [acc.id for acc, found in zip(accounts, problems, strict=True) if not found]
+        ids = [i for i in ids if i not in self._absent]
+        known: dict[str, Account | None] = {}
+        for chunk in _chunks(ids):
+            known.update((row.id, _account(row)) for row in self.conn.execute(ACCOUNTS_BY_ID, {"ids": chunk}))
         results: list[str | FieldError] = []
+        rows: list[dict[str, Any]] = []
         for i, acc in enumerate(accounts):
-            problems = account_problems(acc, f"accounts[{i}]")
-            known = self.account(acc.id) if not problems else None
-            if problems:
-                results.append(problems[0])
-            elif known is not None:
-                same = known.definition() == acc.definition()
+            existing = known.get(acc.id)
+            if problems[i]:
+                results.append(problems[i][0])
+            elif existing is not None:
+                same = existing.definition() == acc.definition()
                 results.append(
                     "exists"
                     if same
                     else FieldError(f"accounts[{i}].id", f"account {acc.id!r} exists with another definition")
                 )
             else:
-                self.conn.execute(A.insert().values(**self._account_row(acc, now)))
+                rows.append(self._account_row(acc, now))
+                known[acc.id] = acc  # the same id twice in one call: the second one exists
                 results.append("created")
+        if rows:
+            self.conn.execute(INSERT_ACCOUNT, rows)
+        self._seen.update(known)
+        self._absent.difference_update(known)
         return results
 
     @staticmethod
@@ -181,7 +227,7 @@ class SqlLedger(LedgerRepository):
         }  # fmt: skip
 
     def account(self, account_id: str) -> Account | None:
-        row = self.conn.execute(select(A).where(A.c.id == account_id)).first()
+        row = self.conn.execute(ACCOUNT, {"id": account_id}).first()
         return _account(row) if row is not None else None
 
     def accounts(self, ledger: str | None = None) -> list[Account]:

@@ -7,13 +7,15 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Executable, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from corridor.adapters.ledger import _aware
 from corridor.adapters.ledger_tables import realisation_records as R
 from corridor.adapters.ledger_tables import settlement_claims as C
 from corridor.adapters.ledger_tables import settlement_obligations as O
 from corridor.adapters.ledger_tables import settlement_windows as W
+from corridor.adapters.repositories.pending import PendingWrites
 from corridor.settlement.domain.netting import Obligation, Window
 from corridor.settlement.ports import Claim, SettlementRecords
 
@@ -24,22 +26,38 @@ def _window(row: Any) -> Window:
     )
 
 
+def _upsert(insert: Any) -> Executable:
+    """A claim written whole: inserted, or replacing the one of the same id."""
+    statement = insert(C).inline()
+    upsert: Executable = statement.on_conflict_do_update(
+        index_elements=[C.c.id], set_={c.name: statement.excluded[c.name] for c in C.c if c.name != "id"}
+    )
+    return upsert
+
+
+UPSERT_CLAIM = {"sqlite": _upsert(sqlite.insert), "postgresql": _upsert(postgresql.insert)}
+
+
 class SqlSettlementRecords(SettlementRecords):
-    def __init__(self, conn: Connection) -> None:
+    """Claims are queued with the transaction's other inserts (``PendingWrites``): a receiver batch
+    writes the claims of its messages in one statement."""
+
+    def __init__(self, conn: Connection, pending: PendingWrites | None = None) -> None:
         self.conn = conn
+        self.pending = pending or PendingWrites(conn, deferred=False)
+        self._upsert_claim = UPSERT_CLAIM[conn.dialect.name]
 
     def add_claim(self, claim: Claim) -> None:
-        values = {
-            "kind": claim.kind, "declaration_id": claim.declaration_id, "debtor": claim.debtor,
+        row = {
+            "id": claim.id, "kind": claim.kind, "declaration_id": claim.declaration_id, "debtor": claim.debtor,
             "creditor": claim.creditor, "currency": claim.currency, "amount": claim.amount,
             "issued_on": claim.issued_on, "ucr": claim.ucr, "invoice_number": claim.invoice_number,
             "details": claim.details,
         }  # fmt: skip
-        done = self.conn.execute(update(C).where(C.c.id == claim.id).values(**values))
-        if not done.rowcount:
-            self.conn.execute(C.insert().values(id=claim.id, **values))
+        self.pending.add(self._upsert_claim, [row])
 
     def claims(self, kind: str, declaration_id: str | None = None) -> list[Claim]:
+        self.pending.flush()
         query = select(C).where(C.c.kind == kind).order_by(C.c.issued_on, C.c.id)
         if declaration_id is not None:
             query = query.where(C.c.declaration_id == declaration_id)

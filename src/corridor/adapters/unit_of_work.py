@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Self
+from typing import Any, Self
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -18,6 +19,7 @@ from corridor.service.ports import CommitConflict, UnitOfWork
 
 class SqlUnitOfWork(UnitOfWork):
     pending: PendingWrites
+    ledger: SqlLedger
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -40,7 +42,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.issuers = r.SqlIssuers(self.conn)
         self.revocations = r.SqlRevocations(self.conn)
         self.ledger = SqlLedger(self.conn)
-        self.records = SqlSettlementRecords(self.conn)
+        self.records = SqlSettlementRecords(self.conn, self.pending)
         return self
 
     def __exit__(self, *args: object) -> None:
@@ -51,11 +53,45 @@ class SqlUnitOfWork(UnitOfWork):
 
     def _commit(self) -> None:
         assert self.conn is not None, "commit outside a unit of work"
+        driver = self._pipelined()
         try:
-            self.pending.flush()  # raises CommitConflict itself
-            self.conn.commit()
-        except IntegrityError as exc:
-            raise CommitConflict(str(exc.orig)) from exc
+            if driver is None:
+                self._flush_and_commit()
+            else:
+                with driver.pipeline():
+                    self._flush_and_commit()
+        except BaseException as exc:
+            if driver is not None:
+                self._abandon(driver)
+            if isinstance(exc, IntegrityError):
+                raise CommitConflict(str(exc.orig)) from exc
+            raise
+        self.ledger.committed()
+
+    def _flush_and_commit(self) -> None:
+        assert self.conn is not None
+        self.pending.flush()  # raises CommitConflict itself
+        self.conn.commit()
+
+    def _pipelined(self) -> Any:
+        """On PostgreSQL the queued inserts and the COMMIT go to the server together (psycopg's
+        pipeline mode): one round trip instead of one per statement. The driver's connection, or
+        None when there is nothing to send together."""
+        assert self.conn is not None
+        if self.conn.dialect.name != "postgresql" or not self.pending.statements():
+            return None
+        return self.conn.connection.driver_connection
+
+    def _abandon(self, driver: Any) -> None:
+        """A statement that failed in the pipeline is reported at the commit, which leaves the
+        server's transaction aborted while SQLAlchemy holds it for ended: it is rolled back here
+        (or the connection dropped), so the pool never hands it out in that state."""
+        assert self.conn is not None
+        try:
+            if not driver.closed and driver.info.transaction_status != TransactionStatus.IDLE:
+                driver.rollback()
+        except Exception:
+            self.conn.invalidate()
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -67,6 +103,7 @@ class SqlUnitOfWork(UnitOfWork):
         except BaseException:
             nested.rollback()
             self.pending.undo()
+            self.ledger.forget()
             raise
         nested.commit()
         self.pending.release()

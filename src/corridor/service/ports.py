@@ -58,6 +58,11 @@ class DeclarationRepository(abc.ABC):
     @abc.abstractmethod
     def get(self, declaration_id: str) -> CustomsDeclaration | None: ...
 
+    def get_many(self, declaration_ids: Sequence[str]) -> list[CustomsDeclaration]:
+        """Those of the declarations that exist (a SQL adapter reads them in one statement)."""
+        found = (self.get(i) for i in dict.fromkeys(declaration_ids))
+        return [d for d in found if d is not None]
+
     @abc.abstractmethod
     def save(self, declaration: CustomsDeclaration) -> None:
         """Write changes; raise ConcurrentUpdate when someone else changed it since it was read."""
@@ -204,6 +209,11 @@ class EventRepository(abc.ABC):
     @abc.abstractmethod
     def for_consignment(self, consignment_ref: str) -> list[StoredEvent]: ...
 
+    def read_ahead(self, consignment_refs: Sequence[str]) -> None:
+        """The events of these consignments will be asked for in this transaction: a SQL adapter
+        reads them together in one statement (in memory there is nothing to gain)."""
+        del consignment_refs
+
     @abc.abstractmethod
     def for_container(self, container: str) -> list[StoredEvent]: ...
 
@@ -349,6 +359,12 @@ class TrackingDeclarations(DeclarationRepository):
         if declaration_id in self.seen:
             return self.seen[declaration_id]
         return self._track(self.inner.get(declaration_id))
+
+    def get_many(self, declaration_ids: Sequence[str]) -> list[CustomsDeclaration]:
+        unseen = [i for i in dict.fromkeys(declaration_ids) if i not in self.seen]
+        for declaration in self.inner.get_many(unseen) if unseen else []:
+            self._track(declaration)
+        return [self.seen[i] for i in dict.fromkeys(declaration_ids) if i in self.seen]
 
     def save(self, declaration: CustomsDeclaration) -> None:
         self.inner.save(declaration)

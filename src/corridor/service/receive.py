@@ -123,8 +123,10 @@ def receive_envelope(cmd: ReceiveEnvelope, uow: UnitOfWork, ctx: NodeContext) ->
 
 
 def receive_envelopes(cmd: ReceiveEnvelopes, uow: UnitOfWork, ctx: NodeContext) -> list[dict[str, Any]]:
-    """Apply a batch in one transaction, each message in a savepoint of its own: a refused message
-    leaves the others untouched, and the batch costs one commit. Keys are looked up in the same
+    """Apply a batch in one transaction, so the batch costs one commit. The messages are first
+    applied one after the other without savepoints; should one of them be refused, that
+    transaction is rolled back and the batch run again with each message in a savepoint of its
+    own, so that a refused message leaves the others untouched. Keys are looked up in the same
     transaction, so a key revoked by any process of the node is refused from then on. Another
     process that stored one of the messages first makes the commit fail: the batch is then run
     again, and finds that message applied."""
@@ -138,19 +140,55 @@ def receive_envelopes(cmd: ReceiveEnvelopes, uow: UnitOfWork, ctx: NodeContext) 
     return outcomes
 
 
+class _Refused(Exception):
+    """A message of a batch applied without savepoints was refused: the batch runs again, each
+    message in a savepoint."""
+
+
 def _receive_batch(
     cmd: ReceiveEnvelopes, uow: UnitOfWork, ctx: NodeContext
+) -> tuple[list[_Checked], list[dict[str, Any]]]:
+    try:
+        return _run_batch(cmd, uow, ctx, careful=False)
+    except _Refused:
+        return _run_batch(cmd, uow, ctx, careful=True)
+
+
+def _run_batch(
+    cmd: ReceiveEnvelopes, uow: UnitOfWork, ctx: NodeContext, *, careful: bool
 ) -> tuple[list[_Checked], list[dict[str, Any]]]:
     now = ctx.clock()
     outcomes: list[dict[str, Any]] = []
     with uow:
         checked = [_check(raw, ctx, uow.keys, cmd.from_party, cmd.stored_at, now) for raw in cmd.envelopes]
         applied = uow.inbox.outcomes([item.header["message_id"] for item in checked if item.refusal is None])
+        _prefetch(uow, checked, applied)
         for item in checked:
             with _about(ctx, item):
-                outcomes.append(_outcome(uow, ctx, item, now, applied))
+                if careful:
+                    outcomes.append(_outcome(uow, ctx, item, now, applied))
+                else:
+                    outcomes.append(_optimistic(uow, ctx, item, now, applied))
         uow.commit()
     return checked, outcomes
+
+
+def _prefetch(uow: UnitOfWork, checked: list[_Checked], applied: dict[str, dict[str, Any]]) -> None:
+    """What the batch's new messages will look up by the consignment they name (their correlation
+    id) is read in one statement each, not one message at a time by the handlers: this node's
+    declarations (an acknowledgement names the export declaration it answers; the unit of work
+    hands the handlers the same objects) and the logistics events already received (a pre-arrival
+    message's import declaration is told them)."""
+    ids = [
+        ref
+        for item in checked
+        if item.envelope is not None
+        and item.header["message_id"] not in applied
+        and (ref := correlation_id(item.envelope.body)) is not None
+    ]
+    if ids:
+        uow.declarations.get_many(ids)
+        uow.events.read_ahead(ids)
 
 
 def _about(ctx: NodeContext, item: _Checked) -> AbstractContextManager[None]:
@@ -160,6 +198,19 @@ def _about(ctx: NodeContext, item: _Checked) -> AbstractContextManager[None]:
     return log_context(
         node=ctx.country, message_id=item.header.get("message_id"), correlation_id=correlation_id(body)
     )
+
+
+def _optimistic(
+    uow: UnitOfWork, ctx: NodeContext, item: _Checked, now: datetime, applied: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """The outcome of a message applied without a savepoint; ``_Refused`` when it cannot take
+    effect (the caller's transaction then holds a partial effect, and must be rolled back)."""
+    if item.refusal is not None:
+        return _record(uow, ctx, item.header, item.refusal)
+    try:
+        return _apply(uow, ctx, item, now, applied)
+    except (CommitConflict, CorridorError) as exc:
+        raise _Refused from exc
 
 
 def _outcome(

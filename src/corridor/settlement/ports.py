@@ -42,6 +42,11 @@ class LedgerRepository(abc.ABC):
     @abc.abstractmethod
     def account(self, account_id: str) -> Account | None: ...
 
+    def existing(self, account_ids: Sequence[str]) -> set[str]:
+        """Those of the account ids the ledger holds (a SQL adapter asks once, and remembers the
+        ids it has seen committed: an account is never removed)."""
+        return {i for i in account_ids if self.account(i) is not None}
+
     @abc.abstractmethod
     def accounts(self, ledger: str | None = None) -> list[Account]: ...
 

@@ -51,7 +51,9 @@ def settles(ccy: str, declaration_id: str) -> bool:
 
 def open_accounts(uow: SettlementUnitOfWork, accounts: Iterable[Account], now: datetime) -> None:
     """Open those of ``accounts`` the ledger does not hold yet; a refusal names the account."""
-    missing = [a for a in accounts if uow.ledger.account(a.id) is None]
+    accounts = list(accounts)
+    held = uow.ledger.existing([a.id for a in accounts])
+    missing = [a for a in accounts if a.id not in held]
     if missing:
         problems = [r for r in uow.ledger.create_accounts(missing, now) if isinstance(r, FieldError)]
         if problems:

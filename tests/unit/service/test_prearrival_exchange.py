@@ -488,3 +488,21 @@ def test_the_importer_counts_as_aeo_when_the_declaration_lists_it(
     importer = russia.store.traders[shipment["Importer"]["ID"]]
     assert importer.aeo
     assert not india.store.traders[export_in["Declaration"]["Exporter"]["ID"]].aeo
+
+
+def test_the_import_declaration_is_built_without_changing_the_export_data(export_in: dict[str, Any]) -> None:
+    from corridor.customs.handlers.prearrival import _import_declaration
+
+    export_in["Declaration"]["GoodsShipment"]["Consignment"]["GoodsLocation"] = {"ID": "INNSA"}
+    before = copy.deepcopy(export_in)
+    built = _import_declaration(export_in)
+    assert export_in == before  # the received body is shared with the log context, left as it came
+    d = built["Declaration"]
+    unloading = before["Declaration"]["GoodsShipment"]["Consignment"]["UnloadingLocation"]["ID"]
+    assert d["TypeCode"] == "IM" and d["DeclarationOffice"] == {"ID": unloading}
+    assert d["GoodsShipment"]["Consignment"]["GoodsLocation"] == {"ID": unloading}
+    assert all("GovernmentProcedure" not in item for item in d["GoodsShipment"]["GovernmentAgencyGoodsItem"])
+    assert any(
+        "GovernmentProcedure" in item
+        for item in before["Declaration"]["GoodsShipment"]["GovernmentAgencyGoodsItem"]
+    )

@@ -8,11 +8,14 @@ from typing import Any
 
 from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
 from corridor.customs.handlers import PREARRIVAL
+from corridor.demo.samples import SampleCorridor
 from corridor.messaging.envelope import parse
 from corridor.node.bootstrap import COMMAND_HANDLERS
 from corridor.service.bus import MessageBus
 from corridor.service.commands import FileDeclaration, ReceiveEnvelopes
-from corridor.service.ports import CommitConflict
+from corridor.service.ports import CommitConflict, Trader
+from corridor.shared.errors import FieldError, InvalidInput
+from tests.unit.service.conftest import NOW
 
 
 def _prearrival(india: Any, document: dict[str, Any]) -> str:
@@ -63,3 +66,33 @@ def test_a_batch_that_lost_a_race_runs_again_and_finds_the_message_applied(
         "first_outcome": {"status": "accepted", "by": "the other"},
     }
     assert russia.store.declarations == {}  # the lost attempt left nothing behind
+
+
+PARTIAL = "test.partial.v1"
+
+
+def _half_written(body: Any, header: dict[str, str], uow: Any, ctx: Any) -> dict[str, Any]:
+    """Writes a trader, then refuses the message: the write must not survive."""
+    uow.traders.upsert(Trader(body["trader"], "half written", ctx.country, False, 0))
+    raise InvalidInput([FieldError("body.trader", "refused after a write")])
+
+
+def test_a_message_refused_in_a_batch_leaves_nothing_and_the_others_take_effect(
+    india: Any, russia: Any, samples: SampleCorridor
+) -> None:
+    russia.ctx.body_handlers[PARTIAL] = _half_written
+    for _ in range(2):
+        india.handle(FileDeclaration(json.loads(json.dumps(samples.next("IN", NOW)))))
+    first, second = (str(m.envelope) for m in india.outbox(PREARRIVAL))
+    with MemoryUnitOfWork(india.store) as uow:
+        refused = india.keyring.ring.seal(
+            uow.keys, message_type=PARTIAL, recipient="RU", body={"trader": "IN-HALF-WRITTEN"}, now=NOW
+        ).envelope
+    commits = len(russia.commits)
+    outcomes = russia.bus.handle(ReceiveEnvelopes([first, refused, second]))
+    assert [o["status"] for o in outcomes] == ["accepted", "rejected", "accepted"]
+    assert outcomes[1]["field"] == "body.trader" and outcomes[1]["retryable"] is False
+    assert "IN-HALF-WRITTEN" not in russia.store.traders
+    assert len(russia.store.declarations) == 2 and len(russia.store.inbox) == 2
+    assert len(russia.store.rejections) == 1
+    assert len(russia.commits) == commits + 1  # the batch still commits once

@@ -10,7 +10,9 @@ from corridor.adapters import tables as t
 
 # Statements are built once with bound parameters so SQLAlchemy compiles and caches them once;
 # literal values (large JSON documents) in a statement would be walked for its cache key each time.
-INSERT = {table.name: insert(table) for table in t.metadata.tables.values()}
+# Inline: nothing is fetched back (no RETURNING of a generated key), so an insert can also wait in
+# a PostgreSQL pipeline with the others and the COMMIT (``SqlUnitOfWork._commit``).
+INSERT = {table.name: insert(table).inline() for table in t.metadata.tables.values()}
 
 
 def utc(value: datetime | None) -> datetime | None:

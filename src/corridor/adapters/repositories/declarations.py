@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, String, bindparam, cast, func, select, update
@@ -72,10 +73,16 @@ SAVE_DECLARATION = (
     .values({c.name: bindparam(c.name) for c in t.declarations.c if c.name not in ("id", "document")})
 )
 GET_DECLARATION = select(t.declarations).where(t.declarations.c.id == bindparam("id"))
+GET_DECLARATIONS = select(t.declarations).where(t.declarations.c.id.in_(bindparam("ids", expanding=True)))
 FIND_BY_LRN = select(t.declarations).where(
     t.declarations.c.flow == bindparam("flow"),
     t.declarations.c.trader_id == bindparam("trader_id"),
     t.declarations.c.lrn == bindparam("lrn"),
+)
+STAGES = (
+    select(t.stages)
+    .where(t.stages.c.declaration_id == bindparam("id"))
+    .order_by(t.stages.c.at, t.stages.c.id)
 )
 BY_CONSIGNMENT = select(t.declarations).where(
     (t.declarations.c.id == bindparam("ref"))
@@ -112,6 +119,12 @@ class SqlDeclarations(ports.DeclarationRepository):
     def get(self, declaration_id: str) -> CustomsDeclaration | None:
         row = self.conn.execute(GET_DECLARATION, {"id": declaration_id}).first()
         return None if row is None else _declaration(row)
+
+    def get_many(self, declaration_ids: Sequence[str]) -> list[CustomsDeclaration]:
+        ids = list(dict.fromkeys(declaration_ids))
+        if not ids:
+            return []
+        return [_declaration(row) for row in self.conn.execute(GET_DECLARATIONS, {"ids": ids})]
 
     def save(self, declaration: CustomsDeclaration) -> None:
         row = _declaration_row(declaration)
@@ -154,10 +167,7 @@ class SqlDeclarations(ports.DeclarationRepository):
 
     def stages(self, declaration_id: str) -> list[Stage]:
         self.pending.flush()
-        c = t.stages.c
-        rows = self.conn.execute(
-            select(t.stages).where(c.declaration_id == declaration_id).order_by(c.at, c.id)
-        )
+        rows = self.conn.execute(STAGES, {"id": declaration_id})
         return [Stage(row.stage, utc(row.at) or row.at, row.detail) for row in rows]
 
     def referencing(self, document_hash: str) -> list[CustomsDeclaration]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from corridor.adapters import tables as t
 from corridor.adapters.repositories.common import INSERT, utc
@@ -60,13 +60,14 @@ class SqlRejections(ports.RejectionRepository):
 
     def add(self, message_id: str | None, sender: str | None, field: str, reason: str, at: datetime) -> None:
         self.conn.execute(
-            insert(t.rejections).values(
-                message_id=(message_id or "")[:80] or None,
-                sender=(sender or "")[:40] or None,
-                field=field[:80],
-                reason=reason,
-                received_at=at,
-            )
+            INSERT["rejections"],
+            {
+                "message_id": (message_id or "")[:80] or None,
+                "sender": (sender or "")[:40] or None,
+                "field": field[:80],
+                "reason": reason,
+                "received_at": at,
+            },
         )
 
     def recent(self, limit: int = 100) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,11 @@ EVENTS_EXISTING = select(t.logistics_events.c.event_id).where(
 EVENTS_OF_CONSIGNMENT = (
     select(t.logistics_events)
     .where(t.logistics_events.c.consignment_ref == bindparam("ref"))
+    .order_by(t.logistics_events.c.event_time, t.logistics_events.c.event_id)
+)
+EVENTS_OF_CONSIGNMENTS = (
+    select(t.logistics_events)
+    .where(t.logistics_events.c.consignment_ref.in_(bindparam("refs", expanding=True)))
     .order_by(t.logistics_events.c.event_time, t.logistics_events.c.event_id)
 )
 EVENTS_OF_CONTAINER = (
@@ -65,6 +71,18 @@ class SqlEvents(ports.EventRepository):
     def __init__(self, conn: Connection, pending: PendingWrites | None = None) -> None:
         self.conn = conn
         self.pending = pending or PendingWrites(conn, deferred=False)
+        # consignments' events read ahead in this transaction; an event stored since drops its
+        # consignment from here (and a savepoint rolled back can only have stored events)
+        self._ahead: dict[str, list[ports.StoredEvent]] = {}
+
+    def read_ahead(self, consignment_refs: Sequence[str]) -> None:
+        refs = [ref for ref in dict.fromkeys(consignment_refs) if ref not in self._ahead]
+        if not refs:
+            return
+        found: dict[str, list[ports.StoredEvent]] = {ref: [] for ref in refs}
+        for row in self.conn.execute(EVENTS_OF_CONSIGNMENTS, {"refs": refs}):
+            found[row.consignment_ref].append(_event(row))
+        self._ahead.update(found)
 
     def existing(self, event_ids: list[str]) -> set[str]:
         if not event_ids:
@@ -73,6 +91,8 @@ class SqlEvents(ports.EventRepository):
         return {r.event_id for r in rows}
 
     def add_many(self, events: list[ports.StoredEvent], received_at: datetime) -> None:
+        for e in events:
+            self._ahead.pop(e.consignment_ref, None)
         if events:
             self.conn.execute(
                 INSERT["logistics_events"],
@@ -93,6 +113,8 @@ class SqlEvents(ports.EventRepository):
             )
 
     def for_consignment(self, consignment_ref: str) -> list[ports.StoredEvent]:
+        if consignment_ref in self._ahead:
+            return list(self._ahead[consignment_ref])
         return [_event(r) for r in self.conn.execute(EVENTS_OF_CONSIGNMENT, {"ref": consignment_ref})]
 
     def for_container(self, container: str) -> list[ports.StoredEvent]:

@@ -33,6 +33,10 @@ class PendingWrites:
             return
         self._queued.extend((statement, row) for row in rows)
 
+    def statements(self) -> int:
+        """How many statements a flush would send now."""
+        return len({id(statement) for statement, _ in self._queued})
+
     def flush(self) -> None:
         """Send what is queued: one statement per table, rows in the order they were queued."""
         if not self._queued:

@@ -3,7 +3,6 @@ declaration; the origin keeps the answer on the export declaration."""
 
 from __future__ import annotations
 
-import copy
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -104,20 +103,27 @@ def _import_declaration(export: dict[str, Any]) -> dict[str, Any]:
     import procedure: the import procedure is the importer's to declare, so they are left out. A
     peer still sending the shape before the WCO alignment is translated (the same rewrite as the
     stored declarations)."""
-    source = upgrade_declaration(export) if is_legacy_declaration(export) else copy.deepcopy(export)
-    d = source["Declaration"]
+    source = upgrade_declaration(export) if is_legacy_declaration(export) else export
+    # copies of the members changed along the way only: the rest of the export is shared, read-only
+    d = dict(source["Declaration"])
     d["TypeCode"] = "IM"
     shipment = d.get("GoodsShipment")
+    if isinstance(shipment, dict):
+        shipment = d["GoodsShipment"] = dict(shipment)
     consignment = shipment.get("Consignment") if isinstance(shipment, dict) else None
     unloading = consignment.get("UnloadingLocation") if isinstance(consignment, dict) else None
     if isinstance(unloading, dict) and isinstance(unloading.get("ID"), str):
         d["DeclarationOffice"] = {"ID": unloading["ID"]}
         if isinstance(consignment, dict) and "GoodsLocation" in consignment:
-            consignment["GoodsLocation"] = {"ID": unloading["ID"]}
+            assert isinstance(shipment, dict)
+            shipment["Consignment"] = {**consignment, "GoodsLocation": {"ID": unloading["ID"]}}
     items = shipment.get("GovernmentAgencyGoodsItem") if isinstance(shipment, dict) else None
-    for item in items if isinstance(items, list) else []:
-        if isinstance(item, dict):
-            item.pop("GovernmentProcedure", None)
+    if isinstance(items, list):
+        assert isinstance(shipment, dict)
+        shipment["GovernmentAgencyGoodsItem"] = [
+            {k: v for k, v in item.items() if k != "GovernmentProcedure"} if isinstance(item, dict) else item
+            for item in items
+        ]
     return {"Declaration": d}
 
 
