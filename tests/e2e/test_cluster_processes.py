@@ -8,6 +8,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -24,6 +25,26 @@ from tests.conftest import fresh_schema
 from tests.e2e.test_observability import sample
 from tests.e2e.test_two_nodes_http import free_port
 from tests.integration.conftest import NATS_URL, stream  # noqa: F401  (the fixture)
+
+
+def two_free_pairs() -> list[int]:
+    """Two ports P and M such that P, P+1, M and M+1 are distinct and free now (the cluster gives
+    the second node the port after the first's, for the API and for the relay's metrics)."""
+    while True:
+        ports = [free_port(), free_port()]
+        wanted = {ports[0], ports[0] + 1, ports[1], ports[1] + 1}
+        if len(wanted) == 4 and all(_bindable(p) for p in wanted):
+            return ports
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 OFFICER = {c: f"officer-secret-of-{c}-{secrets.token_hex(8)}" for c in ("IN", "RU")}
@@ -87,7 +108,7 @@ def cluster(request: pytest.FixtureRequest, tmp_path: Path, pg_available: str) -
             )  # fmt: skip
             assert made.returncode == 0, made.stderr
         nats = ["--nats-url", NATS_URL] if request.param == "nats" else []
-        ports = [free_port(), free_port()]
+        ports = two_free_pairs()
         log = (tmp_path / "cluster.log").open("w")
         process = subprocess.Popen(
             [

@@ -184,7 +184,12 @@ def run_relay(exchange: Exchange, settings: Settings, metrics: tuple[str, int] |
     if metrics is not None:
         from prometheus_client import start_http_server
 
-        start_http_server(metrics[1], addr=metrics[0])
+        try:
+            start_http_server(metrics[1], addr=metrics[0])
+        except OSError as exc:  # taken or not ours: one line, not a traceback
+            raise fail(
+                f"--metrics-port: cannot listen on {metrics[0]}:{metrics[1]} ({exc.strerror})"
+            ) from None
     try:
         while not stop.is_set():
             if not exchange.pass_once(settings.country):

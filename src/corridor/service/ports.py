@@ -210,8 +210,7 @@ class EventRepository(abc.ABC):
     def for_consignment(self, consignment_ref: str) -> list[StoredEvent]: ...
 
     def read_ahead(self, consignment_refs: Sequence[str]) -> None:
-        """The events of these consignments will be asked for in this transaction: a SQL adapter
-        reads them together in one statement (in memory there is nothing to gain)."""
+        """These consignments' events will be asked for: a SQL adapter reads them in one statement."""
         del consignment_refs
 
     @abc.abstractmethod
