@@ -294,4 +294,4 @@ def test_a_trader_files_several_goods_items(served: tuple[str, Node], browser: A
     declaration_id = checked_page.url.rsplit("/", 1)[1]
     with node.uow() as uow:
         stored = uow.declarations.get(declaration_id)
-    assert stored is not None and item_count(stored.document) == 2
+    assert stored is not None and item_count(stored.document_json()) == 2
