@@ -11,7 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,18 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def stop_processes(processes: Iterable[subprocess.Popen[Any]], timeout: float) -> None:
+    """SIGTERM to each, then wait up to ``timeout`` for each; one that does not stop is killed."""
+    processes = list(processes)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def cli(*args: str, data_dir: Path) -> Any:
@@ -147,13 +159,7 @@ class TwoNodes:
         process.wait(timeout=10)
 
     def stop_all(self) -> None:
-        for process in self.processes.values():
-            process.terminate()
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_processes(self.processes.values(), timeout=10)
 
     def call(self, method: str, country: str, path: str, **kwargs: Any) -> httpx.Response:
         return httpx.request(

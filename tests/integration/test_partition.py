@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from corridor.demo.samples import SampleCorridor
-from tests.e2e.test_two_nodes_http import PEER, cli
+from tests.e2e.test_two_nodes_http import PEER, cli, stop_processes
 from tests.faults.convergence import anomalies
 
 pytestmark = pytest.mark.slow
@@ -151,13 +151,7 @@ class Pair:
         raise AssertionError(f"node {country} did not start")
 
     def stop(self) -> None:
-        for process in self.processes.values():
-            process.terminate()
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_processes(self.processes.values(), timeout=15)
 
     def call(self, method: str, country: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {"x-api-key": self.officer[country]}
