@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import secrets
 import statistics
 import sys
@@ -30,6 +29,7 @@ from typing import Any
 from unittest.mock import patch
 
 import rfc8785
+from _hs import prepare_hs_index
 from _postgres import PG_URL, drop_node_schemas, reachable
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import event
@@ -137,27 +137,6 @@ def measure(
             if schema:
                 drop_node_schemas(schema)
     return total, cpu, latencies, statements.n
-
-
-def prepare_hs_index(directory: Path) -> None:
-    """Point the nodes at a lasting HS index and build it now, outside the timed run."""
-    from corridor.classification.adapters.loader import CACHE_ENV, missing_modules
-    from corridor.node.bootstrap import HS_CHECK_SWITCH
-
-    if os.environ.get(HS_CHECK_SWITCH, "on").strip().lower() == "off":
-        print(f"HS description check: off ({HS_CHECK_SWITCH}=off)")
-        return
-    if missing_modules():
-        print("HS description check: not run (the [hs] extra is not installed)")
-        return
-    from corridor.classification.adapters.index import load_ranker
-
-    os.environ.setdefault(CACHE_ENV, str(directory.resolve()))
-    started = time.perf_counter()
-    load_ranker(Path(os.environ[CACHE_ENV]))
-    print(
-        f"HS description check: on, index in {os.environ[CACHE_ENV]} ready in {time.perf_counter() - started:.1f} s"
-    )
 
 
 def main() -> int:

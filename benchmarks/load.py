@@ -14,6 +14,7 @@ Prints filings/s, p50/p99 of the filing request, the oldest outbox message seen 
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import os
 import re
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from _hs import prepare_hs_index
 from _postgres import PG_URL, drop_node_schemas, reachable
 
 from corridor.cli.common import local_node
@@ -69,9 +71,13 @@ class Setup:
 class Result:
     filed: dict[str, list[str]] = field(default_factory=lambda: {c: [] for c in COUNTRIES})
     latencies: list[float] = field(default_factory=list)
-    errors: int = 0
+    errors: collections.Counter[str] = field(default_factory=collections.Counter)
     oldest_outbox_s: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def failed(self, reason: str) -> None:
+        with self.lock:
+            self.errors[reason] += 1
 
 
 def provision(data_dir: Path, setup: Setup) -> dict[str, str]:
@@ -87,7 +93,7 @@ def provision(data_dir: Path, setup: Setup) -> dict[str, str]:
 
 
 def start_cluster(
-    data_dir: Path, setup: Setup, workers: int, limit_s: float
+    data_dir: Path, setup: Setup, workers: int, limit_s: float, log: Path | None
 ) -> tuple[subprocess.Popen[str], dict[str, str]]:
     command = [
         sys.executable, "-m", "corridor", "cluster", "up", "--nodes", "IN,RU", "--data-dir", str(data_dir),
@@ -103,7 +109,8 @@ def start_cluster(
             "CORRIDOR_NATS_STREAM": f"LOAD_{setup.schema}".upper(),
             "CORRIDOR_NATS_SUBJECT_PREFIX": f"load-{setup.schema}",
         }
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    stderr = log.open("a", encoding="utf-8") if log else subprocess.DEVNULL
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True, env=env)
     assert process.stdout is not None
     urls = {}
     for _ in COUNTRIES:
@@ -130,19 +137,19 @@ def client(
             started = time.perf_counter()
             try:
                 answer = http.post(f"{urls[origin]}/v1/declarations", json=document, headers=headers)
-            except httpx.HTTPError:
-                with result.lock:
-                    result.errors += 1
+                took = time.perf_counter() - started
+                if answer.status_code != 201:
+                    result.failed(f"filing: HTTP {answer.status_code} {answer.text[:120]}")
+                    continue
+                declaration = answer.json()
+                if declaration["status"] == "under_control":
+                    path = f"{urls[origin]}/v1/declarations/{declaration['id']}/clear"
+                    cleared = http.post(path, json={"findings": "load"}, headers=headers)
+                    if cleared.status_code != 200:
+                        result.failed(f"clearing: HTTP {cleared.status_code} {cleared.text[:120]}")
+            except httpx.HTTPError as exc:
+                result.failed(f"{type(exc).__name__}: {exc}"[:160])
                 continue
-            took = time.perf_counter() - started
-            if answer.status_code != 201:
-                with result.lock:
-                    result.errors += 1
-                continue
-            declaration = answer.json()
-            if declaration["status"] == "under_control":
-                path = f"{urls[origin]}/v1/declarations/{declaration['id']}/clear"
-                http.post(path, json={"findings": "load"}, headers=headers)
             with result.lock:
                 result.latencies.append(took)
                 result.filed[origin].append(declaration["id"])
@@ -184,7 +191,9 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
         keys = provision(data_dir, setup)
-        process, urls = start_cluster(data_dir, setup, args.workers, args.seconds + DRAIN_LIMIT_S + 60)
+        process, urls = start_cluster(
+            data_dir, setup, args.workers, args.seconds + DRAIN_LIMIT_S + 60, args.cluster_log
+        )
         try:
             result = Result()
             stop = threading.Event()
@@ -216,13 +225,15 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
         "oldest_outbox_s": result.oldest_outbox_s,
         "drain_s": drained,
         "filed": float(len(result.latencies)),
-        "errors": float(result.errors),
+        "errors": float(sum(result.errors.values())),
     }
     print(
         f"{setup.name:22s} {figures['filings_per_s']:7.1f} filings/s  p50 {figures['p50_ms']:6.1f} ms  "
         f"p99 {figures['p99_ms']:7.1f} ms  oldest outbox message under load {figures['oldest_outbox_s']:5.1f} s  "
-        f"drained {figures['drain_s']:5.1f} s after  ({result.errors} errors, {len(result.latencies)} filed)"
+        f"drained {figures['drain_s']:5.1f} s after  ({sum(result.errors.values())} errors, {len(result.latencies)} filed)"
     )
+    for reason, count in result.errors.most_common(5):
+        print(f"  {count} x {reason}")
     return figures
 
 
@@ -237,7 +248,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-nats", action="store_true")
+    parser.add_argument(
+        "--cluster-log", type=Path, help="append the nodes' logs (warnings and errors) to this file"
+    )
+    parser.add_argument("--hs-index-dir", type=Path, default=Path("corridor-data") / "hs-index")
     args = parser.parse_args()
+    prepare_hs_index(args.hs_index_dir)
     samples = SampleCorridor(args.seed)
     now = datetime.now(UTC)
     docs = [(c, samples.next(c, now)) for _ in range(args.max_filings // 2) for c in COUNTRIES]

@@ -10,6 +10,7 @@ import pytest
 
 from corridor.adapters.database import make_engine, migrate
 from corridor.adapters.unit_of_work import SqlUnitOfWork
+from corridor.service.ports import ConcurrentUpdate
 from corridor.settlement.domain.model import Account, AccountCode, AccountFlags, Transfer
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -62,3 +63,36 @@ def test_parallel_transfers_never_overdraw_nor_lose_an_update(pg_available: str,
     assert b.credit_balance == to_b - to_a >= 0
     assert a.debits_posted <= a.credits_posted and b.debits_posted <= b.credits_posted
     assert 0 < len(created) < THREADS * EACH  # some were refused for want of funds
+
+
+@pytest.mark.postgres
+def test_an_account_opened_by_two_processes_at_once_asks_the_later_one_to_retry(
+    pg_available: str, pg_schema: str
+) -> None:
+    """Both read the account as absent; the later insert meets the earlier one's row once that
+    commits: a ConcurrentUpdate (the message bus runs the command again, and then finds the
+    account), never an unexplained database error."""
+    engine = make_engine(pg_available, pg_schema)
+    migrate(engine)
+    funding = Account("funding:RUB", "RUB", AccountCode.FUNDING, "x", "outside")
+    outcome: list[object] = []
+    with SqlUnitOfWork(engine) as first:
+        assert first.ledger.create_accounts([funding], T0) == ["created"]
+
+        def second() -> None:
+            with SqlUnitOfWork(engine) as u:
+                try:
+                    outcome.append(u.ledger.create_accounts([funding], T0))  # waits for the first
+                except ConcurrentUpdate as exc:
+                    outcome.append(exc)
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(timeout=0.5)
+        assert thread.is_alive()  # its insert waits on the first one's uncommitted row
+        first.commit()
+        thread.join(timeout=10)
+    assert len(outcome) == 1 and isinstance(outcome[0], ConcurrentUpdate)
+    with SqlUnitOfWork(engine) as again:
+        assert again.ledger.create_accounts([funding], T0) == ["exists"]
+    engine.dispose()

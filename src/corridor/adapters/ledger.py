@@ -211,7 +211,10 @@ class SqlLedger(LedgerRepository):
                 known[acc.id] = acc  # the same id twice in one call: the second one exists
                 results.append("created")
         if rows:
-            self.conn.execute(INSERT_ACCOUNT, rows)
+            try:
+                self.conn.execute(INSERT_ACCOUNT, rows)
+            except (IntegrityError, psycopg.errors.IntegrityError) as exc:  # opened concurrently since read
+                raise ConcurrentUpdate(f"an account of the batch was opened concurrently: {exc}") from exc
         self._seen.update(known)
         self._absent.difference_update(known)
         return results
