@@ -51,7 +51,9 @@ def assert_journey(corridor: Corridor, export_ids: dict[str, list[str]]) -> None
             assert without_procedures(imported.document_json()) == without_procedures(export.document_json())
             assert all(
                 item["GovernmentProcedure"] == []
-                for item in imported.document_json()["Declaration"]["GoodsShipment"]["GovernmentAgencyGoodsItem"]
+                for item in imported.document_json()["Declaration"]["GoodsShipment"][
+                    "GovernmentAgencyGoodsItem"
+                ]
             )
             assert imported.assessment is not None
             assert set(imported.assessment.totals) == {currency}

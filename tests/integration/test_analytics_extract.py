@@ -57,7 +57,9 @@ def test_items_values_stages_and_refresh(corridor: Corridor) -> None:
         assert mine["value"].sum() == pytest.approx(float(expected))
         chapters = {g["Commodity"]["Classification"][0]["ID"][:2] for g in goods}
         assert set(mine["hs_chapter"].cast(pl.String).to_list()) == chapters
-        port = declaration.document_json()["Declaration"]["GoodsShipment"]["Consignment"]["LoadingLocation"]["ID"]
+        port = declaration.document_json()["Declaration"]["GoodsShipment"]["Consignment"]["LoadingLocation"][
+            "ID"
+        ]
         assert frames.declarations.filter(pl.col("id") == declaration.id)["port"].item() == port
     assert frames.stages.filter(pl.col("stage") == "registration").height == 3
     assert cache.current() is frames  # nothing changed: the same extract

@@ -17,7 +17,13 @@ def test_shipped_series_has_the_briefs_totals_each_with_a_source() -> None:
     rows = shipped_rows()
     assert all(len(r.source) > 20 for r in rows)
     totals = {y.fiscal_year: round(y.total_bn, 2) for y in yearly_totals(rows)}
-    assert totals == {"2021-22": 13.12, "2022-23": 49.35, "2023-24": 65.69, "2024-25": 68.72, "2025-26": 59.86}
+    assert totals == {
+        "2021-22": 13.12,
+        "2022-23": 49.35,
+        "2023-24": 65.69,
+        "2024-25": 68.72,
+        "2025-26": 59.86,
+    }
 
 
 def test_required_growth_and_projection_from_the_last_official_year() -> None:
