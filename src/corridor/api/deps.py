@@ -3,18 +3,16 @@ authenticated, the caller's role, and the soundness of a JSON body before any mo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
 from corridor.api.gate import PRINCIPAL
 from corridor.documents.registry import NodeDocuments
-from corridor.documents.service import DocumentContext
 from corridor.node.bootstrap import Node
 from corridor.service.auth import Principal, Unauthorized
 from corridor.shared.errors import InvalidInput, NotFound
-from corridor.shared.jsondata import json_problem
+from corridor.shared.jsondata import json_problem, plainly_sound
 
 
 def serving_node(request: Request) -> Node:
@@ -34,12 +32,6 @@ def node_documents(node: ServingNode) -> NodeDocuments:
 
 
 Registry = Annotated[NodeDocuments, Depends(node_documents)]
-
-
-def documents_of(registry: Registry) -> Iterator[DocumentContext]:
-    """A document context over one read transaction of the node's database."""
-    with registry.reading() as ctx:
-        yield ctx
 
 
 def principal(request: Request, x_api_key: Annotated[str | None, Header()] = None) -> Principal:
@@ -93,7 +85,10 @@ RawPeer = Annotated[Principal, Depends(raw_peer)]
 
 
 async def _sound_json(request: Request) -> None:
-    if request.method not in ("POST", "PUT", "PATCH") or not await request.body():
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    body = await request.body()
+    if not body or plainly_sound(body):
         return
     try:
         value = await request.json()

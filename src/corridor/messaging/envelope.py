@@ -7,8 +7,6 @@ covers the JCS canonical form of ``{"header": header, "body": body}``.
 from __future__ import annotations
 
 import base64
-import json
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,7 +16,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from corridor.messaging.jcs import canonical
-from corridor.shared.jsondata import MAX_DEPTH, BadJson, loads
+from corridor.shared.jsondata import BadJson, loads
 
 HEADER_FIELDS = ("message_id", "type", "sender", "recipient", "created", "key_id")
 MAX_AGE = timedelta(minutes=10)
@@ -148,45 +146,11 @@ def parse(raw: Any) -> Envelope:
     return Envelope(Header(**{name: header[name] for name in HEADER_FIELDS}), body, signature)
 
 
-# What could make ``shared.jsondata.json_problem`` refuse a parsed value, seen in the bytes: in a
-# string, a NUL or lone-surrogate escape or a surrogate encoded in the bytes; outside strings, NaN,
-# Infinity, or a number with an exponent or hundreds of digits (it may overflow to infinity), or
-# nesting deeper than MAX_DEPTH. Bytes with none of these parse to a value it accepts, so it need
-# not walk it.
-_UNSAFE_TEXT = re.compile(rb"\\u0000|\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]|\x00")
-_UNSAFE_NUMBER = re.compile(rb"NaN|Infinity|[0-9.][eE]|[0-9]{300}")
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
-_BRACKET = re.compile(rb"[\[\]{}]")
-
-
-def _plainly_safe(data: bytes) -> bool:
-    if _UNSAFE_TEXT.search(data):
-        return False
-    outside_strings = _STRING.sub(b'""', data)
-    if _UNSAFE_NUMBER.search(outside_strings):
-        return False
-    depth = deepest = 0
-    for bracket in _BRACKET.findall(outside_strings):
-        depth += 1 if bracket in (b"[", b"{") else -1
-        deepest = max(deepest, depth)
-    return deepest <= MAX_DEPTH
-
-
-def _loads_wire(data: bytes) -> Any:
-    """``shared.jsondata.loads``, sparing the walk over the value where the bytes show it is safe."""
-    if _plainly_safe(data):
-        try:
-            return json.loads(data)
-        except ValueError:
-            pass  # not JSON, or not UTF-8: ``loads`` says why
-    return loads(data)
-
-
 def parse_wire(data: bytes) -> Envelope:
     """Parse received bytes; refuse them unless they are exactly the canonical form, so that no
     byte of a signed envelope can change (not even an escape's spelling) without rejection."""
     try:
-        raw = _loads_wire(data)
+        raw = loads(data)
     except BadJson as exc:
         if exc.path:  # parsed, but nested too deeply or holding text that can be neither stored nor signed
             raise EnvelopeRejected(exc.path, exc.reason) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import stat
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from corridor.api.documents_router import document_context, router
+from corridor.api.documents_router import CONTEXT_FACTORY, router
 from corridor.cli.documents import app
 from corridor.documents import service
 from corridor.documents.service import DocumentContext
@@ -122,7 +123,7 @@ def test_cli_errors_are_json(cli: Any, tmp_path: Path) -> None:
 def test_api_routes(ctx: DocumentContext, samples: dict[str, Any]) -> None:
     api = FastAPI()
     api.include_router(router)
-    api.dependency_overrides[document_context] = lambda: ctx
+    setattr(api.state, CONTEXT_FACTORY, lambda: nullcontext(ctx))
     client = TestClient(api)
     doc = service.issue_documents(ctx, [samples["certificate-of-origin"]], ISSUER)[0]
     assert client.post("/documents/verify", json={"document": doc}).json()["valid"] is True

@@ -1,15 +1,20 @@
-"""The receiver skips the walk over a parsed envelope only where its bytes show nothing the walk
-could refuse: with and without that shortcut, every input gets the same answer."""
+"""JSON from outside (a peer's envelope, a request body) skips the walk over its parsed value only
+where its bytes show nothing the walk could refuse: with and without that shortcut, every input
+gets the same answer."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from unittest.mock import patch
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from corridor.messaging import envelope
 from corridor.messaging.envelope import EnvelopeRejected, parse_wire
+from corridor.shared import jsondata
+from corridor.shared.jsondata import json_problem, plainly_sound
 
 
 def _wrap(body: str) -> bytes:
@@ -51,15 +56,35 @@ def _answer(data: bytes) -> tuple[str, Any]:
 @pytest.mark.parametrize("data", CASES)
 def test_the_shortcut_changes_no_answer(data: bytes) -> None:
     fast = _answer(data)
-    with patch.object(envelope, "_plainly_safe", lambda _data: False):
+    with patch.object(jsondata, "plainly_sound", lambda _data, _depth=0: False):
         slow = _answer(data)
     assert fast == slow
 
 
 def test_the_shortcut_is_taken_for_a_plain_envelope_and_not_for_a_deep_one() -> None:
-    assert envelope._plainly_safe(CASES[0])
-    assert envelope._plainly_safe(CASES[14])  # words and exponent-like text inside strings
-    assert envelope._plainly_safe(CASES[9])
-    assert not envelope._plainly_safe(CASES[10])  # the walk must look, and refuses it
+    assert plainly_sound(CASES[0])
+    assert plainly_sound(CASES[14])  # words and exponent-like text inside strings
+    assert plainly_sound(CASES[9])
+    assert not plainly_sound(CASES[10])  # the walk must look, and refuses it
     assert _answer(CASES[10])[0] == "rejected" and _answer(CASES[9])[0] == "parsed"
-    assert not envelope._plainly_safe(CASES[12])  # brackets inside a string do not hide depth
+    assert not plainly_sound(CASES[12])  # brackets inside a string do not hide depth
+
+
+_TEXT = st.text(st.characters(codec="utf-8") | st.sampled_from(["\x00", "\ud800", "\udfff", "[", "{", '"']))
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | _TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
+    max_leaves=20,
+)
+
+
+@given(_JSON, st.booleans())
+def test_bytes_judged_plainly_sound_never_hold_what_the_walk_refuses(value: Any, ascii_only: bool) -> None:
+    data = json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    if plainly_sound(data):
+        assert json_problem(json.loads(data)) is None
+
+
+def test_deep_nesting_is_left_to_the_walk() -> None:
+    deep = ("[" * 70 + "]" * 70).encode()
+    assert not plainly_sound(deep) and json_problem(json.loads(deep)) is not None

@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI
 
 from corridor.api.answers import answers, declare_body_limit
-from corridor.api.deps import DocumentUser, Issuer, Registry, ServingNode, documents_of
-from corridor.api.documents_router import IssueRequest, RevokeRequest, document_context
+from corridor.api.deps import DocumentUser, Issuer, Registry, ServingNode
+from corridor.api.documents_router import CONTEXT_FACTORY, IssueRequest, RevokeRequest
 from corridor.api.documents_router import router as shared_router
 from corridor.service import commands
 from corridor.shared.errors import Forbidden
@@ -40,5 +40,6 @@ def include(app: FastAPI) -> None:
     app.include_router(
         shared_router, prefix="/v1", dependencies=[Depends(DocumentUser)], responses=answers(401, 403)
     )
-    app.dependency_overrides[document_context] = documents_of
+    registry = app.state.node.bus.ctx.documents
+    setattr(app.state, CONTEXT_FACTORY, registry.reading)
     app.include_router(declare_body_limit(router))
