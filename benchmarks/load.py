@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -168,20 +169,25 @@ def oldest_outbox(urls: dict[str, str]) -> float:
 
 
 def drain(urls: dict[str, str], keys: dict[str, str], result: Result) -> float:
-    """Seconds until every filed export carries its destination's acknowledgement (bounded)."""
+    """Seconds until every filed export carries its destination's acknowledgement (bounded); the
+    declarations are looked at by several clients at once, so that looking takes little of it."""
     started = time.monotonic()
     waiting = [(o, d) for o, ids in result.filed.items() for d in ids]
-    with httpx.Client(timeout=30) as http:
+    with httpx.Client(timeout=30) as http, ThreadPoolExecutor(max_workers=8) as pool:
+
+        def acknowledged(item: tuple[str, str]) -> bool:
+            origin, declaration_id = item
+            answer = http.get(
+                f"{urls[origin]}/v1/declarations/{declaration_id}", headers={"x-api-key": keys[origin]}
+            )
+            return bool(answer.json().get("acknowledgement"))
+
         while waiting and time.monotonic() - started < DRAIN_LIMIT_S:
             waiting = [
-                (o, d)
-                for o, d in waiting
-                if not http.get(f"{urls[o]}/v1/declarations/{d}", headers={"x-api-key": keys[o]})
-                .json()
-                .get("acknowledgement")
+                item for item, done in zip(waiting, pool.map(acknowledged, waiting), strict=True) if not done
             ]
             if waiting:
-                time.sleep(0.5)
+                time.sleep(0.2)
     if waiting:
         print(f"  {len(waiting)} consignments not acknowledged after {DRAIN_LIMIT_S:.0f} s")
     return time.monotonic() - started
