@@ -21,6 +21,7 @@ from corridor.cli.main import app as cli
 from corridor.messaging.transport import InProcessTransport
 from corridor.node.bootstrap import bootstrap_node
 from corridor.service.auth import create_api_key
+from tests.unit.classification.conftest import needs_extra
 
 # the corridor's sample goods (corridor.demo.samples) and the heading each belongs to
 CORRIDOR_GOODS = [
@@ -222,3 +223,29 @@ def test_the_check_on_bad_or_foreign_descriptions_never_flags_nor_fails(
 ) -> None:
     verdict = DescriptionCheck(small_ranker).check(description, "8471300000", MEASURED_MIN_CONFIDENCE)
     assert not verdict.flagged and detail in verdict.detail
+
+
+def test_trade_names_the_nomenclature_lacks_find_their_subheading(small_ranker: HsRanker) -> None:
+    """ "Laptop" and "smartphone" are not words of the HS 2022 texts; the trade names shipped with
+    the classifier bring them to 8471.30 and 8517.13, and the explanation names the matched word."""
+    from corridor.classification.domain import terms
+
+    for description, hs6, word in (
+        ("Refurbished laptops with 14 inch screens, 8 GB memory", "847130", "laptop"),
+        ("Unlocked smartphones, 128 GB, with chargers", "851713", "smartphone"),
+    ):
+        suggestion = small_ranker.suggest(description, 3)
+        found = [c for c in suggestion.candidates if c.hs6 == hs6]
+        assert found, (description, [c.hs6 for c in suggestion.candidates])
+        assert terms(word)[0] in found[0].matched_terms
+
+
+def test_a_subheading_is_embedded_with_the_trade_names_of_its_goods() -> None:
+    needs_extra()
+    from corridor.classification.adapters.nomenclature import load_nomenclature
+
+    nomenclature = load_nomenclature()
+    i = next(n for n, r in enumerate(nomenclature.references) if r.hs6 == "847130")
+    text = nomenclature.semantic_text(i)
+    assert text.startswith(nomenclature.references[i].description) and "laptop" in text
+    assert "laptop" in nomenclature.lexical_text(i)
