@@ -40,6 +40,14 @@ class HsService:
             return str(exc)
         return None
 
+    def warm_up(self) -> threading.Thread:
+        """Load the classifier in the background: a server whose description check is on calls
+        this at start, so that its first filings do not wait for the model (or for the index,
+        where it still has to be built)."""
+        worker = threading.Thread(target=self.unavailable_reason, name="hs-warm-up", daemon=True)
+        worker.start()
+        return worker
+
     def suggest(self, description: object, top: object = 5) -> Suggestion:
         return self.classifier().suggest(description, top)
 

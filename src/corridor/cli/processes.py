@@ -25,7 +25,7 @@ from corridor.cli.common import EXIT_UNREADABLE, fail, one_line, open_node
 from corridor.config import Settings
 from corridor.messaging.keys import KeyringError
 from corridor.node.bootstrap import Node as LocalNode
-from corridor.node.bootstrap import bootstrap_node
+from corridor.node.bootstrap import bootstrap_node, hs_check_on
 from corridor.node.selection_key import SelectionKeyError
 from corridor.observability.process import ObservedTransport, observe_pass
 from corridor.shared.errors import InvalidInput
@@ -150,6 +150,8 @@ def worker_app() -> FastAPI:
     configure_logging(settings.log_format, settings.log_level)
     exchange = Exchange(settings)
     warm_up(exchange.node.engine, exchange.node.data_dir)  # from the snapshot another process wrote, if any
+    if hs_check_on():
+        exchange.node.hs.warm_up()
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     app = create_app(exchange.node, settings.max_body_bytes, token)
     app.router.on_shutdown.append(exchange.close)

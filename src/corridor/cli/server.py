@@ -28,6 +28,7 @@ from corridor.cli.common import (
 )
 from corridor.cli.processes import Exchange, relay_thread, run_relay, serve_workers
 from corridor.config import Settings
+from corridor.node.bootstrap import hs_check_on
 from corridor.service.auth import ROLES, create_api_key, ensure_api_key
 from corridor.service.commands import GrantMandate
 from corridor.shared.logs import configure_logging
@@ -154,6 +155,8 @@ def _run(exchange: Exchange, settings: Settings, host: str, port: int, relay: bo
 
     configure_logging(settings.log_format, settings.log_level)
     warm_up(exchange.node.engine, exchange.node.data_dir)
+    if hs_check_on():
+        exchange.node.hs.warm_up()
     stop = threading.Event()
     worker = None
     if relay:

@@ -89,10 +89,15 @@ def _bound(handler: Callable[[Any, UnitOfWork, NodeContext], None], ctx: NodeCon
 HS_CHECK_SWITCH = "CORRIDOR_HS_CHECK"  # "off": the description rule stays inert on this node
 
 
+def hs_check_on() -> bool:
+    """Whether the node's operator left the HS description check on (it is, unless switched off)."""
+    return os.environ.get(HS_CHECK_SWITCH, "on").strip().lower() != "off"
+
+
 def description_check(hs: Any) -> DescriptionCheck:
     """The HS description check for the risk engine, unless the node's operator switched it off
     (each goods item costs the classifier tens of milliseconds at filing)."""
-    if os.environ.get(HS_CHECK_SWITCH, "on").strip().lower() == "off":
+    if not hs_check_on():
         return DescriptionCheck(None, f"switched off on this node ({HS_CHECK_SWITCH}=off)")
     return DescriptionCheck(hs)
 

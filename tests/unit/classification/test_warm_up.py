@@ -1,0 +1,35 @@
+"""A server loads the classifier in the background at start: the first filing then finds it
+loaded, and a classifier that cannot load is said so on use, never raised in the thread."""
+
+from __future__ import annotations
+
+from corridor.classification.domain import Classifier, HsUnavailable
+from corridor.classification.service import HsService
+
+
+class _Loaded:
+    def suggest(self, description: object, top: object = 5) -> object:
+        return description
+
+
+def test_warm_up_loads_the_classifier_once_in_the_background() -> None:
+    calls: list[int] = []
+
+    def load() -> Classifier:
+        calls.append(1)
+        return _Loaded()  # type: ignore[return-value]
+
+    service = HsService(load)
+    service.warm_up().join(timeout=5)
+    assert calls == [1]
+    service.classifier()
+    assert calls == [1]  # already loaded: the request does not load it again
+
+
+def test_a_classifier_that_cannot_load_is_reported_on_use() -> None:
+    def load() -> Classifier:
+        raise HsUnavailable("the [hs] extra is not installed")
+
+    service = HsService(load)
+    service.warm_up().join(timeout=5)
+    assert service.unavailable_reason() == "the [hs] extra is not installed"
