@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from corridor.classification.adapters.nomenclature import Nomenclature
 
 EVAL = Path(__file__).resolve().parent / "data" / "hs_eval.csv"
-THRESHOLDS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999)
+THRESHOLDS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9995, 0.9999)
 TARGET_FALSE_FLAGS = 0.05
 TOP_HEADINGS = (3, 5)
 
@@ -283,14 +283,14 @@ def main() -> int:
             cal = flag_rates(suggestions, rows, wrong, calibrate, t, k)
             test = flag_rates(suggestions, rows, wrong, held_out, t, k)
             print(
-                f"  min_confidence {t:.3f}: calibration {cal[0]:6.1%} / {cal[1]:6.1%}   held-out {test[0]:6.1%} / {test[1]:6.1%}"
+                f"  min_confidence {t:<6}: calibration {cal[0]:6.1%} / {cal[1]:6.1%}   held-out {test[0]:6.1%} / {test[1]:6.1%}"
             )
             if chosen is None and cal[0] <= TARGET_FALSE_FLAGS:
                 chosen = (t, test)
         if chosen is not None:
             t, (false, caught) = chosen
             print(
-                f"  chosen min_confidence {t:.3f}: held-out false flags {false:.1%}, misclassifications caught {caught:.1%}"
+                f"  chosen min_confidence {t:<6}: held-out false flags {false:.1%}, misclassifications caught {caught:.1%}"
             )
     return 0
 

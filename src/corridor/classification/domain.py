@@ -75,10 +75,10 @@ class Weights:
 #: trade names in the lexical texts made BM25 worth more than before (0.3 without them).
 DEFAULT_WEIGHTS = Weights(
     semantic=1.0,
-    lexical=1.0,
+    lexical=1.6,
     heading=0.3,
     temperature=0.05,
-    heading_semantic=0.5,
+    heading_semantic=0.0,
     neighbours=2.0,
     neighbour_floor=0.4,
 )
