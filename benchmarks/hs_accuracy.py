@@ -17,7 +17,8 @@ Measured on benchmarks/data/hs_eval.csv (317 descriptions from published customs
   no fusion);
 * the ranking fuses the model's similarity to each subheading text with the trade names of its
   goods (src/corridor/classification/data/hs_synonyms.csv, written from the headings' scope,
-  independently of the evaluation set), BM25 over the nomenclature, the national tariff lines and
+  independently of the evaluation set), the similarity of the nearest of those trade names
+  embedded on its own, BM25 over the nomenclature, the national tariff lines and
   those trade names, and the votes of the 5 nearest reference descriptions
   (src/corridor/classification/data/hs_references.csv: real goods descriptions from published
   rulings, none of them in the evaluation set; the unit tests check that no ruling number and no
@@ -42,12 +43,13 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import argparse
 import csv
+import math
 import resource
 import statistics
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from corridor.classification.adapters.loader import CACHE_DIR, missing_modules
 from corridor.classification.check import judge
@@ -58,7 +60,7 @@ if TYPE_CHECKING:
     from corridor.classification.adapters.nomenclature import Nomenclature
 
 EVAL = Path(__file__).resolve().parent / "data" / "hs_eval.csv"
-THRESHOLDS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9995, 0.9999)
+THRESHOLDS = (0.0, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999)
 TARGET_FALSE_FLAGS = 0.05
 TOP_HEADINGS = (3, 5)
 
@@ -127,15 +129,25 @@ def grid(ranker: HsRanker, rows: list[dict[str, str]]) -> None:
         votes = [(ranker.example_reference[j], sim) for j, sim in hits.examples]
         runs.append((hits, lexical, [(i, sim) for i, sim in votes if i >= 0]))
     results = []
-    for lex, head_text, weight, floor in product(
-        (0.3, 0.8, 1.0, 1.6, 2.0), (0.0, 0.5), (1.0, 2.0, 3.0), (0.4, 0.5)
+    for lex, head_text, weight, floor, names, name_floor in product(
+        (0.6, 1.0, 1.6), (0.0, 0.5), (1.0, 2.0, 3.0), (0.4, 0.5), (0.0, 1.0, 2.0, 3.0), (0.3, 0.5)
     ):
+        if not names and name_floor != 0.3:
+            continue
         w = replace(
-            DEFAULT_WEIGHTS, lexical=lex, heading_semantic=head_text, neighbours=weight, neighbour_floor=floor
+            DEFAULT_WEIGHTS,
+            lexical=lex,
+            heading_semantic=head_text,
+            neighbours=weight,
+            neighbour_floor=floor,
+            trade_names=names,
+            trade_name_floor=name_floor,
         )
         codes, heads = [], []
         for hits, lexical, votes in runs:
-            fused = fuse(ranker.references, hits.subheadings, lexical, hits.headings, w, votes)
+            fused = fuse(
+                ranker.references, hits.subheadings, lexical, hits.headings, w, votes, hits.trade_names
+            )
             order = sorted(fused.subheading, key=lambda i: fused.subheading[i], reverse=True)
             codes.append([ranker.references[i].hs6 for i in order[:3]])
             heads.append(sorted(fused.heading_confidence, key=lambda h: -fused.heading_confidence[h]))
@@ -144,13 +156,38 @@ def grid(ranker: HsRanker, rows: list[dict[str, str]]) -> None:
             idx = range(start, len(rows), 2)
             sc = scores([rows[i] for i in idx], [codes[i] for i in idx], [heads[i] for i in idx])
             halves.append((sc["heading top-3"], sc["subheading top-3"]))
-        results.append((halves[0], (lex, head_text, weight, floor), halves[1]))
+        results.append((halves[0], (lex, head_text, weight, floor, names, name_floor), halves[1]))
     results.sort(key=lambda r: r[0], reverse=True)
+    log_loss(ranker, runs, rows)
     print("\ngrid (odd rows choose, even rows held out): heading top-3, subheading top-3; best first")
-    for odd, (lex, head_text, weight, floor), even in results:
+    for odd, (lex, head_text, weight, floor, names, name_floor), even in results:
         print(
-            f"  lexical {lex:3.1f} heading text {head_text:3.1f} neighbours {weight:3.1f} floor {floor:3.1f}:"
+            f"  lexical {lex:3.1f} heading text {head_text:3.1f} neighbours {weight:3.1f} floor {floor:3.1f}"
+            f" trade names {names:3.1f} floor {name_floor:3.1f}:"
             f"  odd {odd[0]:6.1%} {odd[1]:6.1%}   even {even[0]:6.1%} {even[1]:6.1%}"
+        )
+
+
+def log_loss(ranker: HsRanker, runs: list[Any], rows: list[dict[str, str]]) -> None:
+    """Mean log-loss of the true heading's confidence per softmax temperature, with the default
+    fusion weights: the temperature that minimises it on the odd rows makes the confidences
+    calibrated (temperature scaling); the even rows are shown apart."""
+    from dataclasses import replace
+
+    from corridor.classification.domain import DEFAULT_WEIGHTS, fuse
+
+    print("\nlog-loss of the true heading per temperature (odd rows choose, even rows held out)")
+    for temperature in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0):
+        w = replace(DEFAULT_WEIGHTS, temperature=temperature)
+        losses: tuple[list[float], list[float]] = ([], [])
+        for k, ((hits, lexical, votes), row) in enumerate(zip(runs, rows, strict=True)):
+            fused = fuse(
+                ranker.references, hits.subheadings, lexical, hits.headings, w, votes, hits.trade_names
+            )
+            p = fused.heading_confidence.get(row["heading"], 0.0)
+            losses[k % 2].append(-math.log(max(p, 1e-6)))
+        print(
+            f"  temperature {temperature:4.2f}: odd {statistics.mean(losses[0]):.3f}  even {statistics.mean(losses[1]):.3f}"
         )
 
 

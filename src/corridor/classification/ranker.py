@@ -3,7 +3,8 @@ the ranking can be tested with small fixed ones and run with BM25 and MiniLM in 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import NamedTuple, Protocol
 
 from corridor.classification.domain import (
@@ -45,6 +46,9 @@ class SemanticHits(NamedTuple):
     subheadings: list[tuple[int, float]]  # (reference index, cosine similarity), best first
     headings: dict[str, float]  # every heading text's similarity
     examples: list[tuple[int, float]]  # (example index, cosine similarity), best first
+    # (reference index, similarity of its nearest trade name), best first, and that trade name
+    trade_names: Sequence[tuple[int, float]] = ()
+    trade_name_terms: Mapping[int, str] = MappingProxyType({})
 
 
 class SemanticSearch(Protocol):
@@ -83,10 +87,13 @@ class HsRanker:
         neighbours = [(self.example_reference[j], sim) for j, sim in hits.examples]
         neighbours = [(i, sim) for i, sim in neighbours if i >= 0]
         lexical = self.lexical.search(query_terms, POOL) if query_terms else []
-        fused = fuse(self.references, semantic, lexical, hits.headings, self.weights, neighbours)
+        fused = fuse(
+            self.references, semantic, lexical, hits.headings, self.weights, neighbours, hits.trade_names
+        )
         order = sorted(fused.subheading, key=lambda i: fused.subheading[i], reverse=True)[:k]
         headings = sorted(fused.heading_confidence.items(), key=lambda hc: hc[1], reverse=True)
         similarity = dict(semantic)
+        name_similarity = dict(hits.trade_names)
         nearest: dict[int, list[tuple[Example, float]]] = {}
         for j, sim in hits.examples:
             nearest.setdefault(self.example_reference[j], []).append((self.examples[j], sim))
@@ -100,6 +107,9 @@ class HsRanker:
                 matched_terms=matched_terms(query_terms, self.lexical.document_terms(i)),
                 semantic_similarity=similarity.get(i, 0.0),
                 nearest_references=tuple(nearest.get(i, ())),
+                trade_name=(
+                    (hits.trade_name_terms[i], name_similarity[i]) if i in hits.trade_name_terms else None
+                ),
             )
             for i in order
         )

@@ -77,5 +77,6 @@ def _table(result: Suggestion) -> str:
         rows.append(
             f"{rank}. {code}  score {c.score:.3f}  heading {c.heading_confidence:.0%}  {c.description}"
         )
-        rows.append(f"   why: terms [{why}], similarity {c.semantic_similarity:.2f}")
+        near = f', trade name "{c.trade_name[0]}" {c.trade_name[1]:.2f}' if c.trade_name else ""
+        rows.append(f"   why: terms [{why}], similarity {c.semantic_similarity:.2f}{near}")
     return "\n".join(rows)

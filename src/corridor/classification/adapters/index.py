@@ -1,6 +1,7 @@
 """The HS index: BM25 over the reference texts and MiniLM embeddings of the subheadings (their
-text followed by the trade names of their goods), the headings and the reference descriptions from
-published rulings (the nearest-neighbour vote).
+text followed by the trade names of their goods), the headings, the reference descriptions from
+published rulings (the nearest-neighbour vote) and each trade name on its own (a description
+close to "laptop" is close to 8471.30 however long the subheading's own text).
 Embedding 5,600 subheadings takes a minute or more on one core, so the vectors are built once and
 cached in the node's data directory (``<data_dir>/hs-index/<fingerprint>/``), keyed by the
 nomenclature, the tariff files, the trade names, the rulings, the model and this module's version; the BM25 index is rebuilt
@@ -22,8 +23,10 @@ from corridor.classification.adapters.nomenclature import Nomenclature, load_nom
 from corridor.classification.domain import terms
 from corridor.classification.ranker import HsRanker, SemanticHits
 
-INDEX_VERSION = "3"
-Vectors = tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.float32]]
+INDEX_VERSION = "4"
+#: Subheading, heading, example and trade name vectors.
+Vectors = tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.float32], NDArray[np.float32]]
+VECTOR_FILES = ("subheadings", "headings", "examples", "trade_names")
 _LOADED: dict[str, HsRanker] = {}
 _LOCK = threading.Lock()
 
@@ -46,24 +49,58 @@ class Bm25Search:
         return self._terms[i]
 
 
+class TradeNames:
+    """Which subheadings each trade name covers, laid out so that the nearest name of every
+    subheading is one gather and one segmented maximum over the names' similarities."""
+
+    def __init__(self, names: Sequence[str], pairs: Sequence[tuple[int, int]]) -> None:
+        self.names = tuple(names)
+        subheadings = np.array([i for i, _ in pairs], dtype=np.int64)
+        self._terms = np.array([j for _, j in pairs], dtype=np.int64)
+        self._owners, self._starts = np.unique(subheadings, return_index=True)
+        self._group = np.repeat(np.arange(len(self._owners)), np.diff(np.append(self._starts, len(pairs))))
+
+    def nearest(
+        self, similarities: NDArray[np.float32], n: int
+    ) -> tuple[list[tuple[int, float]], dict[int, str]]:
+        """The ``n`` subheadings whose nearest trade name is most similar, as (subheading index,
+        similarity), best first, and that name for each."""
+        if not len(self._terms):
+            return [], {}
+        per_pair = similarities[self._terms]
+        best = np.maximum.reduceat(per_pair, self._starts)
+        winner = np.zeros(len(self._owners), dtype=np.int64)
+        reached = np.flatnonzero(per_pair >= best[self._group])
+        winner[self._group[reached]] = self._terms[reached]
+        top = _top(best, n, positive=False)
+        return (
+            [(int(self._owners[g]), sim) for g, sim in top],
+            {int(self._owners[g]): self.names[int(winner[g])] for g, _ in top},
+        )
+
+
 class EmbeddingSearch:
     """Cosine similarity between the description's embedding and the cached vectors: one model
-    pass, then one product with the subheading, heading and example vectors stacked."""
+    pass, then one product with the subheading, heading, example and trade name vectors stacked."""
 
-    def __init__(self, model: MiniLM, vectors: Vectors, heading_codes: Sequence[str]) -> None:
+    def __init__(
+        self, model: MiniLM, vectors: Vectors, heading_codes: Sequence[str], trade_names: TradeNames
+    ) -> None:
         self._model = model
-        subs, heads, examples = vectors
-        self._all = np.ascontiguousarray(np.concatenate([subs, heads, examples]))
-        self._n_sub, self._n_head = len(subs), len(heads)
+        subs, heads, examples, names = vectors
+        self._all = np.ascontiguousarray(np.concatenate([subs, heads, examples, names]))
+        self._bounds = np.cumsum([len(subs), len(heads), len(examples)]).tolist()
         self._codes = tuple(heading_codes)
+        self._trade_names = trade_names
 
     def search(self, text: str, n: int, k: int = 5) -> SemanticHits:
         vector = self._model.encode([text])[0]
         sims = self._all @ vector
-        a, b = self._n_sub, self._n_sub + self._n_head
-        examples = _top(sims[b:], k, positive=False) if k and len(sims) > b else []
+        a, b, c = self._bounds
+        examples = _top(sims[b:c], k, positive=False) if k and c > b else []
         headings = dict(zip(self._codes, sims[a:b].tolist(), strict=True))
-        return SemanticHits(_top(sims[:a], n, positive=False), headings, examples)
+        names, terms_of = self._trade_names.nearest(sims[c:], n)
+        return SemanticHits(_top(sims[:a], n, positive=False), headings, examples, names, terms_of)
 
 
 def _top(scores: NDArray[np.float32], n: int, *, positive: bool) -> list[tuple[int, float]]:
@@ -84,23 +121,27 @@ def _build_vectors(model: MiniLM, nomenclature: Nomenclature) -> Vectors:
     subs = model.encode([nomenclature.semantic_text(i) for i in range(len(nomenclature.references))])
     heads = model.encode([nomenclature.headings[h] for h in sorted(nomenclature.headings)])
     examples = model.encode([e.description for e in nomenclature.examples])
-    return subs, heads, examples
+    names = model.encode(nomenclature.trade_names()[0])
+    return subs, heads, examples, names
+
+
+def _sizes(nomenclature: Nomenclature) -> tuple[int, int, int, int]:
+    return (
+        len(nomenclature.references),
+        len(nomenclature.headings),
+        len(nomenclature.examples),
+        len(nomenclature.trade_names()[0]),
+    )
 
 
 def _save(directory: Path, vectors: Vectors, key: str) -> None:
-    subs, heads, examples = vectors
     directory.parent.mkdir(parents=True, exist_ok=True)
     partial = directory.with_name(directory.name + f".partial-{os.getpid()}")
     partial.mkdir(exist_ok=True)
-    np.save(partial / "subheadings.npy", subs)
-    np.save(partial / "headings.npy", heads)
-    np.save(partial / "examples.npy", examples)
-    manifest = {
-        "key": key,
-        "model": MODEL_NAME,
-        "subheadings": len(subs),
-        "headings": len(heads),
-        "examples": len(examples),
+    for name, array in zip(VECTOR_FILES, vectors, strict=True):
+        np.save(partial / f"{name}.npy", array)
+    manifest = {"key": key, "model": MODEL_NAME} | {
+        name: len(array) for name, array in zip(VECTOR_FILES, vectors, strict=True)
     }
     (partial / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     try:
@@ -111,29 +152,31 @@ def _save(directory: Path, vectors: Vectors, key: str) -> None:
         partial.rmdir()
 
 
-def _load_vectors(directory: Path, key: str, sizes: tuple[int, int, int]) -> Vectors | None:
+def _load_vectors(directory: Path, key: str, sizes: tuple[int, int, int, int]) -> Vectors | None:
     try:
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-        loaded = tuple(np.load(directory / f"{name}.npy") for name in ("subheadings", "headings", "examples"))
+        loaded = tuple(np.load(directory / f"{name}.npy") for name in VECTOR_FILES)
     except (OSError, ValueError):
         return None
     if manifest.get("key") != key or any(
         v.shape != (n, MiniLM.dimension) for v, n in zip(loaded, sizes, strict=True)
     ):
         return None
-    subs, heads, examples = (v.astype(np.float32) for v in loaded)
-    return subs, heads, examples
+    subs, heads, examples, names = (v.astype(np.float32) for v in loaded)
+    return subs, heads, examples, names
 
 
 def build_ranker(nomenclature: Nomenclature, model: MiniLM, vectors: Vectors) -> HsRanker:
     """A ranker over ``nomenclature`` with its subheading, heading and example vectors."""
     documents = [terms(nomenclature.lexical_text(i)) for i in range(len(nomenclature.references))]
-    semantic = EmbeddingSearch(model, vectors, sorted(nomenclature.headings))
+    trade_names = TradeNames(*nomenclature.trade_names())
+    semantic = EmbeddingSearch(model, vectors, sorted(nomenclature.headings), trade_names)
     return HsRanker(nomenclature.references, Bm25Search(documents), semantic, examples=nomenclature.examples)
 
 
 def embed(model: MiniLM, nomenclature: Nomenclature) -> Vectors:
-    """Vectors of every subheading text, every heading text (in code order) and every example."""
+    """Vectors of every subheading text, every heading text (in code order), every example and
+    every trade name."""
     return _build_vectors(model, nomenclature)
 
 
@@ -146,8 +189,7 @@ def load_ranker(cache_dir: Path, nomenclature: Nomenclature | None = None) -> Hs
             return _LOADED[key]
         model = MiniLM()
         directory = cache_dir / key
-        sizes = (len(nomenclature.references), len(nomenclature.headings), len(nomenclature.examples))
-        vectors = _load_vectors(directory, key, sizes)
+        vectors = _load_vectors(directory, key, _sizes(nomenclature))
         if vectors is None:
             vectors = _build_vectors(model, nomenclature)
             _save(directory, vectors, key)

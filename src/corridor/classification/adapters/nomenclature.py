@@ -52,6 +52,17 @@ class Nomenclature:
         names = self.synonyms.get(ref.hs6, ())
         return f"{ref.description}; {'; '.join(names)}" if names else ref.description
 
+    def trade_names(self) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
+        """Every distinct trade name, and a (subheading index, trade name index) pair for each
+        subheading a name covers, in subheading order (a heading's names cover its subheadings)."""
+        index: dict[str, int] = {}
+        pairs = [
+            (i, index.setdefault(name, len(index)))
+            for i, ref in enumerate(self.references)
+            for name in self.synonyms.get(ref.hs6, ())
+        ]
+        return tuple(index), tuple(pairs)
+
     def lexical_text(self, i: int) -> str:
         """What BM25 reads for subheading ``i``: its text, its heading, national lines and the
         trade names of its goods."""
