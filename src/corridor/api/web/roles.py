@@ -31,6 +31,9 @@ _REFERENCE = re.compile(r"^[A-Z0-9]{1,40}$")
 _LOCODE = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}$")
 __all__ = ["PREFIX", "include"]
 LIST_LIMIT = 50
+#: The longest value one input of the declaration form may hold (the wrapped documents, pasted as
+#: JSON, are bounded by the request body limit instead): a longer one is refused, never cut.
+MAX_FORM_VALUE = 2000
 PARTY_COLUMNS = ("trader_id", "exporter_id", "importer_id", "declarant_id")
 """A trader follows the declarations it is a party to (as ``customs.queries.concerns`` reads them)."""
 MILESTONES = (BizStep.LOADING, BizStep.DEPARTING, BizStep.ARRIVING, BizStep.UNLOADING)
@@ -68,7 +71,14 @@ async def declare(request: Request) -> Response:
         items += 1
     elif action == "remove_item" and items > 1:
         items -= 1
-    values = {k: form.get(k, "")[:2000] for k in (*form_def.paths(items), "documents")}
+    values = {k: form.get(k, "") for k in (*form_def.paths(items), "documents")}
+    too_long = [
+        FieldError(path, f"must be at most {MAX_FORM_VALUE} characters, got {len(values[path])}")
+        for path in form_def.paths(items)
+        if len(values[path]) > MAX_FORM_VALUE
+    ]
+    if too_long:
+        return form_page(request, found, values, too_long, 422, items)
     if action in ("add_item", "remove_item"):  # the same form with one item more or less: nothing filed
         return form_page(
             request, found, values, [], items=items, focus=items if action == "add_item" else None
