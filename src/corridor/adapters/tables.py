@@ -43,6 +43,8 @@ declarations = Table(
 )
 Index("ix_declarations_trader", declarations.c.trader_id)
 Index("ix_declarations_status", declarations.c.status)
+Index("ix_declarations_lrn", declarations.c.lrn)
+Index("ix_declarations_updated_at", declarations.c.updated_at)  # the dashboard extract reads by it
 
 stages = Table(
     "stages",
