@@ -109,8 +109,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: Execution option of a connection that only reads: on SQLite its transaction begins deferred,
+#: so that it never waits for (nor holds up) a writer's lock; WAL gives it a consistent snapshot.
+READ_ONLY = "corridor_read_only"
+
+
 def _sqlite_begin_immediate(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    reading = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def migrate(engine: Engine) -> None:

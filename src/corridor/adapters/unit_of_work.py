@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from corridor.adapters import repositories as r
+from corridor.adapters.database import READ_ONLY
 from corridor.adapters.ledger import SqlLedger
 from corridor.adapters.repositories.pending import PendingWrites
 from corridor.adapters.settlement_store import SqlSettlementRecords
@@ -21,12 +22,17 @@ class SqlUnitOfWork(UnitOfWork):
     pending: PendingWrites
     ledger: SqlLedger
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
+        """``read_only``: a unit of work that only reads (an API key, a query) and never commits;
+        on SQLite it does not take the write lock every writer waits for."""
         self.engine = engine
+        self.read_only = read_only
         self.conn: Connection | None = None
 
     def __enter__(self) -> Self:
         self.conn = self.engine.connect()
+        if self.read_only:
+            self.conn.execution_options(**{READ_ONLY: True})
         self.conn.begin()
         self.pending = PendingWrites(self.conn)
         self.declarations = r.SqlDeclarations(self.conn, self.pending)
@@ -53,6 +59,8 @@ class SqlUnitOfWork(UnitOfWork):
 
     def _commit(self) -> None:
         assert self.conn is not None, "commit outside a unit of work"
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         driver = self._pipelined()
         try:
             if driver is None:

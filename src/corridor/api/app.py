@@ -27,7 +27,7 @@ def create_app(
     docs = (app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
     app.add_middleware(
         RequestGate,
-        authenticate=lambda secret: authenticate(node.uow(), secret),
+        authenticate=lambda secret: authenticate(node.reading(), secret),
         public_paths=[*public.PATHS, *observability.PATHS, *(path for path in docs if path)],
         max_body_bytes=max_body_bytes,
         public_prefixes=[web_pages.PREFIX + "/"],

@@ -128,6 +128,11 @@ class Node:
     def uow(self) -> UnitOfWork:
         return self.bus.uow_factory()
 
+    def reading(self) -> UnitOfWork:
+        """A unit of work that only reads (an API key at each request): on SQLite it neither
+        waits for nor holds up the writers."""
+        return SqlUnitOfWork(self.engine, read_only=True)
+
     def handle(self, command: commands.Command) -> Any:
         return self.bus.handle(command)
 

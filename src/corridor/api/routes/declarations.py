@@ -54,7 +54,7 @@ def list_declarations(
 ) -> dict[str, Any]:
     """A page of declarations, newest first; ``lrn`` finds those filed under a local reference
     number (after a filing whose answer was lost: filing it again is refused with 409)."""
-    items = queries.declarations(node.uow(), caller, status, limit, offset, lrn)
+    items = queries.declarations(node.reading(), caller, status, limit, offset, lrn)
     return {"items": items, "limit": limit, "offset": offset}
 
 
@@ -62,12 +62,12 @@ def list_declarations(
 def get_declaration(
     caller: TraderOrOfficer, node: ServingNode, declaration_id: bodies.Reference
 ) -> dict[str, Any]:
-    return queries.declaration(node.uow(), caller, declaration_id)
+    return queries.declaration(node.reading(), caller, declaration_id)
 
 
 @router.get("/v1/declarations/{declaration_id}/timeline", responses=answers(401, 403, 404, 422))
 def timeline(caller: TraderOrOfficer, node: ServingNode, declaration_id: bodies.Reference) -> dict[str, Any]:
-    return queries.declaration_timeline(node.uow(), caller, declaration_id)
+    return queries.declaration_timeline(node.reading(), caller, declaration_id)
 
 
 @router.post("/v1/declarations/{declaration_id}/clear", responses=answers(400, 401, 403, 404, 409, 422))
@@ -104,7 +104,7 @@ def pay(
     caller: Trader, node: ServingNode, declaration_id: bodies.Reference, body: bodies.Payment
 ) -> dict[str, Any]:
     """Pay the assessed duties and taxes: ``{"amounts": [{"value", "currencyID"}], "reference"}``."""
-    queries.seen(node.uow(), caller, declaration_id)
+    queries.seen(node.reading(), caller, declaration_id)
     command = commands.PayDuties(declaration_id, caller.party_id, body.amounts, body.reference)
     return view_for(caller.role, node.handle(command))
 
@@ -112,4 +112,4 @@ def pay(
 @router.get("/v1/queue", responses=answers(401, 403, 422))
 def officer_queue(caller: Officer, node: ServingNode, limit: Limit = 100) -> dict[str, Any]:
     """Declarations waiting for an officer (yellow and red lanes), oldest first."""
-    return {"items": [entry.to_json() for entry in queries.officer_queue(node.uow(), limit)]}
+    return {"items": [entry.to_json() for entry in queries.officer_queue(node.reading(), limit)]}

@@ -27,4 +27,4 @@ def post_events(
 @router.get("/v1/consignments/{ref}/timeline", responses=answers(401, 403, 404, 422))
 def consignment_timeline(caller: TraderOrOfficer, node: ServingNode, ref: bodies.Reference) -> dict[str, Any]:
     """Customs stages at this node and the consignment's logistics events, in time order."""
-    return queries.consignment_timeline(node.uow(), caller, ref)
+    return queries.consignment_timeline(node.reading(), caller, ref)

@@ -128,8 +128,8 @@ def _timeline(request: Request, found: Any, ref: str) -> dict[str, Any] | None:
         return None
     node = node_of(request)
     try:
-        timeline = queries.declaration_timeline(node.uow(), principal(found), ref)
-        merged = queries.consignment_timeline(node.uow(), principal(found), ref)
+        timeline = queries.declaration_timeline(node.reading(), principal(found), ref)
+        merged = queries.consignment_timeline(node.reading(), principal(found), ref)
     except NotFound:
         return None
     return {**timeline, "timeline": merged.get("timeline", timeline["timeline"])}
