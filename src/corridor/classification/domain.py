@@ -74,7 +74,7 @@ class Weights:
 #: Chosen on the odd rows of benchmarks/data/hs_eval.csv, best heading top-3 then subheading
 #: top-3 (``hs_accuracy.py --grid`` prints the grid over the lexical, heading-text, neighbour and
 #: trade-name weights and floors); benchmarks/hs_accuracy.py reports the even rows apart. Each
-#: trade name embedded on its own (weight 3.0) took over part of what BM25 did with them (1.6
+#: trade name embedded on its own took over part of what BM25 did with them (lexical weight 1.6
 #: before they were embedded one by one, 0.3 before there were trade names). The temperature is
 #: the one whose heading confidences best predict the odd rows' true headings (least log-loss,
 #: ``--grid`` prints it per temperature), so that a confidence of 0.9 means about what it says.
@@ -84,9 +84,9 @@ DEFAULT_WEIGHTS = Weights(
     heading=0.3,
     temperature=0.4,
     heading_semantic=0.0,
-    neighbours=2.0,
+    neighbours=3.0,
     neighbour_floor=0.4,
-    trade_names=3.0,
+    trade_names=2.0,
     trade_name_floor=0.3,
 )
 
