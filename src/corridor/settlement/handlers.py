@@ -32,7 +32,8 @@ class SettlementContext:
     node: str  # IN or RU
     clock: Callable[[], datetime]
     rates: RateTable = field(default_factory=RateTable.from_csv)
-    fx_bank: str = "SAMAINBBXXX"  # whose conversion accounts convert (sample bank by default)
+    # whose conversion accounts convert: by default the sample chart's first Indian AD bank
+    fx_bank: str = field(default_factory=srva.sample_conversion_bank)
     sign: Callable[[dict[str, Any]], dict[str, Any]] | None = None  # the node's signature on a record
     signer: Signer | None = None  # seals payment messages to the peer (none: payments stay local)
     # Sample funding (see docs/SETTLEMENT.md): when an importer pays more than its account holds, its

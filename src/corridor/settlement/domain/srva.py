@@ -200,6 +200,13 @@ def _sample_banks() -> SampleBanks:
 
 
 @functools.cache
+def sample_conversion_bank() -> str:
+    """The bank whose conversion accounts convert when a node names none: the first Indian
+    authorised dealer bank of the labelled sample chart."""
+    return _sample_banks()["indian_ad_banks"][0]["id"]
+
+
+@functools.cache
 def _sample_bank_names() -> dict[str, str]:
     banks = _sample_banks()
     return {b["id"]: b["name"] for b in banks["indian_ad_banks"] + banks["russian_correspondents"]}
