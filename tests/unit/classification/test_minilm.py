@@ -1,6 +1,6 @@
-"""The optimised NumPy encoder (fused projections, pre-transposed weights, polynomial erf, no
-mask for a single text) gives the vectors of a plain float64 BERT forward pass written the
-textbook way, for one text and for a padded batch."""
+"""The encoder written out as an ONNX graph (fused projections, pre-transposed weights, the
+token-type row folded into the positions) and run by ONNX Runtime gives the vectors of a plain
+float64 BERT forward pass written the textbook way, for one text and for a padded batch."""
 
 from __future__ import annotations
 
@@ -90,12 +90,3 @@ def test_no_text_gives_no_vectors(model_and_weights: tuple[object, dict[str, np.
     model = model_and_weights[0]
     assert isinstance(model, MiniLM)
     assert model.encode([]).shape == (0, 384)
-
-
-def test_the_polynomial_erf_is_within_its_bound() -> None:
-    needs_extra()
-    from corridor.classification.adapters.minilm import _erf
-
-    x = np.linspace(-6, 6, 2001, dtype=np.float32)
-    exact = np.array([math.erf(float(v)) for v in x])
-    assert np.abs(_erf(x) - exact).max() < 5e-7

