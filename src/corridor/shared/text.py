@@ -21,6 +21,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _NUL = re.compile("\x00")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Any character some check below refuses: most text has none, and one search settles it.
+_ANY_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def _describe(kind: str, text: str, match: re.Match[str]) -> str:
@@ -38,6 +40,8 @@ def unsafe_reason(text: str) -> str | None:
 
 def text_reason(text: str, *, multiline: bool = False, blank: bool = False) -> str | None:
     """Why ``text`` is not acceptable text, or None."""
+    if _ANY_REFUSED.search(text) is None:
+        return None if blank or text.strip() else "must not be blank"
     reason = unsafe_reason(text)
     if reason:
         return reason

@@ -90,3 +90,22 @@ def test_no_text_gives_no_vectors(model_and_weights: tuple[object, dict[str, np.
     model = model_and_weights[0]
     assert isinstance(model, MiniLM)
     assert model.encode([]).shape == (0, 384)
+
+
+def test_the_weights_stay_outside_the_serialised_graph(
+    model_and_weights: tuple[object, dict[str, np.ndarray]],
+) -> None:
+    """Loading holds one copy of the weights: the serialised graph carries only its structure and
+    small constants, the matrices go to ONNX Runtime as arrays."""
+    import json
+
+    from corridor.classification.adapters.minilm import model_dir
+    from corridor.classification.adapters.minilm_graph import encoder_graph
+
+    weights = model_and_weights[1]
+    config = json.loads((model_dir() / "config.json").read_text(encoding="utf-8"))
+    graph = encoder_graph({k: v.astype(np.float32) for k, v in weights.items()}, config)
+    total = sum(v.nbytes for v in weights.values())
+    assert len(graph.model) < total // 100
+    assert sum(a.nbytes for a in graph.external.values()) > total * 0.95
+    assert all(a.flags.c_contiguous for a in graph.external.values())

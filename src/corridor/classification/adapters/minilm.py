@@ -52,13 +52,16 @@ class MiniLM:
             for k, v in load_file(str(path / "model.safetensors")).items()
             if v.dtype != np.int64
         }
+        graph = encoder_graph(weights, config)
+        del weights
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self._session = onnxruntime.InferenceSession(
-            encoder_graph(weights, config), options, providers=["CPUExecutionProvider"]
-        )
+        # the session reads the weight arrays in place: they live as long as this object
+        self._weights = [onnxruntime.OrtValue.ortvalue_from_numpy(a) for a in graph.external.values()]
+        options.add_external_initializers(list(graph.external), self._weights)
+        self._session = onnxruntime.InferenceSession(graph.model, options, providers=["CPUExecutionProvider"])
         self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.no_padding()

@@ -6,7 +6,8 @@ for this model. It is laid out for speed: the query, key and value projections a
 product with the query pre-scaled by 1/sqrt(head size), every weight is transposed once, and the
 token-type row (always type 0) is folded into the position embeddings. Built in memory at load
 (under a second) from ``model.safetensors`` and ``config.json``; no exported model file is
-downloaded or kept. ``tests/unit/classification/test_minilm.py`` checks its vectors against a
+downloaded or kept. The weight matrices stay outside the serialised graph (ONNX external data,
+handed to ONNX Runtime as arrays it uses in place), so loading holds one copy of them, not three. ``tests/unit/classification/test_minilm.py`` checks its vectors against a
 plain float64 forward pass written the textbook way.
 """
 
@@ -14,38 +15,57 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 OPSET = 20  # the first opset with a Gelu operator
 INPUT_IDS, MASK, OUTPUT = "input_ids", "attention_mask", "sentence_embedding"
+#: Constants of at least this many elements are kept outside the serialised graph.
+EXTERNAL_FROM = 1024
+
+
+class EncoderGraph(NamedTuple):
+    model: bytes  # the serialised ONNX model, its large constants marked as external data
+    external: dict[str, NDArray[Any]]  # those constants by name, C-contiguous
 
 
 class _Graph:
     """Nodes and initialisers of a graph being written, each output given a fresh name."""
 
     def __init__(self) -> None:
-        from onnx import helper, numpy_helper
+        from onnx import TensorProto, helper, numpy_helper
 
-        self._helper, self._numpy_helper = helper, numpy_helper
+        self._onnx = TensorProto, helper, numpy_helper
         self.nodes: list[Any] = []
         self.initialisers: list[Any] = []
+        self.external: dict[str, NDArray[Any]] = {}
 
     def constant(self, name: str, value: NDArray[Any]) -> str:
-        self.initialisers.append(self._numpy_helper.from_array(np.asarray(value).copy(order="C"), name))
+        tensor_proto, helper, numpy_helper = self._onnx
+        array = np.asarray(value).copy(order="C")
+        if array.size < EXTERNAL_FROM:
+            self.initialisers.append(numpy_helper.from_array(array, name))
+            return name
+        tensor = tensor_proto(name=name, data_type=helper.np_dtype_to_tensor_dtype(array.dtype))
+        tensor.dims.extend(array.shape)
+        tensor.data_location = tensor_proto.EXTERNAL
+        for key, text in (("location", name), ("offset", "0"), ("length", str(array.nbytes))):
+            tensor.external_data.add(key=key, value=text)
+        self.initialisers.append(tensor)
+        self.external[name] = array
         return name
 
     def op(self, op_type: str, *inputs: str, output: str | None = None, **attributes: Any) -> str:
         name = output or f"{op_type.lower()}_{len(self.nodes)}"
-        self.nodes.append(self._helper.make_node(op_type, list(inputs), [name], **attributes))
+        self.nodes.append(self._onnx[1].make_node(op_type, list(inputs), [name], **attributes))
         return name
 
 
-def encoder_graph(weights: dict[str, NDArray[np.float32]], config: dict[str, Any]) -> bytes:
-    """The serialised ONNX model: ``input_ids`` (int64, batch x tokens) and ``attention_mask``
-    (float32, 1 for a token, 0 for padding) in, unit-length ``sentence_embedding`` rows out."""
+def encoder_graph(weights: dict[str, NDArray[np.float32]], config: dict[str, Any]) -> EncoderGraph:
+    """The ONNX model: ``input_ids`` (int64, batch x tokens) and ``attention_mask`` (float32, 1
+    for a token, 0 for padding) in, unit-length ``sentence_embedding`` rows out."""
     from onnx import TensorProto, helper
 
     heads = int(config["num_attention_heads"])
@@ -117,8 +137,7 @@ def encoder_graph(weights: dict[str, NDArray[np.float32]], config: dict[str, Any
         g.initialisers,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
-    serialised: bytes = model.SerializeToString()
-    return serialised
+    return EncoderGraph(model.SerializeToString(), g.external)
 
 
 def _embeddings(g: _Graph, weights: dict[str, NDArray[np.float32]], norm: Callable[[str, str], str]) -> str:
