@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from corridor.classification.adapters.minilm import MODEL_NAME, MiniLM, model_dir
 from corridor.classification.adapters.nomenclature import Nomenclature, load_nomenclature
+from corridor.classification.adapters.similarity import Int8Similarity
 from corridor.classification.domain import terms
 from corridor.classification.ranker import HsRanker, SemanticHits
 
@@ -81,21 +82,22 @@ class TradeNames:
 
 class EmbeddingSearch:
     """Cosine similarity between the description's embedding and the cached vectors: one model
-    pass, then one product with the subheading, heading, example and trade name vectors stacked."""
+    pass, then one product with the subheading, heading, example and trade name vectors stacked
+    (in eight-bit integers, ``similarity``)."""
 
     def __init__(
         self, model: MiniLM, vectors: Vectors, heading_codes: Sequence[str], trade_names: TradeNames
     ) -> None:
         self._model = model
         subs, heads, examples, names = vectors
-        self._all = np.ascontiguousarray(np.concatenate([subs, heads, examples, names]))
+        self._all = Int8Similarity(np.concatenate([subs, heads, examples, names]))
         self._bounds = np.cumsum([len(subs), len(heads), len(examples)]).tolist()
         self._codes = tuple(heading_codes)
         self._trade_names = trade_names
 
     def search(self, text: str, n: int, k: int = 5) -> SemanticHits:
         vector = self._model.encode([text])[0]
-        sims = self._all @ vector
+        sims = self._all.similarities(vector)
         a, b, c = self._bounds
         examples = _top(sims[b:c], k, positive=False) if k and c > b else []
         headings = dict(zip(self._codes, sims[a:b].tolist(), strict=True))

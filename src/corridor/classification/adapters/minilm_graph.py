@@ -6,85 +6,37 @@ for this model. It is laid out for speed: the query, key and value projections a
 product with the query pre-scaled by 1/sqrt(head size), every weight is transposed once, and the
 token-type row (always type 0) is folded into the position embeddings. Built in memory at load
 (under a second) from ``model.safetensors`` and ``config.json``; no exported model file is
-downloaded or kept. The weight matrices stay outside the serialised graph (ONNX external data,
-handed to ONNX Runtime as arrays it uses in place), so loading holds one copy of them, not three. ``tests/unit/classification/test_minilm.py`` checks its vectors against a
-plain float64 forward pass written the textbook way.
+downloaded or kept; the weight matrices stay outside the serialised graph (``onnx_graph``).
+``tests/unit/classification/test_minilm.py`` checks its vectors against a plain float64 forward
+pass written the textbook way.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-OPSET = 20  # the first opset with a Gelu operator
+from corridor.classification.adapters.onnx_graph import GraphWriter, OnnxModel
+
 INPUT_IDS, MASK, OUTPUT = "input_ids", "attention_mask", "sentence_embedding"
-#: Constants of at least this many elements are kept outside the serialised graph.
-EXTERNAL_FROM = 1024
 
 
-class EncoderGraph(NamedTuple):
-    model: bytes  # the serialised ONNX model, its large constants marked as external data
-    external: dict[str, NDArray[Any]]  # those constants by name, C-contiguous
-
-
-class _Graph:
-    """Nodes and initialisers of a graph being written, each output given a fresh name."""
-
-    def __init__(self) -> None:
-        from onnx import TensorProto, helper, numpy_helper
-
-        self._onnx = TensorProto, helper, numpy_helper
-        self.nodes: list[Any] = []
-        self.initialisers: list[Any] = []
-        self.external: dict[str, NDArray[Any]] = {}
-
-    def constant(self, name: str, value: NDArray[Any]) -> str:
-        tensor_proto, helper, numpy_helper = self._onnx
-        array = np.asarray(value).copy(order="C")
-        if array.size < EXTERNAL_FROM:
-            self.initialisers.append(numpy_helper.from_array(array, name))
-            return name
-        tensor = tensor_proto(name=name, data_type=helper.np_dtype_to_tensor_dtype(array.dtype))
-        tensor.dims.extend(array.shape)
-        tensor.data_location = tensor_proto.EXTERNAL
-        for key, text in (("location", name), ("offset", "0"), ("length", str(array.nbytes))):
-            tensor.external_data.add(key=key, value=text)
-        self.initialisers.append(tensor)
-        self.external[name] = array
-        return name
-
-    def op(self, op_type: str, *inputs: str, output: str | None = None, **attributes: Any) -> str:
-        name = output or f"{op_type.lower()}_{len(self.nodes)}"
-        self.nodes.append(self._onnx[1].make_node(op_type, list(inputs), [name], **attributes))
-        return name
-
-
-def encoder_graph(weights: dict[str, NDArray[np.float32]], config: dict[str, Any]) -> EncoderGraph:
+def encoder_graph(weights: dict[str, NDArray[np.float32]], config: dict[str, Any]) -> OnnxModel:
     """The ONNX model: ``input_ids`` (int64, batch x tokens) and ``attention_mask`` (float32, 1
     for a token, 0 for padding) in, unit-length ``sentence_embedding`` rows out."""
-    from onnx import TensorProto, helper
-
     encoder = _Encoder(weights, config)
     x = encoder.embeddings()
     for layer in range(int(config["num_hidden_layers"])):
         x = encoder.layer(x, f"encoder.layer.{layer}.")
     encoder.mean_pool_and_normalise(x)
-    g = encoder.g
-    graph = helper.make_graph(
-        g.nodes,
+    return encoder.g.model(
         "all-MiniLM-L6-v2",
-        [
-            helper.make_tensor_value_info(INPUT_IDS, TensorProto.INT64, ["batch", "tokens"]),
-            helper.make_tensor_value_info(MASK, TensorProto.FLOAT, ["batch", "tokens"]),
-        ],
-        [helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, ["batch", encoder.hidden])],
-        g.initialisers,
+        [(INPUT_IDS, "INT64", ["batch", "tokens"]), (MASK, "FLOAT", ["batch", "tokens"])],
+        [(OUTPUT, "FLOAT", ["batch", encoder.hidden])],
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
-    return EncoderGraph(model.SerializeToString(), g.external)
 
 
 class _Encoder:
@@ -93,7 +45,7 @@ class _Encoder:
 
     def __init__(self, weights: dict[str, NDArray[np.float32]], config: dict[str, Any]) -> None:
         self.w = weights
-        self.g = g = _Graph()
+        self.g = g = GraphWriter()
         heads = int(config["num_attention_heads"])
         self.hidden = int(config["hidden_size"])
         self.eps = float(config["layer_norm_eps"])
