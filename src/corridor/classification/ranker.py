@@ -46,9 +46,10 @@ class SemanticHits(NamedTuple):
     subheadings: list[tuple[int, float]]  # (reference index, cosine similarity), best first
     headings: dict[str, float]  # every heading text's similarity
     examples: list[tuple[int, float]]  # (example index, cosine similarity), best first
-    # (reference index, similarity of its nearest trade name), best first, and that trade name
+    # (reference index, score of its nearest trade names), best first, and for each the nearest
+    # trade name with its own similarity
     trade_names: Sequence[tuple[int, float]] = ()
-    trade_name_terms: Mapping[int, str] = MappingProxyType({})
+    trade_name_terms: Mapping[int, tuple[str, float]] = MappingProxyType({})
 
 
 class SemanticSearch(Protocol):
@@ -93,7 +94,6 @@ class HsRanker:
         order = sorted(fused.subheading, key=lambda i: fused.subheading[i], reverse=True)[:k]
         headings = sorted(fused.heading_confidence.items(), key=lambda hc: hc[1], reverse=True)
         similarity = dict(semantic)
-        name_similarity = dict(hits.trade_names)
         nearest: dict[int, list[tuple[Example, float]]] = {}
         for j, sim in hits.examples:
             nearest.setdefault(self.example_reference[j], []).append((self.examples[j], sim))
@@ -107,9 +107,7 @@ class HsRanker:
                 matched_terms=matched_terms(query_terms, self.lexical.document_terms(i)),
                 semantic_similarity=similarity.get(i, 0.0),
                 nearest_references=tuple(nearest.get(i, ())),
-                trade_name=(
-                    (hits.trade_name_terms[i], name_similarity[i]) if i in hits.trade_name_terms else None
-                ),
+                trade_name=hits.trade_name_terms.get(i),
             )
             for i in order
         )

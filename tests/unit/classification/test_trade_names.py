@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from corridor.classification.adapters.index import TradeNames
+from corridor.classification.adapters.index import SECOND_NAME_SHARE, TradeNames
 from corridor.classification.adapters.nomenclature import Nomenclature
 from corridor.classification.domain import Candidate, Reference, Weights, fuse, trade_name_scores
 
@@ -29,14 +29,29 @@ def test_each_distinct_name_is_embedded_once_and_covers_every_subheading_it_is_g
     assert pairs == ((0, 0), (0, 1), (1, 1), (1, 2), (2, 3))
 
 
-def test_a_subheading_takes_the_similarity_and_the_text_of_its_nearest_name() -> None:
+def test_a_subheading_scores_its_nearest_name_moved_towards_its_second() -> None:
     names = TradeNames(("laptop", "computer", "desktop", "assam"), ((0, 0), (0, 1), (1, 1), (1, 2), (2, 3)))
     similarities = np.array([0.9, 0.5, 0.7, 0.1], dtype=np.float32)
     nearest, terms = names.nearest(similarities, 3)
-    assert nearest == [(0, pytest.approx(0.9)), (1, pytest.approx(0.7)), (2, pytest.approx(0.1))]
-    assert terms == {0: "laptop", 1: "desktop", 2: "assam"}
+    share = SECOND_NAME_SHARE
+    assert nearest == [
+        (0, pytest.approx(0.9 - share * 0.4)),  # laptop 0.9, then computer 0.5
+        (1, pytest.approx(0.7 - share * 0.2)),  # desktop 0.7, then computer 0.5
+        (2, pytest.approx(0.1)),  # one name: its own similarity
+    ]
+    assert terms == {
+        0: ("laptop", pytest.approx(0.9)),
+        1: ("desktop", pytest.approx(0.7)),
+        2: ("assam", pytest.approx(0.1)),
+    }
     top, top_terms = names.nearest(similarities, 1)
-    assert top == [(0, pytest.approx(0.9))] and top_terms == {0: "laptop"}
+    assert top == [(0, pytest.approx(0.9 - share * 0.4))] and top_terms == {0: ("laptop", pytest.approx(0.9))}
+
+
+def test_two_near_names_outrank_one_nearer_name_alone() -> None:
+    names = TradeNames(("a", "b", "c", "d"), ((0, 0), (0, 1), (1, 2), (1, 3)))
+    nearest, _ = names.nearest(np.array([0.80, 0.20, 0.78, 0.76], dtype=np.float32), 2)
+    assert [i for i, _ in nearest] == [1, 0]
 
 
 def test_without_trade_names_there_is_nothing_near() -> None:
