@@ -59,9 +59,9 @@ class TradeNames:
     A subheading scores its nearest name, moved ``SECOND_NAME_SHARE`` of the way towards its
     second nearest: one name that happens to sit near a description counts less than two. Chosen
     among 0 to 0.5 on the odd rows of the evaluation set and the 725 reference descriptions (each
-    ranked with the neighbour vote off); 0.3 against the plain nearest name: heading top-3 the same
-    on the odd rows less one, +6 of the 725; subheading top-3 +4 odd rows, +12 of the 725; the
-    held-out even rows +1 row each."""
+    ranked with the neighbour vote off). Against the plain nearest name, 0.3 moves heading top-3
+    by -1 odd row and +6 of the 725, subheading top-3 by +4 odd rows and +12 of the 725, and each
+    on the held-out even rows by +1 row."""
 
     def __init__(self, names: Sequence[str], pairs: Sequence[tuple[int, int]]) -> None:
         self.names = tuple(names)
