@@ -73,11 +73,34 @@ def test_items_values_stages_and_refresh(corridor: Corridor) -> None:
     assert refreshed.declarations.height == 3 and refreshed.items.height == frames.items.height
 
 
+def test_one_refresh_reads_one_state_of_the_database_while_filings_go_on(corridor: Corridor) -> None:
+    """A declaration filed while the extract reads (between its queries) is in none of them, not
+    in the items without its declaration; and on SQLite the reading does not hold filings back."""
+    from corridor.analytics import extract
+
+    india = corridor.nodes["IN"]
+    samples = SampleCorridor(23)
+    first = india.handle(FileDeclaration(samples.next("IN", datetime.now(UTC))))
+    with extract.one_state(india.engine) as conn:
+        version = extract.data_version(conn)
+        assert version.declarations == 1
+        meanwhile = india.handle(FileDeclaration(samples.next("IN", datetime.now(UTC))))
+        declarations = extract.read_declarations(conn)
+        items = extract.read_items(conn)
+        stages = extract.read_stages(conn)
+        assert extract.data_version(conn) == version
+    assert declarations["id"].to_list() == [first.id]
+    assert set(items["id"].to_list()) == {first.id}
+    assert set(stages["declaration_id"].to_list()) == {first.id}
+    with extract.one_state(india.engine) as conn:
+        assert set(extract.read_items(conn)["id"].to_list()) == {first.id, meanwhile.id}
+
+
 def test_settled_invoice_payments_by_currency(tmp_path: Path) -> None:
     from sqlalchemy import insert
 
     from corridor.adapters.ledger_tables import ledger_transfers
-    from corridor.analytics.extract import read_settled
+    from corridor.analytics.extract import one_state, read_settled
 
     corridor = Corridor.embedded(tmp_path, assessors=ASSESSORS)
     engine = corridor.nodes["IN"].engine
@@ -106,7 +129,8 @@ def test_settled_invoice_payments_by_currency(tmp_path: Path) -> None:
                 for i, ledger, code, kind, amount in rows
             ],
         )  # fmt: skip
-    settled = {c: (v, n) for c, v, n in read_settled(engine).rows()}
+    with one_state(engine) as conn:
+        settled = {c: (v, n) for c, v, n in read_settled(conn).rows()}
     assert settled == {"INR": (2_000.0, 2), "RUB": (12.34, 1)}  # 1,500.00 + 500.00 rupees; 12.34 roubles
     cache = FrameCache(engine)
     assert cache.current().settled.height == 2
@@ -133,9 +157,9 @@ def _reads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     seen: list[object] = []
     original = extract.read_declarations
 
-    def recorded(engine: Any, since: object | None = None) -> pl.DataFrame:
+    def recorded(conn: Any, since: object | None = None) -> pl.DataFrame:
         seen.append(since)
-        return original(engine, since)
+        return original(conn, since)
 
     monkeypatch.setattr(extract, "read_declarations", recorded)
     return seen

@@ -1,5 +1,6 @@
 """A read-only extract of a node's database into Polars frames: declarations, their goods items,
-their customs stages, the refusals. Only SELECTs run; nothing goes through the customs handlers.
+their customs stages, the refusals. Only SELECTs run, all of one refresh in one read transaction
+(``one_state``); nothing goes through the customs handlers.
 
 Rows are fetched by the database driver; everything after that (decoding the WCO declaration
 JSON, converting to USD, aggregating) is done by Polars on whole columns."""
@@ -7,15 +8,18 @@ JSON, converting to USD, aggregating) is done by Polars on whole columns."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import polars as pl
-from sqlalchemy import DateTime, Engine, Text, bindparam, cast, func, select, text
+from sqlalchemy import Connection, DateTime, Engine, Text, bindparam, cast, func, select, text
 
 from corridor.adapters import ledger_tables as lt
 from corridor.adapters import tables as t
+from corridor.adapters.database import READ_ONLY
 from corridor.refdata.tariffs import exchange_rates
 from corridor.settlement.domain.currency import currency as iso_currency
 from corridor.settlement.domain.model import TransferKind
@@ -110,7 +114,22 @@ def _frame(
     return frame.select(fixed)
 
 
-def read_declarations(engine: Engine, since: object | None = None) -> pl.DataFrame:
+@contextmanager
+def one_state(engine: Engine) -> Iterator[Connection]:
+    """A connection whose reads all see the database as it was at the first of them, so that a
+    declaration and its goods items, its stages and the counts that version the extract agree:
+    a deferred read transaction on SQLite (which takes no write lock, so filings go on meanwhile),
+    a read-only REPEATABLE READ transaction on PostgreSQL."""
+    options: dict[str, Any] = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options |= {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+    with engine.connect() as conn:
+        conn.execution_options(**options)
+        with conn.begin():
+            yield conn
+
+
+def read_declarations(conn: Connection, since: object | None = None) -> pl.DataFrame:
     """Declaration rows (changed after ``since``, an ``updated_at``, when given)."""
     d = t.declarations.c
     place = [
@@ -123,40 +142,32 @@ def read_declarations(engine: Engine, since: object | None = None) -> pl.DataFra
     )  # fmt: skip
     if since is not None:
         query = query.where(d.updated_at > since)
-    with engine.connect() as conn:
-        rows = [tuple(r) for r in conn.execute(query)]
-    return _frame(rows, DECLARATION_SCHEMA)
+    return _frame([tuple(r) for r in conn.execute(query)], DECLARATION_SCHEMA)
 
 
-def read_items(engine: Engine, since: object | None = None) -> pl.DataFrame:
+def read_items(conn: Connection, since: object | None = None) -> pl.DataFrame:
     """One row per goods item of the declarations changed after ``since``: the first
     classification code, the item's invoice value and currency (as text)."""
-    dialect = engine.dialect.name
+    dialect = conn.dialect.name
     if dialect not in ITEMS:
         raise ValueError(f"no item extract for the {dialect} database")
-    with engine.connect() as conn:
-        query = text(ITEMS[dialect]).bindparams(bindparam("since", type_=DateTime(timezone=True)))
-        rows = [tuple(r) for r in conn.execute(query, {"since": since or EPOCH})]
-    return _frame(rows, ITEM_SCHEMA)
+    query = text(ITEMS[dialect]).bindparams(bindparam("since", type_=DateTime(timezone=True)))
+    return _frame([tuple(r) for r in conn.execute(query, {"since": since or EPOCH})], ITEM_SCHEMA)
 
 
-def read_stages(engine: Engine, after_row: int = 0) -> pl.DataFrame:
+def read_stages(conn: Connection, after_row: int = 0) -> pl.DataFrame:
     s = t.stages.c
     query = select(s.id, s.declaration_id, s.stage, s.at).where(s.id > after_row).order_by(s.id)
-    with engine.connect() as conn:
-        rows = [tuple(r) for r in conn.execute(query)]
-    return _frame(rows, STAGE_SCHEMA)
+    return _frame([tuple(r) for r in conn.execute(query)], STAGE_SCHEMA)
 
 
-def read_rejections(engine: Engine) -> pl.DataFrame:
+def read_rejections(conn: Connection) -> pl.DataFrame:
     r = t.rejections.c
     query = select(r.field, r.reason, func.count()).group_by(r.field, r.reason)
-    with engine.connect() as conn:
-        rows = [tuple(x) for x in conn.execute(query)]
-    return _frame(rows, REJECTION_SCHEMA)
+    return _frame([tuple(x) for x in conn.execute(query)], REJECTION_SCHEMA)
 
 
-def read_settled(engine: Engine) -> pl.DataFrame:
+def read_settled(conn: Connection) -> pl.DataFrame:
     """Invoice payments posted on the node's ledger, per currency: the amount (in major units) and
     the number of payments."""
     x = lt.ledger_transfers.c
@@ -165,11 +176,10 @@ def read_settled(engine: Engine) -> pl.DataFrame:
         .where(x.code == INVOICE, x.kind.in_((TransferKind.SINGLE.value, TransferKind.POST.value)))
         .group_by(x.ledger)
     )
-    with engine.connect() as conn:
-        rows: list[tuple[object, ...]] = [
-            (ccy, int(minor) / 10 ** iso_currency(ccy).minor_units, int(n))
-            for ccy, minor, n in conn.execute(query)
-        ]
+    rows: list[tuple[object, ...]] = [
+        (ccy, int(minor) / 10 ** iso_currency(ccy).minor_units, int(n))
+        for ccy, minor, n in conn.execute(query)
+    ]
     return _frame(rows, SETTLED_SCHEMA)
 
 
@@ -184,15 +194,14 @@ class DataVersion(NamedTuple):
     last_transfer: int  # on the ledger
 
 
-def data_version(engine: Engine) -> DataVersion:
+def data_version(conn: Connection) -> DataVersion:
     """The declarations' count and latest change, the last stage row and the stages' count, the
     refusals' count, the last ledger transfer."""
     d, s = t.declarations.c, t.stages.c
-    with engine.connect() as conn:
-        decl = conn.execute(select(func.count(), func.max(d.updated_at))).one()
-        stage = conn.execute(select(func.max(s.id), func.count())).one()
-        refused = conn.execute(select(func.count()).select_from(t.rejections)).scalar()
-        ledger = conn.execute(select(func.max(lt.ledger_transfers.c.seq))).scalar()
+    decl = conn.execute(select(func.count(), func.max(d.updated_at))).one()
+    stage = conn.execute(select(func.max(s.id), func.count())).one()
+    refused = conn.execute(select(func.count()).select_from(t.rejections)).scalar()
+    ledger = conn.execute(select(func.max(lt.ledger_transfers.c.seq))).scalar()
     return DataVersion(decl[0], str(decl[1]), stage[0] or 0, stage[1] or 0, refused or 0, ledger or 0)
 
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from corridor.analytics import extract, snapshot
 
@@ -59,12 +59,12 @@ class FrameCache:
         self._writer: threading.Thread | None = None
 
     def current(self) -> Frames:
-        with self._lock:
-            version = extract.data_version(self.engine)
+        with self._lock, extract.one_state(self.engine) as conn:
+            version = extract.data_version(conn)
             if self._frames is None and self.folder is not None:
                 self._frames = self._from_snapshot(self.folder)
             if self._frames is None or self._frames.version != version:
-                self._frames = self._refresh(version, self._frames)
+                self._frames = self._refresh(conn, version, self._frames)
                 self._save_later(self._frames)
             return self._frames
 
@@ -74,7 +74,7 @@ class FrameCache:
         if writer is not None:
             writer.join(timeout)
 
-    def _refresh(self, version: extract.DataVersion, old: Frames | None) -> Frames:
+    def _refresh(self, conn: Connection, version: extract.DataVersion, old: Frames | None) -> Frames:
         """``old`` brought up to ``version``: declarations changed since its latest change (less a
         margin, for transactions that committed late) and stages added after its last row; the
         whole extract again when ``old`` lacks rows the database has."""
@@ -85,10 +85,10 @@ class FrameCache:
         )
         last_stage = old.stages.select(pl.col("row").max()).item() if old and old.stages.height else 0
         changed, items = extract.decode(
-            extract.read_declarations(self.engine, since), extract.read_items(self.engine, since)
+            extract.read_declarations(conn, since), extract.read_items(conn, since)
         )
         items = extract.in_usd(items, self.rates)
-        stages = extract.read_stages(self.engine, last_stage or 0)
+        stages = extract.read_stages(conn, last_stage or 0)
         if old is not None:
             ids = changed.select("id")
             changed = pl.concat(
@@ -97,9 +97,9 @@ class FrameCache:
             items = pl.concat([old.items.join(ids, on="id", how="anti"), items], how="vertical_relaxed")
             stages = pl.concat([old.stages, stages])
             if changed.height < version.declarations or stages.height < version.stages:
-                return self._refresh(version, None)
-        settled = extract.settled_in_usd(extract.read_settled(self.engine), self.rates)
-        rejections = extract.read_rejections(self.engine)
+                return self._refresh(conn, version, None)
+        settled = extract.settled_in_usd(extract.read_settled(conn), self.rates)
+        rejections = extract.read_rejections(conn)
         return Frames(version, changed, items, stages, rejections, self.rates.sample, settled)
 
     def _snapshot_identity(self) -> str | None:
