@@ -20,6 +20,7 @@ from corridor.service import ports
 
 
 def _declaration_row(d: CustomsDeclaration) -> dict[str, Any]:
+    """Every column but the document and the version (``_filed_row`` adds the document)."""
     return {
         "id": d.id,
         "node": d.node,
@@ -31,7 +32,6 @@ def _declaration_row(d: CustomsDeclaration) -> dict[str, Any]:
         "importer_id": d.importer_id,
         "status": d.status,
         "lane": d.lane,
-        "document": d.document_json(),
         "risk": None if d.risk is None else d.risk.to_json(),
         "assessment": None if d.assessment is None else d.assessment.to_json(),
         "ack": None if d.ack is None else d.ack.to_json(),
@@ -39,6 +39,10 @@ def _declaration_row(d: CustomsDeclaration) -> dict[str, Any]:
         "created_at": d.created_at,
         "updated_at": d.updated_at or d.created_at,
     }
+
+
+def _filed_row(d: CustomsDeclaration) -> dict[str, Any]:
+    return {**_declaration_row(d), "document": d.document_json(), "version": 1}
 
 
 def _declaration(row: Any) -> CustomsDeclaration:
@@ -98,7 +102,7 @@ class SqlDeclarations(ports.DeclarationRepository):
     def add(self, declaration: CustomsDeclaration) -> None:
         declaration.version = 1
         try:
-            self.conn.execute(INSERT["declarations"], {**_declaration_row(declaration), "version": 1})
+            self.conn.execute(INSERT["declarations"], _filed_row(declaration))
         except IntegrityError as exc:
             raise ports.CommitConflict(
                 f"{declaration.flow} declaration {declaration.lrn!r} of {declaration.trader_id} exists"
@@ -127,8 +131,8 @@ class SqlDeclarations(ports.DeclarationRepository):
         return [_declaration(row) for row in self.conn.execute(GET_DECLARATIONS, {"ids": ids})]
 
     def save(self, declaration: CustomsDeclaration) -> None:
+        # the document is not serialised again: it never changes after registration
         row = _declaration_row(declaration)
-        del row["document"]
         row["b_id"] = row.pop("id")
         row["b_version"] = declaration.version
         row["version"] = declaration.version + 1
