@@ -22,7 +22,7 @@ from corridor.messaging.envelope import b64url, b64url_decode
 from corridor.messaging.jcs import canonical
 from corridor.messaging.relay import refreshed
 from corridor.messaging.transport import InProcessTransport
-from corridor.node.bootstrap import Node, bootstrap_node, introduce
+from corridor.node.bootstrap import Node, bootstrap_node, hs_check_on, introduce
 from corridor.service.commands import ClearDeclaration, FileDeclaration
 from corridor.service.context import Assessor
 
@@ -157,6 +157,32 @@ def tampered_copies(envelope_text: str, now: datetime) -> list[str]:
     return [canonical(e).decode() for e in (forged_body, wrong_recipient, stale, bad_signature, unknown_key)]
 
 
+#: What a new demo run keeps of the last one: each node's HS index (the model's vectors of the
+#: nomenclature, the same every run, and minutes of one core to build again).
+KEPT_BETWEEN_RUNS = "hs-index"
+
+
+def start_afresh(data_dir: Path) -> None:
+    """Remove the last run's databases, keys and documents from ``data_dir``, keeping the HS index
+    of each node's folder."""
+    if not data_dir.exists():
+        return
+    for child in data_dir.iterdir():
+        if child.is_dir() and not child.is_symlink() and (child / KEPT_BETWEEN_RUNS).is_dir():
+            for inner in child.iterdir():
+                if inner.name != KEPT_BETWEEN_RUNS:
+                    _remove(inner)
+        else:
+            _remove(child)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
 def run_demo(
     data_dir: Path,
     consignments: int = 200,
@@ -164,8 +190,7 @@ def run_demo(
     on_progress: Callable[[str, int, int], None] | None = None,
     batch: int = 25,
 ) -> DemoSummary:
-    if data_dir.exists():
-        shutil.rmtree(data_dir)
+    start_afresh(data_dir)
     started = time.perf_counter()
     clock = DemoClock(datetime.now(UTC))
     corridor = Corridor.embedded(data_dir, clock=clock, selection_key=DEMO_SELECTION_KEY)
@@ -173,6 +198,13 @@ def run_demo(
     summary = DemoSummary(data_dir=str(data_dir))
     chambers = register_chambers(data_dir, corridor)
     try:
+        if on_progress and hs_check_on():
+            # with the [hs] extra the first filing would load the model and, in a new data
+            # directory, build its index (minutes on one core) under a bar standing still
+            phase = "HS check: model and index (built once)"
+            on_progress(phase, 0, 1)
+            corridor.nodes["IN"].hs.unavailable_reason()
+            on_progress(phase, 1, 1)
         for i in range(consignments):
             origin = "IN" if i % 2 == 0 else "RU"
             node = corridor.nodes[origin]
