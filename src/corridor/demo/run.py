@@ -183,6 +183,17 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
+def load_hs_check(corridor: Corridor, on_progress: Callable[[str, int, int], None] | None) -> None:
+    """Load the HS description check as a phase of its own: with the [hs] extra the first filing
+    would otherwise load the model and, in a new data directory, build its index (minutes on one
+    core) under a bar standing still."""
+    if on_progress and hs_check_on():
+        phase = "HS check: model and index (built once)"
+        on_progress(phase, 0, 1)
+        corridor.nodes["IN"].hs.unavailable_reason()
+        on_progress(phase, 1, 1)
+
+
 def run_demo(
     data_dir: Path,
     consignments: int = 200,
@@ -198,13 +209,7 @@ def run_demo(
     summary = DemoSummary(data_dir=str(data_dir))
     chambers = register_chambers(data_dir, corridor)
     try:
-        if on_progress and hs_check_on():
-            # with the [hs] extra the first filing would load the model and, in a new data
-            # directory, build its index (minutes on one core) under a bar standing still
-            phase = "HS check: model and index (built once)"
-            on_progress(phase, 0, 1)
-            corridor.nodes["IN"].hs.unavailable_reason()
-            on_progress(phase, 1, 1)
+        load_hs_check(corridor, on_progress)
         for i in range(consignments):
             origin = "IN" if i % 2 == 0 else "RU"
             node = corridor.nodes[origin]
