@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from corridor.classification.adapters.loader import CACHE_DIR
 from corridor.customs.domain.vocabulary import Flow, Status
 from corridor.demo.paperwork import documents_for, reference
 from corridor.demo.samples import SampleCorridor
@@ -157,20 +158,16 @@ def tampered_copies(envelope_text: str, now: datetime) -> list[str]:
     return [canonical(e).decode() for e in (forged_body, wrong_recipient, stale, bad_signature, unknown_key)]
 
 
-#: What a new demo run keeps of the last one: each node's HS index (the model's vectors of the
-#: nomenclature, the same every run, and minutes of one core to build again).
-KEPT_BETWEEN_RUNS = "hs-index"
-
-
 def start_afresh(data_dir: Path) -> None:
     """Remove the last run's databases, keys and documents from ``data_dir``, keeping the HS index
-    of each node's folder."""
+    of each node's folder (the model's vectors of the nomenclature: the same every run, and
+    minutes of one core to build again)."""
     if not data_dir.exists():
         return
     for child in data_dir.iterdir():
-        if child.is_dir() and not child.is_symlink() and (child / KEPT_BETWEEN_RUNS).is_dir():
+        if child.is_dir() and not child.is_symlink() and (child / CACHE_DIR).is_dir():
             for inner in child.iterdir():
-                if inner.name != KEPT_BETWEEN_RUNS:
+                if inner.name != CACHE_DIR:
                     _remove(inner)
         else:
             _remove(child)
