@@ -41,3 +41,17 @@ def test_a_zero_row_scores_zero() -> None:
     query[0] = 1.0
     sims = Int8Similarity(stored).similarities(query)
     assert abs(sims[0] - 1.0) < 0.01 and np.abs(sims[1:]).max() == 0.0
+
+
+def test_the_query_is_quantised_to_seven_bit_codes_that_give_it_back() -> None:
+    """Codes above 127 would overflow the sixteen-bit pair sums of the byte kernel on x86
+    processors without VNNI (similarity.py); the codes must still give the vector back."""
+    needs_extra()
+    from corridor.classification.adapters.similarity import quantise_query
+
+    rng = np.random.default_rng(11)
+    for vector in [*_unit_rows(rng, 50), np.full(384, 0.05, np.float32), -np.full(384, 0.05, np.float32)]:
+        codes, zero, scale = quantise_query(vector)
+        assert codes.dtype == np.uint8 and int(codes.max()) <= 127
+        restored = scale * (codes.astype(np.float32) - float(zero))
+        assert np.abs(restored - vector).max() <= scale / 2 + 1e-7

@@ -55,11 +55,6 @@ class GraphWriter:
         self.nodes.append(self._onnx[1].make_node(op_type, list(inputs), [name], **attributes))
         return name
 
-    def op_with_outputs(self, op_type: str, inputs: list[str], outputs: list[str]) -> list[str]:
-        """A node with several outputs, named by the caller."""
-        self.nodes.append(self._onnx[1].make_node(op_type, inputs, outputs))
-        return outputs
-
     def model(
         self, name: str, inputs: list[tuple[str, Any, list[Any]]], outputs: list[tuple[str, Any, list[Any]]]
     ) -> OnnxModel:
