@@ -15,6 +15,9 @@ Measured on benchmarks/data/hs_eval.csv (317 descriptions from published customs
 * baseline: all-MiniLM-L6-v2 nearest neighbour over the official HS 2022 subheading texts alone
   (the same model, cosine only: no trade names, no lexical retrieval, no reference descriptions,
   no fusion);
+* the description is embedded by the query encoder (the same model with its top layers retrained,
+  tools/train_hs_query_encoder.py, on the trade names, the reference rulings and the
+  nomenclature's own texts, never on this evaluation set), the subheadings by the model as packaged;
 * the ranking fuses the model's similarity to each subheading text with the trade names of its
   goods (src/corridor/classification/data/hs_synonyms.csv, written from the headings' scope,
   independently of the evaluation set), the similarity of the nearest of those trade names

@@ -109,3 +109,35 @@ def test_the_weights_stay_outside_the_serialised_graph(
     assert len(graph.model) < total // 100
     assert sum(a.nbytes for a in graph.external.values()) > total * 0.95
     assert all(a.flags.c_contiguous for a in graph.external.values())
+
+
+def test_the_query_encoder_is_the_packaged_model_with_its_top_layers_replaced(
+    model_and_weights: tuple[object, dict[str, np.ndarray]],
+) -> None:
+    """The shipped file holds whole layers of the packaged model, under their own names and
+    shapes, and only layers above the frozen ones: the query encoder computes the textbook forward
+    pass of those weights."""
+    from corridor.classification.adapters.minilm import MiniLM, query_layers
+
+    model, weights = model_and_weights
+    assert isinstance(model, MiniLM)
+    replaced = query_layers()
+    layers = {".".join(name.split(".")[:3]) for name in replaced}
+    assert layers and all(layer.startswith("encoder.layer.") for layer in layers)
+    assert set(replaced) == {n for n in weights if ".".join(n.split(".")[:3]) in layers}
+    assert all(replaced[n].shape == weights[n].shape for n in replaced)
+    queries = MiniLM(replaced=replaced)
+    tuned = weights | {n: v.astype(np.float32) for n, v in replaced.items()}
+    expected = np.stack([_reference(tuned, model._tokenizer.encode(t).ids, 6, 12) for t in TEXTS])
+    assert np.abs(queries.encode(TEXTS) - expected).max() < 1e-5
+    assert np.abs(queries.encode(TEXTS) - model.encode(TEXTS)).max() > 0.01  # retrained, not copied
+
+
+def test_a_replacement_weight_the_model_lacks_is_refused() -> None:
+    needs_extra()
+    from corridor.classification.adapters.minilm import MiniLM
+
+    with pytest.raises(ValueError, match=r"encoder\.layer\.9\.output\.dense\.bias"):
+        MiniLM(replaced={"encoder.layer.9.output.dense.bias": np.zeros(384, np.float16)})
+    with pytest.raises(ValueError, match=r"encoder\.layer\.5\.output\.dense\.bias \(3,\)"):
+        MiniLM(replaced={"encoder.layer.5.output.dense.bias": np.zeros(3, np.float16)})

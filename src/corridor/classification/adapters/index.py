@@ -2,6 +2,12 @@
 text followed by the trade names of their goods), the headings, the reference descriptions from
 published rulings (the nearest-neighbour vote) and each trade name on its own (a description
 close to "laptop" is close to 8471.30 however long the subheading's own text).
+
+Two encoders, one model: the nomenclature's texts are embedded by all-MiniLM-L6-v2 as packaged,
+and a goods description by the query encoder, the same model with its top layers retrained to
+land a trader's wording near the subheading it falls under (``minilm.query_layers``;
+tools/train_hs_query_encoder.py says how). Reference descriptions and trade names, being a
+trader's kind of text, are embedded by the query encoder too.
 Embedding 5,600 subheadings takes a minute or more on one core, so the vectors are built once and
 cached in the node's data directory (``<data_dir>/hs-index/<fingerprint>/``), keyed by the
 nomenclature, the tariff files, the trade names, the rulings, the model and this module's version; the BM25 index is rebuilt
@@ -9,6 +15,7 @@ in memory at load (under a second). A process keeps one loaded ranker per cache 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -18,13 +25,19 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from corridor.classification.adapters.minilm import MODEL_NAME, MiniLM, model_dir
+from corridor.classification.adapters.minilm import (
+    MODEL_NAME,
+    MiniLM,
+    model_dir,
+    query_layers,
+    query_layers_file,
+)
 from corridor.classification.adapters.nomenclature import Nomenclature, load_nomenclature
 from corridor.classification.adapters.similarity import Int8Similarity
 from corridor.classification.domain import terms
 from corridor.classification.ranker import HsRanker, SemanticHits
 
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"
 #: How far a subheading's trade-name score moves from its nearest name towards its second.
 SECOND_NAME_SHARE = 0.3
 #: Subheading, heading, example and trade name vectors.
@@ -130,14 +143,18 @@ def _top(scores: NDArray[np.float32], n: int, *, positive: bool) -> list[tuple[i
 
 def cache_key(nomenclature: Nomenclature) -> str:
     weights = model_dir() / "model.safetensors"
-    return f"{nomenclature.fingerprint}-{weights.stat().st_size:x}-v{INDEX_VERSION}"
+    layers = hashlib.blake2b(query_layers_file(), digest_size=4).hexdigest()
+    return f"{nomenclature.fingerprint}-{weights.stat().st_size:x}-{layers}-v{INDEX_VERSION}"
 
 
-def _build_vectors(model: MiniLM, nomenclature: Nomenclature) -> Vectors:
-    subs = model.encode([nomenclature.semantic_text(i) for i in range(len(nomenclature.references))])
-    heads = model.encode([nomenclature.headings[h] for h in sorted(nomenclature.headings)])
-    examples = model.encode([e.description for e in nomenclature.examples])
-    names = model.encode(nomenclature.trade_names()[0])
+def _build_vectors(documents: MiniLM, queries: MiniLM, nomenclature: Nomenclature) -> Vectors:
+    """The nomenclature's texts by the packaged model (the query encoder was trained towards those
+    vectors); the reference descriptions and trade names, which are texts of a trader's kind, by
+    the query encoder, as the descriptions they are compared with."""
+    subs = documents.encode([nomenclature.semantic_text(i) for i in range(len(nomenclature.references))])
+    heads = documents.encode([nomenclature.headings[h] for h in sorted(nomenclature.headings)])
+    examples = queries.encode([e.description for e in nomenclature.examples])
+    names = queries.encode(nomenclature.trade_names()[0])
     return subs, heads, examples, names
 
 
@@ -190,12 +207,6 @@ def build_ranker(nomenclature: Nomenclature, model: MiniLM, vectors: Vectors) ->
     return HsRanker(nomenclature.references, Bm25Search(documents), semantic, examples=nomenclature.examples)
 
 
-def embed(model: MiniLM, nomenclature: Nomenclature) -> Vectors:
-    """Vectors of every subheading text, every heading text (in code order), every example and
-    every trade name."""
-    return _build_vectors(model, nomenclature)
-
-
 def load_ranker(cache_dir: Path, nomenclature: Nomenclature | None = None) -> HsRanker:
     """The ranker over the index cached under ``cache_dir`` (built there on first use)."""
     nomenclature = nomenclature or load_nomenclature()
@@ -203,11 +214,11 @@ def load_ranker(cache_dir: Path, nomenclature: Nomenclature | None = None) -> Hs
     with _LOCK:
         if key in _LOADED:
             return _LOADED[key]
-        model = MiniLM()
+        model = MiniLM(replaced=query_layers())
         directory = cache_dir / key
         vectors = _load_vectors(directory, key, _sizes(nomenclature))
         if vectors is None:
-            vectors = _build_vectors(model, nomenclature)
+            vectors = _build_vectors(MiniLM(), model, nomenclature)
             _save(directory, vectors, key)
         ranker = build_ranker(nomenclature, model, vectors)
         _LOADED[key] = ranker

@@ -11,8 +11,10 @@ model loads in about a second and the whole process stays small.
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,18 @@ from corridor.classification.adapters.onnx_graph import OneThreadSession
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MAX_TOKENS = 128
 Matrix = NDArray[np.float32]
+#: The query encoder's retrained top layers (tools/train_hs_query_encoder.py writes them).
+QUERY_LAYERS = "minilm_query_layers.npz"
+
+
+def query_layers_file() -> bytes:
+    return resources.files("corridor.classification").joinpath("data", QUERY_LAYERS).read_bytes()
+
+
+def query_layers() -> dict[str, NDArray[np.float16]]:
+    """The query encoder's top layers, under their names in the packaged ``model.safetensors``."""
+    with np.load(io.BytesIO(query_layers_file())) as stored:
+        return {name: stored[name] for name in stored.files}
 
 
 def model_dir() -> Path:
@@ -36,11 +50,16 @@ def model_dir() -> Path:
 
 
 class MiniLM:
-    """all-MiniLM-L6-v2 as a function from texts to unit vectors (float32, 384 dimensions)."""
+    """all-MiniLM-L6-v2 as a function from texts to unit vectors (float32, 384 dimensions).
+
+    ``replaced`` swaps some of the packaged weights for others of the same names and shapes (the
+    query encoder's retrained top layers, ``query_layers``)."""
 
     dimension = 384
 
-    def __init__(self, directory: Path | None = None) -> None:
+    def __init__(
+        self, directory: Path | None = None, replaced: Mapping[str, NDArray[np.floating[Any]]] | None = None
+    ) -> None:
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
@@ -51,6 +70,10 @@ class MiniLM:
             for k, v in load_file(str(path / "model.safetensors")).items()
             if v.dtype != np.int64
         }
+        for name, array in (replaced or {}).items():
+            if name not in weights or weights[name].shape != array.shape:
+                raise ValueError(f"replacement weight {name} {array.shape} fits no weight of the model")
+            weights[name] = array.astype(np.float32)
         self._session = OneThreadSession(encoder_graph(weights, config))
         del weights
         self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
