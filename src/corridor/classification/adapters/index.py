@@ -8,10 +8,11 @@ and a goods description by the query encoder, the same model with its top layers
 land a trader's wording near the subheading it falls under (``minilm.query_layers``;
 tools/train_hs_query_encoder.py says how). Reference descriptions and trade names, being a
 trader's kind of text, are embedded by the query encoder too.
+
 Embedding 5,600 subheadings takes a minute or more on one core, so the vectors are built once and
 cached in the node's data directory (``<data_dir>/hs-index/<fingerprint>/``), keyed by the
-nomenclature, the tariff files, the trade names, the rulings, the model and this module's version; the BM25 index is rebuilt
-in memory at load (under a second). A process keeps one loaded ranker per cache key."""
+nomenclature, the tariff files, the trade names, the rulings, the model, the query encoder's
+layers and this module's version; the BM25 index is rebuilt in memory at load (under a second). A process keeps one loaded ranker per cache key."""
 
 from __future__ import annotations
 

@@ -7,6 +7,10 @@ out as an ONNX graph from those weights at load, and ONNX Runtime runs it on one
 6 ms where the same computation written in NumPy took 15 ms on the same core
 (``benchmarks/hs_accuracy.py`` reports the latency). PyTorch stays out of the node's process: the
 model loads in about a second and the whole process stays small.
+
+The HS check reads goods descriptions with a query encoder: this model with the weights of its top
+two layers replaced by those retrained for it (``query_layers``: 6.6 MB of float16 in this
+package's data, written by tools/train_hs_query_encoder.py).
 """
 
 from __future__ import annotations

@@ -7,8 +7,9 @@ its own scale (symmetric, per row), and the description's vector is quantised as
 seven-bit codes (0 to 127, with a zero point); ONNX Runtime's integer product then reads 17 MB,
 in about 0.8 ms. Seven bits, not eight: on x86 processors without VNNI the unsigned-by-signed
 byte kernel adds pairs of products in sixteen bits, and 255 x 127 x 2 overflows them (cosines off
-by 0.03 were seen on such a machine); 127 x 127 x 2 does not. The similarities differ from the float32 ones by under 0.003 (``test_similarity.py``
-holds them to 0.005) and the 100 nearest vectors are the same ones."""
+by 0.03 were seen on such a machine); 127 x 127 x 2 does not. The similarities differ from the
+float32 ones by under 0.003 (``test_similarity.py`` holds them to 0.005) and the 100 nearest
+vectors are the same ones."""
 
 from __future__ import annotations
 
