@@ -115,8 +115,7 @@ def test_the_query_encoder_is_the_packaged_model_with_its_top_layers_replaced(
     model_and_weights: tuple[object, dict[str, np.ndarray]],
 ) -> None:
     """The shipped file holds whole layers of the packaged model, under their own names and
-    shapes, and only layers above the frozen ones: the query encoder computes the textbook forward
-    pass of those weights."""
+    shapes, and the query encoder computes the textbook forward pass of the weights so replaced."""
     from corridor.classification.adapters.minilm import MiniLM, query_layers
 
     model, weights = model_and_weights
