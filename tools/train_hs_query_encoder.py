@@ -4,7 +4,7 @@ src/corridor/classification/data/minilm_query_layers.npz.
     python tools/train_hs_query_encoder.py [--epochs 2] [--layers 2] [--out FILE]
 
 Needs the [hs] extra (it brings PyTorch and transformers with the model package); the node never
-runs this, it only reads the file written. About 10 minutes on two cores.
+runs this, it only reads the file written. About 17 minutes on a busy two-core machine.
 
 What it learns. The index embeds every HS 2022 subheading (its text and the trade names of its
 goods) with the packaged model as it is; those vectors stay fixed. A trader's description is
@@ -64,6 +64,11 @@ def training_texts(nomenclature: Any) -> list[Example]:
     return examples
 
 
+def _padding_bias(mask: Any) -> Any:
+    """The attention bias that hides padding: 0 on tokens, -1e9 on padding, per key position."""
+    return (1 - mask)[:, None, None, :] * -1e9
+
+
 class Trainer:
     """The packaged model split in two: frozen lower layers run once, top layers retrained."""
 
@@ -98,13 +103,13 @@ class Trainer:
                     mask[r, : len(ids[i])] = 1
                 hidden = self.base.embeddings(input_ids=tokens)
                 for layer in self.base.encoder.layer[: self.frozen]:
-                    hidden = layer(hidden, attention_mask=(1 - mask)[:, None, None, :] * -1e9)
+                    hidden = layer(hidden, attention_mask=_padding_bias(mask))
                 batches.append((rows, hidden, mask))
         return batches
 
     def upper(self, hidden: Any, mask: Any) -> Any:
         for layer in self.top:
-            hidden = layer(hidden, attention_mask=(1 - mask)[:, None, None, :] * -1e9)
+            hidden = layer(hidden, attention_mask=_padding_bias(mask))
         pooled = (hidden * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
         return self.torch.nn.functional.normalize(pooled, dim=-1)
 
