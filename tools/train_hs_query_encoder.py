@@ -1,10 +1,10 @@
 """Retrain the top layers of all-MiniLM-L6-v2 as the HS check's query encoder, and write them to
 src/corridor/classification/data/minilm_query_layers.npz.
 
-    python tools/train_hs_query_encoder.py [--epochs 2] [--layers 2] [--out FILE]
+    python tools/train_hs_query_encoder.py [--epochs 3] [--layers 3] [--out FILE]
 
 Needs the [hs] extra (it brings PyTorch and transformers with the model package); the node never
-runs this, it only reads the file written. About 17 minutes on a busy two-core machine.
+runs this, it only reads the file written. About 18 minutes on a busy two-core machine.
 
 What it learns. The index embeds every HS 2022 subheading (its text and the trade names of its
 goods) with the packaged model as it is; those vectors stay fixed. A trader's description is
@@ -15,10 +15,12 @@ set:
 * every trade name of src/corridor/classification/data/hs_synonyms.csv, labelled with the
   subheadings it covers (a heading's names cover each of its subheadings);
 * every reference description of hs_references.csv (published rulings), three times over;
+* every written example of hs_written_examples.csv (goods descriptions the project wrote, about
+  three a subheading);
 * every subheading's own text, and every heading's text labelled with its subheadings.
 The lower layers are frozen, so their output is computed once and only the top layers train.
-``--epochs`` was chosen on the odd rows of benchmarks/data/hs_eval.csv (printed after each
-epoch, with the even rows apart); the seed is fixed.
+``--layers`` and ``--epochs`` were chosen on the odd rows of benchmarks/data/hs_eval.csv (printed
+after each epoch, with the even rows apart); the seed is fixed.
 """
 
 from __future__ import annotations
@@ -54,8 +56,8 @@ def training_texts(nomenclature: Any) -> list[Example]:
     for subheading, name in pairs:
         covered.setdefault(name, []).append(subheading)
     examples: list[Example] = [(name, covered[j]) for j, name in enumerate(names)]
-    for e in nomenclature.examples:
-        examples += [(e.description, [position[e.hs6]])] * REFERENCE_REPEATS
+    for e in nomenclature.examples:  # a ruling three times over, a written example once
+        examples += [(e.description, [position[e.hs6]])] * (1 if e.written else REFERENCE_REPEATS)
     examples += [(r.description, [i]) for i, r in enumerate(nomenclature.references)]
     for heading, text in nomenclature.headings.items():
         under = [i for i, code in enumerate(codes) if code[:4] == heading]
@@ -165,8 +167,8 @@ def top3(vectors: np.ndarray, subheadings: np.ndarray, codes: list[str], rows: l
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--layers", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--layers", type=int, default=3)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     import torch

