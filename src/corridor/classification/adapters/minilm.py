@@ -9,7 +9,7 @@ out as an ONNX graph from those weights at load, and ONNX Runtime runs it on one
 model loads in about a second and the whole process stays small.
 
 The HS check reads goods descriptions with a query encoder: this model with the weights of its top
-two layers replaced by those retrained for it (``query_layers``: 6.6 MB of float16 in this
+three layers replaced by those retrained for it (``query_layers``: 9.9 MB of float16 in this
 package's data, written by tools/train_hs_query_encoder.py).
 """
 
