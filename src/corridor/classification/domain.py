@@ -77,12 +77,10 @@ class Weights:
 #: top-3 (``hs_accuracy.py --grid`` prints the grid over the lexical, heading-text, neighbour and
 #: trade-name weights and floors); benchmarks/hs_accuracy.py reports the even rows apart. Each
 #: trade name embedded on its own took over part of what BM25 did with them (lexical weight 1.6
-#: before they were embedded one by one, 0.3 before there were trade names). The weights were
-#: kept when the written examples came: the grid's best then gained one odd row of each measure
-#: and lost two held-out subheading rows, which is noise. The temperature is the one whose
-#: heading confidences best predict the odd rows' true headings (least log-loss, ``--grid``
-#: prints it per temperature; 0.4 before the written examples), so that a confidence of 0.9
-#: means about what it says.
+#: before they were embedded one by one, 0.3 before there were trade names; kept with the
+#: written examples, the grid's best gaining a row or two on the odd rows only). The temperature
+#: is the one whose heading confidences best predict the odd rows' true headings (least
+#: log-loss, ``--grid`` prints it per temperature), so a confidence of 0.9 means about that.
 DEFAULT_WEIGHTS = Weights(
     semantic=1.0,
     lexical=1.0,
