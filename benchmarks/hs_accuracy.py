@@ -26,7 +26,7 @@ Measured on benchmarks/data/hs_eval.csv (317 descriptions from published customs
   those trade names, and the votes of the 5 nearest reference descriptions
   (src/corridor/classification/data/hs_references.csv: real goods descriptions from published
   rulings, none of them in the evaluation set; the unit tests check that no ruling number and no
-  near-identical text is in both; and hs_written_examples.csv: about three descriptions a
+  near-identical text is in both; and hs_written_examples.csv: about six descriptions a
   subheading written by the project without sight of this set, none of them close to one of
   its descriptions, which the tests check too). The fusion weights were chosen on the odd rows (``--grid``
   prints the grid) and the even rows are reported apart: they played no part in the choice;

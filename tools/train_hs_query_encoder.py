@@ -4,7 +4,7 @@ src/corridor/classification/data/minilm_query_layers.npz.
     python tools/train_hs_query_encoder.py [--epochs 3] [--layers 3] [--out FILE]
 
 Needs the [hs] extra (it brings PyTorch and transformers with the model package); the node never
-runs this, it only reads the file written. About 18 minutes on a busy two-core machine.
+runs this, it only reads the file written. About 21 minutes on a two-core machine.
 
 What it learns. The index embeds every HS 2022 subheading (its text and the trade names of its
 goods) with the packaged model as it is; those vectors stay fixed. A trader's description is
@@ -16,7 +16,7 @@ set:
   subheadings it covers (a heading's names cover each of its subheadings);
 * every reference description of hs_references.csv (published rulings), three times over;
 * every written example of hs_written_examples.csv (goods descriptions the project wrote, about
-  three a subheading);
+  six a subheading);
 * every subheading's own text, and every heading's text labelled with its subheadings.
 The lower layers are frozen, so their output is computed once and only the top layers train.
 ``--layers`` and ``--epochs`` were chosen on the odd rows of benchmarks/data/hs_eval.csv (printed
