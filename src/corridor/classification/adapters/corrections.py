@@ -10,10 +10,10 @@ the corrected text and what was wrong, each row naming the HS 2022 subheading it
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from collections.abc import Collection
-from importlib import resources
+
+from corridor.classification.adapters.packaged import packaged_file
 
 CORRECTIONS_FILE = "hs_corrections.csv"
 COLUMNS = ("hs6", "description", "error")
@@ -48,7 +48,5 @@ def read_corrections(text: str, subheadings: Collection[str]) -> dict[str, str]:
 
 def load_corrections(subheadings: Collection[str]) -> tuple[dict[str, str], str]:
     """The shipped corrections by subheading, and a digest of the file."""
-    data = resources.files("corridor.classification").joinpath("data", CORRECTIONS_FILE)
-    text = data.read_text(encoding="utf-8")
-    digest = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+    text, digest = packaged_file(CORRECTIONS_FILE)
     return read_corrections(text, subheadings), digest

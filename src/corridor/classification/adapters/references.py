@@ -7,11 +7,10 @@ and no near-identical text is in both."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from collections.abc import Collection
-from importlib import resources
 
+from corridor.classification.adapters.packaged import packaged_file
 from corridor.classification.domain import Example
 
 REFERENCES_FILE = "hs_references.csv"
@@ -39,7 +38,5 @@ def read_examples(text: str, subheadings: Collection[str]) -> tuple[Example, ...
 
 def load_examples(subheadings: Collection[str]) -> tuple[tuple[Example, ...], str]:
     """The shipped reference descriptions and a digest of the file."""
-    data = resources.files("corridor.classification").joinpath("data", REFERENCES_FILE)
-    text = data.read_text(encoding="utf-8")
-    digest = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+    text, digest = packaged_file(REFERENCES_FILE)
     return read_examples(text, subheadings), digest

@@ -9,10 +9,10 @@ evaluation set; they are an aid to retrieval, not a legal text."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from collections.abc import Collection
-from importlib import resources
+
+from corridor.classification.adapters.packaged import packaged_file
 
 SYNONYMS_FILE = "hs_synonyms.csv"
 COLUMNS = ("code", "terms")
@@ -42,7 +42,5 @@ def read_synonyms(text: str, subheadings: Collection[str]) -> dict[str, tuple[st
 
 def load_synonyms(subheadings: Collection[str]) -> tuple[dict[str, tuple[str, ...]], str]:
     """The shipped synonyms by code, and a digest of the file."""
-    data = resources.files("corridor.classification").joinpath("data", SYNONYMS_FILE)
-    text = data.read_text(encoding="utf-8")
-    digest = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+    text, digest = packaged_file(SYNONYMS_FILE)
     return read_synonyms(text, subheadings), digest

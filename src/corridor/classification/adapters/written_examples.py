@@ -16,11 +16,10 @@ with ``WRITTEN_SOURCE``, never as a ruling."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from collections.abc import Collection
-from importlib import resources
 
+from corridor.classification.adapters.packaged import packaged_file
 from corridor.classification.domain import Example
 
 WRITTEN_EXAMPLES_FILE = "hs_written_examples.csv"
@@ -51,7 +50,5 @@ def read_written_examples(text: str, subheadings: Collection[str]) -> tuple[Exam
 
 def load_written_examples(subheadings: Collection[str]) -> tuple[tuple[Example, ...], str]:
     """The shipped written examples and a digest of the file."""
-    data = resources.files("corridor.classification").joinpath("data", WRITTEN_EXAMPLES_FILE)
-    text = data.read_text(encoding="utf-8")
-    digest = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+    text, digest = packaged_file(WRITTEN_EXAMPLES_FILE)
     return read_written_examples(text, subheadings), digest
