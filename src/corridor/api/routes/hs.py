@@ -31,8 +31,9 @@ class HsQuery(Body):
 @router.post("/v1/hs/suggest", responses={**answers(400, 401, 403, 422), **UNAVAILABLE})
 def suggest_hs(caller: TraderOrOfficer, node: ServingNode, query: HsQuery) -> Any:
     """Ranked HS 2022 subheadings with their official texts, a score, the heading's confidence and
-    why (matched terms, semantic similarity, nearest reference descriptions with their source: a ruling, or a written example that says it is none);
-    ``confidence`` is low when no heading stands out."""
+    why (matched terms, semantic similarity, nearest reference descriptions with their source: a
+    ruling, or a written example that says it is none); ``confidence`` is low when no heading
+    stands out."""
     try:
         result: dict[str, Any] = node.hs.suggest(query.description, query.top).to_json()
     except HsUnavailable as exc:

@@ -1,7 +1,8 @@
 """The HS index: BM25 over the reference texts and MiniLM embeddings of the subheadings (their
 text followed by the trade names of their goods), the headings, the reference descriptions (from
-published rulings, and written by the project: the nearest-neighbour vote) and each trade name on its own (a description
-close to "laptop" is close to 8471.30 however long the subheading's own text).
+published rulings, and written by the project: the nearest-neighbour vote) and each trade name
+on its own (a description close to "laptop" is close to 8471.30 however long the subheading's
+own text).
 
 Two encoders, one model: the nomenclature's texts are embedded by all-MiniLM-L6-v2 as packaged,
 and a goods description by the query encoder, the same model with its top layers retrained to
@@ -11,8 +12,8 @@ trader's kind of text, are embedded by the query encoder too.
 
 Embedding 5,600 subheadings takes a minute or more on one core, so the vectors are built once and
 cached in the node's data directory (``<data_dir>/hs-index/<fingerprint>/``), keyed by the
-nomenclature, the tariff files, the trade names, the rulings, the written examples, the model, the query encoder's
-layers and this module's version; the BM25 index is rebuilt in memory at load (under a second). A process keeps one loaded ranker per cache key."""
+nomenclature, the tariff files, the trade names, the rulings, the written examples, the model,
+the query encoder's layers and this module's version; the BM25 index is rebuilt in memory at load (under a second). A process keeps one loaded ranker per cache key."""
 
 from __future__ import annotations
 

