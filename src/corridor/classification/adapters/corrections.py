@@ -9,11 +9,9 @@ the corrected text and what was wrong, each row naming the HS 2022 subheading it
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Collection
 
-from corridor.classification.adapters.packaged import packaged_file
+from corridor.classification.adapters.packaged import csv_rows, packaged_file
 
 CORRECTIONS_FILE = "hs_corrections.csv"
 COLUMNS = ("hs6", "description", "error")
@@ -23,9 +21,7 @@ MAX_DESCRIPTION_CHARS = 500
 def read_corrections(text: str, subheadings: Collection[str]) -> dict[str, str]:
     """Corrected texts by subheading; ``ValueError`` naming the line for a code that is no HS 2022
     subheading, a code given twice, or a blank or overlong text or error."""
-    reader = csv.DictReader(io.StringIO(text))
-    if tuple(reader.fieldnames or ()) != COLUMNS:
-        raise ValueError(f"{CORRECTIONS_FILE}: columns must be {', '.join(COLUMNS)}")
+    reader = csv_rows(text, CORRECTIONS_FILE, COLUMNS)
     found: dict[str, str] = {}
     for line, row in enumerate(reader, start=2):
         code = (row.get("hs6") or "").strip()

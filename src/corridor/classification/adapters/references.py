@@ -6,11 +6,9 @@ and no near-identical text is in both."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Collection
 
-from corridor.classification.adapters.packaged import packaged_file
+from corridor.classification.adapters.packaged import csv_rows, packaged_file
 from corridor.classification.domain import Example
 
 REFERENCES_FILE = "hs_references.csv"
@@ -20,9 +18,7 @@ COLUMNS = ("id", "description", "hs6", "source", "url")
 def read_examples(text: str, subheadings: Collection[str]) -> tuple[Example, ...]:
     """The rows of a reference file; ``ValueError`` naming the row for a bad one (missing
     column, empty description, a code that is not an HS 2022 subheading, no source)."""
-    reader = csv.DictReader(io.StringIO(text))
-    if tuple(reader.fieldnames or ()) != COLUMNS:
-        raise ValueError(f"{REFERENCES_FILE}: columns must be {', '.join(COLUMNS)}")
+    reader = csv_rows(text, REFERENCES_FILE, COLUMNS)
     examples: list[Example] = []
     for line, row in enumerate(reader, start=2):
         description = (row.get("description") or "").strip()

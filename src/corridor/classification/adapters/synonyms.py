@@ -8,11 +8,9 @@ evaluation set; they are an aid to retrieval, not a legal text."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Collection
 
-from corridor.classification.adapters.packaged import packaged_file
+from corridor.classification.adapters.packaged import csv_rows, packaged_file
 
 SYNONYMS_FILE = "hs_synonyms.csv"
 COLUMNS = ("code", "terms")
@@ -22,9 +20,7 @@ MAX_TERM_CHARS = 60
 def read_synonyms(text: str, subheadings: Collection[str]) -> dict[str, tuple[str, ...]]:
     """Terms by code (heading or subheading); ``ValueError`` naming the line for a code that is
     no HS 2022 heading or subheading, or a row without terms."""
-    reader = csv.DictReader(io.StringIO(text))
-    if tuple(reader.fieldnames or ()) != COLUMNS:
-        raise ValueError(f"{SYNONYMS_FILE}: columns must be {', '.join(COLUMNS)}")
+    reader = csv_rows(text, SYNONYMS_FILE, COLUMNS)
     headings = {code[:4] for code in subheadings}
     found: dict[str, list[str]] = {}
     for line, row in enumerate(reader, start=2):

@@ -16,11 +16,9 @@ with ``WRITTEN_SOURCE``, never as a ruling."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Collection
 
-from corridor.classification.adapters.packaged import packaged_file
+from corridor.classification.adapters.packaged import csv_rows, packaged_file
 from corridor.classification.domain import Example
 
 WRITTEN_EXAMPLES_FILE = "hs_written_examples.csv"
@@ -32,9 +30,7 @@ MIN_CHARS, MAX_CHARS = 15, 300
 def read_written_examples(text: str, subheadings: Collection[str]) -> tuple[Example, ...]:
     """The rows of a written-examples file; ``ValueError`` naming the line for a bad one (a code
     that is not an HS 2022 subheading, a description blank, too short or too long)."""
-    reader = csv.DictReader(io.StringIO(text))
-    if tuple(reader.fieldnames or ()) != COLUMNS:
-        raise ValueError(f"{WRITTEN_EXAMPLES_FILE}: columns must be {', '.join(COLUMNS)}")
+    reader = csv_rows(text, WRITTEN_EXAMPLES_FILE, COLUMNS)
     examples: list[Example] = []
     for line, row in enumerate(reader, start=2):
         hs6 = (row.get("hs6") or "").strip()
