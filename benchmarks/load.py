@@ -44,6 +44,7 @@ from corridor.service.auth import create_api_key
 NATS_URL = "nats://127.0.0.1:4222"
 COUNTRIES = ("IN", "RU")
 DRAIN_LIMIT_S = 120.0
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def free_port() -> int:
@@ -156,6 +157,26 @@ def client(
                 result.filed[origin].append(declaration["id"])
 
 
+def tree_cpu(root: int) -> float:
+    """CPU seconds (user and system) the live processes under ``root`` (``root`` included) have
+    spent so far, read from Linux's /proc; 0 where /proc cannot be read."""
+    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent, CPU s)
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = entry.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        # after the command's closing parenthesis: state, ppid, ..., utime and stime (fields 14, 15)
+        stats[int(entry.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS)
+    under = {root}
+    for _ in range(len(stats)):
+        grown = under | {pid for pid, (parent, _cpu) in stats.items() if parent in under}
+        if grown == under:
+            break
+        under = grown
+    return sum(stats[pid][1] for pid in under if pid in stats)
+
+
 def oldest_outbox(urls: dict[str, str]) -> float:
     worst = 0.0
     for url in urls.values():
@@ -207,7 +228,7 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
             threads = [
                 threading.Thread(target=client, args=(urls, keys, part, stop, result)) for part in share
             ]
-            started = time.perf_counter()
+            started, clients_cpu, nodes_cpu = time.perf_counter(), time.process_time(), tree_cpu(process.pid)
             for thread in threads:
                 thread.start()
             while time.perf_counter() - started < args.seconds:
@@ -216,7 +237,8 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
             stop.set()
             for thread in threads:
                 thread.join()
-            elapsed = time.perf_counter() - started
+            elapsed, clients_cpu = time.perf_counter() - started, time.process_time() - clients_cpu
+            nodes_cpu = tree_cpu(process.pid) - nodes_cpu
             drained = drain(urls, keys, result)
         finally:
             process.send_signal(signal.SIGTERM)
@@ -232,11 +254,18 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
         "drain_s": drained,
         "filed": float(len(result.latencies)),
         "errors": float(sum(result.errors.values())),
+        "node_cpu_ms_per_filing": nodes_cpu * 1000 / max(len(result.latencies), 1),
+        "client_cpu_s_per_s": clients_cpu / elapsed,
     }
     print(
         f"{setup.name:22s} {figures['filings_per_s']:7.1f} filings/s  p50 {figures['p50_ms']:6.1f} ms  "
         f"p99 {figures['p99_ms']:7.1f} ms  oldest outbox message under load {figures['oldest_outbox_s']:5.1f} s  "
         f"drained {figures['drain_s']:5.1f} s after  ({sum(result.errors.values())} errors, {len(result.latencies)} filed)"
+    )
+    print(
+        f"{'':22s} while loaded, the nodes' processes (API workers and relays; not the database or "
+        f"NATS) spent {figures['node_cpu_ms_per_filing']:.1f} ms of CPU a filing, the clients "
+        f"{figures['client_cpu_s_per_s']:.2f} CPU s a second"
     )
     for reason, count in result.errors.most_common(5):
         print(f"  {count} x {reason}")
