@@ -36,7 +36,9 @@ from typing import Any
 import httpx
 from _hs import prepare_hs_index
 from _postgres import PG_URL, drop_node_schemas, reachable
+from sqlalchemy import select
 
+from corridor.adapters import tables
 from corridor.cli.common import local_node
 from corridor.demo.samples import SampleCorridor
 from corridor.service.auth import create_api_key
@@ -177,6 +179,31 @@ def tree_cpu(root: int) -> float:
     return sum(stats[pid][1] for pid in under if pid in stats)
 
 
+def delivery_times(data_dir: Path, setup: Setup) -> dict[str, list[float]]:
+    """Seconds from a message's sealing (its outbox row) to its taking effect at the peer (the
+    peer's inbox row), by kind: ``prearrival`` and ``acknowledgement``."""
+    sealed: dict[str, tuple[str, datetime]] = {}
+    applied: dict[str, datetime] = {}
+    for country in COUNTRIES:
+        schema = f"{setup.schema}_{country.lower()}" if setup.schema else None
+        with local_node(data_dir, country, setup.db, schema) as node, node.engine.connect() as conn:
+            for row in conn.execute(
+                select(tables.outbox.c.message_id, tables.outbox.c.type, tables.outbox.c.created_at)
+            ):
+                sealed[row.message_id] = (row.type.split(".")[1], _utc(row.created_at))
+            for row in conn.execute(select(tables.inbox.c.message_id, tables.inbox.c.received_at)):
+                applied[row.message_id] = _utc(row.received_at)
+    times: dict[str, list[float]] = collections.defaultdict(list)
+    for message_id, (kind, at) in sealed.items():
+        if message_id in applied:
+            times[kind].append((applied[message_id] - at).total_seconds())
+    return dict(sorted(times.items(), reverse=True))
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def oldest_outbox(urls: dict[str, str]) -> float:
     worst = 0.0
     for url in urls.values():
@@ -240,6 +267,7 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
             elapsed, clients_cpu = time.perf_counter() - started, time.process_time() - clients_cpu
             nodes_cpu = tree_cpu(process.pid) - nodes_cpu
             drained = drain(urls, keys, result)
+            delivery = delivery_times(data_dir, setup)
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=60)
@@ -257,6 +285,9 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
         "node_cpu_ms_per_filing": nodes_cpu * 1000 / max(len(result.latencies), 1),
         "client_cpu_s_per_s": clients_cpu / elapsed,
     }
+    for kind, times in delivery.items():
+        d = statistics.quantiles(times, n=100) if len(times) > 2 else [0.0] * 99
+        figures[f"{kind}_p50_ms"], figures[f"{kind}_p99_ms"] = d[49] * 1000, d[98] * 1000
     print(
         f"{setup.name:22s} {figures['filings_per_s']:7.1f} filings/s  p50 {figures['p50_ms']:6.1f} ms  "
         f"p99 {figures['p99_ms']:7.1f} ms  oldest outbox message under load {figures['oldest_outbox_s']:5.1f} s  "
@@ -267,6 +298,11 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
         f"NATS) spent {figures['node_cpu_ms_per_filing']:.1f} ms of CPU a filing, the clients "
         f"{figures['client_cpu_s_per_s']:.2f} CPU s a second"
     )
+    for kind, times in delivery.items():
+        print(
+            f"{'':22s} {kind} delivery (sealed at one node to applied at the other), {len(times)} "
+            f"messages: p50 {figures[f'{kind}_p50_ms']:,.0f} ms  p99 {figures[f'{kind}_p99_ms']:,.0f} ms"
+        )
     for reason, count in result.errors.most_common(5):
         print(f"  {count} x {reason}")
     return figures
@@ -279,7 +315,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15.0, help="load time per setup")
     parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
     parser.add_argument("--workers", type=int, default=2, help="API worker processes per node")
-    parser.add_argument("--max-filings", type=int, default=3000, help="sample declarations prepared")
+    parser.add_argument("--max-filings", type=int, default=8000, help="sample declarations prepared")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-nats", action="store_true")

@@ -98,7 +98,7 @@ def jetstream(tmp_path: Path, clock: Clock, request: pytest.FixtureRequest) -> C
     corridor = Corridor(nodes, clock, closers=[n.close for n in nodes.values()], tick=timedelta(seconds=2))
     corridor.closers += [b.close for b in buses.values()]
     for country, node in nodes.items():
-        corridor.consume[country] = lambda c=country, n=node: buses[c].consume(c, n.receive)
+        corridor.consume[country] = lambda c=country, n=node: buses[c].consume(c, n.receive_many)
     return corridor
 
 

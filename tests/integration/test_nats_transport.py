@@ -47,9 +47,9 @@ def test_prearrival_and_acknowledgement_travel_over_jetstream(nodes: dict[str, A
     samples = SampleCorridor(41)
     ids = [file_cleared(india, samples.next("IN", datetime.now(UTC))) for _ in range(3)]
     assert india.relay_once().sent == 3  # stored by JetStream; Russia is not consuming yet
-    assert buses["RU"].consume("RU", russia.receive) == 3
+    assert buses["RU"].consume("RU", russia.receive_many) == 3
     assert russia.relay_once().sent == 3
-    assert buses["IN"].consume("IN", india.receive) == 3
+    assert buses["IN"].consume("IN", india.receive_many) == 3
     with india.uow() as uow:
         acks = [uow.declarations.get(i).ack for i in ids]  # type: ignore[union-attr]
     assert all(a is not None and a.accepted for a in acks)
@@ -64,7 +64,7 @@ def test_a_republished_message_has_no_second_effect(nodes: dict[str, Any]) -> No
     first = buses["IN"].deliver("RU", message.envelope)
     again = buses["IN"].deliver("RU", message.envelope)  # e.g. the relay crashed before marking it sent
     assert first.ok and again.ok and "duplicate" in again.detail
-    assert buses["RU"].consume("RU", russia.receive) == 1
+    assert buses["RU"].consume("RU", russia.receive_many) == 1
     with russia.uow() as uow:
         assert uow.inbox.count() == 1
 
@@ -78,14 +78,14 @@ def test_a_message_refused_for_an_unknown_key_is_redelivered_once_the_key_is_imp
         india.keyring.import_public(russia.keyring.export_public())  # Russia lacks India's key yet
         file_cleared(india, SampleCorridor(43).next("IN", datetime.now(UTC)))
         assert india.relay_once().sent == 1
-        assert buses["RU"].consume("RU", russia.receive) == 1
+        assert buses["RU"].consume("RU", russia.receive_many) == 1
         with russia.uow() as uow:
             assert (uow.inbox.count(), uow.rejections.count()) == (0, 1)
 
         russia.keyring.import_public(india.keyring.export_public())
         deadline = time.monotonic() + 30  # handed back with a backoff of one second
         while time.monotonic() < deadline:
-            buses["RU"].consume("RU", russia.receive)
+            buses["RU"].consume("RU", russia.receive_many)
             with russia.uow() as uow:
                 if uow.inbox.count():
                     break
@@ -114,7 +114,7 @@ def test_a_message_that_waited_in_the_stream_past_the_freshness_window_is_applie
             envelope = uow.outbox.due(datetime.now(UTC), 10)[0].envelope
         assert india.relay_once().sent == 1
         assert russia.receive(envelope)["field"] == "header.created"  # judged at its own clock: stale
-        assert buses["RU"].consume("RU", russia.receive) == 1
+        assert buses["RU"].consume("RU", russia.receive_many) == 1
         with russia.uow() as uow:
             assert (uow.inbox.count(), uow.rejections.count()) == (1, 1)
         assert buses["RU"].dead_letters("RU") == []
@@ -140,9 +140,9 @@ def test_an_old_envelope_published_now_is_refused_for_good_and_kept_as_a_dead_le
         with india.uow() as uow:
             envelope = uow.outbox.due(datetime.now(UTC), 10)[0].envelope
         assert buses["IN"].deliver("RU", envelope).ok
-        assert buses["RU"].consume("RU", russia.receive) == 1
+        assert buses["RU"].consume("RU", russia.receive_many) == 1
         time.sleep(1.5)  # past any redelivery backoff
-        assert buses["RU"].consume("RU", russia.receive) == 0  # acknowledged, not handed back
+        assert buses["RU"].consume("RU", russia.receive_many) == 0  # acknowledged, not handed back
         dead = buses["RU"].dead_letters("RU")
         assert [(d.field, d.deliveries) for d in dead] == [("header.created", 1)]
         assert "stale" in dead[0].reason and dead[0].envelope == envelope.encode("utf-8")

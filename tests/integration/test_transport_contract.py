@@ -101,10 +101,10 @@ def jetstream(tmp_path: Path, clock: Clock, stream: tuple[str, str]) -> Link:
     link = Link(india, russia, clock, buses["IN"], closers=[india.close, russia.close])
     link.closers += [buses["IN"].close, buses["RU"].close]
 
-    def receive(data: bytes, *, stored_at: datetime | None = None) -> dict[str, Any]:
-        outcome = russia.receive(data, stored_at=stored_at)
-        link.acknowledged.append(outcome)
-        return outcome
+    def receive(data: list[bytes], *, stored_at: list[datetime]) -> list[dict[str, Any]]:
+        outcomes = russia.receive_many(data, stored_at=stored_at)
+        link.acknowledged.extend(outcomes)
+        return outcomes
 
     link.consume = lambda: buses["RU"].consume("RU", receive)
     link.kept_dead = lambda: [f"{d.field}: {d.reason}" for d in buses["RU"].dead_letters("RU")]

@@ -95,7 +95,7 @@ class Exchange:
         taken = 0
         if self.jetstream is not None:
             try:
-                taken = self.jetstream.consume(country, self.node.receive)
+                taken = self.jetstream.consume(country, self.node.receive_many)
             except Exception as exc:  # left in the stream for redelivery
                 typer.echo(f"inbox: {type(exc).__name__}: {exc}", err=True)
         return sent > 0 or taken > 0

@@ -63,10 +63,11 @@ REFUSED_FIELD, REFUSED_REASON, DELIVERIES = (
 )
 
 
-class Receive(Protocol):
-    """A node's receive: the envelope's bytes and when the stream stored it."""
+class ReceiveMany(Protocol):
+    """A node's receive of a batch in one transaction: the envelopes' bytes and when the stream
+    stored each; one outcome each, in order."""
 
-    def __call__(self, envelope: bytes, *, stored_at: datetime | None = None) -> dict[str, Any]: ...
+    def __call__(self, envelopes: list[bytes], *, stored_at: list[datetime]) -> list[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +125,7 @@ class NatsJetStream:
         self._loop = _Loop()
         self._nc: Any = None
         self._js: Any = None
+        self._subscriptions: dict[str, Any] = {}  # the durable pull consumer by country, bound once
         self._loop.run(self._connect(), timeout)
 
     async def _connect(self) -> None:
@@ -142,16 +144,24 @@ class NatsJetStream:
             await self._js.update_stream(config)
 
     def deliver(self, recipient: str, envelope: str) -> Delivery:
-        message_id = dedupe_id(envelope)
+        return self.deliver_many(recipient, [envelope])[0]
+
+    def deliver_many(self, recipient: str, envelopes: list[str]) -> list[Delivery]:
+        """A relay pass's envelopes for one peer, published at once: the stream's acknowledgements
+        are awaited together, not one round trip after the other."""
+        deliveries: list[Delivery] = self._loop.run(self._publish_all(recipient, envelopes), self.timeout + 1)
+        return deliveries
+
+    async def _publish_all(self, recipient: str, envelopes: list[str]) -> list[Delivery]:
+        return list(await asyncio.gather(*(self._publish(recipient, envelope) for envelope in envelopes)))
+
+    async def _publish(self, recipient: str, envelope: str) -> Delivery:
         try:
-            ack = self._loop.run(
-                self._js.publish(
-                    inbox_subject(self.prefix, recipient),
-                    envelope.encode("utf-8"),
-                    headers={"Nats-Msg-Id": message_id},
-                    timeout=self.timeout,
-                ),
-                self.timeout + 1,
+            ack = await self._js.publish(
+                inbox_subject(self.prefix, recipient),
+                envelope.encode("utf-8"),
+                headers={"Nats-Msg-Id": dedupe_id(envelope)},
+                timeout=self.timeout,
             )
         except (NatsError, JetStreamError, TimeoutError) as exc:
             return Delivery(False, detail=f"NATS: {type(exc).__name__}: {exc}")
@@ -159,32 +169,37 @@ class NatsJetStream:
             True, detail=f"stored in {ack.stream} at {ack.seq}" + (" (duplicate)" if ack.duplicate else "")
         )
 
-    def consume(self, country: str, receive: Receive, batch: int = 100) -> int:
-        """Apply what waits in this node's inbox subject; returns how many messages were taken.
-        A message is acknowledged once the node has recorded its outcome (applied, duplicate or
-        rejected for good); a refusal that may pass later (a key not imported yet) and an unexpected
-        error hand it back for redelivery with backoff, and the others go on. A message refused for
-        good (or still refused after ``MAX_DELIVERIES``) is kept as a dead letter first."""
-        return self._loop.run(self._consume(country, receive, batch), self.timeout + 30)
+    def consume(self, country: str, receive_many: ReceiveMany, batch: int = 100) -> int:
+        """Apply what waits in this node's inbox subject, up to ``batch`` messages in one
+        transaction; returns how many messages were taken. A message is acknowledged once the node
+        has recorded its outcome (applied, duplicate or rejected for good); a refusal that may pass
+        later (a key not imported yet) hands it back for redelivery with backoff, and the others go
+        on; an unexpected error (e.g. the database is down) hands the whole batch back. A message
+        refused for good (or still refused after ``MAX_DELIVERIES``) is kept as a dead letter
+        first."""
+        return self._loop.run(self._consume(country, receive_many, batch), self.timeout + 30)
 
-    async def _consume(self, country: str, receive: Receive, batch: int) -> int:
-        subscription = await self._js.pull_subscribe(
-            inbox_subject(self.prefix, country),
-            durable=f"{self.prefix.replace('.', '-')}-{country.lower()}",
-            stream=self.stream,
-        )
+    async def _consume(self, country: str, receive_many: ReceiveMany, batch: int) -> int:
+        subscription = await self._subscription(country)
         try:
             messages = await subscription.fetch(batch, timeout=0.5)
         except TimeoutError:
             return 0
-        for message in messages:
-            metadata = message.metadata
-            try:
-                outcome = await asyncio.to_thread(receive, message.data, stored_at=metadata.timestamp)
-            except Exception:  # no outcome recorded (e.g. the database is down): redeliver later
+        except (NatsError, JetStreamError):
+            self._subscriptions.pop(country, None)  # bound again on the next pass
+            raise
+        try:
+            outcomes = await asyncio.to_thread(
+                receive_many,
+                [message.data for message in messages],
+                stored_at=[message.metadata.timestamp for message in messages],
+            )
+        except Exception:  # no outcome recorded: redeliver later
+            for message in messages:
                 await message.nak(delay=5.0)
-                continue
-            delivered = metadata.num_delivered
+            return len(messages)
+        for message, outcome in zip(messages, outcomes, strict=True):
+            delivered = message.metadata.num_delivered
             if retryable(outcome) and delivered < MAX_DELIVERIES:
                 await message.nak(delay=backoff(delivered - 1).total_seconds())
                 continue
@@ -196,6 +211,15 @@ class NatsJetStream:
                     continue
             await message.ack()
         return len(messages)
+
+    async def _subscription(self, country: str) -> Any:
+        if country not in self._subscriptions:
+            self._subscriptions[country] = await self._js.pull_subscribe(
+                inbox_subject(self.prefix, country),
+                durable=f"{self.prefix.replace('.', '-')}-{country.lower()}",
+                stream=self.stream,
+            )
+        return self._subscriptions[country]
 
     async def _keep_dead(self, country: str, data: bytes, outcome: dict[str, Any], delivered: int) -> None:
         digest = hashlib.sha256(data).hexdigest()[:32]

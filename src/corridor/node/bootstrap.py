@@ -142,8 +142,12 @@ class Node:
         result: dict[str, Any] = self.bus.handle(commands.ReceiveEnvelope(envelope, from_party, stored_at))
         return result
 
-    def receive_many(self, envelopes: list[Any], from_party: str | None = None) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = self.bus.handle(commands.ReceiveEnvelopes(envelopes, from_party))
+    def receive_many(
+        self, envelopes: list[Any], from_party: str | None = None, stored_at: list[datetime] | None = None
+    ) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self.bus.handle(
+            commands.ReceiveEnvelopes(envelopes, from_party, stored_at)
+        )
         return result
 
     def relay_once(self, limit: int = 200) -> RelayReport:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -86,9 +87,9 @@ class ReceiveEnvelopes(Command):
 
     envelopes: list[Any]
     from_party: str | None = None
-    stored_at: datetime | None = None
-    """When the node's own durable inbox (a JetStream stream) stored the envelopes, as that store
-    stamped them: freshness is judged at that moment, so an envelope that waited in the store while
+    stored_at: Sequence[datetime] | None = None
+    """When the node's own durable inbox (a JetStream stream) stored each envelope (in the order of
+    ``envelopes``), as that store stamped it: freshness is judged at that moment, so an envelope that waited in the store while
     this node was down is not refused as stale; a replayed old envelope is stamped anew and still is."""
 
 

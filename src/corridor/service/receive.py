@@ -119,7 +119,8 @@ def receive_envelope(cmd: ReceiveEnvelope, uow: UnitOfWork, ctx: NodeContext) ->
     """The outcome: ``status`` is accepted/stored/processed (applied now), duplicate (applied
     before, no second effect) or rejected (with ``field``, ``reason`` and ``retryable``: whether
     the sender should try the same message again later)."""
-    return receive_envelopes(ReceiveEnvelopes([cmd.envelope], cmd.from_party, cmd.stored_at), uow, ctx)[0]
+    stored_at = None if cmd.stored_at is None else [cmd.stored_at]
+    return receive_envelopes(ReceiveEnvelopes([cmd.envelope], cmd.from_party, stored_at), uow, ctx)[0]
 
 
 def receive_envelopes(cmd: ReceiveEnvelopes, uow: UnitOfWork, ctx: NodeContext) -> list[dict[str, Any]]:
@@ -160,7 +161,11 @@ def _run_batch(
     now = ctx.clock()
     outcomes: list[dict[str, Any]] = []
     with uow:
-        checked = [_check(raw, ctx, uow.keys, cmd.from_party, cmd.stored_at, now) for raw in cmd.envelopes]
+        stamps = [None] * len(cmd.envelopes) if cmd.stored_at is None else cmd.stored_at
+        checked = [
+            _check(raw, ctx, uow.keys, cmd.from_party, stored_at, now)
+            for raw, stored_at in zip(cmd.envelopes, stamps, strict=True)
+        ]
         applied = uow.inbox.outcomes([item.header["message_id"] for item in checked if item.refusal is None])
         _prefetch(uow, checked, applied)
         for item in checked:
