@@ -4,6 +4,7 @@ another process stored one of its messages first."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
@@ -96,3 +97,17 @@ def test_a_message_refused_in_a_batch_leaves_nothing_and_the_others_take_effect(
     assert len(russia.store.declarations) == 2 and len(russia.store.inbox) == 2
     assert len(russia.store.rejections) == 1
     assert len(russia.commits) == commits + 1  # the batch still commits once
+
+
+def test_each_envelope_of_a_batch_is_judged_fresh_at_the_moment_its_store_stamped_it(
+    india: Any, russia: Any, samples: SampleCorridor
+) -> None:
+    """A stream-fed batch: one envelope was stored 15 minutes after it was sealed (stale when
+    stored), the other as it was sealed; only the first is refused as stale."""
+    for _ in range(2):
+        india.handle(FileDeclaration(json.loads(json.dumps(samples.next("IN", NOW)))))
+    late, prompt = (str(m.envelope) for m in india.outbox(PREARRIVAL))
+    stamps = [NOW + timedelta(minutes=15), NOW]
+    outcomes = russia.bus.handle(ReceiveEnvelopes([late, prompt], stored_at=stamps))
+    assert [o["status"] for o in outcomes] == ["rejected", "accepted"]
+    assert outcomes[0]["field"] == "header.created" and "stale" in outcomes[0]["reason"]
