@@ -159,24 +159,35 @@ def client(
                 result.filed[origin].append(declaration["id"])
 
 
-def tree_cpu(root: int) -> float:
-    """CPU seconds (user and system) the live processes under ``root`` (``root`` included) have
-    spent so far, read from Linux's /proc; 0 where /proc cannot be read."""
-    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent, CPU s)
+def tree_cpu(root: int) -> dict[str, float]:
+    """CPU seconds (user and system) the live processes under ``root`` have spent so far, read
+    from Linux's /proc (nothing where it cannot be read): ``relay`` for the relay processes,
+    ``api`` for the API workers (and the processes that started them)."""
+    stats: dict[int, tuple[int, float, bool]] = {}  # pid -> (parent, CPU s, a relay process)
     for entry in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = entry.read_text().rsplit(")", 1)[1].split()
+            command = (entry.parent / "cmdline").read_bytes().replace(b"\0", b" ")
         except OSError:
             continue  # the process ended meanwhile
         # after the command's closing parenthesis: state, ppid, ..., utime and stime (fields 14, 15)
-        stats[int(entry.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS)
-    under = {root}
+        cpu = (int(fields[11]) + int(fields[12])) / TICKS
+        stats[int(entry.parent.name)] = (int(fields[1]), cpu, b" node relay " in command)
+    roles = {root: "api"}
     for _ in range(len(stats)):
-        grown = under | {pid for pid, (parent, _cpu) in stats.items() if parent in under}
-        if grown == under:
+        found = {
+            pid: "relay" if relay else roles[parent]
+            for pid, (parent, _cpu, relay) in stats.items()
+            if parent in roles and pid not in roles
+        }
+        if not found:
             break
-        under = grown
-    return sum(stats[pid][1] for pid in under if pid in stats)
+        roles |= found
+    spent = {"api": 0.0, "relay": 0.0}
+    for pid, role in roles.items():
+        if pid in stats:
+            spent[role] += stats[pid][1]
+    return spent
 
 
 def delivery_times(data_dir: Path, setup: Setup) -> dict[str, list[float]]:
@@ -265,7 +276,7 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
             for thread in threads:
                 thread.join()
             elapsed, clients_cpu = time.perf_counter() - started, time.process_time() - clients_cpu
-            nodes_cpu = tree_cpu(process.pid) - nodes_cpu
+            nodes_cpu = {role: cpu - nodes_cpu[role] for role, cpu in tree_cpu(process.pid).items()}
             drained = drain(urls, keys, result)
             delivery = delivery_times(data_dir, setup)
         finally:
@@ -282,7 +293,8 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
         "drain_s": drained,
         "filed": float(len(result.latencies)),
         "errors": float(sum(result.errors.values())),
-        "node_cpu_ms_per_filing": nodes_cpu * 1000 / max(len(result.latencies), 1),
+        "api_cpu_ms_per_filing": nodes_cpu["api"] * 1000 / max(len(result.latencies), 1),
+        "relay_cpu_ms_per_filing": nodes_cpu["relay"] * 1000 / max(len(result.latencies), 1),
         "client_cpu_s_per_s": clients_cpu / elapsed,
     }
     for kind, times in delivery.items():
@@ -294,9 +306,9 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
         f"drained {figures['drain_s']:5.1f} s after  ({sum(result.errors.values())} errors, {len(result.latencies)} filed)"
     )
     print(
-        f"{'':22s} while loaded, the nodes' processes (API workers and relays; not the database or "
-        f"NATS) spent {figures['node_cpu_ms_per_filing']:.1f} ms of CPU a filing, the clients "
-        f"{figures['client_cpu_s_per_s']:.2f} CPU s a second"
+        f"{'':22s} CPU a filing while loaded (both nodes): API workers {figures['api_cpu_ms_per_filing']:.1f} ms, "
+        f"relays {figures['relay_cpu_ms_per_filing']:.1f} ms (the database and NATS not counted); "
+        f"the clients {figures['client_cpu_s_per_s']:.2f} CPU s a second"
     )
     for kind, times in delivery.items():
         print(
