@@ -39,6 +39,7 @@ from corridor.demo.run import Corridor
 from corridor.demo.samples import SampleCorridor
 from corridor.messaging import envelope
 from corridor.messaging.envelope import parse, seal, verify
+from corridor.node.runtime import settle_after_startup
 from corridor.service.commands import ClearDeclaration, FileDeclaration
 
 
@@ -129,6 +130,7 @@ def measure(
     with tempfile.TemporaryDirectory() as tmp:
         options: dict[str, Any] = {"db_url": PG_URL, "db_schema": schema} if schema else {}
         corridor = Corridor.embedded(Path(tmp), **options)
+        settle_after_startup()  # as a node process does once started
         statements = StatementCount(corridor)
         try:
             total, cpu, latencies = run(corridor, docs, batch)

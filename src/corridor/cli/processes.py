@@ -26,6 +26,7 @@ from corridor.config import Settings
 from corridor.messaging.keys import KeyringError
 from corridor.node.bootstrap import Node as LocalNode
 from corridor.node.bootstrap import bootstrap_node, hs_check_on
+from corridor.node.runtime import settle_after_startup
 from corridor.node.selection_key import SelectionKeyError
 from corridor.observability.process import ObservedTransport, observe_pass
 from corridor.shared.errors import InvalidInput
@@ -155,6 +156,7 @@ def worker_app() -> FastAPI:
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     app = create_app(exchange.node, settings.max_body_bytes, token)
     app.router.on_shutdown.append(exchange.close)
+    settle_after_startup()
     return app
 
 
@@ -192,6 +194,7 @@ def run_relay(exchange: Exchange, settings: Settings, metrics: tuple[str, int] |
             raise fail(
                 f"--metrics-port: cannot listen on {metrics[0]}:{metrics[1]} ({exc.strerror})"
             ) from None
+    settle_after_startup()
     try:
         while not stop.is_set():
             if not exchange.pass_once(settings.country):

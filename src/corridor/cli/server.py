@@ -29,6 +29,7 @@ from corridor.cli.common import (
 from corridor.cli.processes import Exchange, relay_thread, run_relay, serve_workers
 from corridor.config import Settings
 from corridor.node.bootstrap import hs_check_on
+from corridor.node.runtime import settle_after_startup
 from corridor.service.auth import ROLES, create_api_key, ensure_api_key
 from corridor.service.commands import GrantMandate
 from corridor.shared.logs import configure_logging
@@ -162,9 +163,11 @@ def _run(exchange: Exchange, settings: Settings, host: str, port: int, relay: bo
     if relay:
         worker = relay_thread(lambda: exchange.pass_once(settings.country), settings.relay_interval_s, stop)
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    api = create_app(exchange.node, settings.max_body_bytes, token)
+    settle_after_startup()
     try:
         uvicorn.run(
-            create_app(exchange.node, settings.max_body_bytes, token),
+            api,
             host=host,
             port=port,
             log_level="warning",
