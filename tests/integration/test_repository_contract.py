@@ -11,6 +11,7 @@ import pytest
 from corridor.adapters.database import make_engine, migrate
 from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
 from corridor.adapters.unit_of_work import SqlUnitOfWork
+from corridor.customs.domain.filed_document import FiledDocument
 from corridor.customs.domain.model import CustomsDeclaration
 from corridor.customs.domain.vocabulary import Flow
 from corridor.customs.domain.wco import DeclarationDocument
@@ -52,7 +53,7 @@ def declaration(
         trader_id=trader,
         exporter_id=trader,
         importer_id="7707083893",
-        document=sample_document(lrn),
+        filed=FiledDocument.of(sample_document(lrn)),
         created_at=T0,
     )
     d.record("registration", T0, office="INNSA")

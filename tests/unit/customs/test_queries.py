@@ -8,6 +8,7 @@ import pytest
 
 from corridor.adapters.memory import MemoryStore, MemoryUnitOfWork
 from corridor.customs import queries
+from corridor.customs.domain.filed_document import FiledDocument
 from corridor.customs.domain.model import CustomsDeclaration
 from corridor.customs.domain.risk import RiskDecision
 from corridor.customs.domain.vocabulary import Lane
@@ -37,7 +38,7 @@ def declaration(id_: str, *, status: str = "filed", created: int = 0) -> Customs
         exporter_id="EXP-1",
         importer_id="IMP-1",
         declarant_id="BRK-1",
-        document=DOCUMENT,
+        filed=FiledDocument.of(DOCUMENT),
         status=status,
         lane="red" if status == "under_control" else None,
         risk=RISK if status == "under_control" else None,

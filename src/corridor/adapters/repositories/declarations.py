@@ -13,9 +13,9 @@ from corridor.adapters.repositories.common import INSERT, utc
 from corridor.adapters.repositories.pending import PendingWrites
 from corridor.customs.domain.acknowledgement import Acknowledgement
 from corridor.customs.domain.assessment import Assessment
+from corridor.customs.domain.filed_document import FiledDocument
 from corridor.customs.domain.model import CustomsDeclaration, Stage
 from corridor.customs.domain.risk import RiskDecision
-from corridor.customs.domain.wco import DeclarationDocument
 from corridor.service import ports
 
 
@@ -55,7 +55,7 @@ def _declaration(row: Any) -> CustomsDeclaration:
         declarant_id=row.declarant_id,
         exporter_id=row.exporter_id,
         importer_id=row.importer_id,
-        document=DeclarationDocument.model_validate(row.document),
+        filed=FiledDocument.stored(row.document),
         status=row.status,
         lane=row.lane,
         risk=None if row.risk is None else RiskDecision.from_json(row.risk),

@@ -20,6 +20,7 @@ from corridor.customs.domain.export_transitions import (
     RELEASE_NOTICE,
     Transition,
 )
+from corridor.customs.domain.filed_document import FiledDocument
 from corridor.customs.domain.release import ConsignmentRelease, ReleaseError
 from corridor.customs.domain.release_log import conclude, rehydrate, still_waiting
 from corridor.customs.domain.risk.outcome import RiskDecision
@@ -57,7 +58,7 @@ class CustomsDeclaration:
     trader_id: str
     exporter_id: str
     importer_id: str
-    document: DeclarationDocument
+    filed: FiledDocument
     status: Status = Status.FILED
     declarant_id: str | None = None  # a customs broker filing under the exporter's mandate
     lane: Lane | None = None
@@ -84,6 +85,10 @@ class CustomsDeclaration:
         return self.peer_id if self.flow is Flow.IMPORT and self.peer_id else self.id
 
     @property
+    def document(self) -> DeclarationDocument:
+        return self.filed.parsed()
+
+    @property
     def entry_port(self) -> str:
         return self.document.Declaration.GoodsShipment.Consignment.UnloadingLocation.ID
 
@@ -95,7 +100,7 @@ class CustomsDeclaration:
 
     def document_json(self) -> dict[str, Any]:
         """The declaration document as JSON (stored, served, sent in the pre-arrival message)."""
-        return self.document.to_json()
+        return self.filed.json()
 
     def record(self, name: str, at: datetime, **detail: Unpack[StageDetail]) -> None:
         stage = Stage(name, at, detail)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from corridor.customs.domain.filed_document import FiledDocument
 from corridor.customs.domain.model import CustomsDeclaration
 from corridor.customs.domain.vocabulary import Flow, Lane
 from corridor.customs.domain.wco import DeclarationType
@@ -36,7 +37,7 @@ def file_declaration(cmd: FileDeclaration, uow: UnitOfWork, ctx: NodeContext) ->
             trader_id=d.Exporter.ID,
             exporter_id=d.Exporter.ID,
             importer_id=d.GoodsShipment.Importer.ID,
-            document=document,
+            filed=FiledDocument.of(document),
             declarant_id=broker,
             created_at=now,
         )

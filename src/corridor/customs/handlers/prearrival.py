@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from corridor.customs.domain.acknowledgement import Acknowledgement
+from corridor.customs.domain.filed_document import FiledDocument
 from corridor.customs.domain.model import CustomsDeclaration
 from corridor.customs.domain.vocabulary import Flow
 from corridor.customs.domain.wco import DeclarationDocument
@@ -51,7 +52,7 @@ def on_prearrival(
         trader_id=d.GoodsShipment.Importer.ID,
         exporter_id=d.Exporter.ID,
         importer_id=d.GoodsShipment.Importer.ID,
-        document=document,
+        filed=FiledDocument.of(document),
         peer_id=export_id,
         created_at=now,
     )
