@@ -83,23 +83,35 @@ class Exchange:
             selection_key=settings.selection_key_bytes(),
         )
 
-    def pass_once(self, country: str) -> bool:
-        """One relay pass and one look at the inbox stream; whether anything moved."""
-        sent = 0
+    def relay_pass(self, country: str) -> bool:
+        """One relay pass over the outbox; whether anything was sent."""
         try:
             report = self.node.relay_once()
         except Exception as exc:  # the relay keeps going; the outbox keeps the messages
             typer.echo(f"relay: {type(exc).__name__}: {exc}", err=True)
-        else:
-            observe_pass(country, report)
-            sent = report.sent
-        taken = 0
+            return False
+        observe_pass(country, report)
+        return report.sent > 0
+
+    def inbox_pass(self, country: str) -> bool:
+        """One look at the inbox stream, which waits a moment for messages to arrive (a long poll):
+        whether to look again at once, which is always but after an error."""
+        assert self.jetstream is not None
+        try:
+            self.jetstream.consume(country, self.node.receive_many)
+        except Exception as exc:  # left in the stream for redelivery
+            typer.echo(f"inbox: {type(exc).__name__}: {exc}", err=True)
+            return False
+        return True
+
+    def start_loops(self, country: str, interval_s: float, stop: threading.Event) -> list[threading.Thread]:
+        """The outbox relay and, with NATS JetStream, the inbox consumer, each in a thread of its
+        own: the consumer's wait for messages never holds back the outbox, nor the relay's pause
+        the inbox."""
+        loops = [relay_thread(lambda: self.relay_pass(country), interval_s, stop, "outbox-relay")]
         if self.jetstream is not None:
-            try:
-                taken = self.jetstream.consume(country, self.node.receive_many)
-            except Exception as exc:  # left in the stream for redelivery
-                typer.echo(f"inbox: {type(exc).__name__}: {exc}", err=True)
-        return sent > 0 or taken > 0
+            loops.append(relay_thread(lambda: self.inbox_pass(country), interval_s, stop, "inbox-consumer"))
+        return loops
 
     def close(self) -> None:
         self.node.close()
@@ -107,15 +119,17 @@ class Exchange:
             self.jetstream.close()
 
 
-def relay_thread(moved: Callable[[], bool], interval_s: float, stop: threading.Event) -> threading.Thread:
-    """A thread that relays until ``stop``, pausing ``interval_s`` whenever nothing moved."""
+def relay_thread(
+    moved: Callable[[], bool], interval_s: float, stop: threading.Event, name: str
+) -> threading.Thread:
+    """A thread that runs ``moved`` until ``stop``, pausing ``interval_s`` whenever nothing moved."""
 
     def loop() -> None:
         while not stop.is_set():
             if not moved():
                 stop.wait(interval_s)
 
-    worker = threading.Thread(target=loop, name="outbox-relay", daemon=True)
+    worker = threading.Thread(target=loop, name=name, daemon=True)
     worker.start()
     return worker
 
@@ -195,11 +209,14 @@ def run_relay(exchange: Exchange, settings: Settings, metrics: tuple[str, int] |
                 f"--metrics-port: cannot listen on {metrics[0]}:{metrics[1]} ({exc.strerror})"
             ) from None
     settle_after_startup()
+    loops = exchange.start_loops(settings.country, settings.relay_interval_s, stop)
     try:
-        while not stop.is_set():
-            if not exchange.pass_once(settings.country):
-                stop.wait(settings.relay_interval_s)
+        while not stop.wait(1.0):
+            pass
     finally:
+        stop.set()
+        for loop in loops:
+            loop.join(timeout=10)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         exchange.close()

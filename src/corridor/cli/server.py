@@ -26,7 +26,7 @@ from corridor.cli.common import (
     read_secret_file,
     warn_on_command_line,
 )
-from corridor.cli.processes import Exchange, relay_thread, run_relay, serve_workers
+from corridor.cli.processes import Exchange, run_relay, serve_workers
 from corridor.config import Settings
 from corridor.node.bootstrap import hs_check_on
 from corridor.node.runtime import settle_after_startup
@@ -159,9 +159,7 @@ def _run(exchange: Exchange, settings: Settings, host: str, port: int, relay: bo
     if hs_check_on():
         exchange.node.hs.warm_up()
     stop = threading.Event()
-    worker = None
-    if relay:
-        worker = relay_thread(lambda: exchange.pass_once(settings.country), settings.relay_interval_s, stop)
+    loops = exchange.start_loops(settings.country, settings.relay_interval_s, stop) if relay else []
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     api = create_app(exchange.node, settings.max_body_bytes, token)
     settle_after_startup()
@@ -174,8 +172,8 @@ def _run(exchange: Exchange, settings: Settings, host: str, port: int, relay: bo
         )
     finally:
         stop.set()
-        if worker is not None:
-            worker.join(timeout=5)
+        for loop in loops:
+            loop.join(timeout=5)
         exchange.close()
 
 

@@ -194,7 +194,9 @@ def sample_chart() -> list[Account]:
     return chart(_sample_banks(), sample=True)
 
 
+@functools.cache
 def _sample_banks() -> SampleBanks:
+    """The packaged sample file, read once (callers only read it)."""
     found: SampleBanks = json.loads(SAMPLE_BANKS.read_text(encoding="utf-8"))
     return found
 
