@@ -108,9 +108,9 @@ class Exchange:
         """The outbox relay and, with NATS JetStream, the inbox consumer, each in a thread of its
         own: the consumer's wait for messages never holds back the outbox, nor the relay's pause
         the inbox."""
-        loops = [relay_thread(lambda: self.relay_pass(country), interval_s, stop, "outbox-relay")]
+        loops = [loop_thread(lambda: self.relay_pass(country), interval_s, stop, "outbox-relay")]
         if self.jetstream is not None:
-            loops.append(relay_thread(lambda: self.inbox_pass(country), interval_s, stop, "inbox-consumer"))
+            loops.append(loop_thread(lambda: self.inbox_pass(country), interval_s, stop, "inbox-consumer"))
         return loops
 
     def close(self) -> None:
@@ -119,7 +119,7 @@ class Exchange:
             self.jetstream.close()
 
 
-def relay_thread(
+def loop_thread(
     moved: Callable[[], bool], interval_s: float, stop: threading.Event, name: str
 ) -> threading.Thread:
     """A thread that runs ``moved`` until ``stop``, pausing ``interval_s`` whenever nothing moved."""
