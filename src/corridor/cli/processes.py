@@ -113,6 +113,12 @@ class Exchange:
             loops.append(loop_thread(lambda: self.inbox_pass(country), interval_s, stop, "inbox-consumer"))
         return loops
 
+    def warm_up_classifier(self) -> None:
+        """With the description check on, the classifier loads in the background as the process
+        starts: its first filing or received declaration does not wait for the model."""
+        if hs_check_on():
+            self.node.hs.warm_up()
+
     def close(self) -> None:
         self.node.close()
         if self.jetstream is not None:
@@ -165,8 +171,7 @@ def worker_app() -> FastAPI:
     configure_logging(settings.log_format, settings.log_level)
     exchange = Exchange(settings)
     warm_up(exchange.node.engine, exchange.node.data_dir)  # from the snapshot another process wrote, if any
-    if hs_check_on():
-        exchange.node.hs.warm_up()
+    exchange.warm_up_classifier()
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     app = create_app(exchange.node, settings.max_body_bytes, token)
     app.router.on_shutdown.append(exchange.close)
@@ -208,6 +213,7 @@ def run_relay(exchange: Exchange, settings: Settings, metrics: tuple[str, int] |
             raise fail(
                 f"--metrics-port: cannot listen on {metrics[0]}:{metrics[1]} ({exc.strerror})"
             ) from None
+    exchange.warm_up_classifier()  # with NATS, the pre-arrival messages are applied here
     settle_after_startup()
     loops = exchange.start_loops(settings.country, settings.relay_interval_s, stop)
     try:

@@ -28,7 +28,6 @@ from corridor.cli.common import (
 )
 from corridor.cli.processes import Exchange, run_relay, serve_workers
 from corridor.config import Settings
-from corridor.node.bootstrap import hs_check_on
 from corridor.node.runtime import settle_after_startup
 from corridor.service.auth import ROLES, create_api_key, ensure_api_key
 from corridor.service.commands import GrantMandate
@@ -156,8 +155,7 @@ def _run(exchange: Exchange, settings: Settings, host: str, port: int, relay: bo
 
     configure_logging(settings.log_format, settings.log_level)
     warm_up(exchange.node.engine, exchange.node.data_dir)
-    if hs_check_on():
-        exchange.node.hs.warm_up()
+    exchange.warm_up_classifier()
     stop = threading.Event()
     loops = exchange.start_loops(settings.country, settings.relay_interval_s, stop) if relay else []
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
