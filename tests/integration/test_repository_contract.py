@@ -378,6 +378,40 @@ class RepositoryContract:
             u.declarations.add(declaration("26IN0000000000000B", "AAACS1234F", "L1"))
             u.commit()
 
+    def test_a_duplicate_declaration_in_a_savepoint_is_that_savepoints_conflict(
+        self, uow: Callable[[], UnitOfWork]
+    ) -> None:
+        """A receiver batch applies each message in a savepoint when one fails: the queued rows go
+        out inside it, so a declaration that exists fails there, and what came before stays."""
+        with uow() as u:
+            u.declarations.add(declaration("26IN0000000000000A", "AAACS1234F", "L1"))
+            u.commit()
+        with uow() as u:
+            u.outbox.add(message("before"))
+            u.declarations.add(declaration("26IN0000000000000B", "AAACS1234F", "L2"))
+            with pytest.raises(CommitConflict), u.savepoint():
+                u.outbox.add(message("inside"))
+                u.declarations.add(declaration("26IN0000000000000C", "AAACS1234F", "L1"))
+            u.commit()
+        with uow() as u:
+            assert [m.message_id for m in u.outbox.with_status(status="pending")] == ["before"]
+            assert u.declarations.get("26IN0000000000000B") is not None
+            assert u.declarations.get("26IN0000000000000C") is None
+
+    def test_a_declaration_added_then_changed_in_one_transaction_is_saved(
+        self, uow: Callable[[], UnitOfWork]
+    ) -> None:
+        with uow() as u:
+            d = declaration()
+            u.declarations.add(d)
+            d.record("assessment", T0, lane="green")
+            u.declarations.save(d)  # its insert went out first: the save finds the row
+            u.commit()
+        with uow() as u:
+            got = u.declarations.get(d.id)
+            assert got is not None and got.version == 2
+            assert [stage.name for stage in u.declarations.stages(d.id)] == ["registration", "assessment"]
+
     def test_events_and_container_assignments(self, uow: Callable[[], UnitOfWork]) -> None:
         def event(event_id: str, ref: str, step: str, hours: int) -> StoredEvent:
             return StoredEvent(

@@ -108,6 +108,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.pending.mark()
         try:
             yield
+            self.pending.flush()  # what was queued goes out inside it, so a conflict is this savepoint's
         except BaseException:
             nested.rollback()
             self.pending.undo()

@@ -151,7 +151,10 @@ def _receive_batch(
 ) -> tuple[list[_Checked], list[dict[str, Any]]]:
     try:
         return _run_batch(cmd, uow, ctx, careful=False)
-    except _Refused:
+    except (_Refused, CommitConflict):
+        # a refused message, or a row that conflicts when the batch's queued rows go out (another
+        # process applied one of the messages first, or a declaration exists): each message is
+        # then applied in a savepoint of its own, where its rows go out and its conflict is its own
         return _run_batch(cmd, uow, ctx, careful=True)
 
 

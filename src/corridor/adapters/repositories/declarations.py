@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, String, bindparam, cast, func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from corridor.adapters import tables as t
 from corridor.adapters.repositories.common import INSERT, utc
@@ -100,14 +99,18 @@ class SqlDeclarations(ports.DeclarationRepository):
         self.pending = pending or PendingWrites(conn, deferred=False)
 
     def add(self, declaration: CustomsDeclaration) -> None:
+        """Queued with the transaction's other inserts (a receiver batch inserts its import
+        declarations in one statement); a declaration filed twice (the same flow, trader and
+        local reference) fails as CommitConflict when the rows go out: at commit, at the end of a
+        savepoint, or before the table is next read or changed in the transaction."""
         declaration.version = 1
-        try:
-            self.conn.execute(INSERT["declarations"], _filed_row(declaration))
-        except IntegrityError as exc:
-            raise ports.CommitConflict(
-                f"{declaration.flow} declaration {declaration.lrn!r} of {declaration.trader_id} exists"
-            ) from exc
+        self.pending.add(INSERT["declarations"], [_filed_row(declaration)])
         self._write_stages(declaration)
+
+    def _execute(self, statement: Any, params: dict[str, Any] | None = None) -> Any:
+        """A statement that reads or changes the table, after the queued inserts went out."""
+        self.pending.flush()
+        return self.conn.execute(statement, params)
 
     def _write_stages(self, declaration: CustomsDeclaration) -> None:
         if declaration.new_stages:
@@ -121,14 +124,14 @@ class SqlDeclarations(ports.DeclarationRepository):
             declaration.new_stages.clear()
 
     def get(self, declaration_id: str) -> CustomsDeclaration | None:
-        row = self.conn.execute(GET_DECLARATION, {"id": declaration_id}).first()
+        row = self._execute(GET_DECLARATION, {"id": declaration_id}).first()
         return None if row is None else _declaration(row)
 
     def get_many(self, declaration_ids: Sequence[str]) -> list[CustomsDeclaration]:
         ids = list(dict.fromkeys(declaration_ids))
         if not ids:
             return []
-        return [_declaration(row) for row in self.conn.execute(GET_DECLARATIONS, {"ids": ids})]
+        return [_declaration(row) for row in self._execute(GET_DECLARATIONS, {"ids": ids})]
 
     def save(self, declaration: CustomsDeclaration) -> None:
         # the document is not serialised again: it never changes after registration
@@ -136,18 +139,18 @@ class SqlDeclarations(ports.DeclarationRepository):
         row["b_id"] = row.pop("id")
         row["b_version"] = declaration.version
         row["version"] = declaration.version + 1
-        result = self.conn.execute(SAVE_DECLARATION, row)
+        result = self._execute(SAVE_DECLARATION, row)
         if result.rowcount != 1:
             raise ports.ConcurrentUpdate(f"declaration {declaration.id} changed since it was read")
         declaration.version += 1
         self._write_stages(declaration)
 
     def find_by_lrn(self, flow: str, trader_id: str, lrn: str) -> CustomsDeclaration | None:
-        row = self.conn.execute(FIND_BY_LRN, {"flow": flow, "trader_id": trader_id, "lrn": lrn}).first()
+        row = self._execute(FIND_BY_LRN, {"flow": flow, "trader_id": trader_id, "lrn": lrn}).first()
         return None if row is None else _declaration(row)
 
     def find_by_consignment(self, consignment_ref: str) -> CustomsDeclaration | None:
-        row = self.conn.execute(BY_CONSIGNMENT, {"ref": consignment_ref}).first()
+        row = self._execute(BY_CONSIGNMENT, {"ref": consignment_ref}).first()
         return None if row is None else _declaration(row)
 
     def query(
@@ -167,22 +170,21 @@ class SqlDeclarations(ports.DeclarationRepository):
             query = query.where(c.status == status)
         if lrn is not None:
             query = query.where(c.lrn == lrn)
-        return [_declaration(row) for row in self.conn.execute(query)]
+        return [_declaration(row) for row in self._execute(query)]
 
     def stages(self, declaration_id: str) -> list[Stage]:
-        self.pending.flush()
-        rows = self.conn.execute(STAGES, {"id": declaration_id})
+        rows = self._execute(STAGES, {"id": declaration_id})
         return [Stage(row.stage, utc(row.at) or row.at, row.detail) for row in rows]
 
     def referencing(self, document_hash: str) -> list[CustomsDeclaration]:
         c = t.declarations.c
         text = cast(c.document, String)
         query = select(t.declarations).where(text.contains(document_hash)).order_by(c.created_at, c.id)
-        return [_declaration(row) for row in self.conn.execute(query)]
+        return [_declaration(row) for row in self._execute(query)]
 
     def summary(self) -> list[dict[str, Any]]:
         c = t.declarations.c
-        rows = self.conn.execute(
+        rows = self._execute(
             select(c.flow, c.lane, c.status, func.count().label("n")).group_by(c.flow, c.lane, c.status)
         )
         return [{"flow": r.flow, "lane": r.lane, "status": r.status, "count": r.n} for r in rows]
