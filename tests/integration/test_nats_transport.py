@@ -55,6 +55,31 @@ def test_prearrival_and_acknowledgement_travel_over_jetstream(nodes: dict[str, A
     assert all(a is not None and a.accepted for a in acks)
 
 
+def test_a_message_the_node_cannot_apply_holds_back_no_other_of_its_batch(nodes: dict[str, Any]) -> None:
+    """Applying the batch fails unexpectedly (here: one message makes the node's receive raise);
+    its messages are then applied one by one: the others take effect and are acknowledged, that
+    one is handed back for later."""
+    india, russia = nodes["nodes"]["IN"], nodes["nodes"]["RU"]
+    buses = nodes["buses"]
+    samples = SampleCorridor(46)
+    for _ in range(3):
+        file_cleared(india, samples.next("IN", datetime.now(UTC)))
+    with india.uow() as uow:
+        poison = uow.outbox.due(datetime.now(UTC), 10)[1].envelope.encode("utf-8")
+    assert india.relay_once().sent == 3
+
+    def receive_many(envelopes: list[bytes], *, stored_at: list[datetime]) -> list[dict[str, Any]]:
+        if poison in envelopes:
+            raise RuntimeError("the node cannot apply this one")
+        return russia.receive_many(envelopes, stored_at=stored_at)
+
+    assert buses["RU"].consume("RU", receive_many) == 3
+    with russia.uow() as uow:
+        assert uow.inbox.count() == 2
+    time.sleep(0.5)
+    assert buses["RU"].consume("RU", russia.receive_many) == 0  # handed back with a delay of 5 s
+
+
 def test_a_republished_message_has_no_second_effect(nodes: dict[str, Any]) -> None:
     india, russia = nodes["nodes"]["IN"], nodes["nodes"]["RU"]
     buses = nodes["buses"]

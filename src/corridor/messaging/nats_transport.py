@@ -100,6 +100,35 @@ async def _log_error(error: Exception) -> None:
     log.warning("NATS: %s: %s", type(error).__name__, error)
 
 
+async def _applied(receive_many: ReceiveMany, messages: list[Any]) -> list[dict[str, Any] | None]:
+    """The outcome of each message, the batch applied in one transaction; should that fail
+    unexpectedly, each message is applied alone, so that one message the node cannot apply holds
+    back no other (None for a message whose outcome could not be recorded)."""
+    try:
+        batch: list[dict[str, Any] | None] = list(
+            await asyncio.to_thread(
+                receive_many,
+                [message.data for message in messages],
+                stored_at=[message.metadata.timestamp for message in messages],
+            )
+        )
+        return batch
+    except Exception:
+        log.warning(
+            "NATS: a batch of %d could not be applied; applying its messages one by one", len(messages)
+        )
+    outcomes: list[dict[str, Any] | None] = []
+    for message in messages:
+        try:
+            [outcome] = await asyncio.to_thread(
+                receive_many, [message.data], stored_at=[message.metadata.timestamp]
+            )
+        except Exception:
+            outcome = None
+        outcomes.append(outcome)
+    return outcomes
+
+
 class _Loop:
     """An asyncio loop on its own thread, so the synchronous relay and handlers can use nats-py."""
 
@@ -188,17 +217,11 @@ class NatsJetStream:
         except (NatsError, JetStreamError):
             self._subscriptions.pop(country, None)  # bound again on the next pass
             raise
-        try:
-            outcomes = await asyncio.to_thread(
-                receive_many,
-                [message.data for message in messages],
-                stored_at=[message.metadata.timestamp for message in messages],
-            )
-        except Exception:  # no outcome recorded: redeliver later
-            for message in messages:
-                await message.nak(delay=5.0)
-            return len(messages)
+        outcomes = await _applied(receive_many, messages)
         for message, outcome in zip(messages, outcomes, strict=True):
+            if outcome is None:  # no outcome recorded (e.g. the database is down): redeliver later
+                await message.nak(delay=5.0)
+                continue
             delivered = message.metadata.num_delivered
             if retryable(outcome) and delivered < MAX_DELIVERIES:
                 await message.nak(delay=backoff(delivered - 1).total_seconds())
