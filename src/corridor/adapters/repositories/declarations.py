@@ -108,8 +108,10 @@ class SqlDeclarations(ports.DeclarationRepository):
         self._write_stages(declaration)
 
     def _execute(self, statement: Any, params: dict[str, Any] | None = None) -> Any:
-        """A statement that reads or changes the table, after the queued inserts went out."""
-        self.pending.flush()
+        """A statement that reads or changes the table, after the queued rows went out if a
+        declaration's insert is among them (otherwise they keep waiting, to go out together)."""
+        if self.pending.holds(INSERT["declarations"]):
+            self.pending.flush()
         return self.conn.execute(statement, params)
 
     def _write_stages(self, declaration: CustomsDeclaration) -> None:
@@ -173,7 +175,8 @@ class SqlDeclarations(ports.DeclarationRepository):
         return [_declaration(row) for row in self._execute(query)]
 
     def stages(self, declaration_id: str) -> list[Stage]:
-        rows = self._execute(STAGES, {"id": declaration_id})
+        self.pending.flush()  # stages of declarations stored earlier wait there too
+        rows = self.conn.execute(STAGES, {"id": declaration_id})
         return [Stage(row.stage, utc(row.at) or row.at, row.detail) for row in rows]
 
     def referencing(self, document_hash: str) -> list[CustomsDeclaration]:

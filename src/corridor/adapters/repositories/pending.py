@@ -33,6 +33,10 @@ class PendingWrites:
             return
         self._queued.extend((statement, row) for row in rows)
 
+    def holds(self, statement: Executable) -> bool:
+        """Whether rows of ``statement`` wait to be sent."""
+        return any(queued is statement for queued, _ in self._queued)
+
     def statements(self) -> int:
         """How many statements a flush would send now."""
         return len({id(statement) for statement, _ in self._queued})
