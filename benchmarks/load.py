@@ -8,7 +8,9 @@ at both nodes for S seconds; then the run waits, bounded, until every consignmen
 by its destination. Setups: SQLite file per node with HTTP between the nodes (the default
 database), then PostgreSQL with NATS JetStream between the nodes (HTTP when NATS is not reachable).
 Prints filings/s, p50/p99 of the filing request, the oldest outbox message seen while loaded
-(scraped from /metrics), the time to drain after the load, and the ratio to SQLite.
+(scraped from /metrics), the time to drain after the load, the CPU the nodes' API workers and
+relays spent a filing while loaded (read from Linux's /proc), p50/p99 of each kind of message's
+delivery (from its outbox row at one node to its inbox row at the other), and the ratio to SQLite.
 """
 
 from __future__ import annotations
