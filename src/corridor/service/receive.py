@@ -128,9 +128,11 @@ def receive_envelopes(cmd: ReceiveEnvelopes, uow: UnitOfWork, ctx: NodeContext) 
     applied one after the other without savepoints; should one of them be refused, that
     transaction is rolled back and the batch run again with each message in a savepoint of its
     own, so that a refused message leaves the others untouched. Keys are looked up in the same
-    transaction, so a key revoked by any process of the node is refused from then on. Another
-    process that stored one of the messages first makes the commit fail: the batch is then run
-    again, and finds that message applied."""
+    transaction, so a key revoked by any process of the node is refused from then on. A row that
+    conflicts when the batch's queued rows go out at its commit (another process stored one of
+    the messages first, or the declaration a message makes exists) also sends the batch to the
+    run with savepoints, where each message's rows go out inside its own; should even that
+    commit fail, the batch runs once more and finds the other process's messages applied."""
     try:
         checked, outcomes = _receive_batch(cmd, uow, ctx)
     except CommitConflict:
@@ -152,9 +154,6 @@ def _receive_batch(
     try:
         return _run_batch(cmd, uow, ctx, careful=False)
     except (_Refused, CommitConflict):
-        # a refused message, or a row that conflicts when the batch's queued rows go out (another
-        # process applied one of the messages first, or a declaration exists): each message is
-        # then applied in a savepoint of its own, where its rows go out and its conflict is its own
         return _run_batch(cmd, uow, ctx, careful=True)
 
 
