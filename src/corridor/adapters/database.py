@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 
+from corridor.adapters.sqlite_writers import WriterTurns
 from corridor.shared.private import create_private_file
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -20,6 +21,7 @@ PREPARE_THRESHOLD = 1
 POOL_SIZE = 10
 POOL_OVERFLOW = 10
 POOL_RECYCLE_S = 1800
+SQLITE_BUSY_S = 30  # how long a writer waits for the others before it gives up
 
 
 def json_text(value: Any) -> str:
@@ -45,9 +47,14 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
             create_private_file(Path(parsed.database))  # SQLite gives its -wal and -shm files this mode
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **JSON_CODEC)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_S}, **JSON_CODEC
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        turns = WriterTurns.for_database(parsed.database, SQLITE_BUSY_S)
+        if turns is not None:
+            turns.install(engine)
+        event.listen(engine, "begin", lambda connection: _sqlite_begin_immediate(connection, turns))
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
@@ -105,7 +112,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_S * 1000}")
     cursor.close()
 
 
@@ -114,8 +121,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 READ_ONLY = "corridor_read_only"
 
 
-def _sqlite_begin_immediate(connection: Any) -> None:
+def _sqlite_begin_immediate(connection: Any, turns: WriterTurns | None) -> None:
     reading = connection.get_execution_options().get(READ_ONLY, False)
+    if not reading and turns is not None:
+        turns.take(connection)
     connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
