@@ -113,6 +113,20 @@ class Exchange:
             loops.append(loop_thread(lambda: self.inbox_pass(country), interval_s, stop, "inbox-consumer"))
         return loops
 
+    def api(self, settings: Settings) -> FastAPI:
+        """The node's API, once this process has loaded what it keeps for its lifetime: the
+        analytics snapshot another process wrote (if any), the classifier (in the background);
+        then the garbage collector settles."""
+        from corridor.analytics.frames import warm_up
+        from corridor.api.app import create_app
+
+        warm_up(self.node.engine, self.node.data_dir)
+        self.warm_up_classifier()
+        token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+        app = create_app(self.node, settings.max_body_bytes, token)
+        settle_after_startup()
+        return app
+
     def warm_up_classifier(self) -> None:
         """With the description check on, the classifier loads in the background as the process
         starts: its first filing or received declaration does not wait for the model."""
@@ -164,18 +178,11 @@ def metrics_directory() -> Iterator[str]:
 
 def worker_app() -> FastAPI:
     """One API worker (uvicorn's factory): the node from the environment, no relay in it."""
-    from corridor.analytics.frames import warm_up
-    from corridor.api.app import create_app
-
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
     exchange = Exchange(settings)
-    warm_up(exchange.node.engine, exchange.node.data_dir)  # from the snapshot another process wrote, if any
-    exchange.warm_up_classifier()
-    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
-    app = create_app(exchange.node, settings.max_body_bytes, token)
+    app = exchange.api(settings)
     app.router.on_shutdown.append(exchange.close)
-    settle_after_startup()
     return app
 
 

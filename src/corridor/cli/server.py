@@ -28,7 +28,6 @@ from corridor.cli.common import (
 )
 from corridor.cli.processes import Exchange, run_relay, serve_workers
 from corridor.config import Settings
-from corridor.node.runtime import settle_after_startup
 from corridor.service.auth import ROLES, create_api_key, ensure_api_key
 from corridor.service.commands import GrantMandate
 from corridor.shared.logs import configure_logging
@@ -150,17 +149,10 @@ def _run(exchange: Exchange, settings: Settings, host: str, port: int, relay: bo
     """Serve the API (and relay the outbox) until the server stops; then close the node."""
     import uvicorn
 
-    from corridor.analytics.frames import warm_up
-    from corridor.api.app import create_app
-
     configure_logging(settings.log_format, settings.log_level)
-    warm_up(exchange.node.engine, exchange.node.data_dir)
-    exchange.warm_up_classifier()
+    api = exchange.api(settings)
     stop = threading.Event()
     loops = exchange.start_loops(settings.country, settings.relay_interval_s, stop) if relay else []
-    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
-    api = create_app(exchange.node, settings.max_body_bytes, token)
-    settle_after_startup()
     try:
         uvicorn.run(
             api,

@@ -35,8 +35,7 @@ class FiledDocument:
     __hash__ = None  # type: ignore[assignment]  # equal by content, like the dict it holds
 
     def __repr__(self) -> str:
-        state = "parsed" if self._parsed is not None else "stored"
-        return f"FiledDocument({state}, {len(self.json().get('Declaration', {}))} members of Declaration)"
+        return f"FiledDocument({'parsed' if self._parsed is not None else 'as stored'})"
 
     def parsed(self) -> DeclarationDocument:
         if self._parsed is None:
