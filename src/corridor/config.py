@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=DEFAULT_MAX_BODY_BYTES, ge=1, description="largest request body the API takes in (413 above)"
     )
+    api_key_cache_s: float = Field(
+        default=2.0,
+        ge=0,
+        le=60,
+        description="seconds an API key found in the database is taken as found without looking again "
+        "(a revoked key stops working within that time); 0 looks at every request",
+    )
     nats_url: str | None = Field(default=None, description="NATS JetStream between nodes instead of HTTP")
     nats_stream: str = "CORRIDOR"
     nats_subject_prefix: str = "corridor"

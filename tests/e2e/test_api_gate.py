@@ -13,12 +13,16 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
+from corridor.adapters import tables
+from corridor.api import app as app_module
 from corridor.api.app import create_app
 from corridor.config import DEFAULT_MAX_BODY_BYTES
 from corridor.demo.samples import SampleCorridor
 from corridor.messaging.transport import InProcessTransport
 from corridor.node.bootstrap import Node, bootstrap_node
+from corridor.service import auth
 from corridor.service.auth import create_api_key
 
 NOW = datetime.now(UTC)
@@ -164,3 +168,36 @@ def test_public_routes_need_no_key_and_everything_else_does(node: Node) -> None:
         assert response.json() == {"error": "missing X-API-Key header"}
         assert response.headers["www-authenticate"] == "ApiKey"
     assert client.get("/v1/queue", headers={"x-api-key": officer(node)}).status_code == 200
+
+
+@pytest.mark.parametrize("cache_s, lookups", [(0.0, 3), (60.0, 1)])
+def test_a_key_found_a_moment_ago_is_not_looked_up_again(
+    node: Node, monkeypatch: pytest.MonkeyPatch, cache_s: float, lookups: int
+) -> None:
+    looked_up: list[str | None] = []
+
+    def counted(uow: Any, secret: str | None) -> Any:
+        looked_up.append(secret)
+        return auth.authenticate(uow, secret)
+
+    monkeypatch.setattr(app_module, "authenticate", counted)
+    client = TestClient(create_app(node, api_key_cache_s=cache_s))
+    key = officer(node)
+    for _ in range(3):
+        assert client.get("/v1/queue", headers={"x-api-key": key}).status_code == 200
+    assert looked_up == [key] * lookups
+    looked_up.clear()
+    for _ in range(2):  # an unknown key is looked up every time
+        assert client.get("/v1/queue", headers={"x-api-key": "not-a-key"}).status_code == 401
+    assert looked_up == ["not-a-key"] * 2
+
+
+def test_a_revoked_key_is_refused_at_once_without_the_cache(node: Node) -> None:
+    client = TestClient(create_app(node))
+    key = officer(node)
+    assert client.get("/v1/queue", headers={"x-api-key": key}).status_code == 200
+    with node.engine.begin() as conn:
+        conn.execute(update(tables.api_keys).values(revoked=True))
+    response = client.get("/v1/queue", headers={"x-api-key": key})
+    assert response.status_code == 401
+    assert response.json() == {"error": "unknown or revoked API key"}

@@ -7,6 +7,7 @@ from corridor import __version__, observability
 from corridor.api import errors
 from corridor.api.answers import declare_body_limit
 from corridor.api.gate import RequestGate
+from corridor.api.recent_keys import RecentKeys
 from corridor.api.routes import admin, declarations, documents, hs, logistics, messaging, public, settlement
 from corridor.api.web import roles as web_pages
 from corridor.config import DEFAULT_MAX_BODY_BYTES
@@ -15,7 +16,10 @@ from corridor.service.auth import authenticate
 
 
 def create_app(
-    node: Node, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, metrics_token: str | None = None
+    node: Node,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    metrics_token: str | None = None,
+    api_key_cache_s: float = 0.0,
 ) -> FastAPI:
     app = FastAPI(
         title=f"Trade Corridor node {node.country}",
@@ -31,6 +35,7 @@ def create_app(
         public_paths=[*public.PATHS, *observability.PATHS, *(path for path in docs if path)],
         max_body_bytes=max_body_bytes,
         public_prefixes=[web_pages.PREFIX + "/"],
+        recent=RecentKeys(api_key_cache_s),
     )
     for capability in (public, admin, declarations, logistics, settlement, hs):
         app.include_router(declare_body_limit(capability.router))

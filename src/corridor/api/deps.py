@@ -1,5 +1,8 @@
 """The routes' dependencies: the node serving the request, the caller the request gate
-authenticated, the caller's role, and the soundness of a JSON body before any model reads it."""
+authenticated, the caller's role, and the soundness of a JSON body before any model reads it.
+
+They read only what the request already holds, so they are coroutines: FastAPI runs a plain
+function dependency in its thread pool, a hop that cost more than the dependency itself."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from corridor.shared.errors import InvalidInput, NotFound
 from corridor.shared.jsondata import json_problem, plainly_sound
 
 
-def serving_node(request: Request) -> Node:
+async def serving_node(request: Request) -> Node:
     """The node this app serves (``create_app`` keeps it in the app's state)."""
     node: Node = request.app.state.node
     return node
@@ -24,7 +27,7 @@ def serving_node(request: Request) -> Node:
 ServingNode = Annotated[Node, Depends(serving_node)]
 
 
-def node_documents(node: ServingNode) -> NodeDocuments:
+async def node_documents(node: ServingNode) -> NodeDocuments:
     """The node's document registry and revocations (routes under /v1/documents)."""
     if node.bus.ctx.documents is None:
         raise NotFound("this node keeps no documents")
@@ -34,7 +37,7 @@ def node_documents(node: ServingNode) -> NodeDocuments:
 Registry = Annotated[NodeDocuments, Depends(node_documents)]
 
 
-def principal(request: Request, x_api_key: Annotated[str | None, Header()] = None) -> Principal:
+async def principal(request: Request, x_api_key: Annotated[str | None, Header()] = None) -> Principal:
     """The caller the gate authenticated by ``x_api_key`` (declared here for the OpenAPI
     description) before the body was read."""
     found = request.scope.get(PRINCIPAL)
@@ -60,7 +63,7 @@ class Acting:
     def __init__(self, *roles: str) -> None:
         self.roles = roles
 
-    def __call__(self, caller: Caller) -> Principal:
+    async def __call__(self, caller: Caller) -> Principal:
         caller.require(*self.roles)
         return caller
 
@@ -75,7 +78,7 @@ Peer = Annotated[Principal, Depends(Acting("peer"))]
 DocumentUser = Acting("trader", "officer", "issuer")
 
 
-def raw_peer(caller: Annotated[Principal, Depends(principal)]) -> Principal:
+async def raw_peer(caller: Annotated[Principal, Depends(principal)]) -> Principal:
     """A peer node, for a route that reads its raw body itself (the body is not parsed here)."""
     caller.require("peer")
     return caller

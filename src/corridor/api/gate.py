@@ -8,7 +8,8 @@ error of the API: 401 ``{"error": ...}`` for a missing or unknown key, 413 ``{"e
 body exceeds N bytes"}``.
 
 The principal found for the key travels in the ASGI scope (``PRINCIPAL``), where the routes'
-dependency picks it up: the key is checked once per request."""
+dependency picks it up: the key is checked once per request, or taken from the keys found in the
+last few seconds (``RecentKeys``)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from corridor.api.recent_keys import RecentKeys
 from corridor.service.auth import Principal, Unauthorized
 
 PRINCIPAL = "corridor.principal"
@@ -37,9 +39,11 @@ class RequestGate:
         public_paths: Collection[str],
         max_body_bytes: int,
         public_prefixes: Collection[str] = (),
+        recent: RecentKeys | None = None,
     ) -> None:
         self.app = app
         self.authenticate = authenticate
+        self.recent = recent or RecentKeys(ttl_s=0)
         self.public_paths = frozenset(public_paths)
         self.max_body_bytes = max_body_bytes
         self.public_prefixes = tuple(public_prefixes)  # pages that authenticate by their own session
@@ -52,7 +56,7 @@ class RequestGate:
         path = scope["path"]
         if path not in self.public_paths and not path.startswith(self.public_prefixes):
             try:
-                scope[PRINCIPAL] = await run_in_threadpool(self.authenticate, headers.get("x-api-key"))
+                scope[PRINCIPAL] = await self._caller(headers.get("x-api-key"))
             except Unauthorized as exc:
                 await unauthorized(str(exc))(scope, receive, send)
                 return
@@ -60,6 +64,14 @@ class RequestGate:
             await self.too_large()(scope, receive, send)
             return
         await self._limited(scope, receive, send)
+
+    async def _caller(self, secret: str | None) -> Principal:
+        """The key's caller, from the database (in a worker thread) unless found a moment ago."""
+        found = self.recent.get(secret)
+        if found is None:
+            found = await run_in_threadpool(self.authenticate, secret)
+            self.recent.put(secret, found)
+        return found
 
     async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Run the app with a ``receive`` that stops at the limit; whatever the app makes of that
