@@ -47,7 +47,7 @@ class OfficerDeclarationView(DeclarationView):
 
     @classmethod
     def of(cls, d: CustomsDeclaration) -> OfficerDeclarationView:
-        return cls(**DeclarationView.of(d).model_dump(), risk=None if d.risk is None else d.risk.to_json())
+        return cls(**dict(DeclarationView.of(d)), risk=None if d.risk is None else d.risk.to_json())
 
 
 def view_for(role: str, declaration: CustomsDeclaration) -> dict[str, Any]:
