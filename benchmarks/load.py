@@ -151,8 +151,9 @@ def client(
                 if declaration["status"] == "under_control":
                     path = f"{urls[origin]}/v1/declarations/{declaration['id']}/clear"
                     cleared = http.post(path, json={"findings": "load"}, headers=headers)
-                    if cleared.status_code != 200:
+                    if cleared.status_code != 200:  # never sent on: not waited for at the drain
                         result.failed(f"clearing: HTTP {cleared.status_code} {cleared.text[:120]}")
+                        continue
             except httpx.HTTPError as exc:
                 result.failed(f"{type(exc).__name__}: {exc}"[:160])
                 continue
@@ -254,13 +255,20 @@ def drain(urls: dict[str, str], keys: dict[str, str], result: Result) -> float:
     return time.monotonic() - started
 
 
+def print_node_errors(log: Path, most: int = 20) -> None:
+    """The nodes' error lines (the first ``most``), to tell what the clients' errors were."""
+    lines = [line.rstrip() for line in log.read_text(encoding="utf-8", errors="replace").splitlines()]
+    errors = [line for line in lines if re.search(r"ERROR|Error|Traceback|died", line)]
+    for line in errors[:most]:
+        print(f"  node log: {line[:300]}")
+
+
 def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, Any]]]) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
         keys = provision(data_dir, setup)
-        process, urls = start_cluster(
-            data_dir, setup, args.workers, args.seconds + DRAIN_LIMIT_S + 60, args.cluster_log
-        )
+        log = args.cluster_log or data_dir / "cluster.log"
+        process, urls = start_cluster(data_dir, setup, args.workers, args.seconds + DRAIN_LIMIT_S + 60, log)
         try:
             result = Result()
             stop = threading.Event()
@@ -281,6 +289,8 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
             nodes_cpu = {role: cpu - nodes_cpu[role] for role, cpu in tree_cpu(process.pid).items()}
             drained = drain(urls, keys, result)
             delivery = delivery_times(data_dir, setup)
+            if result.errors:
+                print_node_errors(log)
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=60)
@@ -334,7 +344,10 @@ def main() -> int:
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-nats", action="store_true")
     parser.add_argument(
-        "--cluster-log", type=Path, help="append the nodes' logs (warnings and errors) to this file"
+        "--cluster-log",
+        type=Path,
+        help="append the nodes' logs (warnings and errors) to this file (default: a file in the run's "
+        "temporary directory, whose error lines are printed when a client met errors)",
     )
     parser.add_argument("--hs-index-dir", type=Path, default=Path("corridor-data") / "hs-index")
     args = parser.parse_args()

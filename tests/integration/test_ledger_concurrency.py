@@ -96,3 +96,37 @@ def test_an_account_opened_by_two_processes_at_once_asks_the_later_one_to_retry(
     with SqlUnitOfWork(engine) as again:
         assert again.ledger.create_accounts([funding], T0) == ["exists"]
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_two_requests_opening_each_others_accounts_ask_the_one_caught_in_a_deadlock_to_retry(
+    pg_available: str, pg_schema: str
+) -> None:
+    """One opens B, the other opens A then waits on B, the first then wants A: PostgreSQL breaks
+    the deadlock by failing one of them, which must be a ConcurrentUpdate (the message bus runs
+    its command again), never a database error answered 500; the other goes through."""
+    engine = make_engine(pg_available, pg_schema)
+    migrate(engine)
+    a, b = (Account(i, "INR", AccountCode.CUSTOMER, i, i) for i in ("acct-a", "acct-b"))
+    outcome: dict[str, object] = {}
+
+    def opening(name: str, accounts: list[Account], uow: SqlUnitOfWork) -> None:
+        try:
+            uow.ledger.create_accounts(accounts, T0)
+            uow.commit()
+            outcome[name] = "committed"
+        except Exception as exc:
+            uow.rollback()
+            outcome[name] = exc
+
+    with SqlUnitOfWork(engine) as first, SqlUnitOfWork(engine) as second:
+        assert first.ledger.create_accounts([b], T0) == ["created"]
+        thread = threading.Thread(target=opening, args=("second", [a, b], second))
+        thread.start()
+        thread.join(timeout=0.5)
+        assert thread.is_alive()  # it opened A and waits on the first one's B
+        opening("first", [a], first)
+        thread.join(timeout=10)
+    engine.dispose()
+    kinds = sorted(type(o).__name__ if isinstance(o, Exception) else str(o) for o in outcome.values())
+    assert kinds == ["ConcurrentUpdate", "committed"], outcome

@@ -6,12 +6,13 @@ import select
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pydantic_core
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 
 from corridor.adapters.sqlite_writers import WriterTurns
 from corridor.shared.private import create_private_file
@@ -35,6 +36,14 @@ def json_value(text: str | bytes) -> Any:
 
 
 JSON_CODEC: dict[str, Any] = {"json_serializer": json_text, "json_deserializer": json_value}
+
+
+def gave_way(exc: BaseException) -> bool:
+    """Whether PostgreSQL failed a statement only to break a deadlock between two transactions (or
+    a lock wait it would not make): the request did nothing wrong and runs again."""
+    if not isinstance(exc, OperationalError):
+        return False
+    return isinstance(exc.orig, psycopg.errors.DeadlockDetected | psycopg.errors.LockNotAvailable)
 
 
 def sqlite_url(path: Path) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, String, and_, bindparam, func, or_, s
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from corridor.adapters.database import gave_way
 from corridor.adapters.ledger_tables import ledger_accounts as A
 from corridor.adapters.ledger_tables import ledger_transfers as T
 from corridor.service.ports import ConcurrentUpdate
@@ -211,10 +212,15 @@ class SqlLedger(LedgerRepository):
                 known[acc.id] = acc  # the same id twice in one call: the second one exists
                 results.append("created")
         if rows:
+            rows.sort(key=lambda row: row["id"])  # every request takes the rows' locks in one order
             try:
                 self.conn.execute(INSERT_ACCOUNT, rows)
             except (IntegrityError, psycopg.errors.IntegrityError) as exc:  # opened concurrently since read
                 raise ConcurrentUpdate(f"an account of the batch was opened concurrently: {exc}") from exc
+            except OperationalError as exc:
+                if gave_way(exc):  # another request opening these accounts in another transaction
+                    raise ConcurrentUpdate(f"accounts opened by a concurrent request: {exc.orig}") from exc
+                raise
         self._seen.update(known)
         self._absent.difference_update(known)
         return results
@@ -266,8 +272,8 @@ class SqlLedger(LedgerRepository):
                 query = query.with_for_update()
             try:
                 rows = self.conn.execute(query).all()
-            except OperationalError as exc:  # two requests locking in another order: one gives way
-                if isinstance(exc.orig, psycopg.errors.DeadlockDetected | psycopg.errors.LockNotAvailable):
+            except OperationalError as exc:
+                if gave_way(exc):
                     raise ConcurrentUpdate(f"accounts locked by a concurrent request: {exc.orig}") from exc
                 raise
             found.update((row.id, _account(row)) for row in rows)

@@ -11,11 +11,11 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from corridor.adapters import repositories as r
-from corridor.adapters.database import READ_ONLY
+from corridor.adapters.database import READ_ONLY, gave_way
 from corridor.adapters.ledger import SqlLedger
 from corridor.adapters.repositories.pending import PendingWrites
 from corridor.adapters.settlement_store import SqlSettlementRecords
-from corridor.service.ports import CommitConflict, UnitOfWork
+from corridor.service.ports import CommitConflict, ConcurrentUpdate, UnitOfWork
 
 
 class SqlUnitOfWork(UnitOfWork):
@@ -56,6 +56,9 @@ class SqlUnitOfWork(UnitOfWork):
             self.rollback()
             self.conn.close()
             self.conn = None
+        exc = args[1] if len(args) > 1 else None
+        if isinstance(exc, BaseException) and gave_way(exc):  # the message bus runs the command again
+            raise ConcurrentUpdate(f"a concurrent request held what this one needed: {exc}") from exc
 
     def _commit(self) -> None:
         assert self.conn is not None, "commit outside a unit of work"
