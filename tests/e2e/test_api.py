@@ -180,6 +180,29 @@ def test_admin_creates_keys_and_others_cannot(client: TestClient, node: Node) ->
     assert stored is not None and stored.key_hash != secret and stored.role == "carrier"
 
 
+def test_admin_lists_and_revokes_keys_and_a_revoked_key_is_refused(client: TestClient, node: Node) -> None:
+    admin = key(node, "admin", "admin")
+    trader = key(node, "trader", "AAACS1234F")
+    listed = {k["role"]: k for k in client.get("/v1/api-keys", headers=admin).json()["items"]}
+    assert {(r, k["party_id"], k["revoked"]) for r, k in listed.items()} == {
+        ("admin", "admin", False),
+        ("trader", "AAACS1234F", False),
+    }
+    assert trader["x-api-key"] not in str(listed)  # no secrets
+    assert client.get("/v1/declarations", headers=trader).status_code == 200
+    revoked = client.post(f"/v1/api-keys/{listed['trader']['id']}/revoke", headers=admin)
+    assert revoked.status_code == 200 and revoked.json()["revoked"] is True
+    refused = client.get("/v1/declarations", headers=trader)
+    assert refused.status_code == 401 and refused.json() == {"error": "unknown or revoked API key"}
+    again = client.post(f"/v1/api-keys/{listed['trader']['id']}/revoke", headers=admin)
+    assert again.status_code == 200 and again.json()["revoked"] is True
+    own = client.post(f"/v1/api-keys/{listed['admin']['id']}/revoke", headers=admin)
+    assert own.status_code == 422 and own.json()["errors"][0]["path"] == "key_id"
+    assert client.post("/v1/api-keys/key-none/revoke", headers=admin).status_code == 404
+    assert client.post("/v1/api-keys/" + "k" * 41 + "/revoke", headers=admin).status_code == 422
+    assert client.get("/v1/api-keys", headers=key(node, "officer", "IN-OFFICER-1")).status_code == 403
+
+
 def test_malformed_inputs_are_4xx_never_500(client: TestClient, node: Node, samples: SampleCorridor) -> None:
     document = samples.next("IN", NOW)
     trader = key(node, "trader", document["Declaration"]["Exporter"]["ID"])

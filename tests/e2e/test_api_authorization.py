@@ -61,6 +61,8 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("GET", "/v1/keys"): PUBLIC,
     ("GET", "/v1/schema/declaration"): PUBLIC,
     ("POST", "/v1/api-keys"): ADMIN,
+    ("GET", "/v1/api-keys"): ADMIN,
+    ("POST", "/v1/api-keys/{key_id}/revoke"): ADMIN,  # a key id no key has: 404 for the admin
     ("POST", "/v1/mandates"): ADMIN,
     ("POST", "/v1/declarations/validate"): TRADER_OR_OFFICER,
     # Another trader may not file for the owner's exporter.
@@ -151,7 +153,7 @@ def client(seeded: SeededNode) -> TestClient:
 def test_authorization(
     client: TestClient, seeded: SeededNode, method: str, path: str, caller: str, expected: Any
 ) -> None:
-    url = path.format(declaration_id=seeded.import_id, ref=seeded.consignment_ref)
+    url = path.format(declaration_id=seeded.import_id, ref=seeded.consignment_ref, key_id="key-none")
     headers = {"none": {}, "unknown": {"X-API-Key": "ck_never-issued"}}.get(caller)
     if headers is None:
         headers = {"X-API-Key": seeded.keys[caller]}

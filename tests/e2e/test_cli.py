@@ -439,3 +439,21 @@ def test_officer_decisions_from_the_command_line_need_a_reason(tmp_path: Path) -
     held = run("officer", "hold", declaration_id, "--reason", "seal number differs", *at)
     assert held.exit_code == 0, held.output
     assert json.loads(held.output)["status"] == "held"
+
+
+def test_an_administrator_lists_and_revokes_api_keys(tmp_path: Path) -> None:
+    where = ("--node", "IN", "--data-dir", str(tmp_path))
+    created = run("node", "apikey", "--role", "trader", "--party", "AAACS1234F", *where)
+    assert created.exit_code == 0, created.output
+    secret = json.loads(created.stdout)["api_key"]
+    listed = json.loads(run("node", "apikeys", *where).stdout)
+    assert [(k["role"], k["party_id"], k["revoked"]) for k in listed] == [("trader", "AAACS1234F", False)]
+    assert secret not in json.dumps(listed)
+    revoked = run("node", "revoke-apikey", listed[0]["id"], *where)
+    assert revoked.exit_code == 0 and json.loads(revoked.stdout)["revoked"] is True
+    assert json.loads(run("node", "apikeys", *where).stdout)[0]["revoked"] is True
+    unknown = run("node", "revoke-apikey", "key-none", *where)
+    assert unknown.exit_code == 1 and "no API key 'key-none'" in unknown.output
+    for bad, reason in (("x" * 41, "at most 40 characters"), (" ", "must not be blank"), ("a\x00b", "NUL")):
+        refused = run("node", "revoke-apikey", bad, *where)
+        assert refused.exit_code == 2 and reason in refused.output, refused.output

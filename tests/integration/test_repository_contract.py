@@ -357,6 +357,26 @@ class RepositoryContract:
             assert key is not None and key.role == "trader" and key.party_id == "AAACS1234F"
             assert u.api_keys.by_hash("cd" * 32) is None
 
+    def test_an_api_key_revoked_stays_listed_and_is_found_revoked(
+        self, uow: Callable[[], UnitOfWork]
+    ) -> None:
+        later = T0 + timedelta(minutes=1)
+        with uow() as u:
+            u.api_keys.add(ApiKey("key-2", "cd" * 32, "officer", "IN-OFFICER-1", "o", later))
+            u.api_keys.add(ApiKey("key-1", "ab" * 32, "trader", "AAACS1234F", "t", T0))
+            u.commit()
+        with uow() as u:
+            revoked = u.api_keys.revoke("key-1")
+            assert revoked is not None and revoked.revoked and revoked.party_id == "AAACS1234F"
+            assert u.api_keys.revoke("key-none") is None
+            u.commit()
+        with uow() as u:
+            assert [(k.id, k.revoked) for k in u.api_keys.all()] == [("key-1", True), ("key-2", False)]
+            found = u.api_keys.by_hash("ab" * 32)
+            assert found is not None and found.revoked
+            again = u.api_keys.revoke("key-1")  # revoking again changes nothing
+            assert again is not None and again.revoked
+
     def test_record_filing_returns_the_trader_before_it(self, uow: Callable[[], UnitOfWork]) -> None:
         with uow() as u:
             first = u.traders.record_filing("7707083893", "Sample Trading LLC", "RU", False)

@@ -247,6 +247,16 @@ class MemoryApiKeys(ports.ApiKeyRepository):
     def by_hash(self, key_hash: str) -> ports.ApiKey | None:
         return next((k for k in self.store.api_keys.values() if k.key_hash == key_hash), None)
 
+    def all(self) -> list[ports.ApiKey]:
+        return sorted(self.store.api_keys.values(), key=lambda k: (k.created_at, k.id))
+
+    def revoke(self, key_id: str) -> ports.ApiKey | None:
+        key = self.store.api_keys.get(key_id)
+        if key is None:
+            return None
+        self.store.api_keys[key_id] = revoked = replace(key, revoked=True)
+        return revoked
+
 
 class MemoryEvents(ports.EventRepository):
     def __init__(self, store: MemoryStore) -> None:

@@ -1,4 +1,5 @@
-"""node serve / node apikey / node mandate: run a node as an HTTP server and manage its API keys."""
+"""node serve / node apikey / node apikeys / node revoke-apikey / node mandate: run a node as an HTTP
+server and manage its API keys."""
 
 from __future__ import annotations
 
@@ -28,9 +29,11 @@ from corridor.cli.common import (
 )
 from corridor.cli.processes import Exchange, run_relay, serve_workers
 from corridor.config import Settings
-from corridor.service.auth import ROLES, create_api_key, ensure_api_key
+from corridor.service.auth import ROLES, api_keys, create_api_key, ensure_api_key, revoke_api_key
 from corridor.service.commands import GrantMandate
+from corridor.shared.errors import NotFound
 from corridor.shared.logs import configure_logging
+from corridor.shared.text import text_reason
 
 app = typer.Typer(
     help="Run a node as a server; manage its API keys.",
@@ -245,3 +248,35 @@ def mandate(
 ) -> None:
     """Record an exporter's mandate: the broker may then file its declarations as their Declarant."""
     emit(handle_locally(data_dir, node, db, GrantMandate(broker, exporter), db_schema))
+
+
+@app.command("apikeys")
+def list_apikeys(
+    node: Country = "IN", db: DbUrl = None, db_schema: DbSchema = None, data_dir: DataDir = DEFAULT_DATA_DIR
+) -> None:
+    """List the node's API keys, oldest first: id, role, party, label, created, revoked (never the
+    secrets, which the node does not keep)."""
+    with local_node(data_dir, node, db, db_schema) as local:
+        keys = api_keys(local.reading())
+    emit([{"id": k.id, "role": k.role, "party_id": k.party_id, "label": k.label,
+           "created_at": k.created_at.isoformat(), "revoked": k.revoked} for k in keys])  # fmt: skip
+
+
+@app.command("revoke-apikey")
+def revoke_apikey(
+    key_id: Annotated[str, typer.Argument(help="The key's id, as `corridor node apikeys` lists it")],
+    node: Country = "IN",
+    db: DbUrl = None,
+    db_schema: DbSchema = None,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+) -> None:
+    """Revoke an API key: a serving node refuses it within CORRIDOR_API_KEY_CACHE_S seconds."""
+    reason = text_reason(key_id) or ("must be at most 40 characters" if len(key_id) > 40 else None)
+    if reason:
+        raise fail(f"KEY_ID: {reason}", 2)
+    with local_node(data_dir, node, db, db_schema) as local:
+        try:
+            key = revoke_api_key(local.uow(), key_id)
+        except NotFound as exc:
+            raise fail(str(exc), 1) from None
+    emit({"id": key.id, "role": key.role, "party_id": key.party_id, "revoked": key.revoked})

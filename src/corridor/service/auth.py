@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from corridor.service.ports import ApiKey, UnitOfWork
-from corridor.shared.errors import FieldError, Forbidden, InvalidInput
+from corridor.shared.errors import FieldError, Forbidden, InvalidInput, NotFound
 
 ROLES = ("admin", "officer", "trader", "peer", "carrier", "issuer", "bank")
 
@@ -43,6 +43,28 @@ def create_api_key(
         uow.api_keys.add(ApiKey(f"key-{secrets.token_hex(6)}", hash_key(secret), role, party_id, label, now))
         uow.commit()
     return secret
+
+
+def api_keys(uow: UnitOfWork) -> list[ApiKey]:
+    """Every key the node issued, oldest first (their hashes, never their secrets)."""
+    with uow:
+        return uow.api_keys.all()
+
+
+def revoke_api_key(uow: UnitOfWork, key_id: str, by: Principal | None = None) -> ApiKey:
+    """Revoke a key: it is refused from then on (within CORRIDOR_API_KEY_CACHE_S seconds at a
+    serving process). Revoking a revoked key again changes nothing. ``by``, the administrator
+    asking, may not revoke the key it asks with (it would lock itself out)."""
+    if by is not None and by.key_id == key_id:
+        raise InvalidInput(
+            [FieldError("key_id", "is the key of this request: revoke it with another administrator's key")]
+        )
+    with uow:
+        key = uow.api_keys.revoke(key_id)
+        if key is None:
+            raise NotFound(f"no API key {key_id!r}")
+        uow.commit()
+    return key
 
 
 def ensure_api_key(uow: UnitOfWork, role: str, party_id: str, label: str, now: datetime, secret: str) -> None:

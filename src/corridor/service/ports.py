@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Self
 
+from corridor.service.api_key_ports import ApiKey as ApiKey
+from corridor.service.api_key_ports import ApiKeyRepository as ApiKeyRepository
 from corridor.service.trust_ports import IssuerRepository, KeyRepository, RevocationRepository, TrustedKey
 from corridor.shared.events import Event
 
@@ -37,17 +39,6 @@ class Trader:
     country: str
     aeo: bool
     declarations: int
-
-
-@dataclass(frozen=True, slots=True)
-class ApiKey:
-    id: str
-    key_hash: str
-    role: str
-    party_id: str
-    label: str
-    created_at: datetime
-    revoked: bool = False
 
 
 class DeclarationRepository(abc.ABC):
@@ -173,14 +164,6 @@ class TraderRepository(abc.ABC):
     @abc.abstractmethod
     def record_filing(self, trader_id: str, name: str, country: str, aeo: bool) -> Trader:
         """Count one more declaration for the trader (creating it if new); return it as it was before."""
-
-
-class ApiKeyRepository(abc.ABC):
-    @abc.abstractmethod
-    def add(self, key: ApiKey) -> None: ...
-
-    @abc.abstractmethod
-    def by_hash(self, key_hash: str) -> ApiKey | None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, select
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
 
 from corridor.adapters import tables as t
 from corridor.adapters.repositories.common import utc
@@ -28,14 +30,25 @@ class SqlApiKeys(ports.ApiKeyRepository):
 
     def by_hash(self, key_hash: str) -> ports.ApiKey | None:
         row = self.conn.execute(select(t.api_keys).where(t.api_keys.c.key_hash == key_hash)).first()
-        if row is None:
-            return None
-        return ports.ApiKey(
-            row.id,
-            row.key_hash,
-            row.role,
-            row.party_id,
-            row.label,
-            utc(row.created_at) or row.created_at,
-            row.revoked,
-        )
+        return None if row is None else _api_key(row)
+
+    def all(self) -> list[ports.ApiKey]:
+        query = select(t.api_keys).order_by(t.api_keys.c.created_at, t.api_keys.c.id)
+        return [_api_key(row) for row in self.conn.execute(query)]
+
+    def revoke(self, key_id: str) -> ports.ApiKey | None:
+        self.conn.execute(update(t.api_keys).where(t.api_keys.c.id == key_id).values(revoked=True))
+        row = self.conn.execute(select(t.api_keys).where(t.api_keys.c.id == key_id)).first()
+        return None if row is None else _api_key(row)
+
+
+def _api_key(row: Row[Any]) -> ports.ApiKey:
+    return ports.ApiKey(
+        row.id,
+        row.key_hash,
+        row.role,
+        row.party_id,
+        row.label,
+        utc(row.created_at) or row.created_at,
+        row.revoked,
+    )
