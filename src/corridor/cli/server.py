@@ -258,8 +258,7 @@ def list_apikeys(
     secrets, which the node does not keep)."""
     with local_node(data_dir, node, db, db_schema) as local:
         keys = api_keys(local.reading())
-    emit([{"id": k.id, "role": k.role, "party_id": k.party_id, "label": k.label,
-           "created_at": k.created_at.isoformat(), "revoked": k.revoked} for k in keys])  # fmt: skip
+    emit([k.described() for k in keys])
 
 
 @app.command("revoke-apikey")
@@ -279,4 +278,4 @@ def revoke_apikey(
             key = revoke_api_key(local.uow(), key_id)
         except NotFound as exc:
             raise fail(str(exc), 1) from None
-    emit({"id": key.id, "role": key.role, "party_id": key.party_id, "revoked": key.revoked})
+    emit(key.described())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +17,11 @@ class ApiKey:
     label: str
     created_at: datetime
     revoked: bool = False
+
+    def described(self) -> dict[str, Any]:
+        """What may be shown of the key: everything but its hash."""
+        return {"id": self.id, "role": self.role, "party_id": self.party_id, "label": self.label,
+                "created_at": self.created_at.isoformat(), "revoked": self.revoked}  # fmt: skip
 
 
 class ApiKeyRepository(abc.ABC):

@@ -11,7 +11,6 @@ from corridor.api.answers import answers
 from corridor.api.deps import Admin, ServingNode
 from corridor.service import commands
 from corridor.service.auth import api_keys, create_api_key, revoke_api_key
-from corridor.service.ports import ApiKey
 
 router = APIRouter()
 
@@ -27,25 +26,14 @@ def new_api_key(caller: Admin, node: ServingNode, body: bodies.NewApiKey) -> dic
 @router.get("/v1/api-keys", responses=answers(401, 403))
 def list_api_keys(caller: Admin, node: ServingNode) -> dict[str, Any]:
     """Administrator: every key the node issued, oldest first; their secrets are never shown."""
-    return {"items": [_key_view(k) for k in api_keys(node.reading())]}
+    return {"items": [k.described() for k in api_keys(node.reading())]}
 
 
 @router.post("/v1/api-keys/{key_id}/revoke", responses=answers(401, 403, 404, 422))
 def revoke_key(caller: Admin, node: ServingNode, key_id: bodies.Reference) -> dict[str, Any]:
     """Administrator: revoke a key; it is refused within CORRIDOR_API_KEY_CACHE_S seconds at every
     API process (at once with 0). Not the key of this request."""
-    return _key_view(revoke_api_key(node.uow(), key_id, caller))
-
-
-def _key_view(key: ApiKey) -> dict[str, Any]:
-    return {
-        "id": key.id,
-        "role": key.role,
-        "party_id": key.party_id,
-        "label": key.label,
-        "created_at": key.created_at.isoformat(),
-        "revoked": key.revoked,
-    }
+    return revoke_api_key(node.uow(), key_id, caller).described()
 
 
 @router.post("/v1/mandates", status_code=201, responses=answers(400, 401, 403, 422))
