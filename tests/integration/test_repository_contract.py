@@ -189,6 +189,36 @@ class RepositoryContract:
             stale.version -= 1
             with pytest.raises(ConcurrentUpdate):
                 u.declarations.save(stale)
+                u.commit()  # writes sent together are checked by then at the latest
+
+    def test_a_stale_declaration_among_others_saved_together_undoes_them_all(
+        self, uow: Callable[[], UnitOfWork]
+    ) -> None:
+        with uow() as u:
+            for n in "ABC":
+                u.declarations.add(declaration(f"26IN0000000000000{n}", lrn=f"L{n}"))
+            u.commit()
+        with uow() as u:
+            fresh = [u.declarations.get(f"26IN0000000000000{n}") for n in "ABC"]
+        with uow() as other:
+            changed = other.declarations.get("26IN0000000000000B")
+            assert changed is not None
+            changed.status = "cleared"
+            other.declarations.save(changed)
+            other.commit()
+        with uow() as u, pytest.raises(ConcurrentUpdate):
+            for d in fresh:
+                assert d is not None
+                d.status = "released"
+                u.declarations.save(d)
+            u.commit()
+        with uow() as u:
+            statuses = {n: u.declarations.get(f"26IN0000000000000{n}") for n in "ABC"}
+        assert {n: d.status if d else None for n, d in statuses.items()} == {
+            "A": "filed",
+            "B": "cleared",
+            "C": "filed",
+        }
 
     def test_find_by_lrn_and_list_by_trader(self, uow: Callable[[], UnitOfWork]) -> None:
         with uow() as u:
@@ -389,6 +419,38 @@ class RepositoryContract:
         with uow() as u:
             stored = u.traders.get("7707083893")
         assert stored is not None and stored.declarations == 3
+
+    def test_filings_of_traders_read_ahead_count_as_the_others(self, uow: Callable[[], UnitOfWork]) -> None:
+        with uow() as u:
+            u.traders.record_filing("AAACS1234F", "Sample Exports Pvt Ltd", "IN", False)
+            u.commit()
+        with uow() as u:
+            u.traders.read_ahead(["AAACS1234F", "7707083893", "AAACS1234F"])
+            seen = [
+                u.traders.record_filing("AAACS1234F", "Sample Exports Pvt Ltd", "IN", False),
+                u.traders.record_filing("7707083893", "Sample Trading LLC", "RU", True),
+                u.traders.record_filing("AAACS1234F", "Sample Exports Pvt Ltd", "IN", True),
+                u.traders.record_filing("7707083893", "Sample Trading LLC", "RU", False),
+            ]
+            u.commit()
+        assert [(t.declarations, t.aeo) for t in seen] == [(1, False), (0, True), (2, True), (1, True)]
+        with uow() as u:
+            stored = [u.traders.get("AAACS1234F"), u.traders.get("7707083893")]
+        assert [(t.declarations, t.aeo) if t else None for t in stored] == [(3, True), (2, True)]
+
+    def test_a_filing_undone_with_its_savepoint_is_not_counted(self, uow: Callable[[], UnitOfWork]) -> None:
+        with uow() as u:
+            u.traders.read_ahead(["7707083893"])
+            u.traders.record_filing("7707083893", "Sample Trading LLC", "RU", False)
+            with pytest.raises(Conflict), u.savepoint():
+                u.traders.record_filing("7707083893", "Sample Trading LLC", "RU", False)
+                raise Conflict("the message is refused")
+            after = u.traders.record_filing("7707083893", "Sample Trading LLC", "RU", False)
+            u.commit()
+        assert after.declarations == 1
+        with uow() as u:
+            stored = u.traders.get("7707083893")
+        assert stored is not None and stored.declarations == 2
 
     def test_duplicate_declaration_is_a_conflict(self, uow: Callable[[], UnitOfWork]) -> None:
         with uow() as u:

@@ -21,6 +21,7 @@ from corridor.service.ports import CommitConflict, ConcurrentUpdate, UnitOfWork
 class SqlUnitOfWork(UnitOfWork):
     pending: PendingWrites
     ledger: SqlLedger
+    traders: r.SqlTraders
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         """``read_only``: a unit of work that only reads (an API key, a query) and never commits;
@@ -39,7 +40,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.outbox = r.SqlOutbox(self.conn, self.pending)
         self.inbox = r.SqlInbox(self.conn, self.pending)
         self.rejections = r.SqlRejections(self.conn)
-        self.traders = r.SqlTraders(self.conn)
+        self.traders = r.SqlTraders(self.conn, self.pending)
         self.api_keys = r.SqlApiKeys(self.conn)
         self.events = r.SqlEvents(self.conn, self.pending)
         self.documents = r.SqlDocuments(self.conn)
@@ -64,6 +65,8 @@ class SqlUnitOfWork(UnitOfWork):
         assert self.conn is not None, "commit outside a unit of work"
         if self.read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
+        if self.conn.dialect.name == "postgresql":
+            self.pending.flush_counted()  # their row counts are read before pipeline mode
         driver = self._pipelined()
         try:
             if driver is None:
@@ -116,6 +119,7 @@ class SqlUnitOfWork(UnitOfWork):
             nested.rollback()
             self.pending.undo()
             self.ledger.forget()
+            self.traders.forget()
             raise
         nested.commit()
         self.pending.release()

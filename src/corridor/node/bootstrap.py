@@ -185,6 +185,7 @@ def make_context(
             REVOCATION: documents.on_revocation,
             PAYMENT: settlement.on_payment,
         },
+        read_ahead={customs.PREARRIVAL: customs.read_ahead_prearrivals},
         documents=document_context,
         desk=DocumentDesk() if document_context is not None else None,
     )

@@ -53,6 +53,9 @@ class DocumentDesk(Protocol):
 
 
 BodyHandler = Callable[[dict[str, Any], dict[str, str], UnitOfWork, "NodeContext"], dict[str, Any]]
+ReadAhead = Callable[[Sequence[dict[str, Any]], UnitOfWork], None]
+"""Given the bodies of a receiver batch's new messages of one type, before any is applied: read
+what their handler will look up, in one statement per table (a hint; nothing may depend on it)."""
 
 
 @dataclass
@@ -65,6 +68,7 @@ class NodeContext:
     clock: Callable[[], datetime]
     new_id: Callable[[], str]
     body_handlers: dict[str, BodyHandler] = field(default_factory=dict)
+    read_ahead: dict[str, ReadAhead] = field(default_factory=dict)  # by message type
     documents: NodeDocuments | None = None
     desk: DocumentDesk | None = None
     event_handlers: Mapping[type[Event], Sequence[EventHandler]] = field(default_factory=dict)

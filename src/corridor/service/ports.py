@@ -56,7 +56,8 @@ class DeclarationRepository(abc.ABC):
 
     @abc.abstractmethod
     def save(self, declaration: CustomsDeclaration) -> None:
-        """Write changes; raise ConcurrentUpdate when someone else changed it since it was read."""
+        """Write changes; ConcurrentUpdate when someone else changed it since it was read, raised
+        here or, where writes are sent together, at the latest by the commit."""
 
     @abc.abstractmethod
     def find_by_lrn(self, flow: str, trader_id: str, lrn: str) -> CustomsDeclaration | None: ...
@@ -164,6 +165,10 @@ class TraderRepository(abc.ABC):
     @abc.abstractmethod
     def record_filing(self, trader_id: str, name: str, country: str, aeo: bool) -> Trader:
         """Count one more declaration for the trader (creating it if new); return it as it was before."""
+
+    def read_ahead(self, trader_ids: Sequence[str]) -> None:  # noqa: B027 (optional: a hint)
+        """The traders whose filings this transaction is about to count, read together; a
+        repository that reads each at no cost may ignore it."""
 
 
 @dataclass(frozen=True, slots=True)

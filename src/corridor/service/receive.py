@@ -169,7 +169,7 @@ def _run_batch(
             for raw, stored_at in zip(cmd.envelopes, stamps, strict=True)
         ]
         applied = uow.inbox.outcomes([item.header["message_id"] for item in checked if item.refusal is None])
-        _prefetch(uow, checked, applied)
+        _prefetch(uow, ctx, checked, applied)
         for item in checked:
             with _about(ctx, item):
                 if careful:
@@ -180,22 +180,30 @@ def _run_batch(
     return checked, outcomes
 
 
-def _prefetch(uow: UnitOfWork, checked: list[_Checked], applied: dict[str, dict[str, Any]]) -> None:
-    """What the batch's new messages will look up by the consignment they name (their correlation
-    id) is read in one statement each, not one message at a time by the handlers: this node's
+def _prefetch(
+    uow: UnitOfWork, ctx: NodeContext, checked: list[_Checked], applied: dict[str, dict[str, Any]]
+) -> None:
+    """What the batch's new messages will look up is read in one statement each, not one message
+    at a time by the handlers: by the consignment they name (their correlation id), this node's
     declarations (an acknowledgement names the export declaration it answers; the unit of work
     hands the handlers the same objects) and the logistics events already received (a pre-arrival
-    message's import declaration is told them)."""
-    ids = [
-        ref
+    message's import declaration is told them); and what a message type's own read-ahead asks
+    for (the importers whose filings pre-arrival messages count)."""
+    new = [
+        item.envelope
         for item in checked
-        if item.envelope is not None
-        and item.header["message_id"] not in applied
-        and (ref := correlation_id(item.envelope.body)) is not None
+        if item.envelope is not None and item.header["message_id"] not in applied
     ]
+    ids = [ref for envelope in new if (ref := correlation_id(envelope.body)) is not None]
     if ids:
         uow.declarations.get_many(ids)
         uow.events.read_ahead(ids)
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for envelope in new:
+        if envelope.header.type in ctx.read_ahead:
+            by_type.setdefault(envelope.header.type, []).append(envelope.body)
+    for kind, bodies in by_type.items():
+        ctx.read_ahead[kind](bodies, uow)
 
 
 def _about(ctx: NodeContext, item: _Checked) -> AbstractContextManager[None]:

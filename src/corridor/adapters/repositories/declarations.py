@@ -109,8 +109,9 @@ class SqlDeclarations(ports.DeclarationRepository):
 
     def _execute(self, statement: Any, params: dict[str, Any] | None = None) -> Any:
         """A statement that reads or changes the table, after the queued rows went out if a
-        declaration's insert is among them (otherwise they keep waiting, to go out together)."""
-        if self.pending.holds(INSERT["declarations"]):
+        declaration's insert or update is among them (otherwise they keep waiting, to go out
+        together)."""
+        if self.pending.holds(INSERT["declarations"], SAVE_DECLARATION):
             self.pending.flush()
         return self.conn.execute(statement, params)
 
@@ -136,14 +137,17 @@ class SqlDeclarations(ports.DeclarationRepository):
         return [_declaration(row) for row in self._execute(GET_DECLARATIONS, {"ids": ids})]
 
     def save(self, declaration: CustomsDeclaration) -> None:
+        """Queued with the transaction's other writes (a receiver batch updates the declarations
+        its acknowledgements answer in one statement); a declaration changed by someone else
+        since it was read fails as ConcurrentUpdate when the rows go out."""
+        if self.pending.holds_row(INSERT["declarations"], "id", declaration.id):
+            self.pending.flush()  # its insert goes out before the update that needs the row
         # the document is not serialised again: it never changes after registration
         row = _declaration_row(declaration)
         row["b_id"] = row.pop("id")
         row["b_version"] = declaration.version
         row["version"] = declaration.version + 1
-        result = self._execute(SAVE_DECLARATION, row)
-        if result.rowcount != 1:
-            raise ports.ConcurrentUpdate(f"declaration {declaration.id} changed since it was read")
+        self.pending.add(SAVE_DECLARATION, [row], each_changes_one="declarations")
         declaration.version += 1
         self._write_stages(declaration)
 

@@ -1,14 +1,19 @@
-"""Rows a transaction inserts, sent to the database together: one executemany per statement.
+"""Rows a transaction writes, sent to the database together: one executemany per statement.
 
 The repositories of one unit of work share a ``PendingWrites``. Inserts that nothing in the same
-transaction depends on at once (stages, outbox and inbox rows, container assignments) wait here
-and go out in one statement per table before the transaction reads one of those tables, and
-before it commits; a relay pass or a receiver batch thus writes each table once, not once per row.
-A savepoint that is rolled back takes back the rows queued inside it (``mark``/``undo``).
+transaction depends on at once (stages, outbox and inbox rows, container assignments) and the
+optimistic updates of declarations wait here and go out in one statement per table before the
+transaction reads one of those tables, and before it commits; a relay pass or a receiver batch
+thus writes each table once, not once per row. An update queued with ``each_changes_one`` must
+change exactly one row per parameter set (``WHERE id = ... AND version = ...``): when fewer rows
+changed, someone else changed one of them since it was read, and the flush raises
+ConcurrentUpdate (the message bus runs the command again). A savepoint that is rolled back takes
+back the rows queued inside it (``mark``/``undo``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Executable
@@ -23,35 +28,64 @@ class PendingWrites:
         self.deferred = deferred
         self._queued: list[tuple[Executable, dict[str, Any]]] = []
         self._marks: list[list[tuple[Executable, dict[str, Any]]]] = []
+        self._counted: dict[int, str] = {}  # statements whose row count is checked: what they change
 
-    def add(self, statement: Executable, rows: list[dict[str, Any]]) -> None:
+    def add(self, statement: Executable, rows: list[dict[str, Any]], *, each_changes_one: str = "") -> None:
+        """Queue ``rows`` for ``statement``; ``each_changes_one`` names what each row changes (for
+        the ConcurrentUpdate message) when the statement must change one row per parameter set."""
         if not rows:
             return
-        if not self.deferred:
-            self._queued.extend((statement, row) for row in rows)
-            self.flush()
-            return
+        if each_changes_one:
+            self._counted[id(statement)] = each_changes_one
         self._queued.extend((statement, row) for row in rows)
+        if not self.deferred:
+            self.flush()
 
-    def holds(self, statement: Executable) -> bool:
-        """Whether rows of ``statement`` wait to be sent."""
-        return any(queued is statement for queued, _ in self._queued)
+    def holds(self, *statements: Executable) -> bool:
+        """Whether rows of any of ``statements`` wait to be sent."""
+        return any(queued is statement for queued, _ in self._queued for statement in statements)
+
+    def holds_row(self, statement: Executable, column: str, value: object) -> bool:
+        """Whether a row of ``statement`` with ``column`` equal to ``value`` waits to be sent."""
+        return any(queued is statement and row.get(column) == value for queued, row in self._queued)
 
     def statements(self) -> int:
         """How many statements a flush would send now."""
         return len({id(statement) for statement, _ in self._queued})
 
     def flush(self) -> None:
-        """Send what is queued: one statement per table, rows in the order they were queued."""
+        """Send what is queued: one statement per table, rows in the order they were queued; the
+        updates whose row counts are checked first (nothing queued depends on them)."""
         if not self._queued:
             return
+        self.flush_counted()
+        self._send(self._take(lambda statement: True))
+
+    def flush_counted(self) -> None:
+        """Send the updates whose row counts are checked. On PostgreSQL the unit of work sends
+        them before the rest goes out in pipeline mode, where a row count is not known."""
+        self._send(self._take(lambda statement: id(statement) in self._counted))
+
+    def _take(self, wanted: Callable[[Executable], bool]) -> list[tuple[Executable, list[dict[str, Any]]]]:
         by_statement: dict[int, tuple[Executable, list[dict[str, Any]]]] = {}
+        kept: list[tuple[Executable, dict[str, Any]]] = []
         for statement, row in self._queued:
-            by_statement.setdefault(id(statement), (statement, []))[1].append(row)
-        self._queued = []
+            if wanted(statement):
+                by_statement.setdefault(id(statement), (statement, []))[1].append(row)
+            else:
+                kept.append((statement, row))
+        self._queued = kept
+        return list(by_statement.values())
+
+    def _send(self, batches: list[tuple[Executable, list[dict[str, Any]]]]) -> None:
         try:
-            for statement, rows in by_statement.values():
-                self.conn.execute(statement, rows)
+            for statement, rows in batches:
+                result = self.conn.execute(statement, rows)
+                changes = self._counted.get(id(statement))
+                if changes and result.rowcount != len(rows):
+                    raise ports.ConcurrentUpdate(
+                        f"{len(rows) - result.rowcount} of {len(rows)} {changes} changed since they were read"
+                    )
         except IntegrityError as exc:
             # a row another transaction committed first (on PostgreSQL, the same inbox message)
             raise ports.CommitConflict(str(exc.orig)) from exc

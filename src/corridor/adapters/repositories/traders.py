@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -11,10 +13,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from corridor.adapters import tables as t
 from corridor.adapters.repositories.common import INSERT
+from corridor.adapters.repositories.pending import PendingWrites
 from corridor.service import ports
 
 
-def _record_filing(dialect_insert: Any) -> Any:
+def _count_filing(dialect_insert: Any) -> Any:
     return (
         dialect_insert(t.traders)
         .values(
@@ -32,12 +35,16 @@ def _record_filing(dialect_insert: Any) -> Any:
                 "declarations": t.traders.c.declarations + 1,
             },
         )
-        .returning(t.traders.c.aeo, t.traders.c.declarations)
     )
 
 
-RECORD_FILING = {"postgresql": _record_filing(postgresql_insert), "sqlite": _record_filing(sqlite_insert)}
+COUNT_FILING = {"postgresql": _count_filing(postgresql_insert), "sqlite": _count_filing(sqlite_insert)}
+RECORD_FILING = {
+    name: statement.returning(t.traders.c.aeo, t.traders.c.declarations)
+    for name, statement in COUNT_FILING.items()
+}
 GET_TRADER = select(t.traders).where(t.traders.c.id == bindparam("id"))
+GET_TRADERS = select(t.traders).where(t.traders.c.id.in_(bindparam("ids", expanding=True)))
 UPDATE_TRADER = (
     update(t.traders)
     .where(t.traders.c.id == bindparam("b_id"))
@@ -49,14 +56,25 @@ MANDATE = select(t.mandates.c.broker_id).where(
 
 
 class SqlTraders(ports.TraderRepository):
-    def __init__(self, conn: Connection) -> None:
+    """A filing by a trader read ahead in this transaction (a receiver batch reads its importers
+    in one statement) is counted with the transaction's other queued writes, one statement for
+    the batch; any other filing is counted at once, the row returned as it became. The count a
+    filing sees is exact on SQLite (its writer holds the database for the transaction); on
+    PostgreSQL a trader read ahead may have filed meanwhile in another transaction, which this
+    one's count then leaves out (the stored count stays exact: each filing adds one)."""
+
+    def __init__(self, conn: Connection, pending: PendingWrites | None = None) -> None:
         self.conn = conn
+        self.pending = pending or PendingWrites(conn, deferred=False)
+        self._known: dict[str, ports.Trader | None] = {}  # as this transaction leaves them; None: new
 
     def get(self, trader_id: str) -> ports.Trader | None:
+        self._send_counts()
         row = self.conn.execute(GET_TRADER, {"id": trader_id}).first()
-        return None if row is None else ports.Trader(row.id, row.name, row.country, row.aeo, row.declarations)
+        return None if row is None else _trader(row)
 
     def upsert(self, trader: ports.Trader) -> None:
+        self._send_counts()
         values = {
             "name": trader.name,
             "country": trader.country,
@@ -66,14 +84,49 @@ class SqlTraders(ports.TraderRepository):
         result = self.conn.execute(UPDATE_TRADER, {"b_id": trader.id, **values})
         if result.rowcount == 0:
             self.conn.execute(INSERT["traders"], {"id": trader.id, **values})
+        self._known.pop(trader.id, None)
+
+    def read_ahead(self, trader_ids: Sequence[str]) -> None:
+        ids = [i for i in dict.fromkeys(trader_ids) if i not in self._known]
+        if not ids:
+            return
+        self._send_counts()
+        found = {row.id: _trader(row) for row in self.conn.execute(GET_TRADERS, {"ids": ids})}
+        self._known.update({i: found.get(i) for i in ids})
+
+    def forget(self) -> None:
+        """A savepoint was rolled back: what was read ahead may no longer be so."""
+        self._known.clear()
 
     def record_filing(self, trader_id: str, name: str, country: str, aeo: bool) -> ports.Trader:
-        statement = RECORD_FILING[self.conn.dialect.name]
-        row = self.conn.execute(
-            statement, {"id": trader_id, "name": name, "country": country, "aeo": aeo}
-        ).one()
-        # as it was before this filing: one declaration fewer (AEO status, once known, stays)
-        return ports.Trader(trader_id, name, country, bool(row.aeo), row.declarations - 1)
+        dialect = self.conn.dialect.name
+        params = {"id": trader_id, "name": name, "country": country, "aeo": aeo}
+        if trader_id in self._known:
+            known = self._known[trader_id]
+            before = ports.Trader(
+                trader_id,
+                name,
+                country,
+                aeo or (known is not None and known.aeo),
+                known.declarations if known else 0,
+            )
+            self.pending.add(COUNT_FILING[dialect], [params])
+        else:
+            self._send_counts()
+            row = self.conn.execute(RECORD_FILING[dialect], params).one()
+            # as it was before this filing: one declaration fewer (AEO status, once known, stays)
+            before = ports.Trader(trader_id, name, country, bool(row.aeo), row.declarations - 1)
+        self._known[trader_id] = replace(before, declarations=before.declarations + 1)
+        return before
+
+    def _send_counts(self) -> None:
+        """Filings counted so far go out before the table is read or written another way."""
+        if self.pending.holds(*COUNT_FILING.values()):
+            self.pending.flush()
+
+
+def _trader(row: Any) -> ports.Trader:
+    return ports.Trader(row.id, row.name, row.country, row.aeo, row.declarations)
 
 
 class SqlMandates(ports.MandateRepository):

@@ -16,7 +16,7 @@ from corridor.customs.handlers.messages import (
     WAITING_FOR_PREARRIVAL,
 )
 from corridor.customs.handlers.notices import on_export_notice
-from corridor.customs.handlers.prearrival import on_acknowledgement, on_prearrival
+from corridor.customs.handlers.prearrival import on_acknowledgement, on_prearrival, read_ahead_prearrivals
 from corridor.customs.handlers.reactions import on_document_revoked, on_duties_settled, on_movements_recorded
 
 __all__ = [
@@ -36,5 +36,6 @@ __all__ = [
     "on_movements_recorded",
     "on_prearrival",
     "pay_duties",
+    "read_ahead_prearrivals",
     "release_declaration",
 ]

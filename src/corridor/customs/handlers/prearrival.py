@@ -3,6 +3,7 @@ declaration; the origin keeps the answer on the export declaration."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -71,6 +72,25 @@ def on_prearrival(
     )
     _acknowledge(uow, ctx, header["sender"], ack, now)
     return {"status": "accepted", "import_declaration_id": declaration.id, "lane": declaration.lane}
+
+
+CODE_MAX = 35  # characters of a WCO data model code, an importer's ID among them
+
+
+def read_ahead_prearrivals(bodies: Sequence[dict[str, Any]], uow: UnitOfWork) -> None:
+    """The importers whose filings a batch of pre-arrival messages will count, read together.
+    The bodies are not validated yet: whatever is not where an importer's id would be is passed
+    over (its message is refused or answered as the handler finds it)."""
+    importers = []
+    for body in bodies:
+        try:
+            importer = body["declaration"]["Declaration"]["GoodsShipment"]["Importer"]["ID"]
+        except (KeyError, TypeError):
+            continue
+        # text the database takes as it is (no NUL, no lone surrogate), as long as a WCO code
+        if isinstance(importer, str) and 0 < len(importer) <= CODE_MAX and importer.isprintable():
+            importers.append(importer)
+    uow.traders.read_ahead(importers)
 
 
 def _prearrival_fields(body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
