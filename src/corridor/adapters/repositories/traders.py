@@ -61,7 +61,8 @@ class SqlTraders(ports.TraderRepository):
     the batch; any other filing is counted at once, the row returned as it became. The count a
     filing sees is exact on SQLite (its writer holds the database for the transaction); on
     PostgreSQL a trader read ahead may have filed meanwhile in another transaction, which this
-    one's count then leaves out (the stored count stays exact: each filing adds one)."""
+    one's count then leaves out (the stored count stays exact: each filing adds one); a count too
+    low can only make the trader rule look closer at the declaration, never less."""
 
     def __init__(self, conn: Connection, pending: PendingWrites | None = None) -> None:
         self.conn = conn
