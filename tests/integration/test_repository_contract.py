@@ -191,6 +191,38 @@ class RepositoryContract:
                 u.declarations.save(stale)
                 u.commit()  # writes sent together are checked by then at the latest
 
+    def test_a_refusal_after_a_stale_save_is_a_concurrent_update(self, uow: Callable[[], UnitOfWork]) -> None:
+        """What a command refuses after saving a declaration someone else changed meanwhile may come
+        from the stale state: the command is run again on fresh reads rather than refused."""
+        with uow() as u:
+            u.declarations.add(declaration())
+            u.commit()
+        with uow() as u:
+            stale = u.declarations.get("26IN0000000000000A")
+        with uow() as other:
+            changed = other.declarations.get("26IN0000000000000A")
+            assert changed is not None
+            changed.status = "cleared"
+            other.declarations.save(changed)
+            other.commit()
+        assert stale is not None
+        with pytest.raises(ConcurrentUpdate), uow() as u:
+            u.declarations.save(stale)
+            raise Conflict("status: refused on what the stale read showed")
+        with uow() as u:
+            fresh = u.declarations.get("26IN0000000000000A")
+            assert fresh is not None
+            stale.version = 1  # as read, before the save above counted it up
+            with pytest.raises(ConcurrentUpdate), u.savepoint():
+                u.declarations.save(stale)
+                raise Conflict("status: refused on what the stale read showed")
+            fresh.status = "released"  # the savepoint's rollback left the transaction usable
+            u.declarations.save(fresh)
+            u.commit()
+        with uow() as u:
+            final = u.declarations.get("26IN0000000000000A")
+        assert final is not None and final.status == "released"
+
     def test_a_stale_declaration_among_others_saved_together_undoes_them_all(
         self, uow: Callable[[], UnitOfWork]
     ) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,11 @@ from sqlalchemy import Engine, event
 
 from corridor.adapters.database import make_engine, migrate
 from corridor.adapters.unit_of_work import SqlUnitOfWork
+from corridor.customs.domain.vocabulary import Status
+from corridor.demo.run import Corridor
+from corridor.demo.samples import SampleCorridor
+from corridor.service.commands import ClearDeclaration, FileDeclaration
+from corridor.shared.errors import Conflict
 from tests.integration.test_repository_contract import declaration
 
 TRADERS = ["AAACS1234F", "7707083893", "AAACS1234F", "AABCT5555K", "7707083893"]
@@ -63,7 +69,27 @@ def check_filings_counted_together(engine: Engine) -> None:
         assert [u.traders.get(t).declarations for t in dict.fromkeys(TRADERS)] == [2, 2, 1]  # type: ignore[union-attr]
 
 
-CHECKS: list[Callable[[Engine], None]] = [check_declarations_saved_together, check_filings_counted_together]
+def check_a_refused_message_keeps_what_was_read_ahead(engine: Engine) -> None:
+    """A message refused in its savepoint takes back its own filing only: the traders read ahead
+    stay known, so the batch's later filings are still counted together."""
+    with statements(engine) as sent, SqlUnitOfWork(engine) as u:
+        u.traders.read_ahead(TRADERS)
+        u.traders.record_filing(TRADERS[0], "Sample trader", "IN", False)
+        with pytest.raises(Conflict), u.savepoint():
+            u.traders.record_filing(TRADERS[1], "Sample trader", "RU", False)
+            raise Conflict("the message is refused")
+        before = [u.traders.record_filing(t, "Sample trader", t[:2], False).declarations for t in TRADERS[1:]]
+        u.commit()
+    assert before == [0, 1, 0, 1]
+    assert sent["SELECT traders.id, traders.name,"] == 1
+    assert sent["INSERT INTO traders"] == 1  # the refused filing taken back, the others together
+
+
+CHECKS: list[Callable[[Engine], None]] = [
+    check_declarations_saved_together,
+    check_filings_counted_together,
+    check_a_refused_message_keeps_what_was_read_ahead,
+]
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__)
@@ -82,3 +108,25 @@ def test_on_postgresql(check: Callable[[Engine], None], pg_available: str, pg_sc
         check(engine)
     finally:
         engine.dispose()
+
+
+def test_a_batch_of_prearrival_messages_counts_its_importers_filings_in_one_statement(tmp_path: Path) -> None:
+    """The read-ahead of pre-arrival messages is wired into the receiver: the destination counts
+    the filings of a batch's importers with one SELECT and one upsert."""
+    samples = SampleCorridor(5)
+    corridor = Corridor.embedded(tmp_path)
+    try:
+        origin, destination = corridor.nodes["IN"], corridor.nodes["RU"]
+        for _ in range(6):
+            declaration = origin.handle(FileDeclaration(samples.next("IN", datetime.now(UTC))))
+            if declaration.status == Status.UNDER_CONTROL:
+                origin.handle(ClearDeclaration(declaration.id, "OFFICER-1", "goods conform"))
+        with statements(destination.engine) as sent:
+            corridor.pump()
+        with destination.reading() as u:
+            imports = u.declarations.query(limit=10)
+    finally:
+        corridor.close()
+    assert len(imports) == 6
+    assert sent["SELECT traders.id, traders.name,"] == 1
+    assert sent["INSERT INTO traders"] == 1

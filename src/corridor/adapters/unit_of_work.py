@@ -53,11 +53,15 @@ class SqlUnitOfWork(UnitOfWork):
         return self
 
     def __exit__(self, *args: object) -> None:
-        if self.conn is not None:
-            self.rollback()
-            self.conn.close()
-            self.conn = None
         exc = args[1] if len(args) > 1 else None
+        try:
+            if self.conn is not None and isinstance(exc, BaseException):
+                self.pending.stale_first(exc)
+        finally:
+            if self.conn is not None:
+                self.rollback()
+                self.conn.close()
+                self.conn = None
         if isinstance(exc, BaseException) and gave_way(exc):  # the message bus runs the command again
             raise ConcurrentUpdate(f"a concurrent request held what this one needed: {exc}") from exc
 
@@ -112,14 +116,18 @@ class SqlUnitOfWork(UnitOfWork):
         assert self.conn is not None, "savepoint outside a unit of work"
         nested = self.conn.begin_nested()
         self.pending.mark()
+        traders = self.traders.mark()
         try:
             yield
             self.pending.flush()  # what was queued goes out inside it, so a conflict is this savepoint's
-        except BaseException:
-            nested.rollback()
-            self.pending.undo()
-            self.ledger.forget()
-            self.traders.forget()
+        except BaseException as exc:
+            try:
+                self.pending.stale_first(exc)
+            finally:
+                nested.rollback()
+                self.pending.undo()
+                self.ledger.forget()
+                self.traders.undo(traders)
             raise
         nested.commit()
         self.pending.release()

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Executable
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from corridor.service import ports
+from corridor.shared.errors import CorridorError
 
 
 class PendingWrites:
@@ -28,7 +29,8 @@ class PendingWrites:
         self.deferred = deferred
         self._queued: list[tuple[Executable, dict[str, Any]]] = []
         self._marks: list[list[tuple[Executable, dict[str, Any]]]] = []
-        self._counted: dict[int, str] = {}  # statements whose row count is checked: what they change
+        # statements whose row count is checked (kept here, so their ids stay theirs): what they change
+        self._counted: dict[int, tuple[Executable, str]] = {}
 
     def add(self, statement: Executable, rows: list[dict[str, Any]], *, each_changes_one: str = "") -> None:
         """Queue ``rows`` for ``statement``; ``each_changes_one`` names what each row changes (for
@@ -36,7 +38,7 @@ class PendingWrites:
         if not rows:
             return
         if each_changes_one:
-            self._counted[id(statement)] = each_changes_one
+            self._counted[id(statement)] = (statement, each_changes_one)
         self._queued.extend((statement, row) for row in rows)
         if not self.deferred:
             self.flush()
@@ -66,6 +68,19 @@ class PendingWrites:
         them before the rest goes out in pipeline mode, where a row count is not known."""
         self._send(self._take(lambda statement: id(statement) in self._counted))
 
+    def stale_first(self, refusal: BaseException) -> None:
+        """A refusal is leaving the transaction or a savepoint: should one of the updates still
+        queued have been made from a stale read, the refusal may come from that stale state, so
+        ConcurrentUpdate is raised instead (the message bus runs the command again on fresh
+        reads; sent here, the updates are undone with the rest)."""
+        if isinstance(refusal, CorridorError) and any(id(s) in self._counted for s, _ in self._queued):
+            try:
+                self.flush_counted()
+            except ports.ConcurrentUpdate as stale:
+                raise stale from refusal
+            except DBAPIError:
+                return  # the refusal came with a failed statement: the transaction takes nothing more
+
     def _take(self, wanted: Callable[[Executable], bool]) -> list[tuple[Executable, list[dict[str, Any]]]]:
         by_statement: dict[int, tuple[Executable, list[dict[str, Any]]]] = {}
         kept: list[tuple[Executable, dict[str, Any]]] = []
@@ -81,10 +96,10 @@ class PendingWrites:
         try:
             for statement, rows in batches:
                 result = self.conn.execute(statement, rows)
-                changes = self._counted.get(id(statement))
-                if changes and result.rowcount != len(rows):
+                counted = self._counted.get(id(statement))
+                if counted and result.rowcount != len(rows):
                     raise ports.ConcurrentUpdate(
-                        f"{len(rows) - result.rowcount} of {len(rows)} {changes} changed since they were read"
+                        f"{len(rows) - result.rowcount} of {len(rows)} {counted[1]} changed since they were read"
                     )
         except IntegrityError as exc:
             # a row another transaction committed first (on PostgreSQL, the same inbox message)

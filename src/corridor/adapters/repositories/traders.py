@@ -95,9 +95,13 @@ class SqlTraders(ports.TraderRepository):
         found = {row.id: _trader(row) for row in self.conn.execute(GET_TRADERS, {"ids": ids})}
         self._known.update({i: found.get(i) for i in ids})
 
-    def forget(self) -> None:
-        """A savepoint was rolled back: what was read ahead may no longer be so."""
-        self._known.clear()
+    def mark(self) -> dict[str, ports.Trader | None]:
+        """Entering a savepoint: the traders as they stand, for ``undo``."""
+        return dict(self._known)
+
+    def undo(self, marked: dict[str, ports.Trader | None]) -> None:
+        """The savepoint was rolled back, and the filings it counted with it."""
+        self._known = marked
 
     def record_filing(self, trader_id: str, name: str, country: str, aeo: bool) -> ports.Trader:
         dialect = self.conn.dialect.name
