@@ -155,6 +155,30 @@ class RepositoryContract:
             ]
             assert u.declarations.get("26IN0000000000000A") is None
 
+    def test_a_declaration_changed_in_an_undone_savepoint_is_read_afresh(
+        self, uow: Callable[[], UnitOfWork]
+    ) -> None:
+        """A refused message's changes to a declaration it was handed are undone with its
+        savepoint, and the next message of the batch is handed the declaration as stored."""
+        with uow() as u:
+            u.declarations.add(declaration())
+            u.commit()
+        with uow() as u:
+            held = u.declarations.get("26IN0000000000000A")
+            assert held is not None
+            with pytest.raises(Conflict), u.savepoint():
+                held.status = "cleared"
+                u.declarations.save(held)
+                raise Conflict("the message is refused")
+            again = u.declarations.get("26IN0000000000000A")
+            assert again is not None and (again.status, again.version) == ("filed", 1)
+            again.status = "released"
+            u.declarations.save(again)
+            u.commit()
+        with uow() as u:
+            stored = u.declarations.get("26IN0000000000000A")
+        assert stored is not None and (stored.status, stored.version) == ("released", 2)
+
     def test_an_account_opened_in_an_undone_savepoint_is_not_held(
         self, uow: Callable[[], UnitOfWork]
     ) -> None:

@@ -355,6 +355,7 @@ class MemoryUnitOfWork(ports.UnitOfWork):
         except BaseException:
             self._work.__dict__.update(saved)  # the repositories share this object: they see the undo
             self._settlement_repositories()  # these hold the settlement state itself: hand out the restored one
+            self.forget_declarations()
             raise
 
     def rollback(self) -> None:

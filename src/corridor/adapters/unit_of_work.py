@@ -128,6 +128,7 @@ class SqlUnitOfWork(UnitOfWork):
                 self.pending.undo()
                 self.ledger.forget()
                 self.traders.undo(traders)
+                self.forget_declarations()
             raise
         nested.commit()
         self.pending.release()

@@ -284,6 +284,13 @@ class UnitOfWork(abc.ABC):
         self.__dict__["_new_events"] = []
         self.__dict__["published"] = []
 
+    def forget_declarations(self) -> None:
+        """A savepoint was rolled back: a declaration handed out may hold changes it undid, so
+        each is read afresh when next asked for (its events recorded inside are dropped too)."""
+        declarations = self.__dict__.get("_declarations")
+        if isinstance(declarations, TrackingDeclarations):
+            declarations.seen.clear()
+
     def publish(self, *events: Event) -> None:
         """Events that no aggregate recorded (a capability's service layer tells what it did)."""
         self.__dict__.setdefault("_new_events", []).extend(events)
