@@ -57,21 +57,45 @@ def check_declarations_saved_together(engine: Engine) -> None:
         assert {(d.status, d.version) for d in u.declarations.get_many(ids)} == {("cleared", 2)}
 
 
+def known_traders(engine: Engine) -> None:
+    """Each trader of ``TRADERS`` has filed once before."""
+    with SqlUnitOfWork(engine) as u:
+        for trader in dict.fromkeys(TRADERS):
+            u.traders.record_filing(trader, "Sample trader", trader[:2], False)
+        u.commit()
+
+
 def check_filings_counted_together(engine: Engine) -> None:
+    known_traders(engine)
     with statements(engine) as sent, SqlUnitOfWork(engine) as u:
         u.traders.read_ahead(TRADERS)
         before = [u.traders.record_filing(t, "Sample trader", t[:2], False).declarations for t in TRADERS]
         u.commit()
-    assert before == [0, 0, 1, 0, 1]
+    assert before == [1, 1, 2, 1, 2]
     assert sent["SELECT traders.id, traders.name,"] == 1
     assert sent["INSERT INTO traders"] == 1
     with SqlUnitOfWork(engine) as u:
-        assert [u.traders.get(t).declarations for t in dict.fromkeys(TRADERS)] == [2, 2, 1]  # type: ignore[union-attr]
+        assert [u.traders.get(t).declarations for t in dict.fromkeys(TRADERS)] == [3, 3, 2]  # type: ignore[union-attr]
+
+
+def check_a_new_trader_is_inserted_at_its_first_filing(engine: Engine) -> None:
+    """A trader not stored yet is inserted at once, so a batch holds every trader row it counts
+    before it writes anything else (the order in which a filing through the API takes them)."""
+    with statements(engine) as sent, SqlUnitOfWork(engine) as u:
+        u.traders.read_ahead(TRADERS)
+        first = u.traders.record_filing(TRADERS[0], "Sample trader", "IN", False)
+        assert sent["INSERT INTO traders"] == 1  # sent already
+        again = u.traders.record_filing(TRADERS[0], "Sample trader", "IN", False)
+        assert sent["INSERT INTO traders"] == 1  # queued: the row is this transaction's
+        u.commit()
+    assert (first.declarations, again.declarations) == (0, 1)
+    assert sent["INSERT INTO traders"] == 2
 
 
 def check_a_refused_message_keeps_what_was_read_ahead(engine: Engine) -> None:
     """A message refused in its savepoint takes back its own filing only: the traders read ahead
     stay known, so the batch's later filings are still counted together."""
+    known_traders(engine)
     with statements(engine) as sent, SqlUnitOfWork(engine) as u:
         u.traders.read_ahead(TRADERS)
         u.traders.record_filing(TRADERS[0], "Sample trader", "IN", False)
@@ -80,7 +104,7 @@ def check_a_refused_message_keeps_what_was_read_ahead(engine: Engine) -> None:
             raise Conflict("the message is refused")
         before = [u.traders.record_filing(t, "Sample trader", t[:2], False).declarations for t in TRADERS[1:]]
         u.commit()
-    assert before == [0, 1, 0, 1]
+    assert before == [1, 2, 1, 2]
     assert sent["SELECT traders.id, traders.name,"] == 1
     assert sent["INSERT INTO traders"] == 1  # the refused filing taken back, the others together
 
@@ -88,6 +112,7 @@ def check_a_refused_message_keeps_what_was_read_ahead(engine: Engine) -> None:
 CHECKS: list[Callable[[Engine], None]] = [
     check_declarations_saved_together,
     check_filings_counted_together,
+    check_a_new_trader_is_inserted_at_its_first_filing,
     check_a_refused_message_keeps_what_was_read_ahead,
 ]
 
@@ -111,22 +136,25 @@ def test_on_postgresql(check: Callable[[Engine], None], pg_available: str, pg_sc
 
 
 def test_a_batch_of_prearrival_messages_counts_its_importers_filings_in_one_statement(tmp_path: Path) -> None:
-    """The read-ahead of pre-arrival messages is wired into the receiver: the destination counts
-    the filings of a batch's importers with one SELECT and one upsert."""
-    samples = SampleCorridor(5)
+    """The read-ahead of pre-arrival messages is wired into the receiver: once the importers are
+    known, the destination counts a batch's filings with one SELECT and one upsert."""
+    samples = SampleCorridor(5, traders_per_side=2)
     corridor = Corridor.embedded(tmp_path)
     try:
         origin, destination = corridor.nodes["IN"], corridor.nodes["RU"]
-        for _ in range(6):
-            declaration = origin.handle(FileDeclaration(samples.next("IN", datetime.now(UTC))))
-            if declaration.status == Status.UNDER_CONTROL:
-                origin.handle(ClearDeclaration(declaration.id, "OFFICER-1", "goods conform"))
-        with statements(destination.engine) as sent:
-            corridor.pump()
+        rounds: list[Counter[str]] = []
+        for _ in range(2):  # the first round makes the importers known
+            for _ in range(6):
+                declaration = origin.handle(FileDeclaration(samples.next("IN", datetime.now(UTC))))
+                if declaration.status == Status.UNDER_CONTROL:
+                    origin.handle(ClearDeclaration(declaration.id, "OFFICER-1", "goods conform"))
+            with statements(destination.engine) as sent:
+                corridor.pump()
+            rounds.append(sent)
         with destination.reading() as u:
-            imports = u.declarations.query(limit=10)
+            imports = u.declarations.query(limit=20)
     finally:
         corridor.close()
-    assert len(imports) == 6
-    assert sent["SELECT traders.id, traders.name,"] == 1
-    assert sent["INSERT INTO traders"] == 1
+    assert len(imports) == 12
+    assert rounds[1]["SELECT traders.id, traders.name,"] == 1
+    assert rounds[1]["INSERT INTO traders"] == 1

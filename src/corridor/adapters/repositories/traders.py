@@ -44,7 +44,13 @@ RECORD_FILING = {
     for name, statement in COUNT_FILING.items()
 }
 GET_TRADER = select(t.traders).where(t.traders.c.id == bindparam("id"))
-GET_TRADERS = select(t.traders).where(t.traders.c.id.in_(bindparam("ids", expanding=True)))
+# locked on PostgreSQL, in the order of their ids (SQLite has no row locks: its writer holds the file)
+GET_TRADERS_FOR_FILING = (
+    select(t.traders)
+    .where(t.traders.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(t.traders.c.id)
+    .with_for_update()
+)
 UPDATE_TRADER = (
     update(t.traders)
     .where(t.traders.c.id == bindparam("b_id"))
@@ -58,16 +64,17 @@ MANDATE = select(t.mandates.c.broker_id).where(
 class SqlTraders(ports.TraderRepository):
     """A filing by a trader read ahead in this transaction (a receiver batch reads its importers
     in one statement) is counted with the transaction's other queued writes, one statement for
-    the batch; any other filing is counted at once, the row returned as it became. The count a
-    filing sees is exact on SQLite (its writer holds the database for the transaction); on
-    PostgreSQL a trader read ahead may have filed meanwhile in another transaction, which this
-    one's count then leaves out (the stored count stays exact: each filing adds one); a count too
-    low can only make the trader rule look closer at the declaration, never less."""
+    the batch; any other filing is counted at once, the row returned as it became. The rows read
+    ahead are locked until the commit (on PostgreSQL ``FOR UPDATE``, in the order of their ids;
+    on SQLite the writer holds the database), so the counts are exact and a batch takes the
+    trader's row before anything else its messages write, as a filing through the API does: the
+    two never wait for each other in opposite orders. A trader not stored yet is not read ahead:
+    its first filing inserts it at once, for the same reason."""
 
     def __init__(self, conn: Connection, pending: PendingWrites | None = None) -> None:
         self.conn = conn
         self.pending = pending or PendingWrites(conn, deferred=False)
-        self._known: dict[str, ports.Trader | None] = {}  # as this transaction leaves them; None: new
+        self._known: dict[str, ports.Trader] = {}  # as this transaction leaves them
 
     def get(self, trader_id: str) -> ports.Trader | None:
         self._send_counts()
@@ -92,29 +99,23 @@ class SqlTraders(ports.TraderRepository):
         if not ids:
             return
         self._send_counts()
-        found = {row.id: _trader(row) for row in self.conn.execute(GET_TRADERS, {"ids": ids})}
-        self._known.update({i: found.get(i) for i in ids})
+        for row in self.conn.execute(GET_TRADERS_FOR_FILING, {"ids": ids}):
+            self._known[row.id] = _trader(row)
 
-    def mark(self) -> dict[str, ports.Trader | None]:
+    def mark(self) -> dict[str, ports.Trader]:
         """Entering a savepoint: the traders as they stand, for ``undo``."""
         return dict(self._known)
 
-    def undo(self, marked: dict[str, ports.Trader | None]) -> None:
+    def undo(self, marked: dict[str, ports.Trader]) -> None:
         """The savepoint was rolled back, and the filings it counted with it."""
         self._known = marked
 
     def record_filing(self, trader_id: str, name: str, country: str, aeo: bool) -> ports.Trader:
         dialect = self.conn.dialect.name
         params = {"id": trader_id, "name": name, "country": country, "aeo": aeo}
-        if trader_id in self._known:
-            known = self._known[trader_id]
-            before = ports.Trader(
-                trader_id,
-                name,
-                country,
-                aeo or (known is not None and known.aeo),
-                known.declarations if known else 0,
-            )
+        known = self._known.get(trader_id)
+        if known is not None:
+            before = ports.Trader(trader_id, name, country, aeo or known.aeo, known.declarations)
             self.pending.add(COUNT_FILING[dialect], [params])
         else:
             self._send_counts()
