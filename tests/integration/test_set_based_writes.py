@@ -57,6 +57,46 @@ def check_declarations_saved_together(engine: Engine) -> None:
         assert {(d.status, d.version) for d in u.declarations.get_many(ids)} == {("cleared", 2)}
 
 
+def check_declarations_updated_in_the_order_of_their_ids(engine: Engine) -> None:
+    """Two transactions saving the same declarations in opposite orders lock their rows in one
+    order, so neither waits for the other the other way round."""
+    ids = [f"26IN000000000000{n:02d}" for n in range(4)]
+    with SqlUnitOfWork(engine) as u:
+        for n, declaration_id in enumerate(ids):
+            u.declarations.add(declaration(declaration_id, lrn=f"L{n}"))
+        u.commit()
+    updated: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        if statement.startswith("UPDATE declarations"):
+            rows = parameters if isinstance(parameters, list) else [parameters]
+            updated.extend(next(v for v in row.values() if v in ids) for row in map(named, rows))
+
+    def named(row: Any) -> dict[str, Any]:
+        return dict(enumerate(row)) if isinstance(row, tuple | list) else dict(row)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with SqlUnitOfWork(engine) as u:
+            found = {d.id: d for d in u.declarations.get_many(ids)}
+            for declaration_id in reversed(ids):
+                found[declaration_id].status = "cleared"
+                u.declarations.save(found[declaration_id])
+            found[ids[-1]].status = "released"
+            u.declarations.save(found[ids[-1]])  # saved twice: the version read goes first
+            u.commit()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert updated == [*ids, ids[-1]]
+    with SqlUnitOfWork(engine) as u:
+        assert [(d.status, d.version) for d in u.declarations.get_many(ids)] == [
+            ("cleared", 2),
+            ("cleared", 2),
+            ("cleared", 2),
+            ("released", 3),
+        ]
+
+
 def known_traders(engine: Engine) -> None:
     """Each trader of ``TRADERS`` has filed once before."""
     with SqlUnitOfWork(engine) as u:
@@ -111,6 +151,7 @@ def check_a_refused_message_keeps_what_was_read_ahead(engine: Engine) -> None:
 
 CHECKS: list[Callable[[Engine], None]] = [
     check_declarations_saved_together,
+    check_declarations_updated_in_the_order_of_their_ids,
     check_filings_counted_together,
     check_a_new_trader_is_inserted_at_its_first_filing,
     check_a_refused_message_keeps_what_was_read_ahead,

@@ -93,6 +93,12 @@ BY_CONSIGNMENT = select(t.declarations).where(
 )
 
 
+def _id_and_version(row: dict[str, Any]) -> tuple[str, int]:
+    """Updates go out in the order of the declarations' ids (a declaration saved twice: first
+    the version read)."""
+    return row["b_id"], row["b_version"]
+
+
 class SqlDeclarations(ports.DeclarationRepository):
     def __init__(self, conn: Connection, pending: PendingWrites | None = None) -> None:
         self.conn = conn
@@ -147,7 +153,9 @@ class SqlDeclarations(ports.DeclarationRepository):
         row["b_id"] = row.pop("id")
         row["b_version"] = declaration.version
         row["version"] = declaration.version + 1
-        self.pending.add(SAVE_DECLARATION, [row], each_changes_one="declarations")
+        self.pending.add(
+            SAVE_DECLARATION, [row], each_changes_one="declarations", in_order_of=_id_and_version
+        )
         declaration.version += 1
         self._write_stages(declaration)
 

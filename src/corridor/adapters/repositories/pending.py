@@ -22,6 +22,12 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from corridor.service import ports
 from corridor.shared.errors import CorridorError
 
+RowOrder = Callable[[dict[str, Any]], Any]
+
+
+def _as_queued(row: dict[str, Any]) -> int:
+    return 0  # every row alike: the stable sort keeps the order they were queued in
+
 
 class PendingWrites:
     def __init__(self, conn: Connection, *, deferred: bool = True) -> None:
@@ -30,15 +36,25 @@ class PendingWrites:
         self._queued: list[tuple[Executable, dict[str, Any]]] = []
         self._marks: list[list[tuple[Executable, dict[str, Any]]]] = []
         # statements whose row count is checked (kept here, so their ids stay theirs): what they change
-        self._counted: dict[int, tuple[Executable, str]] = {}
+        self._counted: dict[int, tuple[Executable, str, RowOrder]] = {}
 
-    def add(self, statement: Executable, rows: list[dict[str, Any]], *, each_changes_one: str = "") -> None:
+    def add(
+        self,
+        statement: Executable,
+        rows: list[dict[str, Any]],
+        *,
+        each_changes_one: str = "",
+        in_order_of: RowOrder | None = None,
+    ) -> None:
         """Queue ``rows`` for ``statement``; ``each_changes_one`` names what each row changes (for
-        the ConcurrentUpdate message) when the statement must change one row per parameter set."""
+        the ConcurrentUpdate message) when the statement must change one row per parameter set,
+        and ``in_order_of`` the order its rows are sent in: the order of the rows' keys, so that
+        two transactions changing the same rows lock them in the same order and never wait for
+        each other the other way round."""
         if not rows:
             return
         if each_changes_one:
-            self._counted[id(statement)] = (statement, each_changes_one)
+            self._counted[id(statement)] = (statement, each_changes_one, in_order_of or _as_queued)
         self._queued.extend((statement, row) for row in rows)
         if not self.deferred:
             self.flush()
@@ -66,7 +82,10 @@ class PendingWrites:
     def flush_counted(self) -> None:
         """Send the updates whose row counts are checked. On PostgreSQL the unit of work sends
         them before the rest goes out in pipeline mode, where a row count is not known."""
-        self._send(self._take(lambda statement: id(statement) in self._counted))
+        batches = self._take(lambda statement: id(statement) in self._counted)
+        self._send(
+            [(statement, sorted(rows, key=self._counted[id(statement)][2])) for statement, rows in batches]
+        )
 
     def stale_first(self, refusal: BaseException) -> None:
         """A refusal is leaving the transaction or a savepoint: should one of the updates still
