@@ -7,8 +7,9 @@ transaction reads one of those tables, and before it commits; a relay pass or a 
 thus writes each table once, not once per row. An update queued with ``each_changes_one`` must
 change exactly one row per parameter set (``WHERE id = ... AND version = ...``): when fewer rows
 changed, someone else changed one of them since it was read, and the flush raises
-ConcurrentUpdate (the message bus runs the command again). A savepoint that is rolled back takes
-back the rows queued inside it (``mark``/``undo``).
+ConcurrentUpdate (the message bus runs the command again). Such updates go out first, in the
+order of the rows they change, so transactions lock those rows in one order. A savepoint that is
+rolled back takes back the rows queued inside it (``mark``/``undo``).
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ class PendingWrites:
 
     def flush(self) -> None:
         """Send what is queued: one statement per table, rows in the order they were queued; the
-        updates whose row counts are checked first (nothing queued depends on them)."""
+        updates whose row counts are checked first, in their own order (nothing queued depends
+        on them)."""
         if not self._queued:
             return
         self.flush_counted()
