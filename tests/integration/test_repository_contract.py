@@ -96,6 +96,16 @@ def revocation(
     )
 
 
+def change_elsewhere(uow: Callable[[], UnitOfWork], declaration_id: str) -> None:
+    """Another transaction clears the declaration and commits."""
+    with uow() as other:
+        changed = other.declarations.get(declaration_id)
+        assert changed is not None
+        changed.status = "cleared"
+        other.declarations.save(changed)
+        other.commit()
+
+
 class RepositoryContract:
     @pytest.fixture
     def uow(self) -> Callable[[], UnitOfWork]:
@@ -201,12 +211,7 @@ class RepositoryContract:
         with uow() as u:
             u.declarations.add(declaration())
             u.commit()
-        with uow() as first:
-            a = first.declarations.get("26IN0000000000000A")
-            assert a is not None
-            a.status = "cleared"
-            first.declarations.save(a)
-            first.commit()
+        change_elsewhere(uow, "26IN0000000000000A")
         with uow() as u:
             stale = u.declarations.get("26IN0000000000000A")
             assert stale is not None
@@ -223,12 +228,7 @@ class RepositoryContract:
             u.commit()
         with uow() as u:
             stale = u.declarations.get("26IN0000000000000A")
-        with uow() as other:
-            changed = other.declarations.get("26IN0000000000000A")
-            assert changed is not None
-            changed.status = "cleared"
-            other.declarations.save(changed)
-            other.commit()
+        change_elsewhere(uow, "26IN0000000000000A")
         assert stale is not None
         with pytest.raises(ConcurrentUpdate), uow() as u:
             u.declarations.save(stale)
@@ -256,12 +256,7 @@ class RepositoryContract:
             u.commit()
         with uow() as u:
             fresh = [u.declarations.get(f"26IN0000000000000{n}") for n in "ABC"]
-        with uow() as other:
-            changed = other.declarations.get("26IN0000000000000B")
-            assert changed is not None
-            changed.status = "cleared"
-            other.declarations.save(changed)
-            other.commit()
+        change_elsewhere(uow, "26IN0000000000000B")
         with uow() as u, pytest.raises(ConcurrentUpdate):
             for d in fresh:
                 assert d is not None

@@ -41,12 +41,18 @@ def statements(engine: Engine) -> Iterator[Counter[str]]:
         event.remove(engine, "before_cursor_execute", count)
 
 
-def check_declarations_saved_together(engine: Engine) -> None:
-    ids = [f"26IN000000000000{n:02d}" for n in range(5)]
+def stored_declarations(engine: Engine, n: int) -> list[str]:
+    """The ids of ``n`` sample declarations stored and committed."""
+    ids = [f"26IN000000000000{i:02d}" for i in range(n)]
     with SqlUnitOfWork(engine) as u:
-        for n, declaration_id in enumerate(ids):
-            u.declarations.add(declaration(declaration_id, lrn=f"L{n}"))
+        for i, declaration_id in enumerate(ids):
+            u.declarations.add(declaration(declaration_id, lrn=f"L{i}"))
         u.commit()
+    return ids
+
+
+def check_declarations_saved_together(engine: Engine) -> None:
+    ids = stored_declarations(engine, 5)
     with statements(engine) as sent, SqlUnitOfWork(engine) as u:
         for d in u.declarations.get_many(ids):
             d.status = "cleared"
@@ -60,11 +66,7 @@ def check_declarations_saved_together(engine: Engine) -> None:
 def check_declarations_updated_in_the_order_of_their_ids(engine: Engine) -> None:
     """Two transactions saving the same declarations in opposite orders lock their rows in one
     order, so neither waits for the other the other way round."""
-    ids = [f"26IN000000000000{n:02d}" for n in range(4)]
-    with SqlUnitOfWork(engine) as u:
-        for n, declaration_id in enumerate(ids):
-            u.declarations.add(declaration(declaration_id, lrn=f"L{n}"))
-        u.commit()
+    ids = stored_declarations(engine, 4)
     updated: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
