@@ -26,10 +26,6 @@ from corridor.shared.errors import CorridorError
 RowOrder = Callable[[dict[str, Any]], Any]
 
 
-def _as_queued(row: dict[str, Any]) -> int:
-    return 0  # every row alike: the stable sort keeps the order they were queued in
-
-
 class PendingWrites:
     def __init__(self, conn: Connection, *, deferred: bool = True) -> None:
         self.conn = conn
@@ -37,7 +33,7 @@ class PendingWrites:
         self._queued: list[tuple[Executable, dict[str, Any]]] = []
         self._marks: list[list[tuple[Executable, dict[str, Any]]]] = []
         # statements whose row count is checked (kept here, so their ids stay theirs): what they change
-        self._counted: dict[int, tuple[Executable, str, RowOrder]] = {}
+        self._counted: dict[int, tuple[Executable, str, RowOrder | None]] = {}
 
     def add(
         self,
@@ -49,13 +45,13 @@ class PendingWrites:
     ) -> None:
         """Queue ``rows`` for ``statement``; ``each_changes_one`` names what each row changes (for
         the ConcurrentUpdate message) when the statement must change one row per parameter set,
-        and ``in_order_of`` the order its rows are sent in: the order of the rows' keys, so that
+        and ``in_order_of`` the order its rows are sent in (else as queued): the rows' keys, so that
         two transactions changing the same rows lock them in the same order and never wait for
         each other the other way round."""
         if not rows:
             return
         if each_changes_one:
-            self._counted[id(statement)] = (statement, each_changes_one, in_order_of or _as_queued)
+            self._counted[id(statement)] = (statement, each_changes_one, in_order_of)
         self._queued.extend((statement, row) for row in rows)
         if not self.deferred:
             self.flush()
@@ -84,10 +80,11 @@ class PendingWrites:
     def flush_counted(self) -> None:
         """Send the updates whose row counts are checked. On PostgreSQL the unit of work sends
         them before the rest goes out in pipeline mode, where a row count is not known."""
-        batches = self._take(lambda statement: id(statement) in self._counted)
-        self._send(
-            [(statement, sorted(rows, key=self._counted[id(statement)][2])) for statement, rows in batches]
-        )
+        batches = []
+        for statement, rows in self._take(lambda statement: id(statement) in self._counted):
+            order = self._counted[id(statement)][2]
+            batches.append((statement, sorted(rows, key=order) if order else rows))
+        self._send(batches)
 
     def stale_first(self, refusal: BaseException) -> None:
         """A refusal is leaving the transaction or a savepoint: should one of the updates still

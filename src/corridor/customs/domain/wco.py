@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from corridor.shared.scalars import Count, DateTime, Number
 from corridor.shared.text import Text
 
-Code = Annotated[str, Text(35)]
+CODE_MAX = 35  # characters of a code of the WCO data model (an identifier, a LOCODE, ...)
+Code = Annotated[str, Text(CODE_MAX)]
 """A code or identifier (WCO an..35)."""
 Amount = Annotated[Decimal, Number()]
 SequenceNumber = Annotated[Count, Field(ge=1)]

@@ -12,7 +12,7 @@ from corridor.customs.domain.acknowledgement import Acknowledgement
 from corridor.customs.domain.filed_document import FiledDocument
 from corridor.customs.domain.model import CustomsDeclaration
 from corridor.customs.domain.vocabulary import Flow
-from corridor.customs.domain.wco import DeclarationDocument
+from corridor.customs.domain.wco import CODE_MAX, DeclarationDocument
 from corridor.customs.handlers.messages import ACKNOWLEDGEMENT
 from corridor.customs.handlers.registration import assess_lane, check_documents, count_filing, register
 from corridor.customs.legacy import is_legacy_declaration, upgrade_declaration
@@ -72,9 +72,6 @@ def on_prearrival(
     )
     _acknowledge(uow, ctx, header["sender"], ack, now)
     return {"status": "accepted", "import_declaration_id": declaration.id, "lane": declaration.lane}
-
-
-CODE_MAX = 35  # characters of a WCO data model code, an importer's ID among them
 
 
 def read_ahead_prearrivals(bodies: Sequence[dict[str, Any]], uow: UnitOfWork) -> None:
