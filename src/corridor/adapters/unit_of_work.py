@@ -91,6 +91,10 @@ class SqlUnitOfWork(UnitOfWork):
         self.pending.flush()  # raises CommitConflict itself
         self.conn.commit()
 
+    def flush(self) -> None:
+        assert self.conn is not None, "flush outside a unit of work"
+        self.pending.flush()
+
     def _pipelined(self) -> Any:
         """On PostgreSQL the queued inserts and the COMMIT go to the server together (psycopg's
         pipeline mode): one round trip instead of one per statement. The driver's connection, or

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -136,6 +136,9 @@ class Node:
     def handle(self, command: commands.Command) -> Any:
         return self.bus.handle(command)
 
+    def handle_many(self, batch: Sequence[commands.Command]) -> list[Any]:
+        return self.bus.handle_many(batch)
+
     def receive(
         self, envelope: Any, from_party: str | None = None, stored_at: datetime | None = None
     ) -> dict[str, Any]:
@@ -186,6 +189,7 @@ def make_context(
             PAYMENT: settlement.on_payment,
         },
         read_ahead={customs.PREARRIVAL: customs.read_ahead_prearrivals},
+        command_read_ahead={commands.FileDeclaration: customs.read_ahead_filings},
         documents=document_context,
         desk=DocumentDesk() if document_context is not None else None,
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from corridor.service import batch
 from corridor.service.commands import (
     ClearDeclaration,
     Command,
@@ -72,6 +73,45 @@ class MessageBus:
             _log_outcome(command, result)
         return result
 
+    def handle_many(self, commands: Sequence[Command]) -> list[Any]:
+        """Run ``commands`` together in one transaction (see ``service.batch``): each command's
+        result, or ``Refused`` with the error that refused it alone, in their order. A race lost
+        runs the batch again, as ``handle`` does a command."""
+        handlers = []
+        for command in commands:
+            handler = self.handlers.get(type(command))
+            if handler is None:
+                raise LookupError(f"no handler for {type(command).__name__}")
+            handlers.append(handler)
+        if not commands:
+            return []
+        with log_context(node=self.ctx.country):
+            outcomes: list[Any] = self._retrying(
+                lambda: batch.run_batch(
+                    handlers, commands, self._unit_of_work, self.ctx, self._read_ahead(commands)
+                )
+            )
+        for command, outcome in zip(commands, outcomes, strict=True):
+            if not isinstance(outcome, batch.Refused):
+                with log_context(
+                    node=self.ctx.country, declaration_id=getattr(command, "declaration_id", None)
+                ):
+                    _log_outcome(command, outcome)
+        return outcomes
+
+    def _read_ahead(self, commands: Sequence[Command]) -> Callable[[UnitOfWork], None]:
+        """What the commands' types read ahead, each given its commands together."""
+        by_type: dict[type, list[Command]] = {}
+        for command in commands:
+            if type(command) in self.ctx.command_read_ahead:
+                by_type.setdefault(type(command), []).append(command)
+
+        def read(uow: UnitOfWork) -> None:
+            for kind, group in by_type.items():
+                self.ctx.command_read_ahead[kind](group, uow)
+
+        return read
+
     def _unit_of_work(self) -> UnitOfWork:
         """A unit of work that hands the events it collects to the handlers subscribed to them."""
         uow = self.uow_factory()
@@ -79,12 +119,15 @@ class MessageBus:
         return uow
 
     def _run(self, handler: Handler, command: Command) -> Any:
-        for attempt in range(1, MAX_ATTEMPTS):
+        return self._retrying(lambda: handler(command, self._unit_of_work(), self.ctx))
+
+    def _retrying(self, attempt: Callable[[], Any]) -> Any:
+        for number in range(1, MAX_ATTEMPTS):
             try:
-                return handler(command, self._unit_of_work(), self.ctx)
+                return attempt()
             except ConcurrentUpdate:
-                time.sleep(random.uniform(0, RETRY_PAUSE_S * attempt))
+                time.sleep(random.uniform(0, RETRY_PAUSE_S * number))
         try:
-            return handler(command, self._unit_of_work(), self.ctx)
+            return attempt()
         except ConcurrentUpdate as exc:
             raise Conflict(f"{exc}, on each of {MAX_ATTEMPTS} attempts; try again") from exc

@@ -56,6 +56,8 @@ BodyHandler = Callable[[dict[str, Any], dict[str, str], UnitOfWork, "NodeContext
 ReadAhead = Callable[[Sequence[dict[str, Any]], UnitOfWork], None]
 """Given the bodies of a receiver batch's new messages of one type, before any is applied: read
 what their handler will look up, in one statement per table (a hint; nothing may depend on it)."""
+CommandReadAhead = Callable[[Sequence[Any], UnitOfWork], None]
+"""The same for the commands of one type in a bulk (``MessageBus.handle_many``), before any is run."""
 
 
 @dataclass
@@ -69,6 +71,7 @@ class NodeContext:
     new_id: Callable[[], str]
     body_handlers: dict[str, BodyHandler] = field(default_factory=dict)
     read_ahead: dict[str, ReadAhead] = field(default_factory=dict)  # by message type
+    command_read_ahead: dict[type, CommandReadAhead] = field(default_factory=dict)  # by command type
     documents: NodeDocuments | None = None
     desk: DocumentDesk | None = None
     event_handlers: Mapping[type[Event], Sequence[EventHandler]] = field(default_factory=dict)

@@ -323,6 +323,10 @@ class UnitOfWork(abc.ABC):
     @abc.abstractmethod
     def _commit(self) -> None: ...
 
+    def flush(self) -> None:  # noqa: B027 (a unit of work that queues nothing has nothing to send)
+        """Send what is queued to be written now, inside the open transaction (a row that breaks a
+        uniqueness rule raises ``CommitConflict`` here rather than at the commit)."""
+
     @abc.abstractmethod
     def rollback(self) -> None: ...
 

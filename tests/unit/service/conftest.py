@@ -97,6 +97,9 @@ class Node:
     def handle(self, command: Command) -> Any:
         return self.bus.handle(command)
 
+    def handle_many(self, commands: list[Any]) -> list[Any]:
+        return self.bus.handle_many(commands)
+
     def receive(self, envelope: Any) -> dict[str, Any]:
         result: dict[str, Any] = self.bus.handle(ReceiveEnvelope(envelope))
         return result

@@ -77,6 +77,12 @@ class PendingWrites:
         self.flush_counted()
         self._send(self._take(lambda statement: True))
 
+    def flush_only(self, *statements: Executable) -> None:
+        """Send the rows queued for ``statements`` alone (a table about to be written another way:
+        its own rows first; the other tables' rows wait for the rest)."""
+        ids = {id(s) for s in statements}
+        self._send(self._take(lambda statement: id(statement) in ids))
+
     def flush_counted(self) -> None:
         """Send the updates whose row counts are checked. On PostgreSQL the unit of work sends
         them before the rest goes out in pipeline mode, where a row count is not known."""

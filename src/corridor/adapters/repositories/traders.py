@@ -128,7 +128,7 @@ class SqlTraders(ports.TraderRepository):
     def _send_counts(self) -> None:
         """Filings counted so far go out before the table is read or written another way."""
         if self.pending.holds(*COUNT_FILING.values()):
-            self.pending.flush()
+            self.pending.flush_only(*COUNT_FILING.values())
 
 
 def _trader(row: Any) -> ports.Trader:

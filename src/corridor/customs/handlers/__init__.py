@@ -7,7 +7,7 @@ from corridor.customs.handlers.decisions import (
     pay_duties,
     release_declaration,
 )
-from corridor.customs.handlers.filing import file_declaration, grant_mandate
+from corridor.customs.handlers.filing import file_declaration, grant_mandate, read_ahead_filings
 from corridor.customs.handlers.messages import (
     ACKNOWLEDGEMENT,
     EXPORT_HOLD,
@@ -36,6 +36,7 @@ __all__ = [
     "on_movements_recorded",
     "on_prearrival",
     "pay_duties",
+    "read_ahead_filings",
     "read_ahead_prearrivals",
     "release_declaration",
 ]

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from corridor.customs.domain.filed_document import FiledDocument
 from corridor.customs.domain.model import CustomsDeclaration
 from corridor.customs.domain.vocabulary import Flow, Lane
 from corridor.customs.domain.wco import DeclarationType
 from corridor.customs.handlers.export_side import clear_export
-from corridor.customs.handlers.registration import assess_lane, check_documents, count_filing, register
+from corridor.customs.handlers.registration import (
+    assess_lane,
+    check_documents,
+    count_filing,
+    read_ahead_traders,
+    register,
+)
 from corridor.customs.validation import validate_declaration
 from corridor.service.commands import FileDeclaration, GrantMandate
 from corridor.service.context import NodeContext
@@ -57,6 +65,11 @@ def file_declaration(cmd: FileDeclaration, uow: UnitOfWork, ctx: NodeContext) ->
                 f"Declaration.FunctionalReferenceID: {d.FunctionalReferenceID!r} is already filed by {d.Exporter.ID}"
             ) from None
     return declaration
+
+
+def read_ahead_filings(commands: Sequence[FileDeclaration], uow: UnitOfWork) -> None:
+    """The exporters whose filings a bulk will count, read together."""
+    read_ahead_traders([cmd.document for cmd in commands], ("Declaration", "Exporter", "ID"), uow)
 
 
 def _check_route(d: DeclarationType, ctx: NodeContext) -> None:

@@ -12,9 +12,15 @@ from corridor.customs.domain.acknowledgement import Acknowledgement
 from corridor.customs.domain.filed_document import FiledDocument
 from corridor.customs.domain.model import CustomsDeclaration
 from corridor.customs.domain.vocabulary import Flow
-from corridor.customs.domain.wco import CODE_MAX, DeclarationDocument
+from corridor.customs.domain.wco import DeclarationDocument
 from corridor.customs.handlers.messages import ACKNOWLEDGEMENT
-from corridor.customs.handlers.registration import assess_lane, check_documents, count_filing, register
+from corridor.customs.handlers.registration import (
+    assess_lane,
+    check_documents,
+    count_filing,
+    read_ahead_traders,
+    register,
+)
 from corridor.customs.legacy import is_legacy_declaration, upgrade_declaration
 from corridor.customs.validation import validate_declaration
 from corridor.service.context import NodeContext
@@ -75,19 +81,8 @@ def on_prearrival(
 
 
 def read_ahead_prearrivals(bodies: Sequence[dict[str, Any]], uow: UnitOfWork) -> None:
-    """The importers whose filings a batch of pre-arrival messages will count, read together.
-    The bodies are not validated yet: whatever is not where an importer's id would be is passed
-    over (its message is refused or answered as the handler finds it)."""
-    importers = []
-    for body in bodies:
-        try:
-            importer = body["declaration"]["Declaration"]["GoodsShipment"]["Importer"]["ID"]
-        except (KeyError, TypeError):
-            continue
-        # text the database takes as it is (no NUL, no lone surrogate), as long as a WCO code
-        if isinstance(importer, str) and 0 < len(importer) <= CODE_MAX and importer.isprintable():
-            importers.append(importer)
-    uow.traders.read_ahead(importers)
+    """The importers whose filings a batch of pre-arrival messages will count, read together."""
+    read_ahead_traders(bodies, ("declaration", "Declaration", "GoodsShipment", "Importer", "ID"), uow)
 
 
 def _prearrival_fields(body: dict[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from corridor.customs.domain.model import CustomsDeclaration
-from corridor.customs.domain.wco import DeclarationType, PartyType
+from corridor.customs.domain.wco import CODE_MAX, DeclarationType, PartyType
 from corridor.service.context import NodeContext
 from corridor.service.ports import Trader, UnitOfWork
 from corridor.shared.findings import LaneFinding
@@ -19,6 +19,24 @@ def count_filing(uow: UnitOfWork, d: DeclarationType, party: PartyType, role: st
     AEO when the declaration lists an AEOMutualRecognitionParty in its role."""
     aeo = any(p.RoleCode == role for p in d.GoodsShipment.AEOMutualRecognitionParty)
     return uow.traders.record_filing(party.ID, party.Name, country, aeo)
+
+
+def read_ahead_traders(documents: Sequence[Any], path: Sequence[str], uow: UnitOfWork) -> None:
+    """The traders named at ``path`` in ``documents`` (whose filings a batch will count), read
+    together. The documents are not validated yet: whatever is not where a trader's id would be
+    is passed over (its filing or message is refused or answered as its handler finds it)."""
+    found = []
+    for document in documents:
+        value = document
+        try:
+            for key in path:
+                value = value[key]
+        except (KeyError, TypeError, IndexError):
+            continue
+        # text the database takes as it is (no NUL, no lone surrogate), as long as a WCO code
+        if isinstance(value, str) and 0 < len(value) <= CODE_MAX and value.isprintable():
+            found.append(value)
+    uow.traders.read_ahead(found)
 
 
 def register(declaration: CustomsDeclaration, d: DeclarationType, lodged_at: datetime, now: datetime) -> None:
