@@ -59,6 +59,7 @@ class SeededNode:
             ("POST", "/v1/mandates"): {"broker_id": "BROKER-1", "exporter_id": self.owner},
             ("POST", "/v1/declarations/validate"): copy.deepcopy(self.declaration),
             ("POST", "/v1/declarations"): copy.deepcopy(self.declaration),
+            ("POST", "/v1/declarations/bulk"): {"declarations": [copy.deepcopy(self.declaration)]},
             ("POST", "/v1/declarations/{declaration_id}/clear"): {"findings": "documents checked"},
             ("POST", "/v1/declarations/{declaration_id}/hold"): {"reason": "physical inspection"},
             ("POST", "/v1/declarations/{declaration_id}/release"): {"reason": "arrived, conform, paid"},

@@ -67,6 +67,8 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("POST", "/v1/declarations/validate"): TRADER_OR_OFFICER,
     # Another trader may not file for the owner's exporter.
     ("POST", "/v1/declarations"): (401, 401, 403, OK, 403, OK, 403, 403, 403, 403, 403),
+    # A bulk answers each declaration in its body: the other trader's is a 403 there (its own test).
+    ("POST", "/v1/declarations/bulk"): TRADER_OR_OFFICER,
     ("GET", "/v1/declarations"): TRADER_OR_OFFICER,
     ("GET", "/v1/declarations/{declaration_id}"): OWNER_OR_OFFICER,
     ("GET", "/v1/declarations/{declaration_id}/timeline"): OWNER_OR_OFFICER,

@@ -35,6 +35,22 @@ class NewApiKey(Body):
         return role
 
 
+#: The most declarations one bulk filing may carry (each is about 2-3 kB of JSON, so a full
+#: bulk stays well under the request body limit).
+MAX_BULK = 100
+
+
+class BulkFiling(Body):
+    declarations: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=MAX_BULK,
+        description=(
+            f"1 to {MAX_BULK} WCO declarations, each as POST /v1/declarations takes it (with its own "
+            "`documents` list when it references wrapped trade documents)"
+        ),
+    )
+
+
 class NewMandate(Body):
     broker_id: PartyId = Field(description="The customs broker's IEC/INN")
     exporter_id: PartyId = Field(description="The exporter's IEC/INN")

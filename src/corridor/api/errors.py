@@ -4,6 +4,7 @@ for invalid input (422) and ``{"error": ...}`` for the rest."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,7 +13,7 @@ from fastapi.responses import JSONResponse
 from corridor.api.gate import unauthorized
 from corridor.messaging.keys import KeyringError
 from corridor.service.auth import Unauthorized
-from corridor.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from corridor.shared.errors import Conflict, CorridorError, Forbidden, InvalidInput, NotFound
 from corridor.shared.validation import path_of
 
 STATUS: dict[type[Exception], int] = {Forbidden: 403, NotFound: 404, Conflict: 409}
@@ -28,9 +29,18 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(KeyringError, _cannot_sign)
 
 
+def refusal(exc: CorridorError) -> tuple[int, dict[str, Any]]:
+    """The status and JSON answer of a command the service layer refused."""
+    if isinstance(exc, InvalidInput):
+        return 422, {"errors": [e.to_json() for e in exc.errors]}
+    status = next((code for error, code in STATUS.items() if isinstance(exc, error)), 400)
+    return status, {"error": str(exc)}
+
+
 async def _invalid(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvalidInput)
-    return JSONResponse({"errors": [e.to_json() for e in exc.errors]}, status_code=422)
+    status, answer = refusal(exc)
+    return JSONResponse(answer, status_code=status)
 
 
 async def _request_invalid(_: Request, exc: Exception) -> JSONResponse:
@@ -44,8 +54,9 @@ async def _not_authenticated(_: Request, exc: Exception) -> JSONResponse:
 
 
 async def _refused(_: Request, exc: Exception) -> JSONResponse:
-    status = next(code for error, code in STATUS.items() if isinstance(exc, error))
-    return JSONResponse({"error": str(exc)}, status_code=status)
+    assert isinstance(exc, CorridorError)
+    status, answer = refusal(exc)
+    return JSONResponse(answer, status_code=status)
 
 
 async def _cannot_sign(_: Request, exc: Exception) -> JSONResponse:

@@ -8,11 +8,13 @@ from fastapi import APIRouter, Body, Query
 
 from corridor.api import bodies
 from corridor.api.answers import answers
+from corridor.api.errors import refusal
 from corridor.api.deps import Officer, ServingNode, Trader, TraderOrOfficer
 from corridor.customs import queries
 from corridor.customs.validation import validate_declaration
 from corridor.customs.views import view_for
-from corridor.service import commands
+from corridor.service import batch, commands
+from corridor.service.auth import Principal
 from corridor.shared.text import Text
 
 router = APIRouter()
@@ -34,13 +36,34 @@ def file(
 ) -> dict[str, Any]:
     """The WCO declaration; wrapped trade documents it references by targetHash may come along
     in a top-level ``documents`` list."""
+    return view_for(caller.role, node.handle(_filing(caller, document)))
+
+
+@router.post("/v1/declarations/bulk", responses=answers(400, 401, 403, 422))
+def file_in_bulk(caller: TraderOrOfficer, node: ServingNode, body: bodies.BulkFiling) -> dict[str, Any]:
+    """Up to 100 declarations filed in one transaction (one commit for all): each is answered in
+    ``results``, in order, as ``POST /v1/declarations`` would answer it alone (``status`` 201 with
+    the declaration, or its error status with ``errors`` or ``error``); a refused one leaves the
+    others filed."""
+    filed = [_filing(caller, dict(document)) for document in body.declarations]
+    results = []
+    for index, (declaration, error) in enumerate(batch.each(node.handle_many(filed))):
+        if error is not None:
+            status, answer = refusal(error)
+            results.append({"index": index, "status": status, **answer})
+        else:
+            results.append({"index": index, "status": 201, "declaration": view_for(caller.role, declaration)})
+    refused = sum(r["status"] != 201 for r in results)
+    return {"filed": len(results) - refused, "refused": refused, "results": results}
+
+
+def _filing(caller: Principal, document: dict[str, Any]) -> commands.FileDeclaration:
     attached = document.pop("documents", [])
-    command = commands.FileDeclaration(
+    return commands.FileDeclaration(
         document,
         filed_by=caller.party_id if caller.role == "trader" else None,
         documents=tuple(attached) if isinstance(attached, list) else attached,
     )
-    return view_for(caller.role, node.handle(command))
 
 
 @router.get("/v1/declarations", responses=answers(401, 403, 422))

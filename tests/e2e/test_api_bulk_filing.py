@@ -1,0 +1,105 @@
+"""A broker's system files a day's declarations in one request: POST /v1/declarations/bulk answers
+each declaration as POST /v1/declarations would, in order, and refuses a malformed bulk whole."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from corridor.api.bodies import MAX_BULK
+from corridor.demo.samples import SampleCorridor
+from corridor.node.bootstrap import Node
+from tests.e2e.test_api import NOW, client, key, node, samples  # noqa: F401 (fixtures)
+
+BULK = "/v1/declarations/bulk"
+
+
+def same_exporter(samples: SampleCorridor, n: int) -> list[dict[str, Any]]:
+    """``n`` sample declarations of one exporter (labelled sample data)."""
+    documents = [samples.next("IN", NOW) for _ in range(n)]
+    for document in documents[1:]:
+        document["Declaration"]["Exporter"] = copy.deepcopy(documents[0]["Declaration"]["Exporter"])
+    return documents
+
+
+def stored_lrns(node: Node) -> list[str]:
+    with node.reading() as u:
+        return sorted(d.lrn for d in u.declarations.query(limit=200))
+
+
+def test_a_trader_files_a_bulk_and_each_declaration_is_answered_in_order(
+    client: TestClient, node: Node, samples: SampleCorridor
+) -> None:
+    documents = same_exporter(samples, 4)
+    trader = key(node, "trader", documents[0]["Declaration"]["Exporter"]["ID"])
+
+    response = client.post(BULK, json={"declarations": documents}, headers=trader)
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["filed"], body["refused"]) == (4, 0)
+    assert [r["index"] for r in body["results"]] == [0, 1, 2, 3]
+    assert {r["status"] for r in body["results"]} == {201}
+    assert [r["declaration"]["lrn"] for r in body["results"]] == [
+        d["Declaration"]["FunctionalReferenceID"] for d in documents
+    ]
+    one = body["results"][0]["declaration"]
+    assert client.get(f"/v1/declarations/{one['id']}", headers=trader).json()["lrn"] == one["lrn"]
+    assert stored_lrns(node) == sorted(d["Declaration"]["FunctionalReferenceID"] for d in documents)
+
+
+def test_each_refusal_carries_its_own_status_and_the_rest_are_filed(
+    client: TestClient, node: Node, samples: SampleCorridor
+) -> None:
+    good, invalid, duplicate, foreign = same_exporter(samples, 4)
+    trader = key(node, "trader", good["Declaration"]["Exporter"]["ID"])
+    invalid["Declaration"]["InvoiceAmount"]["currencyID"] = "XYZ"
+    duplicate["Declaration"]["FunctionalReferenceID"] = good["Declaration"]["FunctionalReferenceID"]
+    foreign["Declaration"]["Exporter"]["ID"] = "ZZZCZ9999Z"
+
+    response = client.post(BULK, json={"declarations": [good, invalid, duplicate, foreign]}, headers=trader)
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["filed"], body["refused"]) == (1, 3)
+    results = body["results"]
+    assert [r["status"] for r in results] == [201, 422, 409, 403]
+    assert "Declaration.InvoiceAmount.currencyID" in {e["path"] for e in results[1]["errors"]}
+    assert good["Declaration"]["FunctionalReferenceID"] in results[2]["error"]
+    assert "Exporter" in results[3]["error"]
+    assert stored_lrns(node) == [good["Declaration"]["FunctionalReferenceID"]]
+    with node.uow() as uow:
+        assert uow.outbox.count() == (1 if results[0]["declaration"]["status"] == "cleared" else 0)
+
+
+def test_a_malformed_bulk_is_refused_whole_naming_the_member(
+    client: TestClient, node: Node, samples: SampleCorridor
+) -> None:
+    officer = key(node, "officer", "IN-OFFICER-7")
+    document = samples.next("IN", NOW)
+    cases: list[tuple[Any, str]] = [
+        ({}, "declarations"),
+        ({"declarations": []}, "declarations"),
+        ({"declarations": document}, "declarations"),
+        ({"declarations": [document, "not a declaration"]}, "declarations[1]"),
+        ({"declarations": [document] * (MAX_BULK + 1)}, "declarations"),
+        ({"declarations": [document], "extra": 1}, "extra"),
+        ([document], "body"),
+    ]
+    for payload, path in cases:
+        response = client.post(BULK, json=payload, headers=officer)
+        assert response.status_code == 422, (payload if len(str(payload)) < 200 else path, response.text)
+        assert path in {e["path"] for e in response.json()["errors"]}, response.json()
+    for raw in (b'{"declarations": [{"a": "\\ud800"}]}', b'{"declarations": [{"a": "x\\u0000"}]}'):
+        response = client.post(BULK, content=raw, headers={**officer, "content-type": "application/json"})
+        assert 400 <= response.status_code < 500 and "error" in str(response.json())
+    assert stored_lrns(node) == []
+
+
+def test_a_bulk_needs_a_key_and_a_filers_role(client: TestClient, node: Node, samples: SampleCorridor) -> None:
+    payload = {"declarations": [samples.next("IN", NOW)]}
+    assert client.post(BULK, json=payload).status_code == 401
+    assert client.post(BULK, json=payload, headers=key(node, "peer", "RU")).status_code == 403
+    assert stored_lrns(node) == []
