@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 COUNTRIES = ("IN", "RU")
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
+DEFAULT_GROUP_COMMIT_MAX = 50
 
 
 class Settings(BaseSettings):
@@ -41,6 +42,13 @@ class Settings(BaseSettings):
         le=60,
         description="seconds an API key found in the database is taken as found without looking again "
         "(a revoked key stops working within that time); 0 looks at every request",
+    )
+    group_commit_max: int = Field(
+        default=DEFAULT_GROUP_COMMIT_MAX,
+        ge=1,
+        le=100,
+        description="most filings that arrive together an API process commits in one transaction "
+        "(group commit; 1: each filing commits alone)",
     )
     nats_url: str | None = Field(default=None, description="NATS JetStream between nodes instead of HTTP")
     nats_stream: str = "CORRIDOR"

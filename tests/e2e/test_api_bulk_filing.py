@@ -4,16 +4,38 @@ each declaration as POST /v1/declarations would, in order, and refuses a malform
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from corridor.api.app import create_app
 from corridor.api.bodies import MAX_BULK
 from corridor.demo.samples import SampleCorridor
-from corridor.node.bootstrap import Node
-from tests.e2e.test_api import NOW, client, key, node, samples  # noqa: F401 (fixtures)
+from corridor.messaging.transport import InProcessTransport
+from corridor.node.bootstrap import Node, bootstrap_node
+from tests.e2e.test_api import NOW, key
 
 BULK = "/v1/declarations/bulk"
+
+
+@pytest.fixture
+def node(tmp_path: Path) -> Iterator[Node]:
+    n = bootstrap_node("IN", tmp_path / "IN", InProcessTransport())
+    yield n
+    n.close()
+
+
+@pytest.fixture
+def client(node: Node) -> TestClient:
+    return TestClient(create_app(node))
+
+
+@pytest.fixture
+def samples() -> SampleCorridor:
+    return SampleCorridor(seed=21)
 
 
 def same_exporter(samples: SampleCorridor, n: int) -> list[dict[str, Any]]:
@@ -98,8 +120,36 @@ def test_a_malformed_bulk_is_refused_whole_naming_the_member(
     assert stored_lrns(node) == []
 
 
-def test_a_bulk_needs_a_key_and_a_filers_role(client: TestClient, node: Node, samples: SampleCorridor) -> None:
+def test_a_bulk_needs_a_key_and_a_filers_role(
+    client: TestClient, node: Node, samples: SampleCorridor
+) -> None:
     payload = {"declarations": [samples.next("IN", NOW)]}
     assert client.post(BULK, json=payload).status_code == 401
     assert client.post(BULK, json=payload, headers=key(node, "peer", "RU")).status_code == 403
     assert stored_lrns(node) == []
+
+
+def test_filings_sent_at_once_are_each_answered_as_if_filed_alone(
+    client: TestClient, node: Node, samples: SampleCorridor
+) -> None:
+    """Concurrent requests share group commits: each distinct filing is filed, and of the same
+    declaration sent eight times at once exactly one is filed and the others are 409."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from prometheus_client import REGISTRY
+
+    documents = same_exporter(samples, 13)
+    trader = key(node, "trader", documents[0]["Declaration"]["Exporter"]["ID"])
+    grouped_before = REGISTRY.get_sample_value("corridor_filing_group_size_sum") or 0.0
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        distinct = list(
+            pool.map(lambda d: client.post("/v1/declarations", json=d, headers=trader), documents[:12])
+        )
+        same = list(
+            pool.map(lambda _: client.post("/v1/declarations", json=documents[12], headers=trader), range(8))
+        )
+    assert [r.status_code for r in distinct] == [201] * 12
+    assert sorted(r.status_code for r in same) == [201] + [409] * 7
+    assert stored_lrns(node) == sorted(d["Declaration"]["FunctionalReferenceID"] for d in documents)
+    grouped = (REGISTRY.get_sample_value("corridor_filing_group_size_sum") or 0.0) - grouped_before
+    assert grouped == 20  # every filing went through a group

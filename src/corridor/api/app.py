@@ -10,9 +10,11 @@ from corridor.api.gate import RequestGate
 from corridor.api.recent_keys import RecentKeys
 from corridor.api.routes import admin, declarations, documents, hs, logistics, messaging, public, settlement
 from corridor.api.web import roles as web_pages
-from corridor.config import DEFAULT_MAX_BODY_BYTES
+from corridor.config import DEFAULT_GROUP_COMMIT_MAX, DEFAULT_MAX_BODY_BYTES
 from corridor.node.bootstrap import Node
+from corridor.observability.process import observe_group
 from corridor.service.auth import authenticate
+from corridor.service.group_commit import GroupCommit
 
 
 def create_app(
@@ -20,6 +22,7 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     metrics_token: str | None = None,
     api_key_cache_s: float = 0.0,
+    group_commit_max: int = DEFAULT_GROUP_COMMIT_MAX,
 ) -> FastAPI:
     app = FastAPI(
         title=f"Trade Corridor node {node.country}",
@@ -27,6 +30,7 @@ def create_app(
         description="Customs node of the India-Russia virtual trade corridor. Authenticate with X-API-Key.",
     )
     app.state.node = node
+    app.state.filings = GroupCommit(node.handle_many, group_commit_max, observe_group)
     errors.install(app)
     docs = (app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
     app.add_middleware(

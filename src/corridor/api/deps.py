@@ -14,6 +14,7 @@ from corridor.api.gate import PRINCIPAL
 from corridor.documents.registry import NodeDocuments
 from corridor.node.bootstrap import Node
 from corridor.service.auth import Principal, Unauthorized
+from corridor.service.group_commit import GroupCommit
 from corridor.shared.errors import InvalidInput, NotFound
 from corridor.shared.jsondata import json_problem, plainly_sound
 
@@ -25,6 +26,15 @@ async def serving_node(request: Request) -> Node:
 
 
 ServingNode = Annotated[Node, Depends(serving_node)]
+
+
+async def group_commit(request: Request) -> GroupCommit:
+    """The filings of this API process's concurrent requests, committed together."""
+    filings: GroupCommit = request.app.state.filings
+    return filings
+
+
+Filings = Annotated[GroupCommit, Depends(group_commit)]
 
 
 async def node_documents(node: ServingNode) -> NodeDocuments:

@@ -123,7 +123,9 @@ class Exchange:
         warm_up(self.node.engine, self.node.data_dir)
         self.warm_up_classifier()
         token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
-        app = create_app(self.node, settings.max_body_bytes, token, settings.api_key_cache_s)
+        app = create_app(
+            self.node, settings.max_body_bytes, token, settings.api_key_cache_s, settings.group_commit_max
+        )
         settle_after_startup()
         return app
 

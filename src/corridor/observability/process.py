@@ -46,6 +46,17 @@ DELIVERIES = Counter(
 )
 
 
+FILING_GROUPS = Histogram(
+    "corridor_filing_group_size",
+    "Filings committed together by an API process (group commit): one observation a group",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 100),
+)
+
+
+def observe_group(size: int) -> None:
+    FILING_GROUPS.observe(size)
+
+
 def exposition() -> bytes:
     """This process's metrics, or with ``PROMETHEUS_MULTIPROC_DIR`` those of all the workers."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

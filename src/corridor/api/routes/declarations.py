@@ -8,8 +8,8 @@ from fastapi import APIRouter, Body, Query
 
 from corridor.api import bodies
 from corridor.api.answers import answers
+from corridor.api.deps import Filings, Officer, ServingNode, Trader, TraderOrOfficer
 from corridor.api.errors import refusal
-from corridor.api.deps import Officer, ServingNode, Trader, TraderOrOfficer
 from corridor.customs import queries
 from corridor.customs.validation import validate_declaration
 from corridor.customs.views import view_for
@@ -32,11 +32,12 @@ def validate(
 
 @router.post("/v1/declarations", status_code=201, responses=answers(400, 401, 403, 404, 409, 422))
 def file(
-    caller: TraderOrOfficer, node: ServingNode, document: Annotated[dict[str, Any], Body()]
+    caller: TraderOrOfficer, filings: Filings, document: Annotated[dict[str, Any], Body()]
 ) -> dict[str, Any]:
     """The WCO declaration; wrapped trade documents it references by targetHash may come along
-    in a top-level ``documents`` list."""
-    return view_for(caller.role, node.handle(_filing(caller, document)))
+    in a top-level ``documents`` list. Filings that arrive together are committed together (group
+    commit); each is answered as if filed alone."""
+    return view_for(caller.role, filings.submit(_filing(caller, document)))
 
 
 @router.post("/v1/declarations/bulk", responses=answers(400, 401, 403, 422))
