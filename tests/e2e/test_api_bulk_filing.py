@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from corridor.api.app import create_app
-from corridor.api.bodies import MAX_BULK
 from corridor.demo.samples import SampleCorridor
 from corridor.messaging.transport import InProcessTransport
 from corridor.node.bootstrap import Node, bootstrap_node
+from corridor.service.batch import MAX_BULK
 from tests.e2e.test_api import NOW, key
 
 BULK = "/v1/declarations/bulk"

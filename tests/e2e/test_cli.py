@@ -115,6 +115,29 @@ def test_declare_at_a_local_node_then_duplicate_is_refused(tmp_path: Path) -> No
     assert wrong_node.exit_code == 1 and "ExportCountry" in wrong_node.output
 
 
+def test_declare_bulk_files_each_and_exits_1_naming_the_refused_file(tmp_path: Path) -> None:
+    examples = [p for p in EXAMPLES if p.name.startswith("in-ru-")][:2]
+    broken = tmp_path / "broken.json"
+    document = json.loads(examples[0].read_text())
+    document["Declaration"]["FunctionalReferenceID"] = "BULK-2"
+    document["Declaration"]["InvoiceAmount"]["currencyID"] = "XYZ"
+    broken.write_text(json.dumps(document))
+    files = [str(p) for p in examples] + [str(broken), str(examples[0])]
+    result = run("declare-bulk", *files, "--node", "IN", "--data-dir", str(tmp_path / "node"))
+    assert result.exit_code == 1, result.output
+    answer = json.loads(result.stdout)
+    assert (answer["filed"], answer["refused"]) == (len(examples), 2)
+    assert [r["file"] for r in answer["results"]] == files
+    assert "Declaration.InvoiceAmount.currencyID" in {e["path"] for e in answer["results"][-2]["errors"]}
+    assert "already filed" in answer["results"][-1]["error"]
+    listed = run("declare-bulk", *files[:1], "--node", "IN", "--data-dir", str(tmp_path / "node"))
+    assert listed.exit_code == 1 and json.loads(listed.stdout)["refused"] == 1
+    too_many = run("declare-bulk", *([files[0]] * 101), "--node", "IN", "--data-dir", str(tmp_path / "node"))
+    assert too_many.exit_code == 2 and "at most 100" in too_many.output
+    missing = run("declare-bulk", str(tmp_path / "nowhere.json"), "--data-dir", str(tmp_path / "node"))
+    assert missing.exit_code == 2 and "nowhere.json" in missing.output
+
+
 def test_keys_export_import_rotate(tmp_path: Path) -> None:
     exported = run("keys", "export", "--node", "RU", "--data-dir", str(tmp_path))
     assert exported.exit_code == 0

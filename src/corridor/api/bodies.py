@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from corridor.service.auth import ROLES
+from corridor.service.batch import MAX_BULK
 from corridor.shared.text import Text
 
 PartyId = Annotated[str, Text(35)]
@@ -33,11 +34,6 @@ class NewApiKey(Body):
         if role not in ROLES:
             raise PydanticCustomError("role", "must be one of {roles}", {"roles": ", ".join(ROLES)})
         return role
-
-
-#: The most declarations one bulk filing may carry (each is about 2-3 kB of JSON, so a full
-#: bulk stays well under the request body limit).
-MAX_BULK = 100
 
 
 class BulkFiling(Body):

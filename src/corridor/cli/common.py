@@ -180,9 +180,9 @@ def handle_locally(
             raise fail(str(exc)) from None
 
 
-def post_to_server(url: str, path: str, document: Any, api_key: str | None) -> None:
-    """POST to a running node and print its JSON answer; exit 1 on a 4xx/5xx or when it cannot be
-    reached."""
+def post_to_server(url: str, path: str, document: Any, api_key: str | None) -> Any:
+    """POST to a running node, print its JSON answer and return it; exit 1 on a 4xx/5xx or when it
+    cannot be reached."""
     try:
         response = httpx.post(
             f"{url.rstrip('/')}{path}", json=document, headers={"x-api-key": api_key or ""}, timeout=30
@@ -195,3 +195,4 @@ def post_to_server(url: str, path: str, document: Any, api_key: str | None) -> N
     emit(body)
     if response.status_code >= 400:
         raise typer.Exit(EXIT_INVALID)
+    return body

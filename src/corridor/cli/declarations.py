@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from corridor.cli.common import (
     DEFAULT_DATA_DIR,
     EXIT_INVALID,
+    EXIT_UNREADABLE,
     ApiKey,
     ApiKeyFile,
     Country,
@@ -20,7 +21,9 @@ from corridor.cli.common import (
     Url,
     client_key,
     emit,
+    fail,
     handle_locally,
+    local_node,
     post_to_server,
     read_json,
 )
@@ -28,6 +31,8 @@ from corridor.customs.domain.wco import DeclarationDocument
 from corridor.customs.validation import validate_declaration
 from corridor.customs.views import view_for
 from corridor.refdata.codelists import code_lists
+from corridor.service import batch
+from corridor.service.batch import MAX_BULK
 from corridor.service.commands import FileDeclaration
 from corridor.shared.errors import InvalidInput
 
@@ -66,6 +71,53 @@ def declare(
         return
     declaration = handle_locally(data_dir, node, db, FileDeclaration(document), db_schema)
     emit(view_for("officer", declaration))
+
+
+@app.command("declare-bulk")
+def declare_bulk(
+    files: Annotated[list[Path], typer.Argument(help=f"1 to {MAX_BULK} export declaration JSON files")],
+    node: Country = "IN",
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    db: DbUrl = None,
+    db_schema: DbSchema = None,
+    url: Url = None,
+    api_key: ApiKey = None,
+    api_key_file: ApiKeyFile = None,
+) -> None:
+    """File several export declarations in one transaction (one commit for all); prints each one's
+    outcome in order, as POST /v1/declarations/bulk answers. Exit 1 when any is refused (the
+    others are filed)."""
+    if len(files) > MAX_BULK:
+        raise fail(f"FILES: {len(files)} files; a bulk takes at most {MAX_BULK}", EXIT_UNREADABLE)
+    documents = [read_json(file) for file in files]
+    if url:
+        body = post_to_server(
+            url, "/v1/declarations/bulk", {"declarations": documents}, client_key(api_key, api_key_file)
+        )
+        refused = body.get("refused") if isinstance(body, dict) else None
+    else:
+        with local_node(data_dir, node, db, db_schema) as local:
+            outcomes = local.handle_many([FileDeclaration(document) for document in documents])
+        results: list[dict[str, Any]] = []
+        for index, (declaration, error) in enumerate(batch.each(outcomes)):
+            if error is None:
+                results.append(
+                    {
+                        "index": index,
+                        "file": str(files[index]),
+                        "declaration": view_for("officer", declaration),
+                    }
+                )
+            elif isinstance(error, InvalidInput):
+                results.append(
+                    {"index": index, "file": str(files[index]), "errors": [e.to_json() for e in error.errors]}
+                )
+            else:
+                results.append({"index": index, "file": str(files[index]), "error": str(error)})
+        refused = sum("declaration" not in r for r in results)
+        emit({"filed": len(results) - refused, "refused": refused, "results": results})
+    if refused:
+        raise typer.Exit(EXIT_INVALID)
 
 
 @schema_app.command("declaration")

@@ -20,6 +20,10 @@ from corridor.shared.errors import CorridorError
 
 Handler = Callable[[Any, UnitOfWork, Any], Any]
 
+#: The most declarations a bulk filing (the API's, the command line's) may carry: each is about
+#: 2-3 kB of JSON, so a full bulk stays well under the request body limit.
+MAX_BULK = 100
+
 
 @dataclass(frozen=True, slots=True)
 class Refused:

@@ -39,7 +39,9 @@ class _Slot:
 class GroupCommit:
     """Submit commands from any number of threads; see the module's description."""
 
-    def __init__(self, run_many: RunMany, max_group: int, observe: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self, run_many: RunMany, max_group: int, observe: Callable[[int], None] | None = None
+    ) -> None:
         """``observe`` is told the size of each group once it has run (the node's metrics)."""
         if max_group < 1:
             raise ValueError("max_group: at least 1")
