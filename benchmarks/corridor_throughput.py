@@ -6,7 +6,10 @@ For each backend (SQLite file per node; PostgreSQL schema per node) N sample con
 file -> risk -> Let Export Order -> sign -> send -> verify -> import build + risk + duties ->
 signed acknowledgement -> stored at the origin. The floor is the JCS canonicalisation, Ed25519
 signing and verification of the same two messages per consignment, and nothing else.
-Prints consignments/s, p50/p99 latency per consignment, and throughput / floor.
+Prints consignments/s, p50/p99 latency per consignment, and throughput / floor, twice per backend:
+with each filing (and each officer's clearance) committed alone, as a lone request is; and with a
+batch's filings, then its clearances, committed together per node (group commit, as an API process
+commits the filings that arrive while a group commits; ``MessageBus.handle_many``).
 
 The HS description check runs unless CORRIDOR_HS_CHECK=off. Its index (the model's vectors of the
 nomenclature, built once per machine, minutes on one core) is kept in --hs-index-dir and built
@@ -40,6 +43,7 @@ from corridor.demo.samples import SampleCorridor
 from corridor.messaging import envelope
 from corridor.messaging.envelope import parse, seal, verify
 from corridor.node.runtime import settle_after_startup
+from corridor.service.batch import Refused
 from corridor.service.commands import ClearDeclaration, FileDeclaration
 
 
@@ -101,29 +105,51 @@ class StatementCount:
 
 
 def run(
-    corridor: Corridor, docs: list[tuple[str, dict[str, Any]]], batch: int
+    corridor: Corridor, docs: list[tuple[str, dict[str, Any]]], batch: int, grouped: bool
 ) -> tuple[float, float, list[float]]:
     """Total seconds (wall clock, and this process's CPU) and per-consignment latencies (filing to
-    acknowledgement stored)."""
+    acknowledgement stored). ``grouped``: each node's filings of a batch, then its officers'
+    clearances, are committed together (``handle_many``), as an API process's group commit does
+    with the filings that arrive while one group commits; else each in a transaction of its own."""
     latencies: list[float] = []
     started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(docs), batch):
         filed_at = []
-        for origin, document in docs[start : start + batch]:
-            t0 = time.perf_counter()
-            node = corridor.nodes[origin]
-            declaration = node.handle(FileDeclaration(document))
-            if declaration.status == Status.UNDER_CONTROL:
-                node.handle(ClearDeclaration(declaration.id, "BENCH-OFFICER", "cleared for benchmark"))
-            filed_at.append(t0)
+        chunk = docs[start : start + batch]
+        if grouped:
+            for origin in ("IN", "RU"):
+                node = corridor.nodes[origin]
+                t0 = time.perf_counter()
+                mine = [FileDeclaration(document) for country, document in chunk if country == origin]
+                declarations = answered(node.handle_many(mine))
+                clear = [ClearDeclaration(d.id, "BENCH-OFFICER", "cleared for benchmark")
+                         for d in declarations if d.status == Status.UNDER_CONTROL]  # fmt: skip
+                answered(node.handle_many(clear))
+                filed_at.extend([t0] * len(mine))
+        else:
+            for origin, document in chunk:
+                t0 = time.perf_counter()
+                node = corridor.nodes[origin]
+                declaration = node.handle(FileDeclaration(document))
+                if declaration.status == Status.UNDER_CONTROL:
+                    node.handle(ClearDeclaration(declaration.id, "BENCH-OFFICER", "cleared for benchmark"))
+                filed_at.append(t0)
         corridor.pump()
         done = time.perf_counter()
         latencies.extend(done - t for t in filed_at)
     return time.perf_counter() - started, time.process_time() - cpu, latencies
 
 
+def answered(outcomes: list[Any]) -> list[Any]:
+    """The results of a bulk; a refused command is a defect of the benchmark."""
+    refused = [o.error for o in outcomes if isinstance(o, Refused)]
+    if refused:
+        raise RuntimeError(f"{len(refused)} refused, the first: {refused[0]}")
+    return outcomes
+
+
 def measure(
-    docs: list[tuple[str, dict[str, Any]]], batch: int, schema: str | None
+    docs: list[tuple[str, dict[str, Any]]], batch: int, schema: str | None, grouped: bool
 ) -> tuple[float, float, list[float], int]:
     """Run the corridor on SQLite (``schema`` None) or in PostgreSQL schemas: wall and CPU seconds,
     latencies, SQL statements sent."""
@@ -133,7 +159,7 @@ def measure(
         settle_after_startup()  # as a node process does once started
         statements = StatementCount(corridor)
         try:
-            total, cpu, latencies = run(corridor, docs, batch)
+            total, cpu, latencies = run(corridor, docs, batch, grouped)
         finally:
             corridor.close()
             if schema:
@@ -168,8 +194,11 @@ def main() -> int:
             backends.append(("postgres", f"bench_{secrets.token_hex(4)}"))
         else:
             print("postgres: not reachable, skipped")
-    for name, schema in backends:
-        total, cpu, latencies, statements = measure(docs, args.batch, schema)
+    runs = [(name, schema, grouped) for name, schema in backends for grouped in (False, True)]
+    for name, schema, grouped in runs:
+        if schema is not None:
+            schema = f"{schema}_{int(grouped)}"
+        total, cpu, latencies, statements = measure(docs, args.batch, schema, grouped)
         # the floor again, right after: on a shared machine the ratio is taken against the mean of
         # the floors measured just before and just after this backend's run
         after_wall, after_cpu = floor(docs)
@@ -178,14 +207,15 @@ def main() -> int:
         floor_wall, floor_cpu = after_wall, after_cpu
         rate = n / total
         q = statistics.quantiles(latencies, n=100)
+        label = f"{name}, {'group commit' if grouped else 'one commit each'}"
         print(
-            f"{name:8s} end to end: {rate:,.0f} consignments/s  p50 {q[49] * 1000:,.1f} ms  "
+            f"{label:30s} end to end: {rate:,.0f} consignments/s  p50 {q[49] * 1000:,.1f} ms  "
             f"p99 {q[98] * 1000:,.1f} ms  ratio to floor {rate / around:.3f} "
             f"(floor {around:,.0f}/s around this run; to the reference-canonicaliser floor "
             f"{rate / reference_rate:.3f}); {statements / n:.1f} SQL statements per consignment"
         )
         print(
-            f"         by this process's CPU time: {n / cpu:,.0f} consignments per CPU second, floor "
+            f"{'':30s} by this process's CPU time: {n / cpu:,.0f} consignments per CPU second, floor "
             f"{around_cpu:,.0f}, ratio {n / cpu / around_cpu:.3f}"
             + (" (the database server's CPU not counted)" if schema else "")
         )
