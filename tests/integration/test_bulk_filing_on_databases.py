@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
+from corridor.customs.domain.vocabulary import Status
 from corridor.demo.run import Corridor
 from corridor.demo.samples import SampleCorridor
 from corridor.service.batch import Refused
-from corridor.service.commands import FileDeclaration
+from corridor.service.commands import ClearDeclaration, FileDeclaration
 from corridor.shared.errors import Conflict
 from tests.integration.test_set_based_writes import statements
 
@@ -87,3 +88,44 @@ def test_a_bulk_files_what_one_by_one_filing_files(corridor: Corridor, tmp_path:
         assert stored(corridor) == stored(alone)
     finally:
         alone.close()
+
+
+def test_a_bulk_of_clearances_reads_its_declarations_and_their_stages_once(corridor: Corridor) -> None:
+    """The officer's queue cleared in one go: one read of the declarations, one of their stages,
+    one versioned UPDATE; each clearance as it would be alone (its stages grow by the decision)."""
+    node = corridor.nodes["IN"]
+    filed = [
+        o
+        for o in node.handle_many([FileDeclaration(d) for d in documents(30)])
+        if o.status == "under_control"
+    ]
+    assert len(filed) >= 2, "the sample has yellow or red lanes among 30"
+    with statements(node.engine) as sent:
+        cleared = node.handle_many([ClearDeclaration(d.id, "OFFICER-1", "goods conform") for d in filed])
+    assert {c.status for c in cleared} == {Status.CLEARED}
+    assert sent["SELECT declarations.id, declarations.node,"] == 1
+    assert sent["SELECT stages.id, stages.declaration_id,"] == 1
+    assert sent["UPDATE declarations SET"] == 1
+    with node.reading() as u:
+        for declaration in cleared:
+            names = [s.name for s in u.declarations.stages(declaration.id)]
+            assert "export_clearance" in names
+
+
+def test_stages_read_ahead_are_those_stored_and_a_save_reads_them_afresh(corridor: Corridor) -> None:
+    node = corridor.nodes["IN"]
+    [declaration] = node.handle_many([FileDeclaration(documents(1)[0])])
+    with node.uow() as u:
+        alone = u.declarations.stages(declaration.id)
+    with node.uow() as u:
+        u.declarations.read_ahead_stages([declaration.id, "26IN00000000000404"])
+        assert u.declarations.stages(declaration.id) == alone
+        assert u.declarations.stages("26IN00000000000404") == []
+        d = u.declarations.get(declaration.id)
+        assert d is not None
+        u.declarations.read_ahead_stages([declaration.id])
+        d.record("examination", datetime(2099, 1, 1, tzinfo=UTC), officer="OFFICER-1")
+        u.declarations.save(d)
+        assert [s.name for s in u.declarations.stages(declaration.id)] == [s.name for s in alone] + [
+            "examination"
+        ]

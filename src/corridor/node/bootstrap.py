@@ -189,7 +189,18 @@ def make_context(
             PAYMENT: settlement.on_payment,
         },
         read_ahead={customs.PREARRIVAL: customs.read_ahead_prearrivals},
-        command_read_ahead={commands.FileDeclaration: customs.read_ahead_filings},
+        command_read_ahead={
+            commands.FileDeclaration: customs.read_ahead_filings,
+            **{
+                decision: customs.read_ahead_decisions
+                for decision in (
+                    commands.ClearDeclaration,
+                    commands.HoldDeclaration,
+                    commands.ReleaseDeclaration,
+                    commands.PayDuties,
+                )
+            },
+        },
         documents=document_context,
         desk=DocumentDesk() if document_context is not None else None,
     )

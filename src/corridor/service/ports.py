@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from corridor.service.api_key_ports import ApiKey as ApiKey
 from corridor.service.api_key_ports import ApiKeyRepository as ApiKeyRepository
+from corridor.service.mandate_ports import MandateRepository as MandateRepository
 from corridor.service.trust_ports import IssuerRepository, KeyRepository, RevocationRepository, TrustedKey
 from corridor.shared.events import Event
 
@@ -79,6 +80,9 @@ class DeclarationRepository(abc.ABC):
 
     @abc.abstractmethod
     def stages(self, declaration_id: str) -> list[Stage]: ...
+
+    def read_ahead_stages(self, declaration_ids: Sequence[str]) -> None:  # noqa: B027 (optional: a hint)
+        """These declarations' stages will be asked for: read them together."""
 
     @abc.abstractmethod
     def referencing(self, document_hash: str) -> list[CustomsDeclaration]:
@@ -225,16 +229,6 @@ class DocumentRepository(abc.ABC):
     def get_many(self, target_hashes: list[str]) -> list[dict[str, Any]]: ...
 
 
-class MandateRepository(abc.ABC):
-    """Which customs brokers may file for which exporters."""
-
-    @abc.abstractmethod
-    def grant(self, broker_id: str, exporter_id: str, at: datetime) -> None: ...
-
-    @abc.abstractmethod
-    def exists(self, broker_id: str, exporter_id: str) -> bool: ...
-
-
 class ConcurrentUpdate(Exception):
     """The aggregate changed since it was read; the caller retries."""
 
@@ -324,8 +318,7 @@ class UnitOfWork(abc.ABC):
     def _commit(self) -> None: ...
 
     def flush(self) -> None:  # noqa: B027 (a unit of work that queues nothing has nothing to send)
-        """Send what is queued to be written now, inside the open transaction (a row that breaks a
-        uniqueness rule raises ``CommitConflict`` here rather than at the commit)."""
+        """Send the queued writes now (a broken uniqueness rule raises ``CommitConflict`` here)."""
 
     @abc.abstractmethod
     def rollback(self) -> None: ...
@@ -388,6 +381,9 @@ class TrackingDeclarations(DeclarationRepository):
 
     def stages(self, declaration_id: str) -> list[Stage]:
         return self.inner.stages(declaration_id)
+
+    def read_ahead_stages(self, declaration_ids: Sequence[str]) -> None:
+        self.inner.read_ahead_stages(declaration_ids)
 
     def referencing(self, document_hash: str) -> list[CustomsDeclaration]:
         return [self.seen.setdefault(d.id, d) for d in self.inner.referencing(document_hash)]

@@ -87,6 +87,11 @@ STAGES = (
     .where(t.stages.c.declaration_id == bindparam("id"))
     .order_by(t.stages.c.at, t.stages.c.id)
 )
+STAGES_OF_MANY = (
+    select(t.stages)
+    .where(t.stages.c.declaration_id.in_(bindparam("ids", expanding=True)))
+    .order_by(t.stages.c.at, t.stages.c.id)
+)
 BY_CONSIGNMENT = select(t.declarations).where(
     (t.declarations.c.id == bindparam("ref"))
     | ((t.declarations.c.flow == "import") & (t.declarations.c.peer_id == bindparam("ref")))
@@ -99,10 +104,15 @@ def _id_and_version(row: dict[str, Any]) -> tuple[str, int]:
     return row["b_id"], row["b_version"]
 
 
+def _stage(row: Any) -> Stage:
+    return Stage(row.stage, utc(row.at) or row.at, row.detail)
+
+
 class SqlDeclarations(ports.DeclarationRepository):
     def __init__(self, conn: Connection, pending: PendingWrites | None = None) -> None:
         self.conn = conn
         self.pending = pending or PendingWrites(conn, deferred=False)
+        self._stages_ahead: dict[str, list[Stage]] = {}  # read ahead, each handed out once
 
     def add(self, declaration: CustomsDeclaration) -> None:
         """Queued with the transaction's other inserts (a receiver batch inserts its import
@@ -110,6 +120,7 @@ class SqlDeclarations(ports.DeclarationRepository):
         local reference) fails as CommitConflict when the rows go out: at commit, at the end of a
         savepoint, or before the table is next read or changed in the transaction."""
         declaration.version = 1
+        self._stages_ahead.pop(declaration.id, None)
         self.pending.add(INSERT["declarations"], [_filed_row(declaration)])
         self._write_stages(declaration)
 
@@ -157,6 +168,7 @@ class SqlDeclarations(ports.DeclarationRepository):
             SAVE_DECLARATION, [row], each_changes_one="declarations", in_order_of=_id_and_version
         )
         declaration.version += 1
+        self._stages_ahead.pop(declaration.id, None)  # it gains stages: read them afresh if asked
         self._write_stages(declaration)
 
     def find_by_lrn(self, flow: str, trader_id: str, lrn: str) -> CustomsDeclaration | None:
@@ -187,9 +199,24 @@ class SqlDeclarations(ports.DeclarationRepository):
         return [_declaration(row) for row in self._execute(query)]
 
     def stages(self, declaration_id: str) -> list[Stage]:
+        ahead = self._stages_ahead.pop(declaration_id, None)
+        if ahead is not None:
+            return ahead
         self.pending.flush()  # stages of declarations stored earlier wait there too
         rows = self.conn.execute(STAGES, {"id": declaration_id})
-        return [Stage(row.stage, utc(row.at) or row.at, row.detail) for row in rows]
+        return [_stage(row) for row in rows]
+
+    def read_ahead_stages(self, declaration_ids: Sequence[str]) -> None:
+        """Read in one statement, each list handed out once by ``stages``, and dropped when its
+        declaration is saved first (it then gains stages, read afresh if asked for)."""
+        ids = [i for i in dict.fromkeys(declaration_ids) if i not in self._stages_ahead]
+        if not ids:
+            return
+        self.pending.flush()
+        found: dict[str, list[Stage]] = {i: [] for i in ids}
+        for row in self.conn.execute(STAGES_OF_MANY, {"ids": ids}):
+            found[row.declaration_id].append(_stage(row))
+        self._stages_ahead.update(found)
 
     def referencing(self, document_hash: str) -> list[CustomsDeclaration]:
         c = t.declarations.c

@@ -5,6 +5,7 @@ from corridor.customs.handlers.decisions import (
     clear_declaration,
     hold_declaration,
     pay_duties,
+    read_ahead_decisions,
     release_declaration,
 )
 from corridor.customs.handlers.filing import file_declaration, grant_mandate, read_ahead_filings
@@ -36,6 +37,7 @@ __all__ = [
     "on_movements_recorded",
     "on_prearrival",
     "pay_duties",
+    "read_ahead_decisions",
     "read_ahead_filings",
     "read_ahead_prearrivals",
     "release_declaration",

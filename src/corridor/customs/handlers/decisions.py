@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -33,6 +33,22 @@ def checked_reason(reason: object, field: str = "reason", blank: bool = False) -
     if problem:
         raise InvalidInput([FieldError(field, problem)])
     return reason.strip()
+
+
+#: The longest declaration id a read-ahead takes (ids are 18 characters; a URL's reference up to 40).
+ID_MAX = 40
+
+
+def read_ahead_decisions(commands: Sequence[Any], uow: UnitOfWork) -> None:
+    """The declarations a bulk of decisions changes, and their stages, read together. An id that
+    is not sound text is passed over (its command answers as it would alone)."""
+    ids = [
+        i
+        for i in (getattr(cmd, "declaration_id", None) for cmd in commands)
+        if isinstance(i, str) and 0 < len(i) <= ID_MAX and i.isprintable()
+    ]
+    found = [d.id for d in uow.declarations.get_many(ids)]
+    uow.declarations.read_ahead_stages(found)
 
 
 @contextmanager
