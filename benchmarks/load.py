@@ -1,10 +1,12 @@
 """Load on both nodes as production runs them, against the embedded default database in the same run.
 
-    python benchmarks/load.py [--seconds S] [--clients C] [--workers W] [--skip-postgres] [--skip-nats]
+    python benchmarks/load.py [--seconds S] [--clients C] [--workers W] [--bulk N] [--skip-postgres] [--skip-nats]
 
 For each setup, `corridor cluster up` starts both nodes (each: W API workers and a relay process)
 on loopback; C client threads file sample export declarations (and clear those put under control)
-at both nodes for S seconds; then the run waits, bounded, until every consignment is acknowledged
+at both nodes for S seconds, one a request (an API process commits those that arrive together in
+one transaction: group commit, whose mean size is printed) or, with --bulk N, N a request through
+POST /v1/declarations/bulk; then the run waits, bounded, until every consignment is acknowledged
 by its destination. Setups: SQLite file per node with HTTP between the nodes (the default
 database), then PostgreSQL with NATS JetStream between the nodes (HTTP when NATS is not reachable).
 Prints filings/s, p50/p99 of the filing request, the oldest outbox message seen while loaded
@@ -44,6 +46,7 @@ from corridor.adapters import tables
 from corridor.cli.common import local_node
 from corridor.demo.samples import SampleCorridor
 from corridor.service.auth import create_api_key
+from corridor.service.batch import MAX_BULK
 
 NATS_URL = "nats://127.0.0.1:4222"
 COUNTRIES = ("IN", "RU")
@@ -162,6 +165,56 @@ def client(
                 result.filed[origin].append(declaration["id"])
 
 
+def bulk_client(
+    urls: dict[str, str],
+    keys: dict[str, str],
+    docs: list[tuple[str, dict[str, Any]]],
+    stop: threading.Event,
+    result: Result,
+    size: int,
+) -> None:
+    """As ``client``, filing ``size`` declarations of one origin a request (POST
+    /v1/declarations/bulk), as a broker's system sends the day's declarations; each filing's
+    latency is that of its request."""
+    with httpx.Client(timeout=60) as http:
+        for origin in COUNTRIES:
+            mine = [document for country, document in docs if country == origin]
+            for start in range(0, len(mine), size):
+                if stop.is_set():
+                    return
+                headers = {"x-api-key": keys[origin]}
+                started = time.perf_counter()
+                try:
+                    answer = http.post(
+                        f"{urls[origin]}/v1/declarations/bulk",
+                        json={"declarations": mine[start : start + size]},
+                        headers=headers,
+                    )
+                    took = time.perf_counter() - started
+                    if answer.status_code != 200:
+                        result.failed(f"bulk filing: HTTP {answer.status_code} {answer.text[:120]}")
+                        continue
+                    filed = []
+                    for item in answer.json()["results"]:
+                        if item["status"] != 201:
+                            result.failed(f"filing: HTTP {item['status']} {str(item)[:120]}")
+                            continue
+                        declaration = item["declaration"]
+                        if declaration["status"] == "under_control":
+                            path = f"{urls[origin]}/v1/declarations/{declaration['id']}/clear"
+                            cleared = http.post(path, json={"findings": "load"}, headers=headers)
+                            if cleared.status_code != 200:
+                                result.failed(f"clearing: HTTP {cleared.status_code} {cleared.text[:120]}")
+                                continue
+                        filed.append(declaration["id"])
+                except httpx.HTTPError as exc:
+                    result.failed(f"{type(exc).__name__}: {exc}"[:160])
+                    continue
+                with result.lock:
+                    result.latencies.extend([took] * len(filed))
+                    result.filed[origin].extend(filed)
+
+
 def tree_cpu(root: int) -> dict[str, float]:
     """CPU seconds (user and system) the live processes under ``root`` have spent so far, read
     from Linux's /proc (nothing where it cannot be read): ``relay`` for the relay processes,
@@ -230,6 +283,23 @@ def oldest_outbox(urls: dict[str, str]) -> float:
     return worst
 
 
+def filing_groups(urls: dict[str, str]) -> tuple[float, float]:
+    """Filings committed through the API processes' group commits, and the groups they formed
+    (from /metrics, both nodes)."""
+    filings = groups = 0.0
+    for url in urls.values():
+        try:
+            text = httpx.get(f"{url}/metrics", timeout=5).text
+        except httpx.HTTPError:
+            continue
+        for name, value in re.findall(r"^corridor_filing_group_size_(sum|count) (\S+)$", text, re.M):
+            if name == "sum":
+                filings += float(value)
+            else:
+                groups += float(value)
+    return filings, groups
+
+
 def drain(urls: dict[str, str], keys: dict[str, str], result: Result) -> float:
     """Seconds until every filed export carries its destination's acknowledgement (bounded); the
     declarations are looked at by several clients at once, so that looking takes little of it."""
@@ -274,7 +344,10 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
             stop = threading.Event()
             share = [docs[i :: args.clients] for i in range(args.clients)]
             threads = [
-                threading.Thread(target=client, args=(urls, keys, part, stop, result)) for part in share
+                threading.Thread(target=bulk_client, args=(urls, keys, part, stop, result, args.bulk))
+                if args.bulk
+                else threading.Thread(target=client, args=(urls, keys, part, stop, result))
+                for part in share
             ]
             started, clients_cpu, nodes_cpu = time.perf_counter(), time.process_time(), tree_cpu(process.pid)
             for thread in threads:
@@ -288,6 +361,7 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
             elapsed, clients_cpu = time.perf_counter() - started, time.process_time() - clients_cpu
             nodes_cpu = {role: cpu - nodes_cpu[role] for role, cpu in tree_cpu(process.pid).items()}
             drained = drain(urls, keys, result)
+            grouped, groups = filing_groups(urls)
             delivery = delivery_times(data_dir, setup)
             if result.errors:
                 print_node_errors(log)
@@ -308,6 +382,7 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
         "api_cpu_ms_per_filing": nodes_cpu["api"] * 1000 / max(len(result.latencies), 1),
         "relay_cpu_ms_per_filing": nodes_cpu["relay"] * 1000 / max(len(result.latencies), 1),
         "client_cpu_s_per_s": clients_cpu / elapsed,
+        "filings_a_group": grouped / groups if groups else 0.0,
     }
     for kind, times in delivery.items():
         d = statistics.quantiles(times, n=100) if len(times) > 2 else [0.0] * 99
@@ -320,7 +395,8 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
     print(
         f"{'':22s} CPU a filing while loaded (both nodes): API workers {figures['api_cpu_ms_per_filing']:.1f} ms, "
         f"relays {figures['relay_cpu_ms_per_filing']:.1f} ms (the database and NATS not counted); "
-        f"the clients {figures['client_cpu_s_per_s']:.2f} CPU s a second"
+        f"the clients {figures['client_cpu_s_per_s']:.2f} CPU s a second; "
+        f"{figures['filings_a_group']:.2f} filings a group commit (CORRIDOR_GROUP_COMMIT_MAX)"
     )
     for kind, times in delivery.items():
         print(
@@ -341,6 +417,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="API worker processes per node")
     parser.add_argument("--max-filings", type=int, default=8000, help="sample declarations prepared")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--bulk",
+        type=int,
+        default=0,
+        help="file N declarations a request (POST /v1/declarations/bulk); 0: one each",
+    )
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-nats", action="store_true")
     parser.add_argument(
@@ -355,8 +437,11 @@ def main() -> int:
     samples = SampleCorridor(args.seed)
     now = datetime.now(UTC)
     docs = [(c, samples.next(c, now)) for _ in range(args.max_filings // 2) for c in COUNTRIES]
+    if not 0 <= args.bulk <= MAX_BULK:
+        parser.error(f"--bulk: 0 to {MAX_BULK}")
     print(
         f"{args.clients} clients, {args.workers} API workers + 1 relay per node, {args.seconds:.0f} s of load per setup"
+        + (f", {args.bulk} declarations a request" if args.bulk else "")
     )
     setups = [Setup("sqlite, HTTP")]
     if not args.skip_postgres and reachable():
