@@ -201,3 +201,48 @@ def test_a_batch_of_prearrival_messages_counts_its_importers_filings_in_one_stat
     assert len(imports) == 12
     assert rounds[1]["SELECT traders.id, traders.name,"] == 1
     assert rounds[1]["INSERT INTO traders"] == 1
+
+
+@pytest.mark.postgres
+def test_two_batches_inserting_the_same_new_traders_in_opposite_orders_take_turns(
+    pg_available: str, pg_schema: str
+) -> None:
+    """Each batch first reads its traders ahead; the ones not stored yet are then locked by id, in
+    id order, so the second batch waits for the first instead of each holding a new row the other
+    wants next (a deadlock PostgreSQL breaks only after a second, failing one of them)."""
+    import contextlib
+    import threading
+
+    engine = make_engine(pg_available, pg_schema)
+    migrate(engine)
+    new = ["AAAAA0001A", "AAAAA0002A"]
+    halfway = threading.Barrier(2, timeout=1.0)
+    failures: list[BaseException] = []
+
+    def batch(order: list[str]) -> None:
+        try:
+            with SqlUnitOfWork(engine) as u:
+                u.traders.read_ahead(new)
+                u.traders.record_filing(order[0], "Sample trader", "IN", False)
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    halfway.wait()  # both hold their first new trader, unless one waits to start
+                u.traders.record_filing(order[1], "Sample trader", "IN", False)
+                u.commit()
+        except BaseException as exc:
+            failures.append(exc)
+
+    try:
+        threads = [threading.Thread(target=batch, args=(o,)) for o in (new, new[::-1])]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert failures == []
+        with SqlUnitOfWork(engine) as u:
+            u.traders.read_ahead(new)
+            assert [u.traders.record_filing(i, "Sample trader", "IN", False).declarations for i in new] == [
+                2,
+                2,
+            ]
+    finally:
+        engine.dispose()

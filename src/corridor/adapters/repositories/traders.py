@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -50,6 +50,13 @@ GET_TRADERS_FOR_FILING = (
     .where(t.traders.c.id.in_(bindparam("ids", expanding=True)))
     .order_by(t.traders.c.id)
     .with_for_update()
+)
+# Traders read ahead but not stored yet, locked by their ids in the order of their ids (PostgreSQL
+# transaction-level advisory locks): two batches that will insert the same new traders in different
+# orders then take turns instead of deadlocking on each other's uncommitted rows.
+LOCK_NEW_TRADERS = text(
+    "SELECT pg_advisory_xact_lock(k) FROM "
+    "(SELECT hashtextextended(id, 0) AS k FROM unnest(CAST(:ids AS text[])) AS id ORDER BY id) AS ordered"
 )
 UPDATE_TRADER = (
     update(t.traders)
@@ -101,6 +108,9 @@ class SqlTraders(ports.TraderRepository):
         self._send_counts()
         for row in self.conn.execute(GET_TRADERS_FOR_FILING, {"ids": ids}):
             self._known[row.id] = _trader(row)
+        new = sorted(i for i in ids if i not in self._known)
+        if new and self.conn.dialect.name == "postgresql":
+            self.conn.execute(LOCK_NEW_TRADERS, {"ids": new})
 
     def mark(self) -> dict[str, ports.Trader]:
         """Entering a savepoint: the traders as they stand, for ``undo``."""
