@@ -37,6 +37,12 @@ def refusal(exc: CorridorError) -> tuple[int, dict[str, Any]]:
     return status, {"error": str(exc)}
 
 
+def refusal_item(exc: CorridorError) -> dict[str, Any]:
+    """A refused command among several (a bulk's answer): its status beside its answer."""
+    status, answer = refusal(exc)
+    return {"status": status, **answer}
+
+
 async def _invalid(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvalidInput)
     status, answer = refusal(exc)

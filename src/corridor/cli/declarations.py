@@ -29,12 +29,11 @@ from corridor.cli.common import (
 )
 from corridor.customs.domain.wco import DeclarationDocument
 from corridor.customs.validation import validate_declaration
-from corridor.customs.views import view_for
+from corridor.customs.views import bulk_filing_view, view_for
 from corridor.refdata.codelists import code_lists
-from corridor.service import batch
 from corridor.service.batch import MAX_BULK
 from corridor.service.commands import FileDeclaration
-from corridor.shared.errors import InvalidInput
+from corridor.shared.errors import CorridorError, InvalidInput
 
 app = typer.Typer()
 schema_app = typer.Typer(help="Print JSON Schemas of the documents the corridor accepts.")
@@ -98,26 +97,19 @@ def declare_bulk(
     else:
         with local_node(data_dir, node, db, db_schema) as local:
             outcomes = local.handle_many([FileDeclaration(document) for document in documents])
-        results: list[dict[str, Any]] = []
-        for index, (declaration, error) in enumerate(batch.each(outcomes)):
-            if error is None:
-                results.append(
-                    {
-                        "index": index,
-                        "file": str(files[index]),
-                        "declaration": view_for("officer", declaration),
-                    }
-                )
-            elif isinstance(error, InvalidInput):
-                results.append(
-                    {"index": index, "file": str(files[index]), "errors": [e.to_json() for e in error.errors]}
-                )
-            else:
-                results.append({"index": index, "file": str(files[index]), "error": str(error)})
-        refused = sum("declaration" not in r for r in results)
-        emit({"filed": len(results) - refused, "refused": refused, "results": results})
+        answer = bulk_filing_view(outcomes, "officer", _refused)
+        for item, file in zip(answer["results"], files, strict=True):
+            item["file"] = str(file)
+        emit(answer)
+        refused = answer["refused"]
     if refused:
         raise typer.Exit(EXIT_INVALID)
+
+
+def _refused(error: CorridorError) -> dict[str, Any]:
+    if isinstance(error, InvalidInput):
+        return {"errors": [e.to_json() for e in error.errors]}
+    return {"error": str(error)}
 
 
 @schema_app.command("declaration")

@@ -3,13 +3,16 @@ destination's answer; the risk rules that fired stay with customs officers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
 
 from corridor.customs.domain.model import CustomsDeclaration, Stage
+from corridor.service.batch import each
 from corridor.service.ports import StoredEvent
+from corridor.shared.errors import CorridorError
 
 
 class DeclarationView(BaseModel):
@@ -53,6 +56,29 @@ class OfficerDeclarationView(DeclarationView):
 def view_for(role: str, declaration: CustomsDeclaration) -> dict[str, Any]:
     chosen = OfficerDeclarationView if role in ("officer", "admin") else DeclarationView
     return chosen.of(declaration).model_dump(mode="json")
+
+
+def bulk_filing_view(
+    outcomes: Sequence[Any],
+    role: str,
+    refused: Callable[[CorridorError], dict[str, Any]],
+    filed: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A bulk filing's answer: how many were filed and refused, and each one's outcome in order
+    (``filed`` and the declaration as ``role`` sees it, or what ``refused`` says of its error)."""
+    results = [
+        {
+            "index": index,
+            **(
+                refused(error)
+                if error is not None
+                else {**(filed or {}), "declaration": view_for(role, declaration)}
+            ),
+        }
+        for index, (declaration, error) in enumerate(each(outcomes))
+    ]
+    refusals = sum(1 for _, error in each(outcomes) if error is not None)
+    return {"filed": len(outcomes) - refusals, "refused": refusals, "results": results}
 
 
 def consignment_view(

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Body, Query
 from corridor.api import bodies
 from corridor.api.answers import answers
 from corridor.api.deps import Filings, Officer, ServingNode, Trader, TraderOrOfficer
-from corridor.api.errors import refusal
+from corridor.api.errors import refusal_item
 from corridor.customs import queries
 from corridor.customs.validation import validate_declaration
-from corridor.customs.views import view_for
-from corridor.service import batch, commands
+from corridor.customs.views import bulk_filing_view, view_for
+from corridor.service import commands
 from corridor.service.auth import Principal
 from corridor.shared.text import Text
 
@@ -47,15 +47,7 @@ def file_in_bulk(caller: TraderOrOfficer, node: ServingNode, body: bodies.BulkFi
     the declaration, or its error status with ``errors`` or ``error``); a refused one leaves the
     others filed."""
     filed = [_filing(caller, dict(document)) for document in body.declarations]
-    results = []
-    for index, (declaration, error) in enumerate(batch.each(node.handle_many(filed))):
-        if error is not None:
-            status, answer = refusal(error)
-            results.append({"index": index, "status": status, **answer})
-        else:
-            results.append({"index": index, "status": 201, "declaration": view_for(caller.role, declaration)})
-    refused = sum(r["status"] != 201 for r in results)
-    return {"filed": len(results) - refused, "refused": refused, "results": results}
+    return bulk_filing_view(node.handle_many(filed), caller.role, refusal_item, {"status": 201})
 
 
 def _filing(caller: Principal, document: dict[str, Any]) -> commands.FileDeclaration:
