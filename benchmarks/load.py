@@ -131,6 +131,22 @@ def start_cluster(
     return process, urls
 
 
+def cleared(
+    http: httpx.Client, url: str, declaration: dict[str, Any], headers: dict[str, str], result: Result
+) -> bool:
+    """A declaration put under control is cleared by the officer; False when that failed (the
+    consignment is then never sent on, so not waited for at the drain)."""
+    if declaration["status"] != "under_control":
+        return True
+    answer = http.post(
+        f"{url}/v1/declarations/{declaration['id']}/clear", json={"findings": "load"}, headers=headers
+    )
+    if answer.status_code != 200:
+        result.failed(f"clearing: HTTP {answer.status_code} {answer.text[:120]}")
+        return False
+    return True
+
+
 def client(
     urls: dict[str, str],
     keys: dict[str, str],
@@ -151,12 +167,8 @@ def client(
                     result.failed(f"filing: HTTP {answer.status_code} {answer.text[:120]}")
                     continue
                 declaration = answer.json()
-                if declaration["status"] == "under_control":
-                    path = f"{urls[origin]}/v1/declarations/{declaration['id']}/clear"
-                    cleared = http.post(path, json={"findings": "load"}, headers=headers)
-                    if cleared.status_code != 200:  # never sent on: not waited for at the drain
-                        result.failed(f"clearing: HTTP {cleared.status_code} {cleared.text[:120]}")
-                        continue
+                if not cleared(http, urls[origin], declaration, headers, result):
+                    continue
             except httpx.HTTPError as exc:
                 result.failed(f"{type(exc).__name__}: {exc}"[:160])
                 continue
@@ -199,14 +211,8 @@ def bulk_client(
                         if item["status"] != 201:
                             result.failed(f"filing: HTTP {item['status']} {str(item)[:120]}")
                             continue
-                        declaration = item["declaration"]
-                        if declaration["status"] == "under_control":
-                            path = f"{urls[origin]}/v1/declarations/{declaration['id']}/clear"
-                            cleared = http.post(path, json={"findings": "load"}, headers=headers)
-                            if cleared.status_code != 200:
-                                result.failed(f"clearing: HTTP {cleared.status_code} {cleared.text[:120]}")
-                                continue
-                        filed.append(declaration["id"])
+                        if cleared(http, urls[origin], item["declaration"], headers, result):
+                            filed.append(item["declaration"]["id"])
                 except httpx.HTTPError as exc:
                     result.failed(f"{type(exc).__name__}: {exc}"[:160])
                     continue

@@ -4,38 +4,21 @@ each declaration as POST /v1/declarations would, in order, and refuses a malform
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
-from corridor.api.app import create_app
 from corridor.demo.samples import SampleCorridor
-from corridor.messaging.transport import InProcessTransport
-from corridor.node.bootstrap import Node, bootstrap_node
+from corridor.node.bootstrap import Node
 from corridor.service.batch import MAX_BULK
+from tests.e2e import test_api as api_tests
 from tests.e2e.test_api import NOW, key
 
 BULK = "/v1/declarations/bulk"
 
 
-@pytest.fixture
-def node(tmp_path: Path) -> Iterator[Node]:
-    n = bootstrap_node("IN", tmp_path / "IN", InProcessTransport())
-    yield n
-    n.close()
-
-
-@pytest.fixture
-def client(node: Node) -> TestClient:
-    return TestClient(create_app(node))
-
-
-@pytest.fixture
-def samples() -> SampleCorridor:
-    return SampleCorridor(seed=21)
+# the fixtures of the single-filing tests: a node on SQLite, its app, the sample generator
+node, client, samples = api_tests.node, api_tests.client, api_tests.samples
 
 
 def same_exporter(samples: SampleCorridor, n: int) -> list[dict[str, Any]]:
