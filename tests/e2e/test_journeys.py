@@ -416,3 +416,33 @@ def test_another_trader_sees_nothing_of_the_journey(start: Start) -> None:
         seen, unknown = stranger_abroad.http.get(path), stranger_abroad.http.get(missing)
         assert seen.status_code == unknown.status_code == 404
         assert seen.json().keys() == unknown.json().keys()
+
+
+def test_an_exporter_files_three_shrimp_shipments_in_one_bulk_and_each_is_assessed_before_it_sails(
+    start: Start,
+) -> None:
+    """A large exporter's system sends the day's declarations in one request: three shipments of
+    the same shrimp, each with its own reference. Each is filed, cleared and sent on as if filed
+    alone; Russia builds, assesses and acknowledges each import declaration before departure."""
+    journey = start(example(SHRIMP))
+    reference = journey.document["Declaration"]["FunctionalReferenceID"]
+    documents = []
+    for n in range(3):
+        document = copy.deepcopy(journey.document)
+        document["Declaration"]["FunctionalReferenceID"] = f"{reference}-{n}"
+        documents.append(document)
+
+    filed = journey.exporter.post("/v1/declarations/bulk", {"declarations": documents}, 200)
+    assert (filed["filed"], filed["refused"]) == (3, 0)
+    exports = [r["declaration"] for r in filed["results"]]
+    assert [e["lrn"] for e in exports] == [f"{reference}-{n}" for n in range(3)]
+    assert {(e["status"], e["lane"]) for e in exports} == {("cleared", "green")}
+    journey.messages_cross()
+
+    imports = journey.importer.get("/v1/declarations")["items"]
+    assert sorted(i["peer_declaration_id"] for i in imports) == sorted(e["id"] for e in exports)
+    assert {(i["status"], i["lane"]) for i in imports} == {("under_control", "yellow")}
+    assert {tuple(sorted(taxes(i))) for i in imports} == {("RU-IMPORT-DUTY", "RU-VAT")}
+    for export in exports:
+        acknowledged = journey.exporter.get(f"/v1/declarations/{export['id']}")["acknowledgement"]
+        assert acknowledged is not None and acknowledged["status"] == "accepted"
