@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -31,6 +31,20 @@ class SlowRunner:
         return [Refused(Conflict(f"refused {c}")) if c < 0 else c * 2 for c in commands]
 
 
+def piled_up(
+    group: GroupCommit, runner: SlowRunner, pool: ThreadPoolExecutor, commands: list[int]
+) -> list[Future[Any]]:
+    """Submit 1, then ``commands`` while 1 is running, and let 1 finish once all wait behind it:
+    the futures of 1 and of ``commands``, in that order."""
+    first = pool.submit(group.submit, 1)
+    assert runner.started.wait(10)
+    waiting = [pool.submit(group.submit, n) for n in commands]
+    while len(group._waiting) < len(commands):
+        threading.Event().wait(0.001)
+    runner.release.set()
+    return [first, *waiting]
+
+
 def test_a_lone_command_runs_at_once_by_itself() -> None:
     runner = SlowRunner()
     runner.release.set()
@@ -44,12 +58,7 @@ def test_commands_arriving_during_a_run_share_the_next_and_each_gets_its_own_ans
     sizes: list[int] = []
     group = GroupCommit(runner, max_group=50, observe=sizes.append)
     with ThreadPoolExecutor(max_workers=12) as pool:
-        first = pool.submit(group.submit, 1)
-        assert runner.started.wait(10)
-        waiting = [pool.submit(group.submit, n) for n in range(2, 12)]
-        while len(group._waiting) < 10:  # all queued behind the running group
-            threading.Event().wait(0.001)
-        runner.release.set()
+        first, *waiting = piled_up(group, runner, pool, list(range(2, 12)))
         assert first.result(10) == 2
         assert [w.result(10) for w in waiting] == [n * 2 for n in range(2, 12)]
     assert runner.groups[0] == [1]
@@ -61,13 +70,8 @@ def test_a_group_takes_at_most_max_group_and_the_rest_follow() -> None:
     runner = SlowRunner()
     group = GroupCommit(runner, max_group=4)
     with ThreadPoolExecutor(max_workers=11) as pool:
-        first = pool.submit(group.submit, 1)
-        assert runner.started.wait(10)
-        waiting = [pool.submit(group.submit, n) for n in range(2, 12)]
-        while len(group._waiting) < 10:
-            threading.Event().wait(0.001)
-        runner.release.set()
-        assert [w.result(10) for w in [first, *waiting]] == [n * 2 for n in range(1, 12)]
+        futures = piled_up(group, runner, pool, list(range(2, 12)))
+        assert [f.result(10) for f in futures] == [n * 2 for n in range(1, 12)]
     assert [len(g) for g in runner.groups] == [1, 4, 4, 2]
 
 
@@ -75,12 +79,7 @@ def test_a_refused_command_raises_its_error_in_its_own_thread_only() -> None:
     runner = SlowRunner()
     group = GroupCommit(runner, max_group=50)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        first = pool.submit(group.submit, 1)
-        assert runner.started.wait(10)
-        refused, accepted = pool.submit(group.submit, -5), pool.submit(group.submit, 5)
-        while len(group._waiting) < 2:
-            threading.Event().wait(0.001)
-        runner.release.set()
+        first, refused, accepted = piled_up(group, runner, pool, [-5, 5])
         assert first.result(10) == 2 and accepted.result(10) == 10
         with pytest.raises(Conflict, match="refused -5"):
             refused.result(10)
