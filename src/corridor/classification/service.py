@@ -40,11 +40,17 @@ class HsService:
             return str(exc)
         return None
 
-    def warm_up(self) -> threading.Thread:
-        """Load the classifier in the background: a server whose description check is on calls
-        this at start, so that its first filings do not wait for the model (or for the index,
-        where it still has to be built)."""
-        worker = threading.Thread(target=self.unavailable_reason, name="hs-warm-up", daemon=True)
+    def warm_up(self, then: Callable[[], None] | None = None) -> threading.Thread:
+        """Load the classifier in the background, then call ``then`` (if given): a server whose
+        description check is on calls this at start, so that its first filings do not wait for
+        the model (or for the index, where it still has to be built)."""
+
+        def load() -> None:
+            self.unavailable_reason()
+            if then is not None:
+                then()
+
+        worker = threading.Thread(target=load, name="hs-warm-up", daemon=True)
         worker.start()
         return worker
 

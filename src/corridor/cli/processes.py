@@ -131,9 +131,10 @@ class Exchange:
 
     def warm_up_classifier(self) -> None:
         """With the description check on, the classifier loads in the background as the process
-        starts: its first filing or received declaration does not wait for the model."""
+        starts: its first filing or received declaration does not wait for the model. Once
+        loaded, what it keeps is moved out of the garbage collector's view like the rest."""
         if hs_check_on():
-            self.node.hs.warm_up()
+            self.node.hs.warm_up(then=settle_after_startup)
 
     def close(self) -> None:
         self.node.close()

@@ -33,3 +33,25 @@ def test_a_classifier_that_cannot_load_is_reported_on_use() -> None:
     service = HsService(load)
     service.warm_up().join(timeout=5)
     assert service.unavailable_reason() == "the [hs] extra is not installed"
+
+
+def test_what_follows_the_warm_up_runs_once_the_classifier_is_loaded() -> None:
+    order: list[str] = []
+
+    def load() -> Classifier:
+        order.append("loaded")
+        return _Loaded()  # type: ignore[return-value]
+
+    service = HsService(load)
+    service.warm_up(then=lambda: order.append("then")).join(timeout=5)
+    assert order == ["loaded", "then"]
+
+
+def test_what_follows_a_failed_warm_up_still_runs() -> None:
+    followed: list[bool] = []
+
+    def load() -> Classifier:
+        raise HsUnavailable("the [hs] extra is not installed")
+
+    HsService(load).warm_up(then=lambda: followed.append(True)).join(timeout=5)
+    assert followed == [True]
