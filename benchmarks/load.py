@@ -289,21 +289,21 @@ def oldest_outbox(urls: dict[str, str]) -> float:
     return worst
 
 
-def filing_groups(urls: dict[str, str]) -> tuple[float, float]:
-    """Filings committed through the API processes' group commits, and the groups they formed
-    (from /metrics, both nodes)."""
-    filings = groups = 0.0
+def command_groups(urls: dict[str, str]) -> tuple[float, float]:
+    """Commands (filings and clearances) committed through the API processes' group commits, and
+    the groups they formed (from /metrics, both nodes)."""
+    commands = groups = 0.0
     for url in urls.values():
         try:
             text = httpx.get(f"{url}/metrics", timeout=5).text
         except httpx.HTTPError:
             continue
-        for name, value in re.findall(r"^corridor_filing_group_size_(sum|count) (\S+)$", text, re.M):
+        for name, value in re.findall(r"^corridor_group_commit_size_(sum|count) (\S+)$", text, re.M):
             if name == "sum":
-                filings += float(value)
+                commands += float(value)
             else:
                 groups += float(value)
-    return filings, groups
+    return commands, groups
 
 
 def drain(urls: dict[str, str], keys: dict[str, str], result: Result) -> float:
@@ -367,7 +367,7 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
             elapsed, clients_cpu = time.perf_counter() - started, time.process_time() - clients_cpu
             nodes_cpu = {role: cpu - nodes_cpu[role] for role, cpu in tree_cpu(process.pid).items()}
             drained = drain(urls, keys, result)
-            grouped, groups = filing_groups(urls)
+            grouped, groups = command_groups(urls)
             delivery = delivery_times(data_dir, setup)
             if result.errors:
                 print_node_errors(log)
@@ -388,7 +388,7 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
         "api_cpu_ms_per_filing": nodes_cpu["api"] * 1000 / max(len(result.latencies), 1),
         "relay_cpu_ms_per_filing": nodes_cpu["relay"] * 1000 / max(len(result.latencies), 1),
         "client_cpu_s_per_s": clients_cpu / elapsed,
-        "filings_a_group": grouped / groups if groups else 0.0,
+        "commands_a_group": grouped / groups if groups else 0.0,
     }
     for kind, times in delivery.items():
         d = statistics.quantiles(times, n=100) if len(times) > 2 else [0.0] * 99
@@ -402,7 +402,11 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
         f"{'':22s} CPU a filing while loaded (both nodes): API workers {figures['api_cpu_ms_per_filing']:.1f} ms, "
         f"relays {figures['relay_cpu_ms_per_filing']:.1f} ms (the database and NATS not counted); "
         f"the clients {figures['client_cpu_s_per_s']:.2f} CPU s a second"
-        + (f"; {figures['filings_a_group']:.2f} filings a group commit" if figures["filings_a_group"] else "")
+        + (
+            f"; {figures['commands_a_group']:.2f} commands (filings, clearances) a group commit"
+            if figures["commands_a_group"]
+            else ""
+        )
     )
     for kind, times in delivery.items():
         print(

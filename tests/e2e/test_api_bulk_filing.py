@@ -123,7 +123,7 @@ def test_filings_sent_at_once_are_each_answered_as_if_filed_alone(
 
     documents = same_exporter(samples, 13)
     trader = key(node, "trader", documents[0]["Declaration"]["Exporter"]["ID"])
-    grouped_before = REGISTRY.get_sample_value("corridor_filing_group_size_sum") or 0.0
+    grouped_before = REGISTRY.get_sample_value("corridor_group_commit_size_sum") or 0.0
     with ThreadPoolExecutor(max_workers=8) as pool:
         distinct = list(
             pool.map(lambda d: client.post("/v1/declarations", json=d, headers=trader), documents[:12])
@@ -134,5 +134,43 @@ def test_filings_sent_at_once_are_each_answered_as_if_filed_alone(
     assert [r.status_code for r in distinct] == [201] * 12
     assert sorted(r.status_code for r in same) == [201] + [409] * 7
     assert stored_lrns(node) == sorted(d["Declaration"]["FunctionalReferenceID"] for d in documents)
-    grouped = (REGISTRY.get_sample_value("corridor_filing_group_size_sum") or 0.0) - grouped_before
+    grouped = (REGISTRY.get_sample_value("corridor_group_commit_size_sum") or 0.0) - grouped_before
     assert grouped == 20  # every filing went through a group
+
+
+def test_officers_decisions_sent_at_once_are_each_answered_as_if_sent_alone(
+    client: TestClient, node: Node, samples: SampleCorridor
+) -> None:
+    """Clearances share the group commits too: each one under control is cleared, the same one
+    cleared twice at once is cleared once (the other 409), and an unknown id is 404 alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from prometheus_client import REGISTRY
+
+    officer = key(node, "officer", "IN-OFFICER-1")
+    filed = [
+        client.post("/v1/declarations", json=samples.next("IN", NOW), headers=officer).json()
+        for _ in range(16)
+    ]
+    held = [d["id"] for d in filed if d["status"] == "under_control"]
+    assert len(held) >= 3, "the sample lanes put some declarations under control"
+    targets = [*held, held[0], "26IN00000000000404"]
+    grouped_before = REGISTRY.get_sample_value("corridor_group_commit_size_sum") or 0.0
+
+    def clear(declaration_id: str) -> Any:
+        return client.post(
+            f"/v1/declarations/{declaration_id}/clear", json={"findings": "conform"}, headers=officer
+        )
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(clear, targets))
+
+    statuses = [a.status_code for a in answers]
+    assert statuses[-1] == 404
+    first_and_again = sorted([statuses[0], statuses[-2]])
+    assert first_and_again == [200, 409] and statuses[1:-2] == [200] * (len(held) - 1)
+    assert all(a.json()["status"] == "cleared" for a in answers if a.status_code == 200)
+    with node.reading() as u:
+        assert {u.declarations.get(i).status.value for i in held} == {"cleared"}
+    grouped = (REGISTRY.get_sample_value("corridor_group_commit_size_sum") or 0.0) - grouped_before
+    assert grouped == len(targets)  # every decision went through a group

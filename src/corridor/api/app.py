@@ -30,7 +30,7 @@ def create_app(
         description="Customs node of the India-Russia virtual trade corridor. Authenticate with X-API-Key.",
     )
     app.state.node = node
-    app.state.filings = GroupCommit(node.handle_many, group_commit_max, observe_group)
+    app.state.group_commit = GroupCommit(node.handle_many, group_commit_max, observe_group)
     errors.install(app)
     docs = (app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
     app.add_middleware(

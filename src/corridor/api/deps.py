@@ -29,12 +29,13 @@ ServingNode = Annotated[Node, Depends(serving_node)]
 
 
 async def group_commit(request: Request) -> GroupCommit:
-    """The filings of this API process's concurrent requests, committed together."""
-    filings: GroupCommit = request.app.state.filings
-    return filings
+    """The commands of this API process's concurrent requests (filings, officers' decisions, duty
+    payments), committed together."""
+    grouped: GroupCommit = request.app.state.group_commit
+    return grouped
 
 
-Filings = Annotated[GroupCommit, Depends(group_commit)]
+Grouped = Annotated[GroupCommit, Depends(group_commit)]
 
 
 async def node_documents(node: ServingNode) -> NodeDocuments:

@@ -46,15 +46,16 @@ DELIVERIES = Counter(
 )
 
 
-FILING_GROUPS = Histogram(
-    "corridor_filing_group_size",
-    "Filings committed together by an API process (group commit): one observation a group",
+COMMAND_GROUPS = Histogram(
+    "corridor_group_commit_size",
+    "Commands (filings, officers' decisions, duty payments) committed together by an API process "
+    "(group commit): one observation a group",
     buckets=(1, 2, 4, 8, 16, 32, 64, 100),
 )
 
 
 def observe_group(size: int) -> None:
-    FILING_GROUPS.observe(size)
+    COMMAND_GROUPS.observe(size)
 
 
 def exposition() -> bytes:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Query
 
 from corridor.api import bodies
 from corridor.api.answers import answers
-from corridor.api.deps import Filings, Officer, ServingNode, Trader, TraderOrOfficer
+from corridor.api.deps import Grouped, Officer, ServingNode, Trader, TraderOrOfficer
 from corridor.api.errors import refusal_item
 from corridor.customs import queries
 from corridor.customs.validation import validate_declaration
@@ -32,12 +32,12 @@ def validate(
 
 @router.post("/v1/declarations", status_code=201, responses=answers(400, 401, 403, 404, 409, 422))
 def file(
-    caller: TraderOrOfficer, filings: Filings, document: Annotated[dict[str, Any], Body()]
+    caller: TraderOrOfficer, grouped: Grouped, document: Annotated[dict[str, Any], Body()]
 ) -> dict[str, Any]:
     """The WCO declaration; wrapped trade documents it references by targetHash may come along
-    in a top-level ``documents`` list. Filings that arrive together are committed together (group
-    commit); each is answered as if filed alone."""
-    return view_for(caller.role, filings.submit(_filing(caller, document)))
+    in a top-level ``documents`` list. Filings (and officers' decisions and duty payments) that
+    arrive together are committed together (group commit); each is answered as if alone."""
+    return view_for(caller.role, grouped.submit(_filing(caller, document)))
 
 
 @router.post("/v1/declarations/bulk", responses=answers(400, 401, 403, 422))
@@ -89,40 +89,44 @@ def timeline(caller: TraderOrOfficer, node: ServingNode, declaration_id: bodies.
 @router.post("/v1/declarations/{declaration_id}/clear", responses=answers(400, 401, 403, 404, 409, 422))
 def clear(
     caller: Officer,
-    node: ServingNode,
+    grouped: Grouped,
     declaration_id: bodies.Reference,
     body: bodies.Clearance | None = None,
 ) -> dict[str, Any]:
     findings = body.findings if body is not None else ""
     command = commands.ClearDeclaration(declaration_id, caller.party_id, findings)
-    return view_for(caller.role, node.handle(command))
+    return view_for(caller.role, grouped.submit(command))
 
 
 @router.post("/v1/declarations/{declaration_id}/hold", responses=answers(400, 401, 403, 404, 409, 422))
 def hold(
-    caller: Officer, node: ServingNode, declaration_id: bodies.Reference, body: bodies.Hold
+    caller: Officer, grouped: Grouped, declaration_id: bodies.Reference, body: bodies.Hold
 ) -> dict[str, Any]:
     command = commands.HoldDeclaration(declaration_id, caller.party_id, body.reason)
-    return view_for(caller.role, node.handle(command))
+    return view_for(caller.role, grouped.submit(command))
 
 
 @router.post("/v1/declarations/{declaration_id}/release", responses=answers(400, 401, 403, 404, 409, 422))
 def release(
-    caller: Officer, node: ServingNode, declaration_id: bodies.Reference, body: bodies.Release
+    caller: Officer, grouped: Grouped, declaration_id: bodies.Reference, body: bodies.Release
 ) -> dict[str, Any]:
     """Release an import (arrived, examined conform, duties paid): ``{"reason": "..."}``."""
     command = commands.ReleaseDeclaration(declaration_id, caller.party_id, body.reason)
-    return view_for(caller.role, node.handle(command))
+    return view_for(caller.role, grouped.submit(command))
 
 
 @router.post("/v1/declarations/{declaration_id}/payments", responses=answers(400, 401, 403, 404, 409, 422))
 def pay(
-    caller: Trader, node: ServingNode, declaration_id: bodies.Reference, body: bodies.Payment
+    caller: Trader,
+    node: ServingNode,
+    grouped: Grouped,
+    declaration_id: bodies.Reference,
+    body: bodies.Payment,
 ) -> dict[str, Any]:
     """Pay the assessed duties and taxes: ``{"amounts": [{"value", "currencyID"}], "reference"}``."""
     queries.seen(node.reading(), caller, declaration_id)
     command = commands.PayDuties(declaration_id, caller.party_id, body.amounts, body.reference)
-    return view_for(caller.role, node.handle(command))
+    return view_for(caller.role, grouped.submit(command))
 
 
 @router.get("/v1/queue", responses=answers(401, 403, 422))
