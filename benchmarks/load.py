@@ -264,8 +264,10 @@ def delivery_times(data_dir: Path, setup: Setup) -> dict[str, list[float]]:
                 select(tables.outbox.c.message_id, tables.outbox.c.type, tables.outbox.c.created_at)
             ):
                 sealed[row.message_id] = (row.type.split(".")[1], _utc(row.created_at))
-            for row in conn.execute(select(tables.inbox.c.message_id, tables.inbox.c.received_at)):
-                applied[row.message_id] = _utc(row.received_at)
+            for message_id, received_at in conn.execute(
+                select(tables.inbox.c.message_id, tables.inbox.c.received_at)
+            ):
+                applied[message_id] = _utc(received_at)
     times: dict[str, list[float]] = collections.defaultdict(list)
     for message_id, (kind, at) in sealed.items():
         if message_id in applied:
@@ -289,21 +291,26 @@ def oldest_outbox(urls: dict[str, str]) -> float:
     return worst
 
 
-def command_groups(urls: dict[str, str]) -> tuple[float, float]:
-    """Commands (filings and clearances) committed through the API processes' group commits, and
-    the groups they formed (from /metrics, both nodes)."""
-    commands = groups = 0.0
+API_COUNTS = re.compile(
+    r"^(corridor_group_commit_size_sum|corridor_group_commit_size_count|corridor_races_lost_total)"
+    r"(?:\{[^}]*\})? (\S+)$",
+    re.M,
+)
+
+
+def api_counts(urls: dict[str, str]) -> collections.defaultdict[str, float]:
+    """From both nodes' /metrics: the commands (filings and clearances) committed through the API
+    processes' group commits (``..._sum``), the groups they formed (``..._count``), and the
+    commands whose transactions lost a race and were run again (``corridor_races_lost_total``)."""
+    counts: collections.defaultdict[str, float] = collections.defaultdict(float)
     for url in urls.values():
         try:
             text = httpx.get(f"{url}/metrics", timeout=5).text
         except httpx.HTTPError:
             continue
-        for name, value in re.findall(r"^corridor_group_commit_size_(sum|count) (\S+)$", text, re.M):
-            if name == "sum":
-                commands += float(value)
-            else:
-                groups += float(value)
-    return commands, groups
+        for name, value in API_COUNTS.findall(text):
+            counts[name] += float(value)
+    return counts
 
 
 def drain(urls: dict[str, str], keys: dict[str, str], result: Result) -> float:
@@ -367,7 +374,7 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
             elapsed, clients_cpu = time.perf_counter() - started, time.process_time() - clients_cpu
             nodes_cpu = {role: cpu - nodes_cpu[role] for role, cpu in tree_cpu(process.pid).items()}
             drained = drain(urls, keys, result)
-            grouped, groups = command_groups(urls)
+            counted = api_counts(urls)
             delivery = delivery_times(data_dir, setup)
             if result.errors:
                 print_node_errors(log)
@@ -388,7 +395,12 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
         "api_cpu_ms_per_filing": nodes_cpu["api"] * 1000 / max(len(result.latencies), 1),
         "relay_cpu_ms_per_filing": nodes_cpu["relay"] * 1000 / max(len(result.latencies), 1),
         "client_cpu_s_per_s": clients_cpu / elapsed,
-        "commands_a_group": grouped / groups if groups else 0.0,
+        "commands_a_group": (
+            counted["corridor_group_commit_size_sum"] / counted["corridor_group_commit_size_count"]
+            if counted["corridor_group_commit_size_count"]
+            else 0.0
+        ),
+        "races_lost": counted["corridor_races_lost_total"],
     }
     for kind, times in delivery.items():
         d = statistics.quantiles(times, n=100) if len(times) > 2 else [0.0] * 99
@@ -407,6 +419,7 @@ def run(setup: Setup, args: argparse.Namespace, docs: list[tuple[str, dict[str, 
             if figures["commands_a_group"]
             else ""
         )
+        + f"; {figures['races_lost']:.0f} commands run again after losing a race"
     )
     for kind, times in delivery.items():
         print(

@@ -28,7 +28,7 @@ from corridor.node.bootstrap import Node as LocalNode
 from corridor.node.bootstrap import bootstrap_node, hs_check_on
 from corridor.node.runtime import settle_after_startup
 from corridor.node.selection_key import SelectionKeyError
-from corridor.observability.process import ObservedTransport, observe_pass
+from corridor.observability.process import ObservedTransport, observe_pass, observe_races_lost
 from corridor.shared.errors import InvalidInput
 from corridor.shared.logs import configure_logging
 
@@ -53,6 +53,7 @@ class Exchange:
         except InvalidInput as exc:  # a file of an earlier version the node cannot move in
             raise fail(one_line(exc), EXIT_UNREADABLE) from None
         self.node.relay.transport = ObservedTransport(self.node.relay.transport)
+        self.node.bus.on_race_lost = observe_races_lost
 
     def _open(self, settings: Settings) -> LocalNode:
         if not settings.nats_url:

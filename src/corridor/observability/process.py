@@ -1,5 +1,6 @@
 """Metrics a process counts itself: API requests and their latency by route template, relay passes
-and deliveries by outcome and reason.
+and deliveries by outcome and reason, the sizes of its group commits and the commands whose
+transactions lost a race with a concurrent one.
 
 With several worker processes, set ``PROMETHEUS_MULTIPROC_DIR`` to a directory of their own
 (``corridor node serve --workers N`` does) before any of them starts: each process writes its counts
@@ -10,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
@@ -52,6 +54,19 @@ COMMAND_GROUPS = Histogram(
     "(group commit): one observation a group",
     buckets=(1, 2, 4, 8, 16, 32, 64, 100),
 )
+
+
+RACES_LOST = Counter(
+    "corridor_races_lost",
+    "Commands whose transaction lost a race with a concurrent one (something it read changed "
+    "before it committed) and was run again, or answered 409 after the last attempt, by command",
+    ["command"],
+)
+
+
+def observe_races_lost(commands: Sequence[object]) -> None:
+    for command in commands:
+        RACES_LOST.labels(type(command).__name__).inc()
 
 
 def observe_group(size: int) -> None:

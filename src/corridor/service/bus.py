@@ -63,6 +63,8 @@ class MessageBus:
         self.uow_factory = uow_factory
         self.ctx = ctx
         self.handlers = handlers
+        #: Told of the commands of each attempt that lost a race (the node process's metrics).
+        self.on_race_lost: Callable[[Sequence[Command]], None] | None = None
 
     def handle(self, command: Command) -> Any:
         handler = self.handlers.get(type(command))
@@ -89,7 +91,8 @@ class MessageBus:
             outcomes: list[Any] = self._retrying(
                 lambda: batch.run_batch(
                     handlers, commands, self._unit_of_work, self.ctx, self._read_ahead(commands)
-                )
+                ),
+                commands,
             )
         for command, outcome in zip(commands, outcomes, strict=True):
             if not isinstance(outcome, batch.Refused):
@@ -119,15 +122,21 @@ class MessageBus:
         return uow
 
     def _run(self, handler: Handler, command: Command) -> Any:
-        return self._retrying(lambda: handler(command, self._unit_of_work(), self.ctx))
+        return self._retrying(lambda: handler(command, self._unit_of_work(), self.ctx), (command,))
 
-    def _retrying(self, attempt: Callable[[], Any]) -> Any:
+    def _retrying(self, attempt: Callable[[], Any], commands: Sequence[Command]) -> Any:
         for number in range(1, MAX_ATTEMPTS):
             try:
                 return attempt()
             except ConcurrentUpdate:
+                self._lost(commands)
                 time.sleep(random.uniform(0, RETRY_PAUSE_S * number))
         try:
             return attempt()
         except ConcurrentUpdate as exc:
+            self._lost(commands)
             raise Conflict(f"{exc}, on each of {MAX_ATTEMPTS} attempts; try again") from exc
+
+    def _lost(self, commands: Sequence[Command]) -> None:
+        if self.on_race_lost is not None:
+            self.on_race_lost(commands)

@@ -34,7 +34,9 @@ class Racing:
 def bus_with(handler: Racing, monkeypatch: pytest.MonkeyPatch) -> MessageBus:
     monkeypatch.setattr(bus_module, "RETRY_PAUSE_S", 0.0)
     store = MemoryStore()
-    node = SimpleNamespace(country="IN", event_handlers={})  # the country (for its log), no reactions
+    node = SimpleNamespace(
+        country="IN", event_handlers={}, command_read_ahead={}
+    )  # no reactions, no read-ahead
     return MessageBus(lambda: MemoryUnitOfWork(store), node, {Command: handler})  # type: ignore[arg-type]
 
 
@@ -54,3 +56,34 @@ def test_a_command_that_keeps_losing_is_a_conflict_with_the_reason(monkeypatch: 
     ):
         bus_with(handler, monkeypatch).handle(Command())
     assert len(handler.units) == MAX_ATTEMPTS
+
+
+def test_each_race_lost_is_told_with_its_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    bus = bus_with(Racing(losses=2), monkeypatch)
+    told: list[list[Command]] = []
+    bus.on_race_lost = lambda commands: told.append(list(commands))
+    command = Command()
+
+    bus.handle(command)
+
+    assert told == [[command], [command]]
+
+
+def test_every_attempt_lost_is_told_including_the_last(monkeypatch: pytest.MonkeyPatch) -> None:
+    bus = bus_with(Racing(losses=MAX_ATTEMPTS), monkeypatch)
+    told: list[int] = []
+    bus.on_race_lost = lambda commands: told.append(len(commands))
+    with pytest.raises(Conflict):
+        bus.handle(Command())
+    assert told == [1] * MAX_ATTEMPTS
+
+
+def test_a_batch_that_lost_a_race_is_told_with_all_its_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    bus = bus_with(Racing(losses=1), monkeypatch)
+    told: list[list[Command]] = []
+    bus.on_race_lost = lambda commands: told.append(list(commands))
+    batch = [Command(), Command()]
+
+    assert bus.handle_many(batch) == ["done", "done"]
+
+    assert told == [batch]
