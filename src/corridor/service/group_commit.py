@@ -5,7 +5,12 @@ group is done, the first of them leads the next group, taking up to ``max_group`
 commands with it. A command that arrives when no group is running runs at once, alone: nothing
 ever waits for company, so a lightly loaded node answers as fast as before, and a loaded one pays
 for one commit per group instead of one per request. Each command is answered as it would be
-alone (``MessageBus.handle_many``): its result, or the error that refused it alone."""
+alone (``MessageBus.handle_many``): its result, or the error that refused it alone.
+
+A group can also fail for a reason that refuses no one command (an error that is not a
+refusal): then its commands run again one by one, so that a defect one of them meets fails that
+request alone. Should two in a row fail alone as the group did, the cause is not theirs (the
+database is down, the node cannot sign): the rest hear the same failure without running again."""
 
 from __future__ import annotations
 
@@ -74,7 +79,9 @@ class GroupCommit:
             outcomes = self._run_many([slot.command for slot in group])
             for slot, outcome in zip(group, outcomes, strict=True):
                 slot.outcome = outcome
-        except BaseException as exc:  # not one command's fault (no signing key, database down): all hear it
+        except Exception as exc:
+            self._one_by_one(group, exc)
+        except BaseException as exc:  # the process is stopping: all hear it
             for slot in group:
                 slot.failure = exc
         finally:
@@ -89,3 +96,21 @@ class GroupCommit:
                 slot.ready.set()
             if self._observe is not None:
                 self._observe(len(group))
+
+    def _one_by_one(self, group: list[_Slot], failure: Exception) -> None:
+        """The group failed with ``failure``, which refused no command in particular: each command
+        runs alone, until two in a row fail as the group did; the rest are told that failure."""
+        if len(group) == 1:
+            group[0].failure = failure
+            return
+        alike = 0
+        for slot in group:
+            if alike >= 2:
+                slot.failure = failure
+                continue
+            try:
+                slot.outcome = self._run_many([slot.command])[0]
+                alike = 0
+            except Exception as exc:
+                slot.failure = exc
+                alike = alike + 1 if type(exc) is type(failure) else 0

@@ -104,3 +104,55 @@ def test_a_failure_of_the_whole_group_reaches_each_of_its_commands_and_the_next_
 def test_a_group_size_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="max_group"):
         GroupCommit(lambda commands: list(commands), max_group=0)
+
+
+class DefectiveRunner(SlowRunner):
+    """As SlowRunner, but a group holding ``bad`` meets a defect (not a refusal) and fails whole."""
+
+    def __init__(self, bad: int, failure: Exception) -> None:
+        super().__init__()
+        self.bad, self.failure = bad, failure
+
+    def __call__(self, commands: Sequence[Any]) -> list[Any]:
+        answers = super().__call__(commands)
+        if self.bad in commands:
+            raise self.failure
+        return answers
+
+
+def test_a_defect_one_command_meets_fails_that_request_alone() -> None:
+    runner = DefectiveRunner(7, TypeError("a defect met by command 7"))
+    group = GroupCommit(runner, max_group=50)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        first, *waiting = piled_up(group, runner, pool, [5, 7, 9, 11])
+        assert first.result(10) == 2
+        answers = {n: f.exception(10) or f.result(10) for n, f in zip([5, 7, 9, 11], waiting, strict=True)}
+    assert answers[5] == 10 and answers[9] == 18 and answers[11] == 22
+    assert isinstance(answers[7], TypeError)
+    assert sorted(runner.groups[1]) == [5, 7, 9, 11]  # the group, then each alone
+    assert sorted(map(tuple, runner.groups[2:])) == [(5,), (7,), (9,), (11,)]
+
+
+def test_a_failure_no_command_causes_is_heard_by_all_after_two_tries_alone() -> None:
+    calls: list[list[int]] = []
+
+    def unreachable(commands: Sequence[int]) -> list[int]:
+        calls.append(list(commands))
+        if len(calls) == 1:
+            runner.started.set()
+            assert runner.release.wait(10)
+            return list(commands)
+        raise ConnectionError("database unreachable")
+
+    runner = SlowRunner()  # only its events: the first run waits on them
+    group = GroupCommit(unreachable, max_group=50)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        first = pool.submit(group.submit, 1)
+        assert runner.started.wait(10)
+        waiting = [pool.submit(group.submit, n) for n in (2, 3, 4, 5)]
+        while len(group._waiting) < 4:
+            threading.Event().wait(0.001)
+        runner.release.set()
+        assert first.result(10) == 1
+        assert all(isinstance(f.exception(10), ConnectionError) for f in waiting)
+    assert len(calls) == 1 + 1 + 2  # the first, the group of four, then two of them alone
