@@ -139,8 +139,13 @@ def cluster(request: pytest.FixtureRequest, tmp_path: Path, pg_available: str) -
 
 def test_cluster_carries_consignments_both_ways_and_stops_on_sigterm(cluster: Cluster) -> None:
     assert cluster.where["IN"]["api"] != cluster.where["RU"]["api"]
-    for country in ("IN", "RU"):
+    for country in ("IN", "RU"):  # ready once the classifier each process loads as it starts is in
+        deadline = time.monotonic() + 60
         ready = httpx.get(cluster.where[country]["readyz"], timeout=5)
+        while ready.status_code == 503 and time.monotonic() < deadline:
+            assert set(ready.json()["checks"].values()) <= {"ok", "loading"}, ready.text
+            time.sleep(0.2)
+            ready = httpx.get(cluster.where[country]["readyz"], timeout=5)
         assert ready.status_code == 200, ready.text
     samples = SampleCorridor(seed=41)
     filed = [(o, cluster.file(o, samples.next(o, datetime.now(UTC)))) for o in ("IN", "RU", "IN", "RU")]

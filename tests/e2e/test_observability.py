@@ -5,15 +5,19 @@ PostgreSQL."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from corridor.api.app import create_app
+from corridor.classification.domain import Classifier, HsUnavailable
+from corridor.classification.service import HsService
 from corridor.demo.run import Corridor
 from corridor.messaging.transport import Delivery, InProcessTransport
 from corridor.node.bootstrap import Node
@@ -83,6 +87,34 @@ def test_readyz_is_ready_at_the_newest_migration_and_names_what_is_not(watched: 
     assert behind.status_code == 503
     assert behind.json()["checks"]["migrations"].startswith("at 0006, expected ")
     assert behind.json()["checks"]["database"] == "ok"
+
+
+def test_readyz_waits_for_the_classifier_the_process_warms_up(watched: Watched) -> None:
+    """A node process answers as soon as it listens and loads its classifier in the background:
+    not ready until it has, and a classifier that cannot load is said, not refused."""
+    loaded = threading.Event()
+
+    def slow_load() -> Classifier:
+        assert loaded.wait(10)
+        return cast(Classifier, object())
+
+    watched.india.hs = HsService(slow_load)
+    warming = watched.india.hs.warm_up()
+    loading = watched.client.get("/readyz")
+    assert loading.status_code == 503 and loading.json()["checks"]["classifier"] == "loading"
+    loaded.set()
+    warming.join(10)
+    ready = watched.client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["checks"]["classifier"] == "ok"
+
+    def missing() -> Classifier:
+        raise HsUnavailable("the [hs] extra is not installed")
+
+    watched.india.hs = HsService(missing)
+    watched.india.hs.warm_up().join(10)
+    without = watched.client.get("/readyz")
+    assert without.status_code == 200 and "classifier" not in without.json()["checks"]
+    assert without.json()["notes"]["classifier"].startswith("unavailable: the [hs] extra is not installed")
 
 
 class Bus(InProcessTransport):

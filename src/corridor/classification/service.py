@@ -17,6 +17,7 @@ class HsService:
         self._loader = loader
         self._classifier: Classifier | None = None
         self._failure: str | None = None
+        self._warming: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def classifier(self) -> Classifier:
@@ -51,8 +52,20 @@ class HsService:
                 then()
 
         worker = threading.Thread(target=load, name="hs-warm-up", daemon=True)
+        self._warming = worker
         worker.start()
         return worker
+
+    def warm_up_state(self) -> str | None:
+        """Where the warm-up stands (for readiness): None when none was started (the classifier
+        loads on first use), ``"loading"``, ``"ok"`` once loaded, or ``"unavailable: ..."``."""
+        if self._warming is None:
+            return None
+        if self._classifier is not None:
+            return "ok"
+        if self._failure is not None:
+            return f"unavailable: {self._failure}"
+        return "loading"
 
     def suggest(self, description: object, top: object = 5) -> Suggestion:
         return self.classifier().suggest(description, top)

@@ -36,8 +36,9 @@ def install(app: FastAPI, node: Node, metrics_token: str | None = None) -> None:
 
     @app.get("/readyz", include_in_schema=False)
     def readyz() -> JSONResponse:
-        """200 when the database answers at the newest migration and the bus (if any) answers."""
-        found = readiness(node.engine, node.relay.transport)
+        """200 when the database answers at the newest migration, the bus (if any) answers and the
+        classifier this process loads as it starts (if it does) has loaded."""
+        found = readiness(node.engine, node.relay.transport, node.hs.warm_up_state)
         return JSONResponse(found.to_json(), status_code=200 if found.ready else 503)
 
     @app.get("/metrics", include_in_schema=False)

@@ -1,8 +1,11 @@
-"""Readiness: the node's database answers, its schema is at the newest migration, and the message
-bus answers when the node exchanges over one (a transport with a ``reachable()`` method)."""
+"""Readiness: the node's database answers, its schema is at the newest migration, the message bus
+answers when the node exchanges over one (a transport with a ``reachable()`` method), and the HS
+classifier this process loads as it starts has loaded (a classifier that cannot load is a note,
+not a reason to refuse traffic: the node files without the description check)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -26,13 +29,17 @@ def migration_heads() -> frozenset[str]:
 @dataclass
 class Readiness:
     checks: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)  # said, but not in the way of readiness
 
     @property
     def ready(self) -> bool:
         return all(value == "ok" for value in self.checks.values())
 
     def to_json(self) -> dict[str, Any]:
-        return {"status": "ready" if self.ready else "not ready", "checks": self.checks}
+        answer: dict[str, Any] = {"status": "ready" if self.ready else "not ready", "checks": self.checks}
+        if self.notes:
+            answer["notes"] = self.notes
+        return answer
 
 
 def _database(engine: Engine, readiness: Readiness) -> None:
@@ -54,9 +61,17 @@ def _database(engine: Engine, readiness: Readiness) -> None:
         )
 
 
-def readiness(engine: Engine, transport: object) -> Readiness:
+def readiness(
+    engine: Engine, transport: object, classifier: Callable[[], str | None] | None = None
+) -> Readiness:
+    """``classifier`` tells where the process's classifier warm-up stands (``HsService.warm_up_state``)."""
     found = Readiness()
     _database(engine, found)
+    state = classifier() if classifier is not None else None
+    if state is not None and state.startswith("unavailable"):
+        found.notes["classifier"] = f"{state}; filings are not checked against their descriptions"
+    elif state is not None:
+        found.checks["classifier"] = state
     reachable = getattr(transport, "reachable", None)
     if callable(reachable):
         try:

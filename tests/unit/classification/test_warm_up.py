@@ -55,3 +55,30 @@ def test_what_follows_a_failed_warm_up_still_runs() -> None:
 
     HsService(load).warm_up(then=lambda: followed.append(True)).join(timeout=5)
     assert followed == [True]
+
+
+def test_the_warm_up_state_says_loading_then_ok_and_nothing_without_a_warm_up() -> None:
+    import threading
+
+    go = threading.Event()
+
+    def load() -> Classifier:
+        assert go.wait(5)
+        return _Loaded()  # type: ignore[return-value]
+
+    service = HsService(load)
+    assert service.warm_up_state() is None  # loads on first use: nothing to wait for
+    worker = service.warm_up()
+    assert service.warm_up_state() == "loading"
+    go.set()
+    worker.join(timeout=5)
+    assert service.warm_up_state() == "ok"
+
+
+def test_the_warm_up_state_names_a_classifier_that_cannot_load() -> None:
+    def load() -> Classifier:
+        raise HsUnavailable("the [hs] extra is not installed")
+
+    service = HsService(load)
+    service.warm_up().join(timeout=5)
+    assert service.warm_up_state() == "unavailable: the [hs] extra is not installed"
