@@ -412,3 +412,44 @@ def test_a_payment_amount_out_of_range_is_422(value: Any) -> None:
     with pytest.raises(InvalidInput) as raised:
         _amounts([{"value": value, "currencyID": "RUB"}])
     assert raised.value.errors[0].path.startswith("amounts[0]")
+
+
+def test_carriers_events_sent_at_once_are_each_recorded_and_sent_on_as_if_alone(
+    client: TestClient, node: Node, samples: SampleCorridor
+) -> None:
+    """Event documents share the group commit: each is answered with its own outcome, and each
+    accepted one goes to the peer as a message of its own."""
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import timedelta
+
+    from prometheus_client import REGISTRY
+
+    from corridor.demo.carrier import milestones
+
+    departed = NOW - timedelta(days=2)
+    posts = []
+    for _ in range(6):
+        document = samples.next("IN", NOW)
+        trader = key(node, "trader", document["Declaration"]["Exporter"]["ID"])
+        filed = client.post("/v1/declarations", json=document, headers=trader).json()
+        carrier = key(
+            node, "carrier", document["Declaration"]["GoodsShipment"]["Consignment"]["Carrier"]["ID"]
+        )
+        posts.append(
+            (milestones(document, filed["id"], departed, departed + timedelta(hours=30), steps=2), carrier)
+        )
+    stranger = key(node, "carrier", "OTHER-LINE")
+    posts.append((posts[0][0], stranger))  # not its consignment: refused alone
+    with node.uow() as uow:
+        sent_before = uow.outbox.count()
+    grouped_before = REGISTRY.get_sample_value("corridor_group_commit_size_sum") or 0.0
+
+    with ThreadPoolExecutor(max_workers=7) as pool:
+        answers = list(pool.map(lambda post: client.post("/v1/events", json=post[0], headers=post[1]), posts))
+
+    assert [a.status_code for a in answers] == [202] * 6 + [422]
+    assert [a.json()["accepted"] for a in answers[:6]] == [2] * 6
+    with node.uow() as uow:
+        assert uow.outbox.count() == sent_before + 6
+    grouped = (REGISTRY.get_sample_value("corridor_group_commit_size_sum") or 0.0) - grouped_before
+    assert grouped == 7  # every document went through a group

@@ -30,7 +30,7 @@ ServingNode = Annotated[Node, Depends(serving_node)]
 
 async def group_commit(request: Request) -> GroupCommit:
     """The commands of this API process's concurrent requests (filings, officers' decisions, duty
-    payments), committed together."""
+    payments, carriers' events), committed together."""
     grouped: GroupCommit = request.app.state.group_commit
     return grouped
 

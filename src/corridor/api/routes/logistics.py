@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body
 
 from corridor.api import bodies
 from corridor.api.answers import answers
-from corridor.api.deps import Carrier, ServingNode, TraderOrOfficer
+from corridor.api.deps import Carrier, Grouped, ServingNode, TraderOrOfficer
 from corridor.customs import queries
 from corridor.service import commands
 
@@ -17,10 +17,11 @@ router = APIRouter()
 
 @router.post("/v1/events", status_code=202, responses=answers(400, 401, 403, 409, 422))
 def post_events(
-    caller: Carrier, node: ServingNode, document: Annotated[dict[str, Any], Body()]
+    caller: Carrier, grouped: Grouped, document: Annotated[dict[str, Any], Body()]
 ) -> dict[str, Any]:
-    """A carrier's EPCIS 2.0 document of logistics events (ObjectEvents)."""
-    result: dict[str, Any] = node.handle(commands.PostEvents(document, caller.party_id))
+    """A carrier's EPCIS 2.0 document of logistics events (ObjectEvents). Documents that arrive
+    together are committed together with the node's other requests (group commit)."""
+    result: dict[str, Any] = grouped.submit(commands.PostEvents(document, caller.party_id))
     return result
 
 
