@@ -17,7 +17,7 @@ class HsService:
         self._loader = loader
         self._classifier: Classifier | None = None
         self._failure: str | None = None
-        self._warming: threading.Thread | None = None
+        self._warmed_up = False  # a warm-up was started
         self._lock = threading.Lock()
 
     def classifier(self) -> Classifier:
@@ -52,14 +52,14 @@ class HsService:
                 then()
 
         worker = threading.Thread(target=load, name="hs-warm-up", daemon=True)
-        self._warming = worker
+        self._warmed_up = True
         worker.start()
         return worker
 
     def warm_up_state(self) -> str | None:
         """Where the warm-up stands (for readiness): None when none was started (the classifier
         loads on first use), ``"loading"``, ``"ok"`` once loaded, or ``"unavailable: ..."``."""
-        if self._warming is None:
+        if not self._warmed_up:
             return None
         if self._classifier is not None:
             return "ok"

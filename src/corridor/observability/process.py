@@ -51,8 +51,7 @@ DELIVERIES = Counter(
 COMMAND_GROUPS = Histogram(
     "corridor_group_commit_size",
     "Commands (filings, officers' decisions, duty payments, carriers' events) committed together "
-    "by an API process "
-    "(group commit): one observation a group",
+    "by an API process (group commit): one observation a group",
     buckets=(1, 2, 4, 8, 16, 32, 64, 100),
 )
 
