@@ -19,7 +19,10 @@ Measured on benchmarks/data/hs_eval.csv (317 descriptions from published customs
   tools/train_hs_query_encoder.py, on the trade names, the reference rulings, the written
   examples and the nomenclature's own texts, never on this evaluation set), the subheadings by
   the model as packaged;
-* the ranking fuses the model's similarity to each subheading text with the trade names of its
+* the subheading classifier (a softmax layer over the query encoder's embedding,
+  tools/train_hs_classifier.py, trained on the same labelled texts as the index's, never on this
+  evaluation set) gives each subheading a probability;
+* the ranking fuses that log-probability, the model's similarity to each subheading text with the trade names of its
   goods (src/corridor/classification/data/hs_synonyms.csv, written from the headings' scope,
   independently of the evaluation set), the similarity of the nearest of those trade names
   embedded on its own, BM25 over the nomenclature, the national tariff lines and
@@ -118,13 +121,13 @@ def flag_rates(
 
 
 def grid(ranker: HsRanker, rows: list[dict[str, str]]) -> None:
-    """Odd- and even-row accuracy over a grid of fusion weights (the retrievers run once per row;
-    only the fusion is repeated), best first by heading top-3 on the odd rows, then subheading
-    top-3: the heading is what the risk rule judges."""
+    """Odd- and even-row accuracy over a grid of the classifier's, the heading's and the lexical
+    weights (the retrievers run once per row; only the fusion is repeated), best first by heading
+    plus subheading top-3 on the odd rows."""
     from dataclasses import replace
     from itertools import product
 
-    from corridor.classification.domain import DEFAULT_WEIGHTS, check_description, fuse, terms
+    from corridor.classification.domain import DEFAULT_WEIGHTS, check_description, terms
     from corridor.classification.ranker import NEIGHBOURS, POOL
 
     runs = []
@@ -136,25 +139,13 @@ def grid(ranker: HsRanker, rows: list[dict[str, str]]) -> None:
         votes = [(ranker.example_reference[j], sim) for j, sim in hits.examples]
         runs.append((hits, lexical, [(i, sim) for i, sim in votes if i >= 0]))
     results = []
-    for lex, head_text, weight, floor, names, name_floor in product(
-        (0.6, 1.0, 1.6), (0.0, 0.5), (1.0, 2.0, 3.0), (0.4, 0.5), (0.0, 1.0, 2.0, 3.0), (0.3, 0.5)
+    for classifier, heading, lex, names in product(
+        (0.0, 1.0, 1.5, 2.0, 3.0, 5.0), (0.0, 0.3), (0.5, 1.0), (1.0, 2.0)
     ):
-        if not names and name_floor != 0.3:
-            continue
-        w = replace(
-            DEFAULT_WEIGHTS,
-            lexical=lex,
-            heading_semantic=head_text,
-            neighbours=weight,
-            neighbour_floor=floor,
-            trade_names=names,
-            trade_name_floor=name_floor,
-        )
+        w = replace(DEFAULT_WEIGHTS, classifier=classifier, heading=heading, lexical=lex, trade_names=names)
         codes, heads = [], []
         for hits, lexical, votes in runs:
-            fused = fuse(
-                ranker.references, hits.subheadings, lexical, hits.headings, w, votes, hits.trade_names
-            )
+            fused = fuse_hits(ranker, hits, lexical, votes, w)
             order = sorted(fused.subheading, key=lambda i: fused.subheading[i], reverse=True)
             codes.append([ranker.references[i].hs6 for i in order[:3]])
             heads.append(sorted(fused.heading_confidence, key=lambda h: -fused.heading_confidence[h]))
@@ -163,16 +154,33 @@ def grid(ranker: HsRanker, rows: list[dict[str, str]]) -> None:
             idx = range(start, len(rows), 2)
             sc = scores([rows[i] for i in idx], [codes[i] for i in idx], [heads[i] for i in idx])
             halves.append((sc["heading top-3"], sc["subheading top-3"]))
-        results.append((halves[0], (lex, head_text, weight, floor, names, name_floor), halves[1]))
-    results.sort(key=lambda r: r[0], reverse=True)
+        results.append((halves[0], (classifier, heading, lex, names), halves[1]))
+    results.sort(key=lambda r: r[0][0] + r[0][1], reverse=True)
     log_loss(ranker, runs, rows)
-    print("\ngrid (odd rows choose, even rows held out): heading top-3, subheading top-3; best first")
-    for odd, (lex, head_text, weight, floor, names, name_floor), even in results:
+    print(
+        "\ngrid (odd rows choose, even rows held out): heading top-3, subheading top-3; "
+        "best first by their sum on the odd rows"
+    )
+    for odd, (classifier, heading, lex, names), even in results:
         print(
-            f"  lexical {lex:3.1f} heading text {head_text:3.1f} neighbours {weight:3.1f} floor {floor:3.1f}"
-            f" trade names {names:3.1f} floor {name_floor:3.1f}:"
+            f"  classifier {classifier:3.1f} heading {heading:3.1f} lexical {lex:3.1f} trade names {names:3.1f}:"
             f"  odd {odd[0]:6.1%} {odd[1]:6.1%}   even {even[0]:6.1%} {even[1]:6.1%}"
         )
+
+
+def fuse_hits(ranker: HsRanker, hits: Any, lexical: Any, votes: Any, weights: Any) -> Any:
+    from corridor.classification.domain import fuse
+
+    return fuse(
+        ranker.references,
+        hits.subheadings,
+        lexical,
+        hits.headings,
+        weights,
+        votes,
+        hits.trade_names,
+        hits.classified,
+    )
 
 
 def log_loss(ranker: HsRanker, runs: list[Any], rows: list[dict[str, str]]) -> None:
@@ -181,16 +189,14 @@ def log_loss(ranker: HsRanker, runs: list[Any], rows: list[dict[str, str]]) -> N
     calibrated (temperature scaling); the even rows are shown apart."""
     from dataclasses import replace
 
-    from corridor.classification.domain import DEFAULT_WEIGHTS, fuse
+    from corridor.classification.domain import DEFAULT_WEIGHTS
 
     print("\nlog-loss of the true heading per temperature (odd rows choose, even rows held out)")
-    for temperature in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0):
+    for temperature in (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0):
         w = replace(DEFAULT_WEIGHTS, temperature=temperature)
         losses: tuple[list[float], list[float]] = ([], [])
         for k, ((hits, lexical, votes), row) in enumerate(zip(runs, rows, strict=True)):
-            fused = fuse(
-                ranker.references, hits.subheadings, lexical, hits.headings, w, votes, hits.trade_names
-            )
+            fused = fuse_hits(ranker, hits, lexical, votes, w)
             p = fused.heading_confidence.get(row["heading"], 0.0)
             losses[k % 2].append(-math.log(max(p, 1e-6)))
         print(

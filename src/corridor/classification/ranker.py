@@ -50,6 +50,8 @@ class SemanticHits(NamedTuple):
     # trade name with its own similarity
     trade_names: Sequence[tuple[int, float]] = ()
     trade_name_terms: Mapping[int, tuple[str, float]] = MappingProxyType({})
+    # (reference index, the subheading classifier's probability), most probable first
+    classified: Sequence[tuple[int, float]] = ()
 
 
 class SemanticSearch(Protocol):
@@ -89,11 +91,19 @@ class HsRanker:
         neighbours = [(i, sim) for i, sim in neighbours if i >= 0]
         lexical = self.lexical.search(query_terms, POOL) if query_terms else []
         fused = fuse(
-            self.references, semantic, lexical, hits.headings, self.weights, neighbours, hits.trade_names
+            self.references,
+            semantic,
+            lexical,
+            hits.headings,
+            self.weights,
+            neighbours,
+            hits.trade_names,
+            hits.classified,
         )
         order = sorted(fused.subheading, key=lambda i: fused.subheading[i], reverse=True)[:k]
         headings = sorted(fused.heading_confidence.items(), key=lambda hc: hc[1], reverse=True)
         similarity = dict(semantic)
+        probability = dict(hits.classified)
         nearest: dict[int, list[tuple[Example, float]]] = {}
         for j, sim in hits.examples:
             nearest.setdefault(self.example_reference[j], []).append((self.examples[j], sim))
@@ -108,6 +118,7 @@ class HsRanker:
                 semantic_similarity=similarity.get(i, 0.0),
                 nearest_references=tuple(nearest.get(i, ())),
                 trade_name=hits.trade_name_terms.get(i),
+                probability=probability.get(i, 0.0),
             )
             for i in order
         )

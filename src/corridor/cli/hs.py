@@ -78,5 +78,8 @@ def _table(result: Suggestion) -> str:
             f"{rank}. {code}  score {c.score:.3f}  heading {c.heading_confidence:.0%}  {c.description}"
         )
         near = f', trade name "{c.trade_name[0]}" {c.trade_name[1]:.2f}' if c.trade_name else ""
-        rows.append(f"   why: terms [{why}], similarity {c.semantic_similarity:.2f}{near}")
+        rows.append(
+            f"   why: terms [{why}], similarity {c.semantic_similarity:.2f}, "
+            f"classifier {c.probability:.0%}{near}"
+        )
     return "\n".join(rows)

@@ -54,6 +54,8 @@ def test_a_suggestion_names_codes_texts_scores_and_why(small_ranker: HsRanker) -
     assert "shrimps and prawns" in best.description
     assert "shrimp" in best.matched_terms and "frozen" in best.matched_terms
     assert best.trade_name is not None and "shrimp" in best.trade_name[0] and best.trade_name[1] > 0.7
+    assert best.probability > 0.5  # the subheading classifier agrees
+    assert best.to_json()["why"]["classifier_probability"] == round(best.probability, 4)
     assert len(suggestion.candidates) == 3
     assert suggestion.candidates[0].score >= suggestion.candidates[1].score >= suggestion.candidates[2].score
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from corridor.classification.check import DescriptionCheck, Verdict
+from corridor.classification.check import MEASURED_MIN_CONFIDENCE, DescriptionCheck, Verdict
 from corridor.customs.domain.risk import HsMismatchRule, RiskItem, RiskSubject, assess
 from corridor.refdata.risk_rules import load_rules_from_text, risk_rules
 
@@ -85,7 +85,7 @@ def test_the_rule_is_data_with_its_threshold_and_effective_date() -> None:
     for country in ("IN", "RU"):
         (rule,) = [r for r in risk_rules(country) if r.kind == "hs_description_mismatch"]
         assert isinstance(rule, HsMismatchRule)
-        assert rule.min_confidence == Decimal("0.3") and rule.lane == "yellow"
+        assert rule.min_confidence == Decimal(str(MEASURED_MIN_CONFIDENCE)) and rule.lane == "yellow"
         assert "benchmarks/hs_accuracy.py" in rule.source
 
 

@@ -4,6 +4,10 @@ published rulings, and written by the project: the nearest-neighbour vote) and e
 on its own (a description close to "laptop" is close to 8471.30 however long the subheading's
 own text).
 
+The same embedding of a description also goes through the subheading classifier
+(``subheading_classifier``), a softmax layer trained on every labelled text the index holds; it
+is shipped beside the query encoder's layers and needs no vectors of its own.
+
 Two encoders, one model: the nomenclature's texts are embedded by all-MiniLM-L6-v2 as packaged,
 and a goods description by the query encoder, the same model with its top layers retrained to
 land a trader's wording near the subheading it falls under (``minilm.query_layers``;
@@ -36,6 +40,7 @@ from corridor.classification.adapters.minilm import (
 )
 from corridor.classification.adapters.nomenclature import Nomenclature, load_nomenclature
 from corridor.classification.adapters.similarity import Int8Similarity
+from corridor.classification.adapters.subheading_classifier import SubheadingClassifier
 from corridor.classification.domain import terms
 from corridor.classification.ranker import HsRanker, SemanticHits
 
@@ -112,12 +117,19 @@ class TradeNames:
 class EmbeddingSearch:
     """Cosine similarity between the description's embedding and the cached vectors: one model
     pass, then one product with the subheading, heading, example and trade name vectors stacked
-    (in eight-bit integers, ``similarity``)."""
+    (in eight-bit integers, ``similarity``); and the subheading classifier's probabilities for
+    the same embedding."""
 
     def __init__(
-        self, model: MiniLM, vectors: Vectors, heading_codes: Sequence[str], trade_names: TradeNames
+        self,
+        model: MiniLM,
+        vectors: Vectors,
+        heading_codes: Sequence[str],
+        trade_names: TradeNames,
+        classifier: SubheadingClassifier | None = None,
     ) -> None:
         self._model = model
+        self._classifier = classifier
         subs, heads, examples, names = vectors
         self._all = Int8Similarity(np.concatenate([subs, heads, examples, names]))
         self._bounds = np.cumsum([len(subs), len(heads), len(examples)]).tolist()
@@ -131,7 +143,10 @@ class EmbeddingSearch:
         examples = _top(sims[b:c], k, positive=False) if k and c > b else []
         headings = dict(zip(self._codes, sims[a:b].tolist(), strict=True))
         names, terms_of = self._trade_names.nearest(sims[c:], n)
-        return SemanticHits(_top(sims[:a], n, positive=False), headings, examples, names, terms_of)
+        classified = self._classifier.top(vector, n) if self._classifier is not None else []
+        return SemanticHits(
+            _top(sims[:a], n, positive=False), headings, examples, names, terms_of, classified
+        )
 
 
 def _top(scores: NDArray[np.float32], n: int, *, positive: bool) -> list[tuple[int, float]]:
@@ -187,6 +202,12 @@ def _save(directory: Path, vectors: Vectors, key: str) -> None:
         partial.rmdir()
 
 
+def load_vectors(cache_dir: Path, nomenclature: Nomenclature) -> Vectors | None:
+    """The vectors cached under ``cache_dir`` for ``nomenclature``, or None if not built yet."""
+    key = cache_key(nomenclature)
+    return _load_vectors(cache_dir / key, key, _sizes(nomenclature))
+
+
 def _load_vectors(directory: Path, key: str, sizes: tuple[int, int, int, int]) -> Vectors | None:
     try:
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
@@ -205,7 +226,8 @@ def build_ranker(nomenclature: Nomenclature, model: MiniLM, vectors: Vectors) ->
     """A ranker over ``nomenclature`` with its subheading, heading and example vectors."""
     documents = [terms(nomenclature.lexical_text(i)) for i in range(len(nomenclature.references))]
     trade_names = TradeNames(*nomenclature.trade_names())
-    semantic = EmbeddingSearch(model, vectors, sorted(nomenclature.headings), trade_names)
+    classifier = SubheadingClassifier.packaged([r.hs6 for r in nomenclature.references], MiniLM.dimension)
+    semantic = EmbeddingSearch(model, vectors, sorted(nomenclature.headings), trade_names, classifier)
     return HsRanker(nomenclature.references, Bm25Search(documents), semantic, examples=nomenclature.examples)
 
 
