@@ -127,8 +127,9 @@ def grid(ranker: HsRanker, rows: list[dict[str, str]]) -> None:
     from dataclasses import replace
     from itertools import product
 
-    from corridor.classification.domain import DEFAULT_WEIGHTS, check_description, terms
+    from corridor.classification.domain import DEFAULT_WEIGHTS, check_description
     from corridor.classification.ranker import NEIGHBOURS, POOL
+    from corridor.classification.terms import terms
 
     runs = []
     for row in rows:

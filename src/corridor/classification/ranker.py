@@ -21,8 +21,8 @@ from corridor.classification.domain import (
     fuse,
     latin_share,
     matched_terms,
-    terms,
 )
+from corridor.classification.terms import terms
 
 #: How many references each retriever hands to the fusion.
 POOL = 100

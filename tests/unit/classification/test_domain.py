@@ -18,9 +18,9 @@ from corridor.classification.domain import (
     fuse,
     latin_share,
     softmax,
-    terms,
 )
 from corridor.classification.service import HsService
+from corridor.classification.terms import terms
 from corridor.shared.errors import InvalidInput
 
 

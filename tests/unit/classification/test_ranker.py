@@ -241,7 +241,7 @@ def test_the_check_on_bad_or_foreign_descriptions_never_flags_nor_fails(
 def test_trade_names_the_nomenclature_lacks_find_their_subheading(small_ranker: HsRanker) -> None:
     """ "Laptop" and "smartphone" are not words of the HS 2022 texts; the trade names shipped with
     the classifier bring them to 8471.30 and 8517.13, and the explanation names the matched word."""
-    from corridor.classification.domain import terms
+    from corridor.classification.terms import terms
 
     for description, hs6, word in (
         ("Refurbished laptops with 14 inch screens, 8 GB memory", "847130", "laptop"),

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from corridor.classification.adapters.references import COLUMNS, REFERENCES_FILE, read_examples
-from corridor.classification.domain import terms
+from corridor.classification.terms import terms
 from corridor.refdata.codelists import CodeLists
 
 EVAL = Path(__file__).resolve().parents[3] / "benchmarks" / "data" / "hs_eval.csv"

@@ -19,7 +19,7 @@ from corridor.classification.adapters.written_examples import (
     WRITTEN_SOURCE,
     read_written_examples,
 )
-from corridor.classification.domain import terms
+from corridor.classification.terms import terms
 from corridor.refdata.codelists import CodeLists
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -41,8 +41,8 @@ from corridor.classification.adapters.minilm import (
 from corridor.classification.adapters.nomenclature import Nomenclature, load_nomenclature
 from corridor.classification.adapters.similarity import Int8Similarity
 from corridor.classification.adapters.subheading_classifier import SubheadingClassifier
-from corridor.classification.domain import terms
 from corridor.classification.ranker import HsRanker, SemanticHits
+from corridor.classification.terms import terms
 
 INDEX_VERSION = "5"
 #: How far a subheading's trade-name score moves from its nearest name towards its second.
