@@ -54,22 +54,6 @@ def labelled_vectors(nomenclature: Any, vectors: Any) -> tuple[np.ndarray, list[
     return stacked[kept], [labels[k] for k in kept]
 
 
-def accuracy(probabilities: np.ndarray, codes: list[str], rows: list[dict[str, str]]) -> str:
-    """Heading and subheading top-3 of the classifier alone, on the odd and even rows."""
-    order = np.argsort(-probabilities, axis=1)[:, :60]
-    out = []
-    for half, name in ((0, "odd"), (1, "even")):
-        h3 = s3 = 0
-        picked = range(half, len(rows), 2)
-        for k in picked:
-            ranked = [codes[i] for i in order[k]]
-            headings = list(dict.fromkeys(c[:4] for c in ranked))
-            h3 += rows[k]["heading"] in headings[:3]
-            s3 += rows[k]["hs6"] in ranked[:3]
-        out.append(f"{name} rows heading {h3 / len(picked):.1%} subheading {s3 / len(picked):.1%}")
-    return "; ".join(out)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index-dir", type=Path, default=Path("corridor-data") / "hs-index")
@@ -77,6 +61,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     import torch
+    from train_hs_query_encoder import top3  # this tool's neighbour in tools/
 
     from corridor.classification.adapters.index import load_ranker, load_vectors
     from corridor.classification.adapters.minilm import MiniLM, query_layers
@@ -120,7 +105,7 @@ def main() -> int:
         with torch.no_grad():
             probabilities = torch.softmax(evaluation @ weights + bias, dim=1).numpy()
         print(
-            f"epoch {epoch}: loss {total / len(labels):.3f}; {accuracy(probabilities, codes, rows)}"
+            f"epoch {epoch}: loss {total / len(labels):.3f}; {top3(probabilities, codes, rows)}"
             f" ({time.perf_counter() - started:.0f} s)",
             flush=True,
         )

@@ -149,9 +149,10 @@ class Trainer:
         }
 
 
-def top3(vectors: np.ndarray, subheadings: np.ndarray, codes: list[str], rows: list[dict[str, str]]) -> str:
-    """Heading and subheading top-3 of the model alone on the odd and even evaluation rows."""
-    order = np.argsort(-(vectors @ subheadings.T), axis=1)[:, :60]
+def top3(scores: np.ndarray, codes: list[str], rows: list[dict[str, str]]) -> str:
+    """Heading and subheading top-3 on the odd and even evaluation rows, ranked by ``scores``
+    (one row per evaluation row, one column per subheading): the model alone, or a classifier."""
+    order = np.argsort(-scores, axis=1)[:, :60]
     out = []
     for half, name in ((0, "odd"), (1, "even")):
         h3 = s3 = 0
@@ -191,7 +192,8 @@ def main() -> int:
         rows = list(csv.DictReader(f))
     evaluation = trainer.lower([r["description"] for r in rows])
     print(
-        f"packaged model: {top3(trainer.embed(evaluation, len(rows)), subheadings, codes, rows)}", flush=True
+        f"packaged model: {top3(trainer.embed(evaluation, len(rows)) @ subheadings.T, codes, rows)}",
+        flush=True,
     )
     batches = trainer.lower([text for text, _ in examples])
     print(
@@ -201,7 +203,7 @@ def main() -> int:
     optimiser = torch.optim.AdamW(trainer.top.parameters(), lr=LEARNING_RATE, weight_decay=0.01)
     for epoch in range(1, args.epochs + 1):
         loss = trainer.epoch(batches, examples, optimiser)
-        scored = top3(trainer.embed(evaluation, len(rows)), subheadings, codes, rows)
+        scored = top3(trainer.embed(evaluation, len(rows)) @ subheadings.T, codes, rows)
         print(f"epoch {epoch}: loss {loss:.3f}; {scored} ({time.perf_counter() - started:.0f} s)", flush=True)
     np.savez_compressed(args.out, **trainer.weights())
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")

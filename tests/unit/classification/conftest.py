@@ -4,7 +4,9 @@ Tests that need it skip, saying why, when the optional [hs] extra is not install
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -45,6 +47,16 @@ SMALL_HEADINGS = {
     "8473",
     "8517",  # machinery and electronics
 }
+
+
+def training_tool(name: str) -> ModuleType:
+    """A script of tools/ (``name`` without ``.py``) loaded as a module, to test its parts."""
+    path = Path(__file__).resolve().parents[3] / "tools" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def needs_extra() -> None:

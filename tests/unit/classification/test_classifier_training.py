@@ -4,14 +4,13 @@ subheading's own text; a trade name that covers nothing teaches nothing."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 
 from corridor.classification.adapters.nomenclature import Nomenclature
 from corridor.classification.domain import Example, Reference
+from tests.unit.classification.conftest import training_tool
 
 ROOT = Path(__file__).resolve().parents[3]
 REFS = (
@@ -19,16 +18,6 @@ REFS = (
     Reference("847141", "Other automatic data processing machines", "Machines > Other"),
     Reference("090230", "Black tea, packings not exceeding 3 kg", "Tea > Black tea"),
 )
-
-
-def _training_tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "train_hs_classifier", ROOT / "tools" / "train_hs_classifier.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_each_vector_is_labelled_with_the_subheadings_its_text_falls_under() -> None:
@@ -45,7 +34,7 @@ def test_each_vector_is_labelled_with_the_subheadings_its_text_falls_under() -> 
     vectors = tuple(
         np.full((count, 4), float(k), dtype=np.float32) for k, count in enumerate((3, 2, 1, names))
     )
-    x, labels = _training_tool().labelled_vectors(nomenclature, vectors)
+    x, labels = training_tool("train_hs_classifier").labelled_vectors(nomenclature, vectors)
     assert labels == [[2], [0], [0, 1], [0], [1], [2]]  # example, names, subheading texts
     assert x.shape == (6, 4)
     assert x[:, 0].tolist() == [2.0, 3.0, 3.0, 0.0, 0.0, 0.0]  # example, names, subheading vectors

@@ -4,21 +4,11 @@ texts, never from the evaluation set its accuracy is measured on."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 from pathlib import Path
-from types import ModuleType
+
+from tests.unit.classification.conftest import training_tool
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def _training_tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "train_hs_query_encoder", ROOT / "tools" / "train_hs_query_encoder.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _plain(text: str) -> str:
@@ -29,7 +19,7 @@ def test_no_evaluation_description_is_a_training_text_and_every_label_is_a_subhe
     from corridor.classification.adapters.nomenclature import load_nomenclature
 
     nomenclature = load_nomenclature()
-    examples = _training_tool().training_texts(nomenclature)
+    examples = training_tool("train_hs_query_encoder").training_texts(nomenclature)
     with (ROOT / "benchmarks" / "data" / "hs_eval.csv").open(encoding="utf-8", newline="") as f:
         evaluation = {_plain(row["description"]) for row in csv.DictReader(f)}
     assert len(evaluation) > 300 and len(examples) > 40_000
