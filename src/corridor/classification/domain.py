@@ -2,8 +2,9 @@
 
 A goods description is checked (text, length, script), then two retrievers rank the HS 2022
 reference documents for it: a lexical one (BM25 over the nomenclature, its hierarchy and the
-national tariff lines) and a semantic one (sentence embeddings). This module fuses their ranked
-lists into scored subheadings, rolls them up to headings and turns the heading scores into
+national tariff lines) and a semantic one (sentence embeddings, and a classifier's subheading
+probabilities over the same embedding). This module fuses their ranked lists into scored
+subheadings, rolls them up to headings and turns the heading scores into
 confidences (a softmax), so that "how sure" is a number a risk rule can hold a threshold against.
 
 Nothing here does I/O or knows the retrievers' libraries: they arrive as ranked lists.
